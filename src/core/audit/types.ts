@@ -1,0 +1,46 @@
+/**
+ * The audit log's entry shape. One entry per action attempted, refused ones included.
+ * Never a secret or a TOTP code in it: writers pass only the fields below, and the log
+ * runs every string through the redactor as a last line of defence.
+ */
+export type AuditOutcome = 'ok' | 'refused' | 'error' | 'cancelled';
+
+export interface AuditInstanceRef {
+  id: string;
+  name: string;
+  baseUrl: string;
+}
+
+export interface AuditEntryInput {
+  /** The admin who acted: the signed-in user name when known, else the OS user. */
+  admin: string;
+  instance: AuditInstanceRef;
+  /** e.g. "unenroll", "sql.run", "sql.disable", "backup.restore", "cloud.move", "cloud.moveBack" */
+  action: string;
+  /** The user (or other object) acted on. */
+  target?: string;
+  outcome: AuditOutcome;
+  /** HTTP status when the action was a request. */
+  status?: number;
+  /** One-line human explanation of the outcome. */
+  message: string;
+  /** Small, non-secret facts: snippet name, row counts, policy ids... */
+  details?: Record<string, string | number | boolean | null>;
+  /** Links the entries of one bulk run. */
+  runId?: string;
+  /** The backup that a destructive change saved first. */
+  backupId?: string;
+}
+
+export interface AuditEntry extends AuditEntryInput {
+  id: string;
+  /** ISO 8601 time of writing. */
+  time: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** What actions need from the audit log: append one entry, get it back with id and hash. */
+export interface AuditSink {
+  append(entry: AuditEntryInput): Promise<AuditEntry>;
+}

@@ -1,0 +1,47 @@
+/**
+ * Where credentials live. The extension implements this on VS Code's SecretStorage (the OS
+ * keychain on desktop); the CLI on the OS keychain through keytar, or environment variables.
+ * A profile never holds a secret; it is looked up by instance id and kind.
+ */
+export const SECRET_KINDS = ['token', 'password', 'dbPassword', 'totpSeed', 'orgApiKey'] as const;
+export type SecretKind = (typeof SECRET_KINDS)[number];
+
+export const SECRET_LABELS: Record<SecretKind, string> = {
+  token: 'personal access token',
+  password: 'password',
+  dbPassword: 'database password',
+  totpSeed: 'your own TOTP seed (base32)',
+  orgApiKey: 'organization API key',
+};
+
+export interface SecretStore {
+  get(instanceId: string, kind: SecretKind): Promise<string | undefined>;
+  set(instanceId: string, kind: SecretKind, value: string): Promise<void>;
+  delete(instanceId: string, kind: SecretKind): Promise<void>;
+}
+
+/** The storage key for one secret: stable, so renaming an instance keeps its secrets. */
+export function secretKey(instanceId: string, kind: SecretKind): string {
+  return `jira2fa:${instanceId}:${kind}`;
+}
+
+/** Thrown when no OS keychain can be reached: we never fall back to plaintext. */
+export class SecretStoreUnavailableError extends Error {
+  constructor(public readonly fix: string, cause?: unknown) {
+    super(`The OS keychain is not available, so no credential can be stored. ${fix}`, { cause });
+    this.name = 'SecretStoreUnavailableError';
+  }
+}
+
+/** Deletes every kind of secret of one instance (used by Remove and Forget credentials). */
+export async function deleteAllSecrets(store: SecretStore, instanceId: string): Promise<void> {
+  for (const kind of SECRET_KINDS) await store.delete(instanceId, kind);
+}
+
+/** Which secret kinds a profile can use, in the order "Set credentials…" asks for them. */
+export function secretKindsFor(profile: { product: string; auth?: { type: string }; database?: unknown }): SecretKind[] {
+  if (profile.product === 'cloud') return ['orgApiKey'];
+  const kinds: SecretKind[] = [profile.auth?.type === 'basic' ? 'password' : 'token', 'totpSeed'];
+  if (profile.database) kinds.push('dbPassword');
+  return kinds;
+}
