@@ -1,0 +1,58 @@
+/**
+ * Activation builds the services once (log, keychain-backed secrets, profiles from user
+ * settings, the tree) and registers commands. It loads no database driver and makes no
+ * network call; those happen on first use.
+ */
+import * as vscode from 'vscode';
+import type { SecretStore } from '../core/secrets';
+import { registerCredentialCommands } from './commands/credentials';
+import { registerInstanceCommands } from './commands/instances';
+import { createLog } from './log';
+import { ProfileStore } from './profileStore';
+import { VscodeSecretStore } from './secretStorage';
+import type { ExtensionServices } from './services';
+import { EnvironmentDecorations } from './tree/environmentDecorations';
+import { InstancesTree } from './tree/instancesTree';
+import { InstanceStatusStore } from './tree/instanceStatus';
+
+/** What activate() returns: used by the in-editor test suite, not a public API. */
+export interface ExtensionApi {
+  secrets: SecretStore;
+  profiles: ProfileStore;
+  services: ExtensionServices;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const log = createLog();
+  const profiles = new ProfileStore();
+  const statuses = new InstanceStatusStore();
+  const tree = new InstancesTree(profiles, statuses);
+  const services: ExtensionServices = {
+    context,
+    extensionUri: context.extensionUri,
+    log,
+    secrets: new VscodeSecretStore(context.secrets),
+    profiles,
+    statuses,
+    tree,
+  };
+  const view = vscode.window.createTreeView('jira2fa.instances', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(
+    log,
+    profiles,
+    statuses,
+    tree,
+    view,
+    vscode.window.registerFileDecorationProvider(new EnvironmentDecorations()),
+    vscode.commands.registerCommand('jira2fa.showLog', () => log.show()),
+    ...registerInstanceCommands(services),
+    ...registerCredentialCommands(services),
+  );
+  const { profiles: valid, invalid } = profiles.snapshot();
+  log.info(`Activated: ${valid.length} instance(s), ${invalid.length} invalid settings entr${invalid.length === 1 ? 'y' : 'ies'}`);
+  return { secrets: services.secrets, profiles, services };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,224 @@
+/**
+ * Add / Edit instance form. Validates as the user types with the same schema as the
+ * settings (formModel.checkForm); the extension validates again on save.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-form-group/index.js';
+import '@vscode-elements/elements/dist/vscode-form-helper/index.js';
+import '@vscode-elements/elements/dist/vscode-label/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-divider/index.js';
+import { profileWarnings } from '../../core/profiles/schema';
+import { byId, el, show } from '../shared/dom';
+import { connect } from '../shared/host';
+import { checkForm, EMPTY_FORM, slugify, type FormValues } from './formModel';
+import { FormStateSchema, ToFormSchema, type FormState, type FromForm, type ToForm } from './protocol';
+
+const host = connect<FromForm, ToForm, FormState>(ToFormSchema, FormStateSchema);
+
+type TextKey = { [K in keyof FormValues]: FormValues[K] extends string ? K : never }[keyof FormValues];
+type BoolKey = { [K in keyof FormValues]: FormValues[K] extends boolean ? K : never }[keyof FormValues];
+
+let state: FormState | undefined = host.getState();
+const touched = new Set<string>();
+let submitted = false;
+
+const LABELS: Partial<Record<keyof FormValues, string>> = {
+  name: 'Name',
+  id: 'Id',
+  product: 'Product',
+  baseUrl: 'Base URL',
+  environment: 'Environment',
+  authType: 'Authentication',
+  username: 'User name',
+  tsvApiVersion: '2SV REST API version',
+  caFile: 'CA certificate file (PEM)',
+  proxy: 'Proxy URL',
+  orgId: 'Organization id',
+  directoryId: 'Directory id (optional)',
+  dbDriver: 'Database',
+  dbHost: 'Host',
+  dbPort: 'Port',
+  dbName: 'Database name (PGlite: data directory)',
+  dbUser: 'User',
+};
+
+const HELP: Partial<Record<keyof FormValues, string>> = {
+  id: 'Used to name stored credentials and by the CLI (--instance).',
+  baseUrl: 'Including any context path, e.g. https://jira.example.com/jira',
+  tsvApiVersion: '1.0 (the knowledge-base path) or latest',
+  authType: 'The token or password itself is stored in the OS keychain with "Set credentials…" after saving.',
+};
+
+function textField(key: TextKey, opts: { placeholder?: string; type?: string } = {}): HTMLElement {
+  const input = el('vscode-textfield', { id: key, name: key, placeholder: opts.placeholder, type: opts.type });
+  input.addEventListener('input', () => update(key, (input as unknown as { value: string }).value));
+  return group(key, input);
+}
+
+function selectField(key: 'product' | 'environment' | 'authType' | 'dbDriver', options: Array<[string, string]>): HTMLElement {
+  const select = el('vscode-single-select', { id: key, name: key }, ...options.map(([value, label]) => el('vscode-option', { value }, label)));
+  // The option values are exactly the enum members listed above.
+  select.addEventListener('change', () => update(key, (select as unknown as { value: FormValues[typeof key] }).value));
+  return group(key, select);
+}
+
+function checkbox(key: BoolKey, label: string): HTMLElement {
+  const box = el('vscode-checkbox', { id: key, name: key, label });
+  box.addEventListener('change', () => update(key, (box as unknown as { checked: boolean }).checked));
+  return el('div', { class: 'row', id: `${key}-group` }, box);
+}
+
+function group(key: keyof FormValues, control: HTMLElement): HTMLElement {
+  return el(
+    'vscode-form-group',
+    { variant: 'vertical', id: `${key}-group` },
+    el('vscode-label', { for: key }, LABELS[key] ?? key),
+    control,
+    el('vscode-form-helper', { id: `${key}-help` }, HELP[key] ?? ''),
+    el('div', { class: 'field-error', id: `${key}-error`, role: 'alert' }),
+  );
+}
+
+function render(): void {
+  const app = byId('app');
+  app.replaceChildren(
+    el('header', {}, el('h1', { id: 'title' }), el('span', { id: 'envBadge', class: 'badge' })),
+    el('div', { id: 'summary', class: 'summary', role: 'alert' }),
+    el('form', { id: 'form', novalidate: true },
+      el('h2', {}, 'Instance'),
+      textField('name', { placeholder: 'Production Jira' }),
+      textField('id'),
+      selectField('product', [['jira', 'Jira Data Center'], ['confluence', 'Confluence Data Center'], ['bitbucket', 'Bitbucket Data Center'], ['bamboo', 'Bamboo Data Center'], ['cloud', 'Atlassian Cloud organization']]),
+      textField('baseUrl', { placeholder: 'https://jira.example.com', type: 'url' }),
+      el('div', { class: 'field-warning', id: 'baseUrl-warning', role: 'status' }),
+      selectField('environment', [['production', 'Production'], ['staging', 'Staging'], ['test', 'Test']]),
+      el('section', { id: 'cloudSection' }, el('h2', {}, 'Cloud organization'), textField('orgId'), textField('directoryId')),
+      el('section', { id: 'dcSection' },
+        el('h2', {}, 'Authentication'),
+        selectField('authType', [['pat', 'Personal access token (Bearer)'], ['basic', 'User name and password (Basic)']]),
+        textField('username'),
+        el('h2', {}, 'Connection'),
+        textField('tsvApiVersion'),
+        textField('caFile', { placeholder: '/etc/ssl/certs/company-ca.pem' }),
+        checkbox('allowSelfSigned', 'Accept a self-signed certificate for this instance only'),
+        textField('proxy', { placeholder: 'http://proxy.example.com:3128 (default: HTTPS_PROXY)' }),
+        el('h2', {}, 'Database'),
+        checkbox('hasDatabase', 'This instance has a database connection for recovery SQL'),
+        el('section', { id: 'dbSection' },
+          selectField('dbDriver', [['postgres', 'PostgreSQL'], ['mysql', 'MySQL / MariaDB'], ['mssql', 'SQL Server'], ['oracle', 'Oracle'], ['pglite', 'PGlite (embedded)']]),
+          textField('dbHost'),
+          textField('dbPort'),
+          textField('dbName'),
+          textField('dbUser'),
+          checkbox('dbSsl', 'Use TLS'),
+          checkbox('dbReadOnly', 'Read-only: refuse destructive snippets'),
+        ),
+      ),
+      el('div', { class: 'buttons' },
+        el('vscode-button', { id: 'save' }, 'Save'),
+        el('vscode-button', { id: 'cancel', secondary: true }, 'Cancel'),
+      ),
+    ),
+  );
+  byId('save').addEventListener('click', save);
+  byId('cancel').addEventListener('click', () => host.post({ type: 'cancel' }));
+  // Ctrl/Cmd+Enter saves from anywhere in the form; Escape cancels.
+  byId('form').addEventListener('keydown', (e: KeyboardEvent) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) save();
+    else if (e.key === 'Escape') host.post({ type: 'cancel' });
+  });
+}
+
+function fill(values: FormValues): void {
+  for (const [key, value] of Object.entries(values)) {
+    const node = document.getElementById(key) as (HTMLElement & { value?: string; checked?: boolean }) | null;
+    if (!node) continue;
+    if (typeof value === 'boolean') node.checked = value;
+    else node.value = value;
+  }
+}
+
+function update<K extends keyof FormValues>(key: K, value: FormValues[K]): void {
+  if (!state) return;
+  touched.add(key);
+  const values = { ...state.values, [key]: value };
+  let idEdited = state.idEdited || key === 'id';
+  if (key === 'name' && state.mode === 'add' && !idEdited) {
+    values.id = slugify(String(value));
+    (byId('id') as unknown as { value: string }).value = values.id;
+    touched.add('id');
+  }
+  if (key === 'id' && value === '') idEdited = false;
+  state = { ...state, values, idEdited };
+  host.setState(state);
+  refresh();
+}
+
+function refresh(): void {
+  if (!state) return;
+  const v = state.values;
+  byId('title').textContent = state.mode === 'add' ? 'Add instance' : `Edit instance: ${v.name}`;
+  const badge = byId('envBadge');
+  badge.textContent = v.environment;
+  badge.className = `badge env-${v.environment}`;
+  const cloud = v.product === 'cloud';
+  show(byId('cloudSection'), cloud);
+  show(byId('dcSection'), !cloud);
+  show(byId('username-group'), v.authType === 'basic');
+  show(byId('dbSection'), v.hasDatabase);
+  show(byId('dbHost-group'), v.dbDriver !== 'pglite');
+  show(byId('dbPort-group'), v.dbDriver !== 'pglite');
+  show(byId('dbUser-group'), v.dbDriver !== 'pglite');
+
+  const { check, byField } = checkForm(v, state.takenIds);
+  for (const key of Object.keys(EMPTY_FORM)) {
+    const errors = submitted || touched.has(key) ? byField.get(key) ?? [] : [];
+    const box = document.getElementById(`${key}-error`);
+    if (box) box.textContent = errors.join(' · ');
+    const control = document.getElementById(key) as (HTMLElement & { invalid?: boolean }) | null;
+    if (control && 'invalid' in control) control.invalid = errors.length > 0;
+  }
+  const general = submitted ? byField.get('') ?? [] : [];
+  byId('summary').textContent = general.join(' · ');
+  byId('baseUrl-warning').textContent = check.ok ? profileWarnings(check.profile).join(' · ') : '';
+}
+
+function save(): void {
+  if (!state) return;
+  submitted = true;
+  refresh();
+  const { check } = checkForm(state.values, state.takenIds);
+  if (!check.ok) {
+    const first = document.querySelector<HTMLElement>('[invalid]');
+    first?.focus();
+    byId('summary').textContent = `Please fix ${check.errors.length} field${check.errors.length > 1 ? 's' : ''} before saving.`;
+    return;
+  }
+  host.post({ type: 'save', values: state.values });
+}
+
+host.onMessage((message) => {
+  if (message.type === 'init') {
+    // A restored panel keeps what the user typed; a fresh one takes the extension's values.
+    if (!state || state.mode !== message.mode) state = { mode: message.mode, values: message.values, takenIds: message.takenIds, idEdited: message.mode === 'edit' };
+    else state = { ...state, takenIds: message.takenIds };
+    host.setState(state);
+    fill(state.values);
+    refresh();
+    (byId('name') as HTMLElement).focus();
+  } else if (message.type === 'saveFailed') {
+    submitted = true;
+    byId('summary').textContent = message.message;
+    for (const e of message.errors) {
+      const box = document.getElementById(`${e.field}-error`);
+      if (box) box.textContent = e.message;
+    }
+  }
+});
+
+render();
+host.post({ type: 'ready' });

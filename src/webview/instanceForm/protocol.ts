@@ -1,0 +1,32 @@
+/** Messages of the Add/Edit instance panel, shared by the extension and the webview. */
+import * as z from 'zod/mini';
+import { FormValuesSchema } from './formModel';
+
+export const FromFormSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ready') }),
+  z.strictObject({ type: z.literal('save'), values: FormValuesSchema }),
+  z.strictObject({ type: z.literal('cancel') }),
+]);
+export type FromForm = z.infer<typeof FromFormSchema>;
+
+const FieldErrorSchema = z.strictObject({ field: z.string(), message: z.string() });
+
+export const ToFormSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('init'),
+    mode: z.enum(['add', 'edit']),
+    values: FormValuesSchema,
+    /** Ids the new or renamed instance may not take. */
+    takenIds: z.array(z.string()),
+  }),
+  z.strictObject({ type: z.literal('saveFailed'), errors: z.array(FieldErrorSchema), message: z.string() }),
+]);
+export type ToForm = z.infer<typeof ToFormSchema>;
+
+export const FormStateSchema = z.strictObject({
+  mode: z.enum(['add', 'edit']),
+  values: FormValuesSchema,
+  takenIds: z.array(z.string()),
+  idEdited: z.boolean(),
+});
+export type FormState = z.infer<typeof FormStateSchema>;

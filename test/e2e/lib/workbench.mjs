@@ -1,0 +1,228 @@
+// Helpers that drive the VS Code workbench (code-server 4.139 = VS Code 1.139) from playwright.
+// Specs get them ready-made from run.mjs; see test/e2e/README.md for the list.
+// Selectors follow /work/shared/reference/vscode-e2e-recipe.md.
+
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A regexp matching exactly `text` (ignoring surrounding whitespace). */
+export const exactly = (text) => new RegExp(`^\\s*${escapeRe(text)}\\s*$`);
+
+/**
+ * @param {object} o
+ * @param {import('playwright-core').Page} o.page
+ * @param {string} o.url               workbench url (http://127.0.0.1:PORT/)
+ * @param {string} o.extensionId       publisher.name of the extension under test
+ * @param {string} o.containerTitle    its activity-bar view container title
+ */
+export function createWorkbench({ page, url, extensionId, containerTitle, log = () => {} }) {
+  const wb = {
+    page,
+    url,
+    extensionId,
+
+    /** Waits until the workbench is rendered (activity bar present). */
+    async waitForWorkbench(timeout = 60000) {
+      await page.locator('.monaco-workbench').waitFor({ timeout });
+      await page.locator('.part.activitybar').waitFor({ timeout });
+    },
+
+    /** Waits until the extension's view container shows in the activity bar (extension host up). */
+    async waitForExtension(timeout = 60000) {
+      await wb.activityBarItem(containerTitle).waitFor({ timeout });
+    },
+
+    /** Loads the workbench and waits for the extension. */
+    async open() {
+      await page.goto(url);
+      await wb.waitForWorkbench();
+      await wb.waitForExtension();
+    },
+
+    /** Reloads the window (page.reload) and waits for workbench + extension again. */
+    async reloadWindow() {
+      await page.reload();
+      await wb.waitForWorkbench();
+      await wb.waitForExtension();
+    },
+
+    activityBarItem(title) {
+      return page.locator(`.part.activitybar .action-item a[aria-label^="${title}"]`).first();
+    },
+
+    /** Opens a view container from the activity bar (no-op when it is already showing). */
+    async openView(title = containerTitle) {
+      const item = wb.activityBarItem(title);
+      await item.waitFor();
+      const active = await item.evaluate((a) => a.closest('.action-item')?.classList.contains('checked') ?? false);
+      const sidebarVisible = await page.locator('.part.sidebar').isVisible();
+      if (!active || !sidebarVisible) await item.click();
+      await page.locator('.part.sidebar .composite.title', { hasText: title }).first().waitFor();
+      return page.locator('.part.sidebar');
+    },
+
+    /** The side bar (locator). */
+    sidebar() {
+      return page.locator('.part.sidebar');
+    },
+
+    /** A view's welcome content (shown when a tree is empty), optionally containing `text`. */
+    viewWelcome(text) {
+      const l = page.locator('.part.sidebar .welcome-view-content');
+      return text ? l.filter({ hasText: text }).first() : l.first();
+    },
+
+    /** A tree row in the side bar containing `text` (aria-labels have trailing spaces: use hasText). */
+    treeItem(text) {
+      return page.locator('.part.sidebar .monaco-list-row[role="treeitem"]', { hasText: text }).first();
+    },
+
+    /** All tree rows in the side bar. */
+    treeItems() {
+      return page.locator('.part.sidebar .monaco-list-row[role="treeitem"]');
+    },
+
+    /** Runs a command by its palette title, e.g. 'Jira 2FA Admin: Add Instance'. */
+    async runCommand(title) {
+      await page.keyboard.press('Escape'); // close any open quick input / hover
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input[type="text"]');
+      await input.waitFor();
+      await input.fill(`>${title}`);
+      const row = page
+        .locator('.quick-input-list .monaco-list-row')
+        .filter({ has: page.locator('.label-name', { hasText: exactly(title) }) })
+        .first();
+      await row.waitFor();
+      await row.click();
+      await row.waitFor({ state: 'detached' }).catch(() => {});
+      log(`ran command "${title}"`);
+    },
+
+    /** Picks the item containing `text` in the open quick pick (typing `text` to filter it). */
+    async answerQuickPick(text, { filter = true } = {}) {
+      const input = page.locator('.quick-input-widget input[type="text"]');
+      await input.waitFor();
+      if (filter) await input.fill(text);
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+      await row.waitFor();
+      await row.click();
+    },
+
+    /** Types `text` into the open input box (showInputBox) and presses Enter. */
+    async inputBox(text) {
+      const input = page.locator('.quick-input-widget input[type="text"]');
+      await input.waitFor();
+      await input.fill(text);
+      await input.press('Enter');
+    },
+
+    /** The message of the open quick input (validation messages show here). */
+    quickInputMessage() {
+      return page.locator('.quick-input-widget .quick-input-message');
+    },
+
+    /** Waits for a notification toast containing `text`; returns its locator. */
+    async waitForNotification(text, { timeout = 30000 } = {}) {
+      const toast = page.locator('.notification-toast-container .notification-list-item', { hasText: text }).first();
+      await toast.waitFor({ timeout });
+      return toast;
+    },
+
+    /** Clicks a button (e.g. 'Remove') in the notification containing `text`. */
+    async answerNotification(text, button) {
+      const toast = await wb.waitForNotification(text);
+      await toast.locator('.monaco-button', { hasText: exactly(button) }).first().click();
+    },
+
+    /** Dismisses every notification toast. */
+    async clearNotifications() {
+      await wb.runCommand('Notifications: Clear All Notifications').catch(() => {});
+    },
+
+    /** Answers a modal dialog (confirm/warning with modal: true) by its button label. */
+    async answerDialog(button) {
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor();
+      await dialog.locator('.monaco-button', { hasText: exactly(button) }).first().click();
+      await dialog.waitFor({ state: 'detached' });
+    },
+
+    /** An editor tab whose label contains `title`. */
+    editorTab(title) {
+      return page.locator('.tabs-container .tab', { hasText: title }).first();
+    },
+
+    async closeAllEditors() {
+      await wb.runCommand('View: Close All Editors');
+    },
+
+    /**
+     * The content frame of a webview of the extension (outer iframe.webview -> iframe#active-frame).
+     * Only visible webviews are considered, so a hidden panel does not make it ambiguous.
+     */
+    webview(id = extensionId) {
+      return page.frameLocator(`iframe.webview.ready[src*="extensionId=${id}"]:visible`).frameLocator('iframe#active-frame');
+    },
+
+    /**
+     * Sets a form field in a webview like a user would; works for native inputs/selects and for
+     * vscode-elements (vscode-textfield, vscode-textarea, vscode-single-select, vscode-checkbox).
+     * For selects, `value` may be the option value or its label.
+     */
+    async setField(frame, selector, value) {
+      const el = frame.locator(selector).first();
+      await el.waitFor();
+      const tag = await el.evaluate((e) => e.tagName.toLowerCase());
+      if (tag === 'input' || tag === 'textarea') {
+        const type = await el.evaluate((e) => e.type);
+        if (type === 'checkbox' || type === 'radio') await el.setChecked(Boolean(value));
+        else await el.fill(String(value));
+      } else if (tag === 'vscode-textfield' || tag === 'vscode-textarea') {
+        // playwright css pierces the open shadow root: type into the real input
+        await el.locator('input, textarea').first().fill(String(value));
+      } else if (tag === 'select') {
+        await el.selectOption(String(value)).catch(() => el.selectOption({ label: String(value) }));
+      } else if (tag === 'vscode-single-select') {
+        const label = await el.evaluate((s, v) => {
+          const opts = [...s.querySelectorAll('vscode-option')];
+          const byValue = opts.find((o) => (o.getAttribute('value') ?? o.textContent.trim()) === v);
+          const byLabel = opts.find((o) => o.textContent.trim() === v);
+          return (byValue || byLabel)?.textContent.trim() ?? null;
+        }, String(value));
+        if (label === null) throw new Error(`${selector} has no option ${JSON.stringify(value)}`);
+        await el.locator('.select-face, .combobox-face').first().click();
+        await el.locator('li.option', { hasText: exactly(label) }).first().click();
+      } else if (tag === 'vscode-checkbox') {
+        const checked = await el.evaluate((c) => Boolean(c.checked));
+        if (checked !== Boolean(value)) await el.click();
+      } else {
+        throw new Error(`setField: don't know how to fill <${tag}> ${selector}`);
+      }
+      const now = await el.evaluate((e) => ('checked' in e && (e.type === 'checkbox' || e.tagName === 'VSCODE-CHECKBOX') ? e.checked : e.value));
+      if (typeof value === 'boolean' ? now !== value : String(now) !== String(value) && tag !== 'vscode-single-select' && tag !== 'select') {
+        throw new Error(`setField: ${selector} is ${JSON.stringify(now)} after setting ${JSON.stringify(value)}`);
+      }
+    },
+
+    /** Fills several fields: { '#name': 'Prod', '#product': 'jira', ... } (in order). */
+    async fillForm(frame, fields) {
+      for (const [selector, value] of Object.entries(fields)) await wb.setField(frame, selector, value);
+    },
+
+    /** Polls `fn` until it returns a truthy value (or throws with `message`). */
+    async waitUntil(fn, { timeout = 15000, interval = 200, message = 'condition' } = {}) {
+      const end = Date.now() + timeout;
+      let last;
+      for (;;) {
+        try {
+          last = await fn();
+          if (last) return last;
+        } catch (e) {
+          last = e;
+        }
+        if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${message}${last instanceof Error ? ': ' + last.message : ''}`);
+        await new Promise((r) => setTimeout(r, interval));
+      }
+    },
+  };
+  return wb;
+}
