@@ -25,7 +25,7 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', mai
 
 // Modules that must stay outside a bundle: `vscode` is provided by the editor; keytar is a
 // native, optional module the CLI loads only when present; drivers are separate files.
-const nodeExternals = ['vscode', 'keytar', './drivers/*'];
+const nodeExternals = ['vscode', 'keytar'];
 
 /** Webview panels: each folder under src/webview (except shared) with a main.ts. */
 function webviewEntries() {
@@ -60,6 +60,8 @@ const builds = [
     outdir: 'dist/webview',
   },
 ];
+// Loaded on first use by src/extension/lazy.ts: the HTTP client stays out of activation.
+builds.push({ ...node, entryPoints: { jira: 'src/core/jira/api.ts' }, outdir: 'dist/lazy', external: nodeExternals });
 const drivers = driverEntries();
 if (drivers.length) builds.push({ ...node, entryPoints: drivers, outdir: 'dist/drivers', external: ['vscode'] });
 

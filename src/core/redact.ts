@@ -31,5 +31,11 @@ export class Redactor {
   }
 }
 
-/** One redactor per process, shared by logging, error texts and the audit log. */
-export const redactor = new Redactor();
+/**
+ * One redactor per process, shared by logging, error texts and the audit log. It hangs off
+ * globalThis because the extension is several bundles (main, lazy HTTP, drivers), each with
+ * its own copy of this module: a secret registered in one must be masked in all.
+ */
+const GLOBAL_KEY = Symbol.for('jira2fa.redactor');
+export const redactor: Redactor = ((globalThis as Record<symbol, unknown>)[GLOBAL_KEY] as Redactor | undefined) ?? new Redactor();
+(globalThis as Record<symbol, unknown>)[GLOBAL_KEY] = redactor;

@@ -3,10 +3,16 @@
  * settings, the tree) and registers commands. It loads no database driver and makes no
  * network call; those happen on first use.
  */
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { AuditLog } from '../core/audit';
 import type { SecretStore } from '../core/secrets';
+import { RecentActionsChildren } from './audit/recentActions';
 import { registerCredentialCommands } from './commands/credentials';
 import { registerInstanceCommands } from './commands/instances';
+import { registerUnenrollCommands, unenrollChildren } from './commands/unenroll';
+import { JiraSessions } from './jiraSessions';
 import { createLog } from './log';
 import { ProfileStore } from './profileStore';
 import { VscodeSecretStore } from './secretStorage';
@@ -27,15 +33,25 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const profiles = new ProfileStore();
   const statuses = new InstanceStatusStore();
   const tree = new InstancesTree(profiles, statuses);
+  const secrets = new VscodeSecretStore(context.secrets);
+  // The audit log lives in the extension's global storage; the folder is made on first write.
+  const auditFile = path.join(context.globalStorageUri.fsPath, 'audit.jsonl');
   const services: ExtensionServices = {
     context,
     extensionUri: context.extensionUri,
     log,
-    secrets: new VscodeSecretStore(context.secrets),
+    secrets,
     profiles,
     statuses,
     tree,
+    jira: new JiraSessions(secrets, statuses),
+    audit: new AuditLog(auditFile),
+    auditFile,
+    adminName: () => os.userInfo().username,
+    enrollmentLookup: async () => 'unknown',
   };
+  tree.addChildren(unenrollChildren);
+  tree.addChildren(new RecentActionsChildren(auditFile));
   const view = vscode.window.createTreeView('jira2fa.instances', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
     log,
@@ -47,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('jira2fa.showLog', () => log.show()),
     ...registerInstanceCommands(services),
     ...registerCredentialCommands(services),
+    ...registerUnenrollCommands(services),
   );
   const { profiles: valid, invalid } = profiles.snapshot();
   log.info(`Activated: ${valid.length} instance(s), ${invalid.length} invalid settings entr${invalid.length === 1 ? 'y' : 'ies'}`);

@@ -1,6 +1,9 @@
 /** What activate() builds once and hands to every command and view. */
 import type * as vscode from 'vscode';
+import type { AuditLog } from '../core/audit';
+import type { InstanceProfile } from '../core/profiles/schema';
 import type { SecretStore } from '../core/secrets';
+import type { JiraSessions } from './jiraSessions';
 import type { Log } from './log';
 import type { ProfileStore } from './profileStore';
 import type { InstancesTree } from './tree/instancesTree';
@@ -14,4 +17,11 @@ export interface ExtensionServices {
   profiles: ProfileStore;
   statuses: InstanceStatusStore;
   tree: InstancesTree;
+  jira: JiraSessions;
+  audit: AuditLog;
+  auditFile: string;
+  /** Who is acting, for audit entries written before the server told us. */
+  adminName(): string;
+  /** Whether a user is enrolled, from the instance's database when it has one. */
+  enrollmentLookup(profile: InstanceProfile, username: string): Promise<'yes' | 'no' | 'unknown'>;
 }

@@ -1,0 +1,77 @@
+/** "Show Audit Log": the audit file as a filterable table, its chain verified on every load. */
+import * as vscode from 'vscode';
+import { exportCsv, readEntries, verify, type AuditEntry } from '../../core/audit';
+import { FromAuditSchema, type AuditRow, type FromAudit, type ToAudit } from '../../webview/auditLog/protocol';
+import type { Log } from '../log';
+import { PanelHost } from '../panels/panelHost';
+
+/** The table shows the newest entries; the CSV export always has all of them. */
+const MAX_ROWS = 5000;
+
+let current: { host: PanelHost<FromAudit, ToAudit>; load: (focusId?: string) => Promise<void> } | undefined;
+
+export function showAuditLog(extensionUri: vscode.Uri, auditFile: string, log: Log, focusId?: string): void {
+  if (current) {
+    current.host.reveal();
+    void current.load(focusId);
+    return;
+  }
+  const host = new PanelHost<FromAudit, ToAudit>(extensionUri, log, {
+    viewType: 'jira2fa.auditLog',
+    title: 'Jira 2FA Audit Log',
+    bundle: 'auditLog',
+    fromWebview: FromAuditSchema,
+    iconPath: vscode.Uri.joinPath(extensionUri, 'media', 'activitybar.svg'),
+  });
+  const load = async (focus?: string) => {
+    const [{ entries, malformed }, check] = await Promise.all([readEntries(auditFile), verify(auditFile)]);
+    const verifyMessage = !check.exists
+      ? 'No action has been recorded yet'
+      : check.ok
+        ? `Chain verified: ${check.entries} entries, none edited, removed or reordered`
+        : `The log was altered: line ${check.firstBroken?.line}: ${check.firstBroken?.reason}`;
+    if (malformed.length) log.warn(`Audit log: ${malformed.length} unreadable line(s), first at line ${malformed[0].line}`);
+    await host.post({
+      type: 'entries',
+      rows: entries.slice(-MAX_ROWS).reverse().map(toRow),
+      total: entries.length,
+      file: auditFile,
+      verify: { ok: check.ok, message: verifyMessage },
+      ...(focus ? { focusId: focus } : {}),
+    });
+  };
+  current = { host, load };
+  host.panel.onDidDispose(() => (current = undefined));
+  host.onMessage(async (message) => {
+    switch (message.type) {
+      case 'ready':
+      case 'refresh':
+        await load(message.type === 'ready' ? focusId : undefined);
+        return;
+      case 'exportCsv': {
+        const target = await vscode.window.showSaveDialog({ filters: { CSV: ['csv'] }, saveLabel: 'Export', title: 'Export the audit log as CSV' });
+        if (!target) return;
+        const result = await exportCsv(auditFile, target.fsPath);
+        log.info(`Exported the audit log to ${target.fsPath}`);
+        void vscode.window.showInformationMessage(`Exported ${result.rows} audit entries to ${target.fsPath}.`);
+        return;
+      }
+    }
+  });
+}
+
+export function toRow(e: AuditEntry): AuditRow {
+  return {
+    id: e.id,
+    time: e.time,
+    admin: e.admin,
+    instance: e.instance.name,
+    action: e.action,
+    target: e.target ?? '',
+    outcome: e.outcome,
+    ...(e.status !== undefined ? { status: e.status } : {}),
+    message: e.message,
+    ...(e.runId ? { runId: e.runId } : {}),
+    ...(e.backupId ? { backupId: e.backupId } : {}),
+  };
+}

@@ -1,0 +1,52 @@
+/** Test connection, Unenroll user… and Show audit log. */
+import * as vscode from 'vscode';
+import type { InstanceProfile } from '../../core/profiles/schema';
+import { showAuditLog } from '../audit/auditPanel';
+import { resolveInstance, type InstanceArg } from '../instancePicker';
+import type { ExtensionServices } from '../services';
+import type { InstanceChildren, TreeNode } from '../tree/instancesTree';
+import { openUnenrollPanel } from '../unenroll/unenrollPanel';
+
+const DATA_CENTER = (p: InstanceProfile) => p.product !== 'cloud';
+
+export function registerUnenrollCommands(s: ExtensionServices): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('jira2fa.testConnection', async (arg: InstanceArg) => {
+      const profile = await resolveInstance(s.profiles, arg, 'Test the connection of which instance?');
+      if (!profile) return;
+      const report = await vscode.window.withProgress(
+        { location: { viewId: 'jira2fa.instances' }, title: `Testing ${profile.name}…` },
+        () => s.jira.test(profile),
+      );
+      s.log.info(`Test connection ${profile.id}: ${report.summary}${report.warnings.length ? ` (warnings: ${report.warnings.join('; ')})` : ''}`);
+      if (!report.ok) void vscode.window.showErrorMessage(`${profile.name}: ${report.summary}`);
+      else if (report.warnings.length) void vscode.window.showWarningMessage(`${profile.name}: ${report.summary}. ${report.warnings.join(' ')}`);
+      else void vscode.window.setStatusBarMessage(`$(pass) ${profile.name}: ${report.summary}`, 5000);
+    }),
+    vscode.commands.registerCommand('jira2fa.unenrollUser', async (arg: InstanceArg, username?: string) => {
+      const profile = await resolveInstance(s.profiles, arg, 'Unenroll a user on which instance?');
+      if (!profile) return;
+      if (!DATA_CENTER(profile)) {
+        return void vscode.window.showInformationMessage('Atlassian Cloud has no recovery unenroll call: recover Cloud users through their authentication policy.');
+      }
+      openUnenrollPanel(s, profile, typeof username === 'string' ? username : undefined);
+    }),
+    vscode.commands.registerCommand('jira2fa.showAuditLog', (entryId?: string) =>
+      showAuditLog(s.extensionUri, s.auditFile, s.log, typeof entryId === 'string' ? entryId : undefined),
+    ),
+  ];
+}
+
+/** The "Unenroll user…" node under each Data Center instance. */
+export const unenrollChildren: InstanceChildren = {
+  childrenOf(profile: InstanceProfile): TreeNode[] {
+    if (!DATA_CENTER(profile)) return [];
+    const item = new vscode.TreeItem('Unenroll user…');
+    item.id = `unenroll:${profile.id}`;
+    item.iconPath = new vscode.ThemeIcon('person-remove');
+    item.tooltip = 'Remove a locked-out user\'s two-step verification with the recovery unenroll REST call';
+    item.contextValue = 'unenroll';
+    item.command = { command: 'jira2fa.unenrollUser', title: 'Unenroll user…', arguments: [profile.id] };
+    return [{ kind: 'child', profile, item }];
+  },
+};

@@ -1,0 +1,46 @@
+/**
+ * One place that turns a profile into a Jira client (credentials from the keychain, the
+ * connection pool shared per instance) and remembers the last "Test connection" report, so
+ * the tree status, the unenroll form's warnings and the self-unenroll check agree.
+ */
+import { AppError, describeError } from '../core/errors';
+import type { JiraClient } from '../core/jira/client';
+import type { InstanceProfile } from '../core/profiles/schema';
+import type { SecretStore } from '../core/secrets';
+import type { ConnectionReport } from '../core/unenroll';
+import { loadJiraApi } from './lazy';
+import type { InstanceStatusStore } from './tree/instanceStatus';
+
+export class JiraSessions {
+  private readonly reports = new Map<string, ConnectionReport>();
+
+  constructor(private readonly secrets: SecretStore, private readonly statuses: InstanceStatusStore) {}
+
+  async client(profile: InstanceProfile): Promise<JiraClient> {
+    return (await loadJiraApi()).createJiraClient(profile, this.secrets);
+  }
+
+  lastReport(id: string): ConnectionReport | undefined {
+    return this.reports.get(id);
+  }
+
+  /** Runs Test connection and puts the result in the tree's status slot. */
+  async test(profile: InstanceProfile): Promise<ConnectionReport> {
+    let report: ConnectionReport;
+    try {
+      const client = await this.client(profile);
+      report = await (await loadJiraApi()).testConnection(profile, client);
+    } catch (e) {
+      // Missing credentials and the like: a report the UI can show like any failure.
+      const hint = e instanceof AppError && e.hint ? ` ${e.hint}` : '';
+      report = { ok: false, summary: `${describeError(e instanceof AppError ? new AppError(e.kind, e.message) : e)}${hint}`, productName: profile.product, warnings: [] };
+    }
+    this.reports.set(profile.id, report);
+    this.statuses.set(profile.id, report.ok ? { state: 'ok', summary: report.summary, checkedAt: new Date() } : { state: 'error', reason: report.summary, checkedAt: new Date() });
+    return report;
+  }
+
+  forget(id: string): void {
+    this.reports.delete(id);
+  }
+}

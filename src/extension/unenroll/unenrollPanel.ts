@@ -1,0 +1,102 @@
+/** Opens the "Unenroll user" panel for one instance and backs its controller with the core. */
+import * as vscode from 'vscode';
+import { AppError, describeError } from '../../core/errors';
+import type { InstanceProfile } from '../../core/profiles/schema';
+import { FromUnenrollSchema, type FromUnenroll, type Lookup, type ToUnenroll } from '../../webview/unenroll/protocol';
+import { loadJiraApi } from '../lazy';
+import { PanelHost } from '../panels/panelHost';
+import type { ExtensionServices } from '../services';
+import { UnenrollController, type UnenrollBackend } from './controller';
+
+const open = new Map<string, PanelHost<FromUnenroll, ToUnenroll>>();
+
+export function openUnenrollPanel(s: ExtensionServices, profile: InstanceProfile, username?: string): void {
+  const existing = open.get(profile.id);
+  if (existing) return existing.reveal();
+  const host = new PanelHost<FromUnenroll, ToUnenroll>(s.extensionUri, s.log, {
+    viewType: 'jira2fa.unenroll',
+    title: `Unenroll user · ${profile.name}`,
+    bundle: 'unenroll',
+    fromWebview: FromUnenrollSchema,
+    iconPath: vscode.Uri.joinPath(s.extensionUri, 'media', 'activitybar.svg'),
+  });
+  open.set(profile.id, host);
+  host.panel.onDidDispose(() => open.delete(profile.id));
+  const controller = new UnenrollController(backendFor(s, profile), (m) => host.post(m), username);
+  host.onMessage((m) => controller.handle(m));
+}
+
+function backendFor(s: ExtensionServices, profile: InstanceProfile): UnenrollBackend {
+  return {
+    instance: { id: profile.id, name: profile.name, environment: profile.environment, product: profile.product, baseUrl: profile.baseUrl },
+    lookupAvailable: profile.product === 'jira' || profile.product === 'confluence',
+    seedStored: async () => !!(await s.secrets.get(profile.id, 'totpSeed')),
+    connection: () => s.jira.test(profile),
+    lookup: (username) => lookup(s, profile, username),
+    unenroll: async (req) => {
+      const { guardRefusal, replayGuardFor, unenrollUser } = await loadJiraApi();
+      const replayGuard = replayGuardFor(profile.id);
+      let client;
+      try {
+        client = await s.jira.client(profile);
+      } catch (e) {
+        // No credentials stored: refuse, and still write the audit entry like any refusal.
+        const message = e instanceof AppError ? e.message : describeError(e);
+        const outcome = guardRefusal('credentials', message, e instanceof AppError && e.hint ? e.hint : 'Set the credentials of this instance first.', 'input');
+        const auditEntry = await s.audit.append({
+          admin: s.adminName(),
+          instance: { id: profile.id, name: profile.name, baseUrl: profile.baseUrl },
+          action: 'unenroll',
+          target: req.username,
+          outcome: 'refused',
+          message: outcome.summary,
+        });
+        return { ok: false, outcome, auditEntry };
+      }
+      const result = await unenrollUser({
+        profile,
+        client,
+        audit: s.audit,
+        username: req.username,
+        ...(req.code !== undefined ? { code: req.code } : {}),
+        useStoredSeed: req.useStoredSeed,
+        secrets: s.secrets,
+        ...(req.confirmation !== undefined ? { confirmation: req.confirmation } : {}),
+        replayGuard,
+        ...(s.jira.lastReport(profile.id)?.signedInAs ? { signedInAs: s.jira.lastReport(profile.id)?.signedInAs } : {}),
+        onWaitForFreshCode: req.onWait,
+      });
+      s.log.info(`Unenroll ${req.username} on ${profile.id}: ${result.outcome.kind}${result.outcome.status ? ` (HTTP ${result.outcome.status})` : ''}`);
+      if (result.auditError) s.log.error(`Audit entry not written: ${result.auditError}`);
+      s.tree.refresh();
+      return result;
+    },
+    openAuditLog: (entryId) => void vscode.commands.executeCommand('jira2fa.showAuditLog', entryId),
+    setSeed: async () => {
+      await vscode.commands.executeCommand('jira2fa.setCredentials', profile.id, 'totpSeed');
+    },
+  };
+}
+
+async function lookup(s: ExtensionServices, profile: InstanceProfile, username: string): Promise<Lookup> {
+  const base: Lookup = { username, found: false, enrolled: 'unknown', message: '' };
+  try {
+    const client = await s.jira.client(profile);
+    const answer = await client.findUser(username);
+    if (!answer.ok) return { ...base, message: answer.outcome.summary };
+    const user = answer.value;
+    if (!user.found) return { ...base, message: `No user with the user name "${username}".` };
+    const enrolled = await s.enrollmentLookup(profile, username);
+    return {
+      username,
+      found: true,
+      ...(user.displayName ? { displayName: user.displayName } : {}),
+      ...(user.email ? { email: user.email } : {}),
+      ...(user.active !== undefined ? { active: user.active } : {}),
+      enrolled,
+      message: enrolled === 'unknown' ? 'Whether the user is enrolled can only be read from the database (add one to the instance).' : 'User found.',
+    };
+  } catch (e) {
+    return { ...base, message: describeError(e) };
+  }
+}
