@@ -4,9 +4,8 @@
  * network call; those happen on first use.
  */
 import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { AuditLog } from '../core/audit';
+import { AuditLog, auditFilePath } from '../core/audit';
 import type { SecretStore } from '../core/secrets';
 import { RecentActionsChildren } from './audit/recentActions';
 import { registerCredentialCommands } from './commands/credentials';
@@ -34,8 +33,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const statuses = new InstanceStatusStore();
   const tree = new InstancesTree(profiles, statuses);
   const secrets = new VscodeSecretStore(context.secrets);
-  // The audit log lives in the extension's global storage; the folder is made on first write.
-  const auditFile = path.join(context.globalStorageUri.fsPath, 'audit.jsonl');
+  // One audit chain for the extension and the CLI: $JIRA2FA_AUDIT_FILE, else the platform state
+  // dir (~/.local/state/jira2fa/audit.jsonl on Linux). Appends from both are serialised by a lock.
+  const auditFile = auditFilePath(undefined, process.env);
   const services: ExtensionServices = {
     context,
     extensionUri: context.extensionUri,

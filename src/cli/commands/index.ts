@@ -1,0 +1,14 @@
+/**
+ * Every CLI command module. To add one: create src/cli/commands/<name>.ts exporting
+ * `register(program, ctx)` (see types.ts) and add one line below.
+ */
+import type { CliCommand } from './types';
+import * as instances from './instances';
+import * as audit from './audit';
+import * as unenroll from './unenroll';
+
+export const COMMANDS: CliCommand[] = [
+  instances,
+  audit,
+  unenroll,
+];

@@ -1,0 +1,99 @@
+/**
+ * `jira2fa unenroll` and `jira2fa test`: the Data Center recovery unenroll and the
+ * connection check, on the same core as the extension.
+ */
+import type { Command } from 'commander';
+import { AppError, exitCodeFor } from '../../core/errors';
+import { createJiraClient } from '../../core/jira/client';
+import type { InstanceProfile } from '../../core/profiles/schema';
+import { replayGuardFor } from '../../core/totp';
+import { testConnection, unenrollUser } from '../../core/unenroll';
+import type { CliContext } from '../context';
+import { SECRET_ENV } from '../secrets';
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('unenroll')
+    .description('remove a user\'s two-step verification with the Data Center recovery unenroll call')
+    .requiredOption('--instance <id>', 'instance id from the profiles file')
+    .requiredOption('--user <name>', 'user name (login) of the locked-out user')
+    .option('--totp <code>', `your own current 6-digit code (default: generated from $${SECRET_ENV.totpSeed})`)
+    .option('--confirm <name>', 'production instances: the user name again')
+    .action(async (opts: { instance: string; user: string; totp?: string; confirm?: string }) => {
+      const profile = await dataCenterProfile(ctx, opts.instance);
+      const secrets = ctx.secrets();
+      const useStoredSeed = opts.totp === undefined;
+      if (useStoredSeed && !(await secrets.get(profile.id, 'totpSeed'))) {
+        throw new AppError('input', 'No TOTP code given.', `Pass --totp with your current code, or set ${SECRET_ENV.totpSeed} to your own base32 seed.`);
+      }
+      const client = await createJiraClient(profile, secrets);
+      try {
+        const result = await unenrollUser({
+          profile,
+          client,
+          audit: ctx.auditLog(),
+          username: opts.user,
+          ...(opts.totp !== undefined ? { code: opts.totp } : { useStoredSeed: true }),
+          secrets,
+          ...(opts.confirm !== undefined ? { confirmation: opts.confirm } : {}),
+          replayGuard: replayGuardFor(profile.id),
+          onWaitForFreshCode: (ms) => ctx.err(`That code window was used: waiting ${Math.ceil(ms / 1000)} s for the next code…`),
+        });
+        const o = result.outcome;
+        if (!result.ok) ctx.setExitCode(exitCodeFor(o.failure ?? 'refused'));
+        if (result.auditError) ctx.warn(`the audit entry could not be written: ${result.auditError}`);
+        ctx.result(
+          { ok: result.ok, status: o.status ?? null, outcome: o.kind, message: o.summary, next: o.next, serverMessage: o.serverMessage ?? null, auditId: result.auditEntry?.id ?? null },
+          () => {
+            ctx.out(`${result.ok ? '✓' : '✗'} ${o.summary}${o.status ? ` (HTTP ${o.status})` : ''}`);
+            if (o.serverMessage) ctx.out(`  server: ${o.serverMessage}`);
+            ctx.out(`  next: ${o.next}`);
+            if (result.auditEntry) ctx.out(`  audit entry ${result.auditEntry.id}`);
+          },
+        );
+      } finally {
+        await client.close();
+      }
+    });
+
+  program
+    .command('test')
+    .description('check that an instance is reachable, the credentials work, you are a system admin and your 2SV is on')
+    .requiredOption('--instance <id>', 'instance id from the profiles file')
+    .action(async (opts: { instance: string }) => {
+      const profile = await dataCenterProfile(ctx, opts.instance);
+      const client = await createJiraClient(profile, ctx.secrets());
+      try {
+        const report = await testConnection(profile, client);
+        if (!report.ok) ctx.setExitCode(exitCodeFor(report.failure?.failure ?? 'unreachable'));
+        ctx.result(
+          {
+            ok: report.ok,
+            summary: report.summary,
+            version: report.version ?? null,
+            signedInAs: report.signedInAs ?? null,
+            isSysAdmin: report.isSysAdmin ?? null,
+            own2svActive: report.own2svActive ?? null,
+            warnings: report.warnings,
+            outcome: report.failure?.kind ?? null,
+          },
+          () => {
+            ctx.out(`${report.ok ? '✓' : '✗'} ${profile.name}: ${report.summary}`);
+            for (const w of report.warnings) ctx.warn(w);
+            if (report.failure) ctx.out(`  next: ${report.failure.next}`);
+          },
+        );
+      } finally {
+        await client.close();
+      }
+    });
+}
+
+async function dataCenterProfile(ctx: CliContext, id: string): Promise<InstanceProfile> {
+  const profile = await ctx.getProfile(id);
+  if (profile.product === 'cloud') {
+    throw new AppError('input', `${profile.name} is an Atlassian Cloud organization: Cloud has no recovery unenroll call.`, 'Use "jira2fa cloud" to move the user between authentication policies.');
+  }
+  return profile;
+}
+

@@ -1,0 +1,241 @@
+/**
+ * Shared CLI plumbing, handed to every command's register(program, ctx): the io (so tests
+ * can capture output), the global options, profile loading, the audit log, JSON output and
+ * the mapping of errors to exit codes.
+ *
+ * Rules for commands:
+ *  - throw AppError for expected failures (its kind gives the exit code); never print a stack;
+ *  - print results with ctx.result(json, text): --json prints exactly one JSON object;
+ *  - other text goes through ctx.out / ctx.err / ctx.warn, which redact secrets;
+ *  - set a non-zero exit code without an error message with ctx.setExitCode.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import * as fsp from 'node:fs/promises';
+import { CommanderError, type Command } from 'commander';
+import { AuditLog, type AuditLogOptions } from '../core/audit/log';
+import { auditFilePath } from '../core/audit/paths';
+import { AppError, EXIT_CODES, exitCodeFor, type FailureKind } from '../core/errors';
+import { profilesFilePath } from '../core/platformPaths';
+import { readProfilesFile, ProfilesFileError, type InvalidEntry } from '../core/profiles/exchange';
+import type { FieldError, InstanceProfile } from '../core/profiles/schema';
+import { redactor } from '../core/redact';
+import type { SecretStore } from '../core/secrets';
+import { EnvSecretStore } from './secrets';
+
+export interface CliIo {
+  /** Writes text as is (callers add newlines). */
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+  /** Relative paths given on the command line resolve against this. */
+  cwd: string;
+  /** Where credentials come from; defaults to environment variables (tests pass their own). */
+  secrets?: SecretStore;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** Options every command accepts (before or after the command name). */
+export interface GlobalOptions {
+  profiles?: string;
+  json?: boolean;
+  auditFile?: string;
+}
+
+export interface LoadedProfiles {
+  /** Absolute path of the profiles file that was read. */
+  file: string;
+  profiles: InstanceProfile[];
+  invalid: InvalidEntry[];
+}
+
+export class CliContext {
+  private exit: number = EXIT_CODES.ok;
+  private jsonPrinted = false;
+  private profilesCache?: Promise<LoadedProfiles>;
+  private secretStore?: SecretStore;
+
+  constructor(
+    readonly io: CliIo,
+    private readonly program: Command,
+  ) {}
+
+  get globals(): GlobalOptions {
+    return this.program.opts<GlobalOptions>();
+  }
+
+  get json(): boolean {
+    return this.globals.json === true;
+  }
+
+  get exitCode(): number {
+    return this.exit;
+  }
+
+  /** Sets the exit code of a command that ends without throwing (e.g. verify found damage). */
+  setExitCode(code: number): void {
+    this.exit = code;
+  }
+
+  /** A path from the command line or the environment, made absolute. */
+  resolvePath(p: string): string {
+    return path.resolve(this.io.cwd, p);
+  }
+
+  /** --profiles, else $JIRA2FA_PROFILES, else <config dir>/profiles.json. */
+  profilesFile(): string {
+    return this.resolvePath(profilesFilePath(this.globals.profiles, this.io.env));
+  }
+
+  /** --audit-file, else $JIRA2FA_AUDIT_FILE, else <state dir>/audit.jsonl. */
+  auditFile(): string {
+    return this.resolvePath(auditFilePath(this.globals.auditFile, this.io.env));
+  }
+
+  /** The audit log that commands which change anything must append to. */
+  auditLog(options?: AuditLogOptions): AuditLog {
+    return new AuditLog(this.auditFile(), options);
+  }
+
+  /** The credentials store: io.secrets when given, else the environment variables of secrets.ts. */
+  secrets(): SecretStore {
+    this.secretStore ??= this.io.secrets ?? new EnvSecretStore(this.io.env);
+    return this.secretStore;
+  }
+
+  /** The admin named in audit entries: $JIRA2FA_ADMIN, else the OS user. */
+  adminName(): string {
+    if (this.io.env.JIRA2FA_ADMIN) return this.io.env.JIRA2FA_ADMIN;
+    try {
+      return os.userInfo().username;
+    } catch {
+      return this.io.env.USER || this.io.env.USERNAME || 'unknown';
+    }
+  }
+
+  /** Reads and validates the profiles file once per run. Throws AppError("input") when unreadable. */
+  loadProfiles(): Promise<LoadedProfiles> {
+    this.profilesCache ??= readProfiles(this.profilesFile());
+    return this.profilesCache;
+  }
+
+  /** The valid profile with this id, or AppError("input") naming the known ids. */
+  async getProfile(id: string): Promise<InstanceProfile> {
+    const { file, profiles, invalid } = await this.loadProfiles();
+    const found = profiles.find((p) => p.id === id);
+    if (found) return found;
+    const bad = invalid.find((e) => e.label === id);
+    if (bad) {
+      throw new AppError('input', `Instance ${JSON.stringify(id)} in ${file} is invalid: ${bad.errors.map(formatFieldError).join('; ')}.`,
+        'Fix the entry in the profiles file, then retry.');
+    }
+    const known = profiles.map((p) => p.id);
+    throw new AppError('input', `No instance with id ${JSON.stringify(id)}; known: ${known.length ? known.join(', ') : '(none)'}.`,
+      `The profiles file is ${file}; run "jira2fa instances list" to see it.`);
+  }
+
+  /** A line of normal output. With --json it goes to stderr, so stdout holds only the JSON. */
+  out(line: string): void {
+    const text = `${redactor.redact(line)}\n`;
+    if (this.json) this.io.stderr(text);
+    else this.io.stdout(text);
+  }
+
+  err(line: string): void {
+    this.io.stderr(`${redactor.redact(line)}\n`);
+  }
+
+  warn(message: string): void {
+    this.err(`warning: ${message}`);
+  }
+
+  /** Prints the command's one JSON object on stdout; string values are redacted. */
+  printJson(value: object): void {
+    if (this.jsonPrinted) throw new Error('internal: a command printed two JSON objects');
+    this.jsonPrinted = true;
+    this.io.stdout(`${JSON.stringify(redactValue(value), null, 2)}\n`);
+  }
+
+  get printedJson(): boolean {
+    return this.jsonPrinted;
+  }
+
+  /** Prints a result: `json` with --json, else whatever `text` prints. */
+  result(json: object, text: () => void): void {
+    if (this.json) this.printJson(json);
+    else text();
+  }
+}
+
+function redactValue(value: unknown): unknown {
+  if (typeof value === 'string') return redactor.redact(value);
+  if (Array.isArray(value)) return value.map(redactValue);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v)]));
+  }
+  return value;
+}
+
+export function formatFieldError(e: FieldError): string {
+  return !e.field || e.message.startsWith(e.field) ? e.message : `${e.field}: ${e.message}`;
+}
+
+async function readProfiles(file: string): Promise<LoadedProfiles> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new AppError('input', `No profiles file at ${file}.`,
+        'Create it with {"version": 1, "instances": [{"id": "prod-jira", "name": "Prod Jira", "product": "jira", ' +
+          '"baseUrl": "https://jira.example.com", "environment": "production"}]}, or export your profiles from the VS Code ' +
+          'extension, and pass it with --profiles FILE or JIRA2FA_PROFILES.');
+    }
+    throw new AppError('input', `Cannot read the profiles file ${file} (${code ?? 'error'}): ${(e as Error).message}`,
+      'Pass a readable file with --profiles FILE or JIRA2FA_PROFILES.', { cause: e });
+  }
+  try {
+    return { file, ...readProfilesFile(text) };
+  } catch (e) {
+    if (e instanceof ProfilesFileError) throw new AppError('input', `${file}: ${e.message}`, undefined, { cause: e });
+    throw e;
+  }
+}
+
+// ---- errors and exit codes ----
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET',
+  'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** File-system errors about a path the user gave (a flag, a variable): bad input. */
+const FILE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'EROFS']);
+
+/** The failure kind of an error; "internal" for a bug (exit code 1). */
+export function errorKind(e: unknown): FailureKind | 'internal' {
+  if (e instanceof AppError) return e.kind;
+  if (e instanceof ProfilesFileError || e instanceof CommanderError) return 'input';
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return 'unreachable';
+  if (typeof code === 'string' && FILE_CODES.has(code)) return 'input';
+  return 'internal';
+}
+
+/** 0 ok, 1 refused (and unexpected errors), 2 usage or bad input, 3 unreachable. */
+export function exitCodeForError(e: unknown): number {
+  if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.input;
+  const kind = errorKind(e);
+  return kind === 'internal' ? EXIT_CODES.refused : exitCodeFor(kind);
+}

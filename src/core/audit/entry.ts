@@ -1,0 +1,148 @@
+/**
+ * Checking audit entries: the input an action hands in (redacted, bounded, and refused when
+ * a registered secret would still reach the file) and the lines read back from the file.
+ */
+import { AppError } from '../errors';
+import { Redactor } from '../redact';
+import { isHash } from './canonical';
+import { AuditWriteError } from './errors';
+import type { AuditEntry, AuditEntryInput, AuditOutcome } from './types';
+
+export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['ok', 'refused', 'error', 'cancelled'];
+
+/** Bounds on what one entry may hold, so that lines stay small. Longer text is cut. */
+export const ENTRY_LIMITS = { text: 1000, message: 4000, detailKeys: 50, detailKey: 100 } as const;
+
+type DetailValue = string | number | boolean | null;
+
+/** A redactor without registered secrets: only the credential-shaped patterns. */
+const patternsOnly = new Redactor();
+
+/**
+ * Whether `text` contains a value registered with `redactor` as a secret. The Redactor does
+ * not expose its secrets, so this compares its output with that of a redactor that knows
+ * none: the two differ exactly when a registered secret occurs in the text.
+ */
+export function containsRegisteredSecret(redactor: Redactor, text: string): boolean {
+  return redactor.redact(text) !== patternsOnly.redact(text);
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function badInput(message: string): AppError {
+  return new AppError('input', `Invalid audit entry: ${message}`, 'This is a bug in the caller of the audit log.');
+}
+
+/**
+ * Returns the entry as it will be written: every string (detail names included) passed
+ * through the redactor and then bounded. Throws AppError("input") for a malformed entry and
+ * AuditWriteError("ESECRET") when a registered secret would still be written, e.g. a TOTP
+ * code passed as a number. No message quotes the offending value.
+ */
+export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: string): AuditEntryInput {
+  if (!input || typeof input !== 'object') throw badInput('not an object');
+  const text = (field: string, value: unknown, max: number = ENTRY_LIMITS.text, required = true): string | undefined => {
+    if (value === undefined && !required) return undefined;
+    if (typeof value !== 'string') throw badInput(`${field} must be a string`);
+    const clean = cut(redactor.redact(value), max);
+    if (containsRegisteredSecret(redactor, clean)) throw secretError(field, file);
+    return clean;
+  };
+  if (!AUDIT_OUTCOMES.includes(input.outcome)) throw badInput(`outcome must be one of ${AUDIT_OUTCOMES.join(', ')}`);
+  if (typeof input.action !== 'string' || !input.action.trim()) throw badInput('action is required');
+  const inst = input.instance;
+  if (!inst || typeof inst !== 'object') throw badInput('instance is required');
+  if (input.status !== undefined && !(Number.isInteger(input.status) && input.status >= 0 && input.status <= 999)) {
+    throw badInput('status must be an HTTP status code');
+  }
+  if (input.status !== undefined && containsRegisteredSecret(redactor, String(input.status))) throw secretError('status', file);
+
+  const out: AuditEntryInput = {
+    admin: text('admin', input.admin) as string,
+    instance: {
+      id: text('instance.id', inst.id) as string,
+      name: text('instance.name', inst.name) as string,
+      baseUrl: text('instance.baseUrl', inst.baseUrl, 2048) as string,
+    },
+    action: text('action', input.action) as string,
+    target: text('target', input.target, ENTRY_LIMITS.text, false),
+    outcome: input.outcome,
+    status: input.status,
+    message: text('message', input.message, ENTRY_LIMITS.message) as string,
+    details: undefined,
+    runId: text('runId', input.runId, ENTRY_LIMITS.text, false),
+    backupId: text('backupId', input.backupId, ENTRY_LIMITS.text, false),
+  };
+  if (input.details !== undefined) {
+    if (!input.details || typeof input.details !== 'object' || Array.isArray(input.details)) throw badInput('details must be an object');
+    const keys = Object.keys(input.details);
+    if (keys.length > ENTRY_LIMITS.detailKeys) throw badInput(`details has more than ${ENTRY_LIMITS.detailKeys} members`);
+    const details: Record<string, DetailValue> = {};
+    for (const key of keys) {
+      const name = text(`details key`, key, ENTRY_LIMITS.detailKey) as string;
+      const value: unknown = input.details[key];
+      if (value === undefined) continue;
+      if (typeof value === 'string') details[name] = text(`details.${name}`, value) as string;
+      else if (value === null || typeof value === 'boolean') details[name] = value;
+      else if (typeof value === 'number' && Number.isFinite(value)) {
+        if (containsRegisteredSecret(redactor, String(value))) throw secretError(`details.${name}`, file);
+        details[name] = value;
+      } else throw badInput(`details.${name} must be a string, a finite number, a boolean or null`);
+    }
+    out.details = details;
+  }
+  // Leave absent members out rather than writing `undefined`.
+  for (const key of Object.keys(out) as Array<keyof AuditEntryInput>) if (out[key] === undefined) delete out[key];
+  return out;
+}
+
+function secretError(field: string, file: string): AuditWriteError {
+  return new AuditWriteError('ESECRET', file,
+    `Refused to write an audit entry: its field ${field} contains a stored secret (a token, password, seed or TOTP code).`,
+    'This is a bug in the caller of the audit log: secrets must never be passed to it.');
+}
+
+export type ParsedLine = { entry: AuditEntry; value: Record<string, unknown> } | { reason: string };
+
+/** Parses one line of the log and checks the entry's shape (not its hash). */
+export function parseEntryLine(text: string): ParsedLine {
+  if (!text.trim()) return { reason: 'blank line' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { reason: `not valid JSON (${(e as Error).message})` };
+  }
+  const problem = shapeProblem(value);
+  if (problem) return { reason: problem };
+  return { entry: value as AuditEntry, value: value as Record<string, unknown> };
+}
+
+/** Why `v` is not an audit entry, or undefined when it is one. Unknown members are allowed. */
+export function shapeProblem(v: unknown): string | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
+  const o = v as Record<string, unknown>;
+  for (const key of ['id', 'time', 'admin', 'action', 'message'] as const) {
+    if (typeof o[key] !== 'string') return `"${key}" is missing or not a string`;
+  }
+  for (const key of ['target', 'runId', 'backupId'] as const) {
+    if (o[key] !== undefined && typeof o[key] !== 'string') return `"${key}" is not a string`;
+  }
+  if (!AUDIT_OUTCOMES.includes(o.outcome as AuditOutcome)) return '"outcome" is missing or unknown';
+  if (o.status !== undefined && typeof o.status !== 'number') return '"status" is not a number';
+  const inst = o.instance as Record<string, unknown> | undefined;
+  if (!inst || typeof inst !== 'object' || Array.isArray(inst) || typeof inst.id !== 'string' || typeof inst.name !== 'string' || typeof inst.baseUrl !== 'string') {
+    return '"instance" is missing or incomplete';
+  }
+  if (o.details !== undefined) {
+    if (!o.details || typeof o.details !== 'object' || Array.isArray(o.details)) return '"details" is not an object';
+    for (const value of Object.values(o.details)) {
+      if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) return '"details" holds a nested value';
+    }
+  }
+  if (!isHash(o.prevHash)) return '"prevHash" is missing or not a SHA-256 hex digest';
+  if (!isHash(o.hash)) return '"hash" is missing or not a SHA-256 hex digest';
+  return undefined;
+}

@@ -1,0 +1,151 @@
+/**
+ * Line readers for JSON Lines files that may be large or damaged. Lines are split on the
+ * byte 0x0A (which never occurs inside a multi-byte UTF-8 sequence), decoded strictly, and
+ * bounded in size, so a hostile or corrupted file cannot exhaust memory.
+ */
+import * as fsp from 'node:fs/promises';
+
+export const DEFAULT_CHUNK_SIZE = 64 * 1024;
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+export interface LineReadOptions {
+  chunkSize?: number;
+  maxLineBytes?: number;
+}
+
+export interface FileLine {
+  /** The line's text without its newline; undefined when `problem` is set. */
+  text?: string;
+  /** Why the line could not be read as text: invalid UTF-8 or too long. */
+  problem?: string;
+  /** false for a last line that has no newline at its end (an interrupted write). */
+  terminated: boolean;
+}
+
+export interface NumberedLine extends FileLine {
+  /** 1-based. */
+  lineNo: number;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function decodeLine(parts: Buffer[], oversized: boolean, maxLineBytes: number, terminated: boolean): FileLine {
+  if (oversized) return { problem: `line is longer than ${maxLineBytes} bytes`, terminated };
+  try {
+    return { text: decoder.decode(parts.length === 1 ? parts[0] : Buffer.concat(parts)), terminated };
+  } catch {
+    return { problem: 'line is not valid UTF-8', terminated };
+  }
+}
+
+/**
+ * Reads lines from the start. `end` stops at that byte offset (a size snapshot).
+ * A file that ends with a newline has no empty last line. Throws ENOENT like fs does.
+ */
+export async function* readLinesForward(
+  file: string,
+  options: LineReadOptions & { end?: number } = {},
+): AsyncGenerator<NumberedLine> {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const fh = await fsp.open(file, 'r');
+  try {
+    const size = options.end ?? (await fh.stat()).size;
+    const buf = Buffer.alloc(chunkSize);
+    let pos = 0;
+    let lineNo = 0;
+    let parts: Buffer[] = [];
+    let partLen = 0;
+    let oversized = false;
+    const add = (slice: Buffer) => {
+      if (oversized || slice.length === 0) return;
+      if (partLen + slice.length > maxLineBytes) {
+        oversized = true;
+        parts = [];
+        return;
+      }
+      parts.push(Buffer.from(slice)); // copy: buf is reused
+      partLen += slice.length;
+    };
+    while (pos < size) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(chunkSize, size - pos), pos);
+      if (bytesRead === 0) break; // the file shrank under us
+      pos += bytesRead;
+      const data = buf.subarray(0, bytesRead);
+      let start = 0;
+      for (;;) {
+        const nl = data.indexOf(0x0a, start);
+        if (nl === -1) {
+          add(data.subarray(start));
+          break;
+        }
+        add(data.subarray(start, nl));
+        yield { lineNo: ++lineNo, ...decodeLine(parts, oversized, maxLineBytes, true) };
+        parts = [];
+        partLen = 0;
+        oversized = false;
+        start = nl + 1;
+      }
+    }
+    if (partLen > 0 || oversized) yield { lineNo: ++lineNo, ...decodeLine(parts, oversized, maxLineBytes, false) };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Reads lines from the end, newest first, reading only as much of the file as the caller
+ * consumes. An empty file yields nothing; a missing one throws ENOENT like fs does.
+ */
+export async function* readLinesBackward(file: string, options: LineReadOptions = {}): AsyncGenerator<FileLine> {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const fh = await fsp.open(file, 'r');
+  try {
+    let pos = (await fh.stat()).size;
+    // Bytes of the line being assembled, in file order; they lie after the part read so far.
+    let parts: Buffer[] = [];
+    let partLen = 0;
+    let oversized = false;
+    let seenNewline = false;
+    const prepend = (slice: Buffer) => {
+      if (oversized || slice.length === 0) return;
+      if (partLen + slice.length > maxLineBytes) {
+        oversized = true;
+        parts = [];
+        return;
+      }
+      parts.unshift(slice);
+      partLen += slice.length;
+    };
+    while (pos > 0) {
+      const len = Math.min(chunkSize, pos);
+      pos -= len;
+      const chunk = Buffer.alloc(len); // fresh each time: slices of it are kept
+      let read = 0;
+      while (read < len) {
+        const { bytesRead } = await fh.read(chunk, read, len - read, pos + read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      let end = len;
+      for (let i = len - 1; i >= 0; i--) {
+        if (chunk[i] !== 0x0a) continue;
+        prepend(chunk.subarray(i + 1, end));
+        if (seenNewline) yield decodeLine(parts, oversized, maxLineBytes, true);
+        else if (partLen > 0 || oversized) yield decodeLine(parts, oversized, maxLineBytes, false);
+        seenNewline = true;
+        parts = [];
+        partLen = 0;
+        oversized = false;
+        end = i;
+      }
+      prepend(chunk.subarray(0, end));
+    }
+    // The first line of the file.
+    if (seenNewline) yield decodeLine(parts, oversized, maxLineBytes, true);
+    else if (partLen > 0 || oversized) yield decodeLine(parts, oversized, maxLineBytes, false);
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The audit log: an append-only JSON Lines file, one canonical-JSON entry per line, each
+ * entry hash-chained to the one before it (see canonical.ts and verify.ts).
+ *
+ * Appending is safe from several processes at once (the extension and the CLI): a lock file
+ * next to the log is held around read-last-hash + append + fsync. Appends from one AuditLog
+ * object are also queued in-process. When the entry cannot be made durable the append
+ * throws AuditWriteError and leaves the file as it was, so the caller can refuse the action.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fsp from 'node:fs/promises';
+import path from 'node:path';
+import { redactor as sharedRedactor, type Redactor } from '../redact';
+import { canonicalJson, entryHash, GENESIS_HASH, isHash } from './canonical';
+import { sanitizeInput } from './entry';
+import { AuditWriteError, toAuditWriteError } from './errors';
+import { readLinesBackward } from './lines';
+import { errnoCode, withFileLock, type LockOptions } from './lock';
+import type { AuditEntry, AuditEntryInput, AuditSink } from './types';
+
+/** The few file operations an append needs; replaceable in tests to simulate a full disk. */
+export interface AppendHandle {
+  /** Current size in bytes. */
+  size(): Promise<number>;
+  /** Appends all of `data` at the end of the file. */
+  write(data: Buffer): Promise<void>;
+  /** Flushes the data to stable storage (fsync). */
+  sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AuditLogOptions {
+  /** Defaults to the process-wide redactor that knows every secret read from the store. */
+  redactor?: Redactor;
+  lock?: Partial<LockOptions>;
+  /** Opens the log for appending; defaults to the real file system. */
+  openForAppend?: (file: string) => Promise<AppendHandle>;
+  /** Clock and id source, for tests. */
+  now?: () => Date;
+  newId?: () => string;
+}
+
+/** A short random id: 16 hex characters (64 bits). */
+export function newEntryId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export async function openFileForAppend(file: string): Promise<AppendHandle> {
+  const fh = await fsp.open(file, 'a', 0o600);
+  return {
+    size: async () => (await fh.stat()).size,
+    write: async (data) => {
+      let offset = 0;
+      while (offset < data.length) {
+        const { bytesWritten } = await fh.write(data, offset, data.length - offset);
+        if (bytesWritten <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+        offset += bytesWritten;
+      }
+    },
+    sync: () => fh.sync(),
+    truncate: (length) => fh.truncate(length),
+    close: () => fh.close(),
+  };
+}
+
+export class AuditLog implements AuditSink {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly redactor: Redactor;
+  private readonly openForAppend: (file: string) => Promise<AppendHandle>;
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(
+    readonly file: string,
+    private readonly options: AuditLogOptions = {},
+  ) {
+    this.file = path.resolve(file);
+    this.redactor = options.redactor ?? sharedRedactor;
+    this.openForAppend = options.openForAppend ?? openFileForAppend;
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.newId ?? newEntryId;
+  }
+
+  /** The lock file held while appending: the log's path plus ".lock". */
+  get lockFile(): string {
+    return `${this.file}.lock`;
+  }
+
+  /**
+   * Appends one entry and returns it as written (redacted, with id, time and hashes).
+   * Resolves only once the line is fsync'ed. Throws AppError("input") for a malformed entry
+   * and AuditWriteError (kind "refused") when it could not be written.
+   */
+  append(input: AuditEntryInput): Promise<AuditEntry> {
+    let clean: AuditEntryInput;
+    try {
+      clean = sanitizeInput(input, this.redactor, this.file);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const run = this.queue.then(() => this.appendNow(clean));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendNow(clean: AuditEntryInput): Promise<AuditEntry> {
+    try {
+      await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      return await withFileLock(this.lockFile, () => this.appendLocked(clean), this.options.lock);
+    } catch (e) {
+      throw toAuditWriteError(e, this.file);
+    }
+  }
+
+  private async appendLocked(clean: AuditEntryInput): Promise<AuditEntry> {
+    const { prevHash, endsWithNewline } = await lastHash(this.file);
+    const unhashed = { ...clean, id: this.newId(), time: this.now().toISOString(), prevHash };
+    const entry: AuditEntry = { ...unhashed, hash: entryHash(unhashed) };
+    // After an interrupted write the file may end mid-line: start a new line so that the
+    // damaged one stays visible to verify() and this entry stays readable.
+    const line = `${endsWithNewline ? '' : '\n'}${canonicalJson(entry)}\n`;
+    const handle = await this.openForAppend(this.file);
+    let sizeBefore: number | undefined;
+    try {
+      sizeBefore = await handle.size();
+      await handle.write(Buffer.from(line, 'utf8'));
+      await handle.sync();
+    } catch (e) {
+      // Take back a partial line so that the log keeps its chain; the caller gets the error.
+      if (sizeBefore !== undefined) await handle.truncate(sizeBefore).catch(() => undefined);
+      throw e;
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+    return entry;
+  }
+}
+
+/**
+ * The hash the next entry must chain to: that of the last line holding an entry (damaged
+ * lines after it are skipped), or GENESIS_HASH for a missing or empty log. Throws
+ * AuditWriteError("ENOTAUDIT") for a non-empty file with no entry at all, which is most
+ * likely a file given by mistake.
+ */
+export async function lastHash(file: string): Promise<{ prevHash: string; endsWithNewline: boolean }> {
+  let endsWithNewline = true;
+  let first = true;
+  let sawContent = false;
+  try {
+    for await (const line of readLinesBackward(file)) {
+      if (first) endsWithNewline = line.terminated;
+      first = false;
+      if (line.text === undefined || !line.text.trim()) {
+        sawContent ||= line.text === undefined;
+        continue;
+      }
+      sawContent = true;
+      try {
+        const value: unknown = JSON.parse(line.text);
+        const hash = value && typeof value === 'object' ? (value as { hash?: unknown }).hash : undefined;
+        if (isHash(hash)) return { prevHash: hash, endsWithNewline };
+      } catch {
+        /* a damaged line: look further back */
+      }
+    }
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return { prevHash: GENESIS_HASH, endsWithNewline: true };
+    throw e;
+  }
+  if (sawContent) {
+    throw new AuditWriteError('ENOTAUDIT', file, `Refused to append to ${file}: it is not empty but holds no audit entry.`,
+      'Point --audit-file or JIRA2FA_AUDIT_FILE at the audit log (a .jsonl file written by jira2fa), or move this file away.');
+  }
+  return { prevHash: GENESIS_HASH, endsWithNewline };
+}

@@ -1,0 +1,15 @@
+/**
+ * Where the audit log lives when not told otherwise. The extension and the CLI use the same
+ * default, so that both append to one chain (appends are locked, see log.ts).
+ */
+import path from 'node:path';
+import { stateDir } from '../platformPaths';
+
+type Env = Record<string, string | undefined>;
+
+export const AUDIT_FILE_NAME = 'audit.jsonl';
+
+/** --audit-file, else $JIRA2FA_AUDIT_FILE, else <stateDir>/audit.jsonl. */
+export function auditFilePath(flag: string | undefined, env: Env = process.env): string {
+  return flag || env.JIRA2FA_AUDIT_FILE || path.join(stateDir(env), AUDIT_FILE_NAME);
+}
