@@ -1,0 +1,189 @@
+/**
+ * "Run snippet" panel. Read snippets: parameters → Run → results grid (sort, copy, export).
+ * Destructive snippets: parameters → Preview the rows the backup query finds → confirm
+ * (production: type the user name) → Disable → backup id and audit entry.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-form-group/index.js';
+import '@vscode-elements/elements/dist/vscode-label/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { byId, el, show } from '../shared/dom';
+import { connect } from '../shared/host';
+import { ResultsGrid } from '../shared/resultsGrid';
+import { confirmationWord, RunStateSchema, ToRunSchema, type FromRun, type RunState, type SnippetInfo, type ToRun } from './protocol';
+
+type Field = HTMLElement & { value: string; disabled: boolean };
+const host = connect<FromRun, ToRun, RunState>(ToRunSchema, RunStateSchema);
+let state: RunState = host.getState() ?? { params: {}, rowLimit: 1000, confirmation: '' };
+let snippet: SnippetInfo | undefined;
+let production = false;
+let readOnly = true;
+let previewOk = false;
+let busy = false;
+const grid = new ResultsGrid((text) => host.post({ type: 'copy', text }));
+
+function render(info: SnippetInfo): void {
+  const destructive = info.kind === 'destructive';
+  byId('app').replaceChildren(
+    el('header', {}, el('h1', {}, info.title), el('span', { id: 'envBadge', class: 'badge' }), el('span', { class: `badge kind-${info.kind}` }, info.kind)),
+    el('p', { id: 'instanceLine', class: 'muted' }),
+    el('p', {}, info.description),
+    destructive ? el('div', { class: 'banner warn' },
+      'Atlassian does not support editing its database. This change runs in one transaction, after a backup of exactly the rows it changes, ',
+      `and only if the row count is as expected (${info.expectation ?? 'see the snippet'}). You can restore the backup afterwards.`) : '',
+    el('div', { id: 'readOnlyNote', class: 'banner warn' }, 'This instance\'s database connection is read-only: destructive snippets are refused. Turn off "Read-only" in the instance to allow them.'),
+    el('form', { id: 'params' },
+      ...info.params.map((p) => el('vscode-form-group', { variant: 'vertical' },
+        el('vscode-label', { for: `p-${p.name}` }, `${p.label}${p.optional ? ' (optional)' : ''}`),
+        el('vscode-textfield', { id: `p-${p.name}`, 'data-param': p.name, placeholder: p.type === 'timestamp' ? '2026-01-31T12:00:00Z' : p.type }))),
+      destructive ? '' : el('vscode-form-group', { variant: 'vertical' },
+        el('vscode-label', { for: 'rowLimit' }, 'Row limit'),
+        el('vscode-textfield', { id: 'rowLimit', type: 'number', min: '1', max: '100000' })),
+    ),
+    el('div', { class: 'buttons' },
+      destructive ? el('vscode-button', { id: 'preview' }, 'Preview affected rows') : el('vscode-button', { id: 'run' }, 'Run'),
+      el('vscode-button', { id: 'exportCsv', secondary: true, disabled: true }, 'Export CSV…'),
+      el('vscode-button', { id: 'exportJson', secondary: true, disabled: true }, 'Export JSON…'),
+    ),
+    el('div', { id: 'status', class: 'banner', role: 'status', 'aria-live': 'polite' }),
+    el('p', { id: 'summary', class: 'muted' }),
+    grid.element,
+    destructive ? el('section', { id: 'commitSection' },
+      el('vscode-form-group', { variant: 'vertical', id: 'confirmGroup' },
+        el('vscode-label', { for: 'confirmation', id: 'confirmLabel' }, 'Production: type the user name to confirm'),
+        el('vscode-textfield', { id: 'confirmation' })),
+      el('div', { class: 'buttons' }, el('vscode-button', { id: 'commit', disabled: true }, 'Back up and apply the change'), el('a', { href: '#', id: 'showBackups' }, 'Backups…')),
+    ) : '',
+  );
+  show(grid.element, false);
+  for (const p of info.params) {
+    const input = byId<Field>(`p-${p.name}`);
+    input.value = state.params[p.name] ?? p.default ?? '';
+    input.addEventListener('input', () => save({ params: { ...state.params, [p.name]: input.value } }, true));
+    input.addEventListener('keydown', (e: KeyboardEvent) => {
+      if (e.key === 'Enter') (destructive ? preview : run)();
+    });
+  }
+  if (!destructive) {
+    const limit = byId<Field>('rowLimit');
+    limit.value = String(state.rowLimit);
+    limit.addEventListener('input', () => save({ rowLimit: Number(limit.value) || 1000 }));
+    byId('run').addEventListener('click', run);
+  } else {
+    byId('preview').addEventListener('click', preview);
+    const confirm = byId<Field>('confirmation');
+    confirm.value = state.confirmation;
+    confirm.addEventListener('input', () => save({ confirmation: confirm.value }));
+    byId('commit').addEventListener('click', commit);
+    byId('showBackups').addEventListener('click', (e) => {
+      e.preventDefault();
+      host.post({ type: 'showBackups' });
+    });
+  }
+  byId('exportCsv').addEventListener('click', () => host.post({ type: 'export', format: 'csv' }));
+  byId('exportJson').addEventListener('click', () => host.post({ type: 'export', format: 'json' }));
+}
+
+/** Current parameter values, defaults filled in. */
+function values(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of snippet?.params ?? []) out[p.name] = state.params[p.name] ?? p.default ?? '';
+  return out;
+}
+
+function save(patch: Partial<RunState>, paramsChanged = false): void {
+  state = { ...state, ...patch };
+  host.setState(state);
+  if (paramsChanged && previewOk) {
+    // A preview is only valid for the parameters it was made with.
+    previewOk = false;
+    setStatus('Parameters changed: preview again before applying the change.', 'warn');
+  }
+  refresh();
+}
+
+function refresh(): void {
+  if (!snippet || snippet.kind !== 'destructive') return;
+  show(byId('readOnlyNote'), readOnly);
+  show(byId('confirmGroup'), production);
+  const word = confirmationWord(snippet, values());
+  byId('confirmLabel').textContent = `Production: type "${word}" to confirm`;
+  const confirmed = !production || state.confirmation === word;
+  byId<Field>('commit').disabled = busy || readOnly || !previewOk || !confirmed;
+  byId<Field>('preview').disabled = busy;
+}
+
+function setStatus(text: string, kind: 'ok' | 'warn' | 'error' | '' = ''): void {
+  const s = byId('status');
+  s.className = `banner ${kind}`;
+  s.textContent = text;
+}
+
+function run(): void {
+  if (busy) return;
+  host.post({ type: 'run', params: values(), rowLimit: state.rowLimit });
+}
+
+function preview(): void {
+  if (busy) return;
+  previewOk = false;
+  host.post({ type: 'preview', params: values() });
+}
+
+function commit(): void {
+  if (busy || !snippet) return;
+  host.post({ type: 'commit', params: values(), ...(production ? { confirmation: state.confirmation } : {}) });
+}
+
+function showGrid(columns: Array<{ name: string; numeric: boolean }>, cells: Array<Array<string | null>>): void {
+  grid.setData(columns, cells);
+  show(grid.element, true);
+  byId<Field>('exportCsv').disabled = false;
+  byId<Field>('exportJson').disabled = false;
+}
+
+host.onMessage((m) => {
+  switch (m.type) {
+    case 'init':
+      snippet = m.snippet;
+      production = m.instance.environment === 'production';
+      readOnly = m.readOnly;
+      if (m.prefill) state = { ...state, params: { ...state.params, ...m.prefill } };
+      if (!host.getState()) state = { ...state, rowLimit: m.rowLimit };
+      render(m.snippet);
+      byId('envBadge').textContent = m.instance.environment;
+      byId('envBadge').className = `badge env-${m.instance.environment}`;
+      byId('instanceLine').textContent = `${m.instance.name} · ${m.instance.product} · database`;
+      refresh();
+      (document.querySelector('[data-param]') as HTMLElement | null)?.focus();
+      return;
+    case 'busy':
+      busy = true;
+      setStatus(m.what);
+      refresh();
+      return;
+    case 'rows':
+      busy = false;
+      showGrid(m.columns, m.cells);
+      setStatus(m.truncated ? `Showing the first ${m.rowLimit} rows: there are more. Raise the row limit to see them.` : `${m.cells.length} row${m.cells.length === 1 ? '' : 's'}.`, m.truncated ? 'warn' : 'ok');
+      byId('summary').textContent = m.auditId ? `Audit entry ${m.auditId}` : '';
+      return;
+    case 'preview':
+      busy = false;
+      previewOk = m.matches && m.allowed;
+      showGrid(m.columns, m.cells);
+      setStatus(m.message, previewOk ? 'ok' : 'warn');
+      byId('summary').textContent = `Backup query: ${m.backupSql}`;
+      refresh();
+      return;
+    case 'done':
+      busy = false;
+      previewOk = false;
+      setStatus(`${m.ok ? '✓' : '✗'} ${m.message}${m.backupId ? ` · backup ${m.backupId}` : ''}${m.auditId ? ` · audit entry ${m.auditId}` : ''}`, m.ok ? 'ok' : 'error');
+      if (m.ok) save({ confirmation: '' });
+      refresh();
+      return;
+  }
+});
+
+host.post({ type: 'ready' });

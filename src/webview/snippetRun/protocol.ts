@@ -1,0 +1,90 @@
+/**
+ * Messages of the "Run snippet" panel. Results (which can hold recovery codes read from the
+ * instance's database) are shown but never kept in the panel's saved state.
+ */
+import * as z from 'zod/mini';
+import { InstanceHeaderSchema } from '../unenroll/protocol';
+
+const text = z.string().check(z.maxLength(100_000));
+const cell = z.nullable(z.string());
+
+export const GridColumnSchema = z.strictObject({ name: text, numeric: z.boolean() });
+
+export const SnippetInfoSchema = z.strictObject({
+  name: text,
+  title: text,
+  description: text,
+  kind: z.enum(['read', 'destructive']),
+  params: z.array(z.strictObject({
+    name: text,
+    type: z.enum(['string', 'integer', 'boolean', 'timestamp']),
+    label: text,
+    optional: z.boolean(),
+    default: z.optional(text),
+  })),
+  /** destructive: "exactly 1 row" and the like. */
+  expectation: z.optional(text),
+});
+export type SnippetInfo = z.infer<typeof SnippetInfoSchema>;
+
+export const ToRunSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('init'),
+    instance: InstanceHeaderSchema,
+    snippet: SnippetInfoSchema,
+    rowLimit: z.number(),
+    /** The profile refuses destructive snippets (database.readOnly). */
+    readOnly: z.boolean(),
+    prefill: z.optional(z.record(z.string(), text)),
+  }),
+  z.strictObject({ type: z.literal('busy'), what: text }),
+  z.strictObject({
+    type: z.literal('rows'),
+    columns: z.array(GridColumnSchema),
+    cells: z.array(z.array(cell)),
+    truncated: z.boolean(),
+    rowLimit: z.number(),
+    sql: text,
+    auditId: z.optional(text),
+  }),
+  z.strictObject({
+    type: z.literal('preview'),
+    columns: z.array(GridColumnSchema),
+    cells: z.array(z.array(cell)),
+    expected: z.number(),
+    matches: z.boolean(),
+    allowed: z.boolean(),
+    message: text,
+    statementSql: text,
+    backupSql: text,
+  }),
+  z.strictObject({
+    type: z.literal('done'),
+    ok: z.boolean(),
+    message: text,
+    backupId: z.optional(text),
+    auditId: z.optional(text),
+  }),
+]);
+export type ToRun = z.infer<typeof ToRunSchema>;
+
+const params = z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(10_000)));
+
+export const FromRunSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ready') }),
+  z.strictObject({ type: z.literal('run'), params, rowLimit: z.number().check(z.int(), z.minimum(1), z.maximum(100_000)) }),
+  z.strictObject({ type: z.literal('preview'), params }),
+  z.strictObject({ type: z.literal('commit'), params, confirmation: z.optional(z.string().check(z.maxLength(10_000))) }),
+  z.strictObject({ type: z.literal('export'), format: z.enum(['csv', 'json']) }),
+  z.strictObject({ type: z.literal('copy'), text: z.string().check(z.maxLength(1_000_000)) }),
+  z.strictObject({ type: z.literal('showBackups') }),
+]);
+export type FromRun = z.infer<typeof FromRunSchema>;
+
+export const RunStateSchema = z.strictObject({ params, rowLimit: z.number(), confirmation: z.string() });
+export type RunState = z.infer<typeof RunStateSchema>;
+
+/** What a production change must be confirmed with: the user name when the snippet has one. */
+export function confirmationWord(snippet: Pick<SnippetInfo, 'name'>, values: Record<string, string>): string {
+  return values.username ?? snippet.name;
+}
