@@ -1,0 +1,283 @@
+/**
+ * The REST client for one Data Center instance: the few product endpoints the app needs
+ * (server info, who am I, am I a system administrator, my own 2SV state, user lookup) and
+ * the tsv recovery unenroll. Every method resolves to a value or an Outcome; none throws
+ * for anything the network or the server does.
+ */
+import { AppError } from '../errors';
+import { redactor } from '../redact';
+import type { InstanceProfile, Product } from '../profiles/schema';
+import type { SecretStore } from '../secrets';
+import { classifyFailedAnswer, classifyUnenrollAnswer, classifyUnexpectedBody, type AnswerContext, type HttpAnswer } from './classifyResponse';
+import { classifyTransportError, isConnectionDrop } from './classifyTransport';
+import { authorizationHeader, checked, loadCredentials, type Credentials } from './credentials';
+import { DEFAULT_TIMEOUTS, sharedDispatchers, type DispatcherCache, type Timeouts } from './dispatcher';
+import { send } from './http';
+import { guardRefusal, unavailable, type ApiResult, type FailedOutcome, type Outcome } from './outcomes';
+import { restPath, splitBaseUrl, usernameProblem, type SplitBase } from './paths';
+import { resolveProxy } from './proxy';
+import { parseJson } from './serverMessage';
+import { loadTlsTrust, type TlsTrust } from './tls';
+import { userAgent } from './userAgent';
+
+export type ClientProfile = Pick<InstanceProfile, 'id' | 'name' | 'product' | 'baseUrl' | 'tsvApiVersion' | 'tls' | 'proxy'>;
+
+export interface JiraClientOptions {
+  profile: ClientProfile;
+  credentials: Credentials;
+  /** Our version for the User-Agent; default: package.json. */
+  version?: string;
+  timeouts?: Partial<Timeouts>;
+  /** Environment for HTTPS_PROXY / NO_PROXY; default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Where dispatchers are kept; default the process-wide cache. */
+  dispatchers?: DispatcherCache;
+  /** Clock for Retry-After dates (ms since epoch). */
+  now?: () => number;
+}
+
+export interface ServerInfo {
+  version: string;
+  serverTitle?: string;
+  buildNumber?: number;
+  deploymentType?: string;
+}
+
+export interface SignedInUser {
+  username: string;
+  displayName?: string;
+  key?: string;
+}
+
+export interface TsvStatus {
+  twoSVActive: boolean;
+  /** The TOTP method's flags, when the server lists it. */
+  totpEnabled?: boolean;
+  totpEnforced?: boolean;
+}
+
+export type UserLookup = { found: true; username: string; displayName?: string; email?: string; active?: boolean } | { found: false };
+
+/** Product REST paths. tsv paths are the same in every Data Center product. */
+const ENDPOINTS: Record<Product, { serverInfo?: string; myself?: string; user?: string; permissions?: string }> = {
+  jira: { serverInfo: '/rest/api/2/serverInfo', myself: '/rest/api/2/myself', user: '/rest/api/2/user', permissions: '/rest/api/2/mypermissions' },
+  confluence: { myself: '/rest/api/user/current', user: '/rest/api/user' },
+  bitbucket: {},
+  bamboo: {},
+  cloud: {},
+};
+
+const PRODUCT_NAMES: Record<Product, string> = { jira: 'Jira', confluence: 'Confluence', bitbucket: 'Bitbucket', bamboo: 'Bamboo', cloud: 'Atlassian Cloud' };
+
+/** Reads the profile's credentials from the store and builds a client. */
+export async function createJiraClient(profile: ClientProfile & Pick<InstanceProfile, 'auth'>, secrets: SecretStore, options: Omit<JiraClientOptions, 'profile' | 'credentials'> = {}): Promise<JiraClient> {
+  return new JiraClient({ ...options, profile, credentials: await loadCredentials(profile, secrets) });
+}
+
+export class JiraClient {
+  readonly profile: ClientProfile;
+  readonly product: Product;
+  readonly productName: string;
+  /** host[:port], for messages. */
+  readonly host: string;
+  private readonly base: SplitBase;
+  private readonly credentials: Credentials;
+  private readonly timeouts: Timeouts;
+  private readonly dispatchers: DispatcherCache;
+  private readonly proxy: string | undefined;
+  private readonly now: () => number;
+  private readonly headers: Record<string, string>;
+  private trust?: Promise<TlsTrust>;
+
+  constructor(options: JiraClientOptions) {
+    this.profile = options.profile;
+    this.product = options.profile.product;
+    this.productName = PRODUCT_NAMES[this.product] ?? this.product;
+    try {
+      this.base = splitBaseUrl(options.profile.baseUrl);
+    } catch (e) {
+      throw new AppError('input', `The base URL of ${options.profile.name} is not a valid http(s) URL.`, 'Edit the instance and correct its base URL.', { cause: e });
+    }
+    this.host = new URL(this.base.origin).host;
+    this.credentials = checked(options.credentials);
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.dispatchers = options.dispatchers ?? sharedDispatchers;
+    this.proxy = resolveProxy(this.base.origin, options.profile.proxy, options.env ?? process.env);
+    this.now = options.now ?? Date.now;
+    this.headers = {
+      accept: 'application/json',
+      'user-agent': userAgent(options.version),
+      authorization: authorizationHeader(this.credentials),
+      // Atlassian's XSRF filter refuses some non-GET REST calls without it; harmless elsewhere.
+      'x-atlassian-token': 'no-check',
+    };
+  }
+
+  /** The proxy requests go through, if any. */
+  get proxyUrl(): string | undefined {
+    return this.proxy;
+  }
+
+  /** GET /rest/api/2/serverInfo (Jira only). */
+  async serverInfo(signal?: AbortSignal): Promise<ApiResult<ServerInfo>> {
+    const path = ENDPOINTS[this.product].serverInfo;
+    if (!path) return { ok: false, outcome: this.unsupported('Reading the server version') };
+    return this.getJson(path, {}, 'read the server version', signal, (j) => {
+      if (typeof j.version !== 'string') return undefined;
+      return {
+        version: j.version,
+        ...(typeof j.serverTitle === 'string' ? { serverTitle: j.serverTitle } : {}),
+        ...(typeof j.buildNumber === 'number' ? { buildNumber: j.buildNumber } : {}),
+        ...(typeof j.deploymentType === 'string' ? { deploymentType: j.deploymentType } : {}),
+      };
+    });
+  }
+
+  /** The signed-in user: Jira /rest/api/2/myself, Confluence /rest/api/user/current. */
+  async myself(signal?: AbortSignal): Promise<ApiResult<SignedInUser>> {
+    const path = ENDPOINTS[this.product].myself;
+    if (!path) return { ok: false, outcome: this.unsupported('Reading the signed-in user') };
+    const result = await this.getJson(path, {}, 'read your profile', signal, (j) => {
+      if (j.type === 'anonymous') return { username: '' };
+      const username = typeof j.name === 'string' ? j.name : typeof j.username === 'string' ? j.username : undefined;
+      if (!username) return undefined;
+      return {
+        username,
+        ...(typeof j.displayName === 'string' ? { displayName: j.displayName } : {}),
+        ...(typeof j.key === 'string' ? { key: j.key } : typeof j.userKey === 'string' ? { key: j.userKey } : {}),
+      };
+    });
+    // Confluence answers 200 {"type":"anonymous"} when it ignored the credentials.
+    if (result.ok && result.value.username === '') {
+      return { ok: false, outcome: { kind: 'authFailed', ok: false, failure: 'refused', status: result.status,
+        summary: `${this.host} treated the request as anonymous: the credentials were ignored.`,
+        next: 'Check the token or password, and that this product version accepts personal access tokens.' } };
+    }
+    return result;
+  }
+
+  /**
+   * Whether the signed-in user holds the global "System administrators" permission.
+   * Jira: GET /rest/api/2/mypermissions?permissions=SYSTEM_ADMIN (the filter parameter is
+   * accepted by Jira 7+; the answer lists SYSTEM_ADMIN with havePermission). Other products
+   * have no equivalent single call: "unavailable".
+   */
+  async isSystemAdmin(signal?: AbortSignal): Promise<ApiResult<boolean>> {
+    const path = ENDPOINTS[this.product].permissions;
+    if (!path) return { ok: false, outcome: this.unsupported('Checking system administrator rights') };
+    return this.getJson(path, { permissions: 'SYSTEM_ADMIN' }, 'read your permissions', signal, (j) => {
+      const perms = j.permissions as Record<string, { havePermission?: unknown }> | undefined;
+      const have = perms?.SYSTEM_ADMIN?.havePermission;
+      return typeof have === 'boolean' ? have : undefined;
+    });
+  }
+
+  /** GET /rest/tsv/latest/status: the signed-in user's own 2SV state. */
+  async tsvStatus(signal?: AbortSignal): Promise<ApiResult<TsvStatus>> {
+    if (this.product === 'cloud') return { ok: false, outcome: this.unsupported('Reading two-step verification status') };
+    return this.getJson('/rest/tsv/latest/status', {}, 'read your two-step verification status', signal, (j) => {
+      if (typeof j.twoSVActive !== 'boolean') return undefined;
+      const totp = Array.isArray(j.methods) ? (j.methods as Array<Record<string, unknown>>).find((m) => m?.type === 'TOTP') : undefined;
+      return {
+        twoSVActive: j.twoSVActive,
+        ...(typeof totp?.enabled === 'boolean' ? { totpEnabled: totp.enabled } : {}),
+        ...(typeof totp?.enforced === 'boolean' ? { totpEnforced: totp.enforced } : {}),
+      };
+    });
+  }
+
+  /** Looks a user up by user name (Jira, Confluence). A 404 with a JSON body means "no such user". */
+  async findUser(username: string, signal?: AbortSignal): Promise<ApiResult<UserLookup>> {
+    const problem = usernameProblem(username);
+    if (problem) return { ok: false, outcome: guardRefusal('username', problem, 'Enter the user name (login) exactly.', 'input') };
+    const path = ENDPOINTS[this.product].user;
+    if (!path) {
+      return { ok: false, outcome: unavailable(`User lookup is not available for ${this.productName}.`, 'The unenroll call itself reports an unknown user ("No user matches the supplied username").') };
+    }
+    const answer = await this.call('GET', restPath(this.base, path, { query: { username } }), 'look the user up', { signal });
+    if ('outcome' in answer) return { ok: false, outcome: answer.outcome };
+    const { answer: a, ctx } = answer;
+    if (a.status === 404 && parseJson(a.bodyText) !== undefined) return { ok: true, value: { found: false }, status: 404 };
+    if (a.status !== 200) return { ok: false, outcome: classifyFailedAnswer(a, ctx) };
+    const j = parseJson(a.bodyText) as Record<string, unknown> | undefined;
+    const name = typeof j?.name === 'string' ? j.name : typeof j?.username === 'string' ? j.username : undefined;
+    if (!j || !name) return { ok: false, outcome: classifyUnexpectedBody(a, ctx) };
+    return {
+      ok: true,
+      status: 200,
+      value: {
+        found: true,
+        username: name,
+        ...(typeof j.displayName === 'string' ? { displayName: j.displayName } : {}),
+        ...(typeof j.emailAddress === 'string' ? { email: j.emailAddress } : {}),
+        ...(typeof j.active === 'boolean' ? { active: j.active } : {}),
+      },
+    };
+  }
+
+  /**
+   * DELETE {base}/rest/tsv/{tsvApiVersion}/totp/unenroll/user/{username} with the admin's
+   * own current code. The user name is one encoded path segment; the code is never echoed.
+   */
+  async unenroll(username: string, totpCode: string, signal?: AbortSignal): Promise<Outcome> {
+    const problem = usernameProblem(username);
+    if (problem) return guardRefusal('username', problem, 'Enter the user name (login) exactly.', 'input');
+    if (!/^\d{6}$/.test(totpCode)) return guardRefusal('code', 'The TOTP code must be exactly 6 digits.', 'Type the current code from your authenticator app.', 'input');
+    if (this.product === 'cloud') return this.unsupported('Data Center recovery unenroll');
+    const version = this.profile.tsvApiVersion ?? '1.0';
+    if (!/^(\d{1,2}\.\d{1,2}|latest)$/.test(version)) {
+      return guardRefusal('config', `tsvApiVersion "${version}" is not valid.`, 'Set it to 1.0 or latest in the instance settings.', 'input');
+    }
+    redactor.add(totpCode);
+    const path = restPath(this.base, `/rest/tsv/${version}/totp/unenroll/user`, { segments: [username] });
+    const answer = await this.call('DELETE', path, `remove two-step verification of "${username}"`, { signal, body: JSON.stringify({ totpCode }) });
+    if ('outcome' in answer) return answer.outcome;
+    return classifyUnenrollAnswer(answer.answer, answer.ctx, username);
+  }
+
+  /** Closes this instance's kept-alive connections. */
+  async close(): Promise<void> {
+    await this.dispatchers.release(this.profile.id);
+  }
+
+  private async getJson<T>(fixed: string, query: Record<string, string>, action: string, signal: AbortSignal | undefined, parse: (j: Record<string, unknown>) => T | undefined): Promise<ApiResult<T>> {
+    const path = restPath(this.base, fixed, Object.keys(query).length ? { query } : {});
+    const answer = await this.call('GET', path, action, { signal });
+    if ('outcome' in answer) return { ok: false, outcome: answer.outcome };
+    const { answer: a, ctx } = answer;
+    if (a.status < 200 || a.status >= 300) return { ok: false, outcome: classifyFailedAnswer(a, ctx) };
+    const json = parseJson(a.bodyText);
+    const value = json && typeof json === 'object' && !Array.isArray(json) ? parse(json as Record<string, unknown>) : undefined;
+    if (value === undefined) return { ok: false, outcome: classifyUnexpectedBody(a, ctx) };
+    return { ok: true, value, status: a.status };
+  }
+
+  private async call(method: 'GET' | 'DELETE', path: string, action: string, opts: { signal?: AbortSignal; body?: string }): Promise<{ answer: HttpAnswer; ctx: AnswerContext } | { outcome: FailedOutcome }> {
+    const ctx: AnswerContext = { action, host: this.host, path, nowMs: this.now() };
+    let trust: TlsTrust;
+    try {
+      trust = await (this.trust ??= loadTlsTrust(this.profile.tls));
+    } catch (e) {
+      this.trust = undefined; // a fixed CA file is picked up on the next call
+      const message = e instanceof AppError ? e.message : String(e);
+      return { outcome: guardRefusal('config', message, e instanceof AppError && e.hint ? e.hint : 'Check the instance settings.', 'input') };
+    }
+    const dispatcher = this.dispatchers.get({ instanceId: this.profile.id, origin: this.base.origin, trust, proxy: this.proxy, timeouts: this.timeouts });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const answer = await send(dispatcher, this.base.origin, { method, path, headers: this.headers, body: opts.body, signal: opts.signal });
+        return { answer, ctx };
+      } catch (e) {
+        // A kept-alive socket closed by the server while idle: a GET is retried once on a
+        // fresh connection. The DELETE never is: it carried a one-time code.
+        if (method === 'GET' && attempt === 1 && !opts.signal?.aborted && isConnectionDrop(e)) continue;
+        return { outcome: classifyTransportError(e, { host: this.host, proxy: this.proxy, mayHaveArrived: method !== 'GET', aborted: opts.signal?.aborted === true }) };
+      }
+    }
+  }
+
+  private unsupported(what: string): FailedOutcome {
+    return unavailable(`${what} is not available for ${this.productName} instances.`,
+      this.product === 'cloud' ? 'Cloud organizations are handled through admin.atlassian.com, not this API.' : 'The unenroll call still works; its answer reports what the server knows.');
+  }
+}
