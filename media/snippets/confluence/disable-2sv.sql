@@ -1,0 +1,22 @@
+-- The knowledge-base DELETE, guarded: exactly one row, backed up first, restorable.
+-- @name confluence.disable-2sv
+-- @title Disable two-step verification for a user
+-- @description Deletes the user's enrollment row, so that they sign in with their password
+-- @description and set up two-step verification again. On a cluster the change may need the
+-- @description node caches to expire (or a restart) before it takes effect.
+-- @products confluence
+-- @dialects all
+-- @kind destructive
+-- @param username string "User name" maxLength=255
+-- @expect 1
+-- @backup-table AO_ED669C_TOTP_USER_ENROLLMENT
+-- @backup-key USER_KEY
+
+-- @query
+DELETE FROM "AO_ED669C_TOTP_USER_ENROLLMENT"
+WHERE "USER_KEY" IN (SELECT um.user_key FROM user_mapping um WHERE um.lower_username = LOWER(:username))
+
+-- @backup
+SELECT totp.*
+FROM "AO_ED669C_TOTP_USER_ENROLLMENT" totp
+WHERE totp."USER_KEY" IN (SELECT um.user_key FROM user_mapping um WHERE um.lower_username = LOWER(:username))

@@ -1,0 +1,82 @@
+/**
+ * What differs between SQL dialects, without loading any driver library.
+ */
+import type { DbDriverName } from '../profiles/schema';
+import type { Dialect, DialectFacts } from './types';
+
+/** The dialect a driver speaks. */
+export function dialectOf(driver: DbDriverName): Dialect {
+  return driver === 'pglite' ? 'postgres' : driver;
+}
+
+function checkIdent(name: string): void {
+  if (!name || name.includes('\u0000')) throw new Error(`invalid identifier ${JSON.stringify(name)}`);
+}
+
+/** ANSI quoting: "name", an embedded " doubled. PostgreSQL and Oracle. */
+export function quoteDouble(name: string): string {
+  checkIdent(name);
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** MySQL/MariaDB: `name`, an embedded ` doubled. */
+export function quoteBacktick(name: string): string {
+  checkIdent(name);
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
+/** SQL Server: [name], an embedded ] doubled. */
+export function quoteBracket(name: string): string {
+  checkIdent(name);
+  return `[${name.replace(/]/g, ']]')}]`;
+}
+
+const FACTS: Record<Dialect, DialectFacts> = {
+  postgres: {
+    dialect: 'postgres',
+    label: 'PostgreSQL',
+    placeholder: 'dollar',
+    quoteIdent: quoteDouble,
+    readOnlyTransactions: true,
+    rowLocking: 'for-update',
+    defaultPort: 5432,
+  },
+  mysql: {
+    dialect: 'mysql',
+    label: 'MySQL/MariaDB',
+    placeholder: 'question',
+    quoteIdent: quoteBacktick,
+    readOnlyTransactions: true,
+    rowLocking: 'for-update',
+    defaultPort: 3306,
+  },
+  mssql: {
+    dialect: 'mssql',
+    label: 'SQL Server',
+    placeholder: 'at',
+    quoteIdent: quoteBracket,
+    // SQL Server has no READ ONLY transaction: read snippets run in a transaction that is
+    // always rolled back.
+    readOnlyTransactions: false,
+    rowLocking: 'serializable',
+    defaultPort: 1433,
+  },
+  oracle: {
+    dialect: 'oracle',
+    label: 'Oracle',
+    placeholder: 'colon',
+    quoteIdent: quoteDouble,
+    readOnlyTransactions: true,
+    rowLocking: 'for-update',
+    defaultPort: 1521,
+  },
+};
+
+export function dialectFacts(dialect: Dialect): DialectFacts {
+  return FACTS[dialect];
+}
+
+export function driverFacts(driver: DbDriverName): DialectFacts {
+  if (driver === 'pglite') return { ...FACTS.postgres, label: 'PGlite', defaultPort: undefined };
+  return FACTS[driver];
+}

@@ -1,0 +1,88 @@
+/**
+ * PGlite: PostgreSQL compiled to WebAssembly, in process. `database` is a data directory
+ * (created when missing) or "memory://". Used for demos, tests and offline practice.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+// The CommonJS build on purpose: bundled into dist/drivers/pglite.js it finds its files from
+// __filename, where the ES module build would need import.meta.url.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import pgliteModule = require('@electric-sql/pglite');
+
+const { PGlite } = pgliteModule;
+type PGlite = InstanceType<typeof PGlite>;
+import type { NativeConnection, NativeDriver, QueryResult } from '../types';
+import { plainValue } from '../native/common';
+import { RAW_TEXT_OIDS, classifyPgError, pgColumnType } from '../native/pgTypes';
+
+const parsers: Record<number, (value: string) => unknown> = {};
+for (const oid of RAW_TEXT_OIDS) parsers[oid] = (value: string) => value;
+
+class PgliteConnection implements NativeConnection {
+  serverVersion = '';
+  readonly sessionId = 'pglite';
+
+  constructor(private readonly db: PGlite) {}
+
+  async execute(sql: string, binds: { value: unknown }[], options: { maxRows?: number }): Promise<QueryResult> {
+    const result = await this.db.query<unknown[]>(sql, binds.map((b) => plainValue(b.value)), { rowMode: 'array', parsers });
+    const columns = (result.fields ?? []).map((f) => ({ name: f.name, ...pgColumnType(f.dataTypeID) }));
+    let rows = (result.rows ?? []) as unknown[][];
+    if (options.maxRows !== undefined && rows.length > options.maxRows) rows = rows.slice(0, options.maxRows);
+    const rowCount = result.command === 'SELECT' ? rows.length : result.rowCount ?? result.affectedRows ?? rows.length;
+    return { columns, rows, rowCount };
+  }
+
+  async begin(options: { readOnly: boolean }): Promise<void> {
+    await this.db.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+  }
+
+  async commit(): Promise<void> {
+    await this.db.query('COMMIT');
+  }
+
+  async rollback(): Promise<void> {
+    await this.db.query('ROLLBACK');
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.closed) await this.db.close();
+  }
+}
+
+/** PGlite's run-time files, which the build copies next to dist/drivers/pglite.js. */
+export const PGLITE_ASSETS = ['pglite.wasm', 'initdb.wasm', 'pglite.data'] as const;
+
+/** Bundled, PGlite loads its files from beside the bundle: say clearly when they are missing. */
+function checkAssets(): void {
+  if (process.env.JIRA2FA_BUNDLED !== '1') return;
+  const missing = PGLITE_ASSETS.filter((f) => !existsSync(path.join(__dirname, f)));
+  if (missing.length) throw new Error(`PGlite's files are missing next to ${__filename}: ${missing.join(', ')}`);
+}
+
+export const driver: NativeDriver = {
+  name: 'pglite',
+  async connect(config) {
+    const location = config.database === 'memory://' ? 'memory://' : config.database;
+    checkAssets();
+    const db = new PGlite(location);
+    await db.waitReady;
+    const conn = new PgliteConnection(db);
+    try {
+      if (config.schema) {
+        await db.query("SELECT set_config('search_path', $1, false)", [`"${config.schema.replace(/"/g, '""')}", public`]);
+      }
+      const info = await db.query<{ v: string }>('SELECT version() AS v');
+      conn.serverVersion = String(info.rows[0].v);
+    } catch (e) {
+      await db.close().catch(() => undefined);
+      throw e;
+    }
+    return conn;
+  },
+  classifyError(error) {
+    const info = classifyPgError(error);
+    if (info.category === 'other' && /PGlite is closed/i.test(info.message)) return { ...info, category: 'connection-lost' };
+    return info;
+  },
+};

@@ -1,0 +1,92 @@
+/**
+ * PostgreSQL through `pg` (one Client, not a pool: a transaction is one session).
+ * Built as its own bundle (dist/drivers/postgres.js); loaded only when a profile uses it.
+ */
+import { Client, types as pgTypes, type ClientConfig } from 'pg';
+import type { NativeConnectConfig, NativeConnection, NativeDriver, QueryResult } from '../types';
+import { plainValue } from '../native/common';
+import { RAW_TEXT_OIDS, classifyPgError, pgColumnType } from '../native/pgTypes';
+
+const raw = new Set(RAW_TEXT_OIDS);
+const typeParsers = {
+  getTypeParser(oid: number, format?: string) {
+    if (raw.has(oid)) return (value: string) => value;
+    return format === 'binary' ? pgTypes.getTypeParser(oid, 'binary') : pgTypes.getTypeParser(oid, 'text');
+  },
+} as ClientConfig['types'];
+
+/** The pg client options for a profile (exported for unit tests). */
+export function clientConfig(config: NativeConnectConfig): ClientConfig {
+  return {
+    host: config.host,
+    port: config.port,
+    database: config.database,
+    user: config.user,
+    password: config.password ?? '',
+    ssl: config.tls ? { rejectUnauthorized: config.tls.rejectUnauthorized, ...(config.tls.ca ? { ca: config.tls.ca } : {}) } : false,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    application_name: config.applicationName,
+    types: typeParsers,
+  };
+}
+
+class PgConnection implements NativeConnection {
+  serverVersion = '';
+  sessionId = '';
+  private lost: Error | undefined;
+
+  constructor(private readonly client: Client) {
+    // A terminated session emits 'error' on the client; without a listener Node would crash.
+    client.on('error', (e) => {
+      this.lost = e;
+    });
+  }
+
+  async execute(sql: string, binds: { value: unknown }[], options: { maxRows?: number }): Promise<QueryResult> {
+    if (this.lost) throw this.lost;
+    const result = await this.client.query({ text: sql, values: binds.map((b) => plainValue(b.value)), rowMode: 'array' });
+    const columns = (result.fields ?? []).map((f) => ({ name: f.name, ...pgColumnType(f.dataTypeID) }));
+    let rows = (result.rows ?? []) as unknown[][];
+    if (options.maxRows !== undefined && rows.length > options.maxRows) rows = rows.slice(0, options.maxRows);
+    const rowCount = result.command === 'SELECT' || result.rowCount === null ? rows.length : result.rowCount;
+    return { columns, rows, rowCount };
+  }
+
+  async begin(options: { readOnly: boolean }): Promise<void> {
+    await this.client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+  }
+
+  async commit(): Promise<void> {
+    await this.client.query('COMMIT');
+  }
+
+  async rollback(): Promise<void> {
+    await this.client.query('ROLLBACK');
+  }
+
+  async close(): Promise<void> {
+    await this.client.end();
+  }
+}
+
+export const driver: NativeDriver = {
+  name: 'postgres',
+  async connect(config) {
+    const client = new Client(clientConfig(config));
+    const conn = new PgConnection(client);
+    await client.connect();
+    try {
+      if (config.schema) {
+        await client.query("SELECT set_config('search_path', $1, false)", [`"${config.schema.replace(/"/g, '""')}", public`]);
+      }
+      const info = await client.query('SELECT version() AS v, pg_backend_pid() AS pid');
+      conn.serverVersion = String(info.rows[0].v);
+      conn.sessionId = String(info.rows[0].pid);
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+    return conn;
+  },
+  classifyError: classifyPgError,
+};

@@ -1,0 +1,122 @@
+/**
+ * "Test connection" for a database, and the enrollment lookup of the unenroll form.
+ */
+import { AppError } from '../errors';
+import type { Product } from '../profiles/schema';
+import { connectDatabase, describeTarget, type ConnectOptions, type DatabaseConfig } from '../db/connect';
+import { dialectOf } from '../db/dialect';
+import { lookupTable, resolveTableSpellings } from '../db/tables';
+import type { Driver } from '../db/types';
+import { builtinSnippet } from '../snippets/catalogue';
+import { aoTablesOf, renderSnippet } from '../snippets/render';
+
+export const ENROLLMENT_TABLE = 'AO_ED669C_TOTP_USER_ENROLLMENT';
+
+export interface DatabaseCheck {
+  /** e.g. PostgreSQL at db:5432, database "jira". */
+  target: string;
+  driver: Driver['name'];
+  serverVersion: string;
+  sessionId: string;
+  enrollmentTable: {
+    found: boolean;
+    /** The spelling that exists (on MySQL either case). */
+    name?: string;
+    /** Quoted for this dialect, as the snippets will use it. */
+    quoted?: string;
+    candidates: string[];
+  };
+  /** Rows in the enrollment table (one per enrolled user), when the table was found. */
+  enrolledUsers?: number;
+  warnings: string[];
+}
+
+/** Checks an open session: server version, the enrollment table, how many users are enrolled. */
+export async function checkDatabase(driver: Driver, db: DatabaseConfig): Promise<DatabaseCheck> {
+  const dialect = dialectOf(driver.name);
+  return driver.transaction(
+    async (tx) => {
+      const warnings: string[] = [];
+      const look = await lookupTable(tx, dialect, ENROLLMENT_TABLE);
+      const check: DatabaseCheck = {
+        target: describeTarget(db),
+        driver: driver.name,
+        serverVersion: driver.serverVersion,
+        sessionId: driver.sessionId,
+        enrollmentTable: { found: !!look.found, candidates: look.candidates },
+        warnings,
+      };
+      if (!look.found) {
+        warnings.push(
+          `The table ${ENROLLMENT_TABLE} was not found in the current schema: this is not the product's database, the user's default schema is another one, or two-step verification was never used (the plugin creates the table on first use).`,
+        );
+        return check;
+      }
+      if (look.candidates.length > 1) warnings.push(`The table exists in several spellings (${look.candidates.join(', ')}); ${look.found} is used.`);
+      if (look.found !== ENROLLMENT_TABLE && dialect !== 'mysql') {
+        warnings.push(`The table is spelled ${look.found}, not ${ENROLLMENT_TABLE}: the built-in snippets will not find it.`);
+      }
+      const quoted = driver.facts.quoteIdent(look.found!);
+      check.enrollmentTable.name = look.found;
+      check.enrollmentTable.quoted = quoted;
+      const count = await tx.query(`SELECT COUNT(*) FROM ${quoted}`);
+      check.enrolledUsers = Number(count.rows[0]?.[0] ?? 0);
+      return check;
+    },
+    { readOnly: true },
+  );
+}
+
+/** Connects, checks and closes. Connection failures are AppError 'unreachable'. */
+export async function testDatabaseConnection(db: DatabaseConfig, password: string | undefined, options?: ConnectOptions): Promise<DatabaseCheck> {
+  const driver = await connectDatabase(db, password, options);
+  try {
+    return await checkDatabase(driver, db);
+  } finally {
+    await driver.close();
+  }
+}
+
+export interface EnrollmentStatus {
+  username: string;
+  /** A user with this name exists in the product's user mapping. */
+  userExists: boolean;
+  enrolled: boolean;
+  userKey?: string;
+  createdAt?: string;
+  modifiedAt?: string;
+}
+
+function asText(v: unknown): string | undefined {
+  if (v === null || v === undefined) return undefined;
+  return v instanceof Date ? v.toISOString() : String(v);
+}
+
+/** Is this user enrolled? Uses the product's built-in is-enrolled snippet, read-only. */
+export async function isUserEnrolled(driver: Driver, product: Product, username: string): Promise<EnrollmentStatus> {
+  if (product !== 'jira' && product !== 'confluence') {
+    throw new AppError('input', `The user mapping of ${product} is not known, so enrollment cannot be looked up in its database.`, 'Write a read snippet with your own mapping query.');
+  }
+  if (!username || username.includes('\u0000')) throw new AppError('input', 'Enter a user name.');
+  const snippet = await builtinSnippet(`${product}.is-enrolled`);
+  const dialect = dialectOf(driver.name);
+  const result = await driver.transaction(
+    async (tx) => {
+      const tables = await resolveTableSpellings(tx, dialect, aoTablesOf(snippet));
+      return tx.query(renderSnippet(snippet, dialect, { tables }).statement, { username });
+    },
+    { readOnly: true },
+  );
+  const col = (name: string) => result.columns.findIndex((c) => c.name.toLowerCase() === name);
+  const [iUser, iKey, iEnrolled, iCreated, iModified] = ['username', 'user_key', 'enrolled', 'created_at', 'modified_at'].map(col);
+  if (!result.rows.length) return { username, userExists: false, enrolled: false };
+  const row = result.rows.find((r) => Number(r[iEnrolled]) === 1) ?? result.rows[0];
+  const enrolled = Number(row[iEnrolled]) === 1;
+  return {
+    username: asText(row[iUser]) ?? username,
+    userExists: true,
+    enrolled,
+    userKey: asText(row[iKey]),
+    ...(enrolled ? { createdAt: asText(row[iCreated]), modifiedAt: asText(row[iModified]) } : {}),
+  };
+}

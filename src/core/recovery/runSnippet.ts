@@ -1,0 +1,324 @@
+/**
+ * Runs snippets against an instance's database, with the guards the product promises:
+ *
+ *  - read snippets: a read-only transaction (rolled back at the end), a row limit;
+ *  - destructive snippets: preview (the backup query, read-only) → execute in ONE transaction:
+ *    backup query with row locks → exactly the expected number of rows or stop → backup file
+ *    written (before the change) → statement → exactly the expected count or roll back →
+ *    commit → audit entry pointing at the backup;
+ *  - readOnly profiles refuse destructive snippets; every attempt is audited, refused ones too.
+ */
+import { createHash } from 'node:crypto';
+import { AppError, describeError } from '../errors';
+import { dialectOf } from '../db/dialect';
+import { DbError } from '../db/connect';
+import { resolveTableSpellings } from '../db/tables';
+import type { Column, ParamValue, QueryResult, Queryable } from '../db/types';
+import { encodeRows } from '../backup/codec';
+import type { BackupRecord } from '../backup/store';
+import { coerceParams, expectedRows } from '../snippets/params';
+import { aoTablesOf, renderSnippet, type RenderedSnippet } from '../snippets/render';
+import type { Snippet, SnippetProduct } from '../snippets/types';
+import { outcomeOf, targetOf, writeAudit, type AuditBase, type RecoveryContext } from './context';
+
+export const DEFAULT_ROW_LIMIT = 1000;
+export const MAX_ROW_LIMIT = 100_000;
+
+export interface ReadRunResult {
+  snippet: string;
+  columns: Column[];
+  rows: unknown[][];
+  /** Rows returned (at most rowLimit). */
+  rowCount: number;
+  /** More rows existed than rowLimit; only the first rowLimit are in `rows`. */
+  truncated: boolean;
+  rowLimit: number;
+  /** The SQL that ran, with :named parameters (values are bound, not shown). */
+  sql: string;
+  auditEntryId?: string;
+  auditError?: string;
+}
+
+export interface DestructivePreview {
+  snippet: string;
+  /** Table the rows are backed up from (spelling found in the database) and its key. */
+  table: string;
+  key: string[];
+  /** The rows the statement would change, as the backup query returns them now. */
+  columns: Column[];
+  rows: unknown[][];
+  expected: number;
+  /** The backup query finds exactly `expected` rows: the change may run. */
+  matchesExpectation: boolean;
+  /** The profile allows changes (database.readOnly is false). */
+  allowed: boolean;
+  message: string;
+  statementSql: string;
+  backupSql: string;
+  /** Pass to executeDestructiveSnippet to refuse if the rows changed since this preview. */
+  fingerprint: string;
+  auditEntryId?: string;
+  auditError?: string;
+}
+
+export interface DestructiveRunResult {
+  snippet: string;
+  backupId: string;
+  /** Rows the statement changed (equal to the expected count). */
+  affected: number;
+  message: string;
+  auditEntryId?: string;
+  auditError?: string;
+}
+
+function database(ctx: RecoveryContext) {
+  const db = ctx.profile.database;
+  if (!db) throw new AppError('input', `The instance "${ctx.profile.name}" has no database connection configured.`, 'Add a database section to its profile.');
+  return db;
+}
+
+/** The snippet fits this instance (product, dialect, kind) or an AppError says why not. */
+function checkFit(ctx: RecoveryContext, snippet: Snippet, kind: Snippet['kind']): void {
+  const db = database(ctx);
+  if (snippet.kind !== kind) {
+    throw new AppError('input', `${snippet.name} is a ${snippet.kind} snippet.`, kind === 'read' ? 'Use preview and execute for destructive snippets.' : 'Run it as a read snippet.');
+  }
+  if (!snippet.products.includes(ctx.profile.product as SnippetProduct)) {
+    throw new AppError('input', `${snippet.name} is for ${snippet.products.join(', ')}, not ${ctx.profile.product}.`);
+  }
+  const dialect = dialectOf(db.driver);
+  if (!snippet.dialects.includes(dialect)) throw new AppError('input', `${snippet.name} is not written for ${dialect}.`);
+  if (db.driver !== ctx.driver.name) throw new AppError('input', `The open connection is ${ctx.driver.name}, the profile says ${db.driver}.`);
+}
+
+function paramsOrThrow(snippet: Snippet, raw: Record<string, unknown>): Record<string, ParamValue> {
+  const { values, problems } = coerceParams(snippet, raw);
+  if (problems.length) throw new AppError('input', problems.map((p) => p.message).join('; ') + '.');
+  return values;
+}
+
+/** Audit-safe copy of the parameters (values are user names and numbers, never secrets). */
+function auditParams(values: Record<string, ParamValue>): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = {};
+  for (const [k, v] of Object.entries(values)) {
+    out[k] = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : v instanceof Date ? v.toISOString() : String(v);
+  }
+  return out;
+}
+
+async function render(tx: Queryable, ctx: RecoveryContext, snippet: Snippet): Promise<RenderedSnippet> {
+  const dialect = dialectOf(ctx.driver.name);
+  const tables = await resolveTableSpellings(tx, dialect, aoTablesOf(snippet));
+  return renderSnippet(snippet, dialect, { tables });
+}
+
+function keyIndexes(snippet: Snippet, result: QueryResult): number[] {
+  return (snippet.backupKey ?? []).map((k) => {
+    const i = result.columns.findIndex((c) => c.name.toLowerCase() === k.toLowerCase());
+    if (i < 0) {
+      throw new AppError('refused', `The backup query of ${snippet.name} does not return the key column ${k}: nothing was changed.`, 'Fix the snippet: its @backup must select the whole row.');
+    }
+    return i;
+  });
+}
+
+export function fingerprintRows(result: Pick<QueryResult, 'columns' | 'rows'>): string {
+  const data = JSON.stringify({ c: result.columns.map((c) => c.name), r: encodeRows(result.rows) });
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function countMismatch(snippet: Snippet, found: number, expected: number, values: Record<string, ParamValue>): string {
+  const who = typeof values.username === 'string' ? ` for "${values.username}"` : '';
+  if (found === 0) return `${snippet.title}: no matching row${who} (the user does not exist or is not enrolled); nothing was changed.`;
+  return `${snippet.title}: the backup query finds ${found} rows${who}, but this snippet must change exactly ${expected}; nothing was changed.`;
+}
+
+// ---------------------------------------------------------------------------------------
+
+/** Runs a read snippet in a read-only transaction, returning at most `rowLimit` rows. */
+export async function runReadSnippet(
+  ctx: RecoveryContext,
+  snippet: Snippet,
+  rawParams: Record<string, unknown>,
+  options: { rowLimit?: number } = {},
+): Promise<ReadRunResult> {
+  const base: AuditBase = { action: 'sql.run', target: targetOf(rawParams), details: { snippet: snippet.name } };
+  try {
+    checkFit(ctx, snippet, 'read');
+    const rowLimit = options.rowLimit ?? DEFAULT_ROW_LIMIT;
+    if (!Number.isSafeInteger(rowLimit) || rowLimit < 1 || rowLimit > MAX_ROW_LIMIT) {
+      throw new AppError('input', `The row limit must be a whole number from 1 to ${MAX_ROW_LIMIT}.`);
+    }
+    const values = paramsOrThrow(snippet, rawParams);
+    const { sql, result } = await ctx.driver.transaction(
+      async (tx) => {
+        const r = await render(tx, ctx, snippet);
+        return { sql: r.statement, result: await tx.query(r.statement, values, { maxRows: rowLimit + 1 }) };
+      },
+      { readOnly: true },
+    );
+    const truncated = result.rows.length > rowLimit;
+    const rows = truncated ? result.rows.slice(0, rowLimit) : result.rows;
+    const message = `${snippet.title}: ${rows.length} row${rows.length === 1 ? '' : 's'}${truncated ? ` (truncated at ${rowLimit})` : ''}`;
+    const audit = await writeAudit(ctx, { ...base, details: { snippet: snippet.name, rows: rows.length, truncated } }, 'ok', message);
+    return {
+      snippet: snippet.name,
+      columns: result.columns,
+      rows,
+      rowCount: rows.length,
+      truncated,
+      rowLimit,
+      sql,
+      auditEntryId: audit.entry?.id,
+      auditError: audit.error,
+    };
+  } catch (e) {
+    await writeAudit(ctx, base, outcomeOf(e), describeError(e));
+    throw e;
+  }
+}
+
+/** Shows what a destructive snippet would change: the backup query's rows, read-only. */
+export async function previewDestructiveSnippet(
+  ctx: RecoveryContext,
+  snippet: Snippet,
+  rawParams: Record<string, unknown>,
+): Promise<DestructivePreview> {
+  const base: AuditBase = { action: 'sql.preview', target: targetOf(rawParams), details: { snippet: snippet.name } };
+  try {
+    checkFit(ctx, snippet, 'destructive');
+    const values = paramsOrThrow(snippet, rawParams);
+    const expected = expectedRows(snippet, values);
+    const { rendered, result } = await ctx.driver.transaction(
+      async (tx) => {
+        const r = await render(tx, ctx, snippet);
+        return { rendered: r, result: await tx.query(r.backup!, values, { maxRows: MAX_ROW_LIMIT }) };
+      },
+      { readOnly: true },
+    );
+    keyIndexes(snippet, result);
+    const allowed = database(ctx).readOnly === false;
+    const matches = result.rows.length === expected;
+    let message = matches
+      ? `${result.rows.length} row${result.rows.length === 1 ? '' : 's'} of ${rendered.backupTableName} will be changed; they are backed up first.`
+      : countMismatch(snippet, result.rows.length, expected, values).replace(/nothing was changed\.$/, 'it will not run.');
+    if (!allowed) message += ` This instance's database connection is read-only: the change will be refused.`;
+    const audit = await writeAudit(ctx, { ...base, details: { snippet: snippet.name, rows: result.rows.length, expected } }, 'ok', message);
+    return {
+      snippet: snippet.name,
+      table: rendered.backupTableName!,
+      key: snippet.backupKey ?? [],
+      columns: result.columns,
+      rows: result.rows,
+      expected,
+      matchesExpectation: matches,
+      allowed,
+      message,
+      statementSql: rendered.statement,
+      backupSql: rendered.backup!,
+      fingerprint: fingerprintRows(result),
+      auditEntryId: audit.entry?.id,
+      auditError: audit.error,
+    };
+  } catch (e) {
+    await writeAudit(ctx, base, outcomeOf(e), describeError(e));
+    throw e;
+  }
+}
+
+/**
+ * Runs a destructive snippet. Everything happens in one transaction: nothing is committed
+ * unless the backup was written and the statement changed exactly the expected rows.
+ */
+export async function executeDestructiveSnippet(
+  ctx: RecoveryContext,
+  snippet: Snippet,
+  rawParams: Record<string, unknown>,
+  options: { expectFingerprint?: string } = {},
+): Promise<DestructiveRunResult> {
+  const base: AuditBase = { action: 'sql.change', target: targetOf(rawParams), details: { snippet: snippet.name } };
+  let backup: BackupRecord | undefined;
+  try {
+    checkFit(ctx, snippet, 'destructive');
+    const db = database(ctx);
+    if (db.readOnly !== false) {
+      throw new AppError(
+        'refused',
+        `The database connection of "${ctx.profile.name}" is read-only: ${snippet.name} changes data and was refused.`,
+        'Set database.readOnly to false in this instance\'s profile to allow changes.',
+      );
+    }
+    const store = ctx.backups;
+    if (!store) throw new AppError('input', 'No backup folder is configured, so no change can run.');
+    const values = paramsOrThrow(snippet, rawParams);
+    const expected = expectedRows(snippet, values);
+    const facts = ctx.driver.facts;
+
+    const affected = await ctx.driver.transaction(
+      async (tx) => {
+        const r = await render(tx, ctx, snippet);
+        const lockedBackup = facts.rowLocking === 'for-update' ? `${r.backup}\nFOR UPDATE` : r.backup!;
+        const before = await tx.query(lockedBackup, values, { maxRows: MAX_ROW_LIMIT });
+        keyIndexes(snippet, before);
+        if (before.rows.length !== expected) throw new AppError('refused', countMismatch(snippet, before.rows.length, expected, values));
+        if (options.expectFingerprint && fingerprintRows(before) !== options.expectFingerprint) {
+          throw new AppError('refused', `${snippet.title}: the rows changed since the preview; nothing was changed.`, 'Preview again.');
+        }
+        try {
+          backup = await store.save({
+            admin: ctx.admin,
+            instance: { id: ctx.profile.id, name: ctx.profile.name, product: ctx.profile.product },
+            database: { driver: db.driver, dialect: facts.dialect, serverVersion: ctx.driver.serverVersion, host: db.host, database: db.database },
+            snippet: { name: snippet.name, title: snippet.title, source: snippet.source },
+            params: auditParams(values),
+            table: { name: r.backupTableName!, key: snippet.backupKey ?? [] },
+            columns: before.columns,
+            rows: encodeRows(before.rows),
+          });
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          throw new AppError(
+            'refused',
+            `The backup could not be written to ${store.dir}${code ? ` (${code})` : ''}: nothing was changed.`,
+            code === 'ENOSPC' ? 'Free disk space and try again.' : 'Check the backup folder and try again.',
+            { cause: e },
+          );
+        }
+        const result = await tx.query(r.statement, values);
+        if (result.rowCount !== expected) {
+          throw new AppError(
+            'refused',
+            `${snippet.title}: the statement changed ${result.rowCount} rows instead of ${expected}, so it was rolled back; nothing was changed.`,
+            'The snippet\'s statement and its backup query do not select the same rows: fix the snippet.',
+          );
+        }
+        return result.rowCount;
+      },
+      { forChange: true },
+    );
+
+    const saved = backup!;
+    let stateError: string | undefined;
+    await store.setState(saved.id, 'committed').catch((e) => {
+      stateError = `The backup ${saved.id} could not be marked committed: ${describeError(e)}`;
+    });
+    const message = `${snippet.title}: ${affected} row${affected === 1 ? '' : 's'} changed; backup ${saved.id}.`;
+    const audit = await writeAudit(ctx, { ...base, details: { snippet: snippet.name, rows: affected } }, 'ok', message, { backupId: saved.id });
+    return {
+      snippet: snippet.name,
+      backupId: saved.id,
+      affected,
+      message,
+      auditEntryId: audit.entry?.id,
+      auditError: [audit.error, stateError].filter(Boolean).join(' ') || undefined,
+    };
+  } catch (e) {
+    const saved = backup as BackupRecord | undefined;
+    if (saved && ctx.backups) {
+      const uncertain = e instanceof DbError && e.phase === 'commit' && (e.category === 'connection-lost' || e.category === 'timeout');
+      await ctx.backups.setState(saved.id, uncertain ? 'pending' : 'rolled-back', describeError(e)).catch(() => undefined);
+    }
+    await writeAudit(ctx, base, outcomeOf(e), describeError(e), saved ? { backupId: saved.id } : {});
+    throw e;
+  }
+}

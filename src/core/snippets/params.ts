@@ -1,0 +1,90 @@
+/**
+ * Checks and converts the values a user typed (form fields, CLI --param k=v) into the typed
+ * values a snippet declares. Values are only ever bound, never written into SQL; this is about
+ * clear messages and the right types, not about escaping.
+ */
+import type { ParamValue } from '../db/types';
+import type { Snippet, SnippetParam } from './types';
+
+export interface ParamProblem {
+  param: string;
+  message: string;
+}
+
+export interface CoercedParams {
+  values: Record<string, ParamValue>;
+  problems: ParamProblem[];
+}
+
+/** Longest string value accepted when a parameter has no maxLength. */
+export const DEFAULT_MAX_LENGTH = 1000;
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function coerceOne(p: SnippetParam, raw: unknown): { value?: ParamValue; problem?: string } {
+  const label = `${p.label} (:${p.name})`;
+  if (raw === undefined || raw === null || raw === '') {
+    if (p.default !== undefined) raw = p.default;
+    else if (p.optional) return { value: null };
+    else return { problem: `${label} is required` };
+  }
+  switch (p.type) {
+    case 'string': {
+      if (typeof raw !== 'string' && typeof raw !== 'number') return { problem: `${label} must be text` };
+      const v = String(raw);
+      if (v.includes('\u0000')) return { problem: `${label} contains a NUL character, which databases cannot store` };
+      const max = p.maxLength ?? DEFAULT_MAX_LENGTH;
+      if ([...v].length > max) return { problem: `${label} is longer than ${max} characters` };
+      return { value: v };
+    }
+    case 'integer': {
+      let n: number;
+      if (typeof raw === 'number') n = raw;
+      else if (typeof raw === 'string' && /^\s*[+-]?\d{1,16}\s*$/.test(raw)) n = Number(raw);
+      else return { problem: `${label} must be a whole number` };
+      if (!Number.isSafeInteger(n)) return { problem: `${label} must be a whole number` };
+      if (p.min !== undefined && n < p.min) return { problem: `${label} must be at least ${p.min}` };
+      if (p.max !== undefined && n > p.max) return { problem: `${label} must be at most ${p.max}` };
+      return { value: n };
+    }
+    case 'boolean': {
+      if (typeof raw === 'boolean') return { value: raw };
+      const s = String(raw).trim().toLowerCase();
+      if (['true', 'yes', '1'].includes(s)) return { value: true };
+      if (['false', 'no', '0'].includes(s)) return { value: false };
+      return { problem: `${label} must be true or false` };
+    }
+    case 'timestamp': {
+      if (raw instanceof Date && !Number.isNaN(raw.getTime())) return { value: raw };
+      if (typeof raw === 'string' && ISO_TIME.test(raw.trim())) {
+        const d = new Date(raw.trim());
+        if (!Number.isNaN(d.getTime())) return { value: d };
+      }
+      return { problem: `${label} must be a date and time like 2024-05-01T12:00:00Z` };
+    }
+  }
+}
+
+export function coerceParams(snippet: Snippet, raw: Record<string, unknown>): CoercedParams {
+  const values: Record<string, ParamValue> = {};
+  const problems: ParamProblem[] = [];
+  for (const p of snippet.params) {
+    const r = coerceOne(p, Object.prototype.hasOwnProperty.call(raw, p.name) ? raw[p.name] : undefined);
+    if (r.problem) problems.push({ param: p.name, message: r.problem });
+    else values[p.name] = r.value as ParamValue;
+  }
+  for (const k of Object.keys(raw)) {
+    if (!snippet.params.some((p) => p.name === k)) problems.push({ param: k, message: `${snippet.name} has no parameter :${k}` });
+  }
+  return { values, problems };
+}
+
+/** The number of rows a destructive snippet must change, given its parameter values. */
+export function expectedRows(snippet: Snippet, values: Record<string, ParamValue>): number {
+  const rule = snippet.expect;
+  if (!rule) throw new Error(`snippet ${snippet.name} has no @expect`);
+  if (rule.type === 'count') return rule.count;
+  const v = values[rule.param];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new Error(`@expect :${rule.param} has no whole-number value`);
+  return v;
+}
