@@ -1,0 +1,37 @@
+/** The Atlassian Cloud recovery layer: what the extension and the CLI import. */
+export {
+  CloudAdminClient,
+  createCloudClient,
+  rateLimitWaitMs,
+  realClock,
+  DEFAULT_CLOUD_BASE_URL,
+  DEFAULT_RETRY,
+  DEFAULT_TASK_WAIT,
+  type CloudClientOptions,
+  type CloudClientProfile,
+  type FindOptions,
+  type FoundUsers,
+  type RetryPolicy,
+  type TaskWaitOptions,
+} from './client';
+export { diagnose, findAndDiagnose, membershipsOf, type CloudLookupApi, type Diagnosis, type DiagnosisCode, type DiagnosisInput, type LookupOptions, type LookupReport, type PolicyMembership, type UserReport } from './diagnose';
+export { describeCloudFailure, type CloudFailure, type CloudFailureKind, type CloudGuard, type CloudResult, type MissingThing } from './outcomes';
+export { emailProblem, hubOrgLink, hubUserLink, looksLikeEmail } from './paths';
+export { moveBack, moveToTemporaryPolicy, type CloudRecoveryClient, type MoveBackRequest, type MovedState, type MoveRequest, type MoveResult, type PolicyRef, type RecoveryContext, type TrackerChange } from './recovery';
+export type { CloudPolicy, CloudUser, LastActive, PolicyList, PolicyTask, TaskState, TaskStatus, TwoSvEnforcement } from './shapes';
+export {
+  JsonFileTrackerStorage,
+  MemoryTrackerStorage,
+  mementoTrackerStorage,
+  TRACKER_STATE_KEY,
+  type MementoLike,
+  MoveTracker,
+  overdueMoves,
+  parseTrackerData,
+  TrackerError,
+  TRACKER_FILE_NAME,
+  type OverdueMove,
+  type PendingMove,
+  type TrackerData,
+  type TrackerStorage,
+} from './tracker';

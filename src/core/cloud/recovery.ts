@@ -1,0 +1,397 @@
+/**
+ * The Cloud recovery moves, as one service for the extension and the CLI:
+ *
+ *   moveToTemporaryPolicy: user → a policy where 2SV is not mandatory, so the admin can reset
+ *     their 2SV in the admin hub (or they can sign in and enroll);
+ *   moveBack: user → the policy they came from.
+ *
+ * Every guard runs before any change (e-mail shape, production confirmation, the user exists
+ * and is managed, the target exists and is not known to enforce 2SV, the current policy is
+ * known, no move of this user is pending). A move is followed to the end of its task. The
+ * tracker gets an entry when the move succeeded, or may have (task timeout, lost answer:
+ * "unconfirmed"), and loses it ONLY after a move back succeeded. Every attempt, refused ones
+ * included, ends in exactly one audit entry ("cloud.move" / "cloud.moveBack"); the API key is
+ * never in it.
+ */
+import os from 'node:os';
+import type { AuditEntry, AuditEntryInput, AuditOutcome, AuditSink } from '../audit/types';
+import type { InstanceProfile } from '../profiles/schema';
+import { redactor } from '../redact';
+import type { Clock } from '../totp';
+import type { CloudAdminClient, TaskWaitOptions } from './client';
+import { membershipsOf } from './diagnose';
+import { guard, type CloudFailure } from './outcomes';
+import { emailProblem, hubUserLink, sameEmail } from './paths';
+import type { CloudPolicy, TwoSvEnforcement } from './shapes';
+import type { MoveTracker, PendingMove } from './tracker';
+
+export type CloudRecoveryClient = Pick<CloudAdminClient, 'orgId' | 'userByEmail' | 'listPolicies' | 'getPolicy' | 'policyMemberships' | 'addUsersToPolicy' | 'waitForTask'>;
+
+export interface RecoveryContext {
+  profile: Pick<InstanceProfile, 'id' | 'name' | 'baseUrl' | 'environment'>;
+  client: CloudRecoveryClient;
+  tracker: MoveTracker;
+  audit: AuditSink;
+  /** Name written to the audit log; default the OS user. */
+  admin?: string;
+  /** For movedAt; default Date.now. */
+  clock?: Pick<Clock, 'now'>;
+  /** How long and how often the policy task is polled (see CloudAdminClient.waitForTask). */
+  task?: Omit<TaskWaitOptions, 'signal'>;
+  runId?: string;
+  signal?: AbortSignal;
+}
+
+export interface MoveRequest {
+  /** The user's e-mail address (the add-users API takes addresses). */
+  email: string;
+  /** The temporary policy: one where 2SV is not mandatory. */
+  toPolicyId: string;
+  /**
+   * The policy the user is in now, to move them back to. Needed only when the API cannot
+   * tell (the bulk-fetch answer is not documented); refused when it contradicts the API.
+   */
+  fromPolicyId?: string;
+  /** Production instances: the e-mail address typed again. */
+  confirmation?: string;
+}
+
+export interface MoveBackRequest {
+  email: string;
+}
+
+/** Whether the user's policy changed: "unknown" when a task was started but its end not seen. */
+export type MovedState = 'yes' | 'no' | 'unknown';
+
+export type TrackerChange = 'recorded' | 'removed' | 'kept' | 'unchanged' | 'failed';
+
+export interface PolicyRef {
+  id: string;
+  name?: string;
+  twoStepVerification?: TwoSvEnforcement;
+}
+
+export interface MoveResult {
+  ok: boolean;
+  action: 'cloud.move' | 'cloud.moveBack';
+  /** One line: what happened. */
+  summary: string;
+  /** What to do next. */
+  next: string;
+  /** Why it failed, when it did. */
+  outcome?: CloudFailure;
+  moved: MovedState;
+  user?: { accountId: string; email: string; name?: string };
+  fromPolicy?: PolicyRef;
+  toPolicy?: PolicyRef;
+  taskId?: string;
+  /** What happened to the tracker entry. */
+  tracker: TrackerChange;
+  trackerError?: string;
+  /** The tracker entry written (move) or removed / kept (move back). */
+  entry?: PendingMove;
+  /** The user's page in the admin hub, where 2SV is reset. */
+  hubLink?: string;
+  warnings: string[];
+  auditEntry?: AuditEntry;
+  auditError?: string;
+}
+
+interface Facts {
+  moved: MovedState;
+  tracker: TrackerChange;
+  trackerError?: string;
+  user?: MoveResult['user'];
+  fromPolicy?: PolicyRef;
+  toPolicy?: PolicyRef;
+  taskId?: string;
+  entry?: PendingMove;
+  membershipSource?: string;
+  warnings: string[];
+}
+
+type Attempt = { ok: true; summary: string; next: string } | { ok: false; outcome: CloudFailure; next?: string };
+
+export async function moveToTemporaryPolicy(ctx: RecoveryContext, req: MoveRequest): Promise<MoveResult> {
+  const facts: Facts = { moved: 'no', tracker: 'unchanged', warnings: [] };
+  const attempt = await moveAttempt(ctx, req, facts);
+  return finish(ctx, 'cloud.move', req.email, attempt, facts);
+}
+
+export async function moveBack(ctx: RecoveryContext, req: MoveBackRequest): Promise<MoveResult> {
+  const facts: Facts = { moved: 'no', tracker: 'unchanged', warnings: [] };
+  const attempt = await moveBackAttempt(ctx, req, facts);
+  return finish(ctx, 'cloud.moveBack', req.email, attempt, facts);
+}
+
+async function moveAttempt(ctx: RecoveryContext, req: MoveRequest, facts: Facts): Promise<Attempt> {
+  const { profile, client, tracker, signal } = ctx;
+  const emailIssue = emailProblem(req.email);
+  if (emailIssue) return refuse(guard('email', emailIssue, 'Type the user\'s e-mail address exactly.', 'input'));
+  if (profile.environment === 'production') {
+    if (!req.confirmation) {
+      return refuse(guard('confirmation', `${profile.name} is a production organization: type the user's e-mail address to confirm the move.`, `Type "${req.email}" in the confirmation field (CLI: --confirm).`));
+    }
+    if (!sameEmail(req.confirmation, req.email)) return refuse(guard('confirmation', 'The confirmation does not match the e-mail address.', `Type exactly "${req.email}" to confirm.`));
+  }
+
+  // The tracker must be readable before anything changes: a move it cannot record is refused.
+  const already = await readTracker(() => tracker.find(profile.id, { email: req.email }));
+  if ('outcome' in already) return refuse(already.outcome);
+  if (already.value) return refuse(alreadyMoved(already.value));
+
+  const found = await client.userByEmail(req.email, signal);
+  if (!found.ok) return refuse(found.outcome);
+  const user = found.value;
+  if (!user) return refuse(guard('noSuchUser', `No user with the e-mail address ${req.email} was found in the organization.`, 'Check the address; "cloud find" searches by name too.', 'input'));
+  facts.user = { accountId: user.accountId, email: user.email ?? req.email, ...(user.name ? { name: user.name } : {}) };
+  if (user.managed === false) {
+    return refuse(guard('notManaged', `${req.email} is not a managed account of this organization: its authentication policy cannot be changed.`, 'The user recovers through their own Atlassian account or Atlassian support.'));
+  }
+  const byId = await readTracker(() => tracker.find(profile.id, { accountId: user.accountId }));
+  if ('outcome' in byId) return refuse(byId.outcome);
+  if (byId.value) return refuse(alreadyMoved(byId.value));
+
+  const list = await client.listPolicies(signal);
+  if (!list.ok) return refuse(list.outcome);
+  const policies = [...list.value.policies];
+  if (policies.length === 1) {
+    return refuse(guard('singlePolicy', `This organization has a single authentication policy ("${policies[0].name}"): there is no other policy to move ${req.email} to.`,
+      'Turn mandatory 2SV off on that policy for a short time in the admin hub (Security → Authentication policies), then back on.'));
+  }
+  const target = policies.find((p) => p.id === req.toPolicyId);
+  if (!target) return refuse(noSuchPolicy(req.toPolicyId, policies));
+  facts.toPolicy = ref(target);
+  if (target.twoStepVerification === 'enforced') {
+    return refuse(guard('targetEnforces', `Policy "${target.name}" enforces 2SV: moving ${req.email} there would not help.`, `Choose a policy where 2SV is optional: ${optionalNames(policies) || 'none exists; create one in the admin hub'}.`));
+  }
+  if (target.twoStepVerification === 'unknown') {
+    facts.warnings.push(`Whether "${target.name}" enforces 2SV is unknown (the API did not say): check it in the admin hub.`);
+  }
+
+  const warnings: string[] = [];
+  const membership = (await membershipsOf(client, [user], policies, warnings, signal)).get(user.accountId);
+  let fromPolicyId: string;
+  if (membership?.known) {
+    facts.membershipSource = membership.source;
+    if (req.fromPolicyId !== undefined && req.fromPolicyId !== membership.policyId) {
+      const named = policies.find((p) => p.id === membership.policyId)?.name ?? membership.policyId;
+      return refuse(guard('sourceMismatch', `You named policy ${req.fromPolicyId} as ${req.email}'s current policy, but the API says "${named}" (${membership.policyId}).`, 'Leave out the current policy, or name the one the API reports.', 'input'));
+    }
+    fromPolicyId = membership.policyId;
+  } else if (req.fromPolicyId !== undefined) {
+    facts.membershipSource = 'admin';
+    fromPolicyId = req.fromPolicyId;
+    facts.warnings.push(...warnings);
+  } else {
+    const why = membership && !membership.known ? membership.reason : 'unknown';
+    return refuse(guard('unknownSource', `Could not tell which authentication policy ${req.email} is in (${why}), so they could not be moved back afterwards.`,
+      'Look the policy up in the admin hub (the user\'s page shows it) and name it as the current policy (CLI: --from POLICY).', 'input'));
+  }
+  const source = policies.find((p) => p.id === fromPolicyId);
+  if (!source) return refuse(noSuchPolicy(fromPolicyId, policies));
+  facts.fromPolicy = ref(source);
+  if (fromPolicyId === target.id) {
+    return refuse(guard('samePolicy', `${req.email} is already in "${target.name}".`, `Reset their 2SV in the admin hub if it is offered: ${hubUserLink(client.orgId, user.accountId)}.`));
+  }
+
+  const started = await client.addUsersToPolicy(target.id, [facts.user.email], signal);
+  if (!started.ok) {
+    facts.moved = started.outcome.mayHaveArrived ? 'unknown' : 'no';
+    await recordMove(ctx, facts, source, target, undefined);
+    return { ok: false, outcome: started.outcome, ...(facts.moved === 'unknown' ? { next: unconfirmedNext(facts) } : {}) };
+  }
+  facts.taskId = started.value.taskId;
+  const done = await client.waitForTask(started.value.taskId, { ...ctx.task, signal });
+  facts.moved = done.ok ? 'yes' : done.outcome.kind === 'taskFailed' ? 'no' : 'unknown';
+  await recordMove(ctx, facts, source, target, started.value.taskId);
+  if (!done.ok) return { ok: false, outcome: done.outcome, ...(facts.moved === 'unknown' ? { next: unconfirmedNext(facts) } : {}) };
+  const hub = hubUserLink(client.orgId, user.accountId);
+  return {
+    ok: true,
+    summary: `${facts.user.email} was moved from "${source.name}" to "${target.name}"${target.twoStepVerification === 'unknown' ? ' (2SV enforcement of that policy unknown)' : ', where 2SV is optional'}.`,
+    next: `Reset their 2SV in the admin hub if they had it (${hub}), let them sign in and set it up again, then move them back to "${source.name}".`,
+  };
+}
+
+async function moveBackAttempt(ctx: RecoveryContext, req: MoveBackRequest, facts: Facts): Promise<Attempt> {
+  const { profile, client, tracker, signal } = ctx;
+  const emailIssue = emailProblem(req.email);
+  if (emailIssue) return refuse(guard('email', emailIssue, 'Type the user\'s e-mail address exactly.', 'input'));
+  const found = await readTracker(() => tracker.find(profile.id, { email: req.email }));
+  if ('outcome' in found) return refuse(found.outcome);
+  const entry = found.value;
+  if (!entry) {
+    return refuse(guard('notMoved', `No move of ${req.email} is recorded for ${profile.name}, so there is no policy to move them back to.`,
+      'If they were moved by hand, move them back in the admin hub (Security → Authentication policies).'));
+  }
+  facts.entry = entry;
+  facts.user = { accountId: entry.accountId, email: entry.email };
+  facts.fromPolicy = { id: entry.toPolicyId, ...(entry.toPolicyName ? { name: entry.toPolicyName } : {}) };
+  facts.toPolicy = { id: entry.fromPolicyId, ...(entry.fromPolicyName ? { name: entry.fromPolicyName } : {}) };
+  facts.tracker = 'kept';
+  const started = await client.addUsersToPolicy(entry.fromPolicyId, [entry.email], signal);
+  if (!started.ok) {
+    facts.moved = started.outcome.mayHaveArrived ? 'unknown' : 'no';
+    return { ok: false, outcome: started.outcome, next: `${started.outcome.next} The record stays until a move back succeeds.` };
+  }
+  facts.taskId = started.value.taskId;
+  const done = await client.waitForTask(started.value.taskId, { ...ctx.task, signal });
+  facts.moved = done.ok ? 'yes' : done.outcome.kind === 'taskFailed' ? 'no' : 'unknown';
+  if (!done.ok) return { ok: false, outcome: done.outcome, next: `${done.outcome.next} The record stays until a move back succeeds.` };
+  try {
+    await tracker.remove(profile.id, entry.accountId);
+    facts.tracker = 'removed';
+  } catch (e) {
+    facts.tracker = 'failed';
+    facts.trackerError = errorText(e);
+  }
+  const back = entry.fromPolicyName ? `"${entry.fromPolicyName}"` : `policy ${entry.fromPolicyId}`;
+  return {
+    ok: true,
+    summary: `${entry.email} was moved back to ${back}.`,
+    next: facts.trackerError
+      ? `The move back worked, but the record could not be removed (${facts.trackerError}): remove it by hand.`
+      : 'Their policy\'s 2SV enforcement applies again; ask them to sign in to confirm.',
+  };
+}
+
+/** Records a move that happened or may have happened; a record that fails is reported. */
+async function recordMove(ctx: RecoveryContext, facts: Facts, source: CloudPolicy, target: CloudPolicy, taskId: string | undefined): Promise<void> {
+  if (facts.moved === 'no' || !facts.user) return;
+  const now = (ctx.clock ?? { now: Date.now }).now();
+  const entry: PendingMove = {
+    orgId: ctx.client.orgId,
+    instanceId: ctx.profile.id,
+    accountId: facts.user.accountId,
+    email: facts.user.email,
+    fromPolicyId: source.id,
+    toPolicyId: target.id,
+    movedAt: new Date(now).toISOString(),
+    state: facts.moved === 'yes' ? 'moved' : 'unconfirmed',
+    ...(taskId ? { taskId } : {}),
+    fromPolicyName: source.name,
+    toPolicyName: target.name,
+    movedBy: adminName(ctx),
+  };
+  try {
+    await ctx.tracker.record(entry);
+    facts.entry = entry;
+    facts.tracker = 'recorded';
+  } catch (e) {
+    facts.tracker = 'failed';
+    facts.trackerError = errorText(e);
+  }
+}
+
+async function finish(ctx: RecoveryContext, action: MoveResult['action'], email: string, attempt: Attempt, facts: Facts): Promise<MoveResult> {
+  const outcome = attempt.ok ? undefined : attempt.outcome;
+  let summary = attempt.ok ? attempt.summary : attempt.outcome.summary;
+  let next = attempt.ok ? attempt.next : attempt.next ?? attempt.outcome.next;
+  if (facts.tracker === 'failed' && action === 'cloud.move') {
+    summary += ' The list of users to move back could not be updated.';
+    next = `Write down that ${email} must be moved back to ${facts.fromPolicy?.name ?? facts.fromPolicy?.id}: ${facts.trackerError}. ${next}`;
+  }
+  const result: MoveResult = {
+    ok: attempt.ok,
+    action,
+    summary,
+    next,
+    ...(outcome ? { outcome } : {}),
+    moved: facts.moved,
+    ...(facts.user ? { user: facts.user, hubLink: hubUserLink(ctx.client.orgId, facts.user.accountId) } : {}),
+    ...(facts.fromPolicy ? { fromPolicy: facts.fromPolicy } : {}),
+    ...(facts.toPolicy ? { toPolicy: facts.toPolicy } : {}),
+    ...(facts.taskId ? { taskId: facts.taskId } : {}),
+    tracker: facts.tracker,
+    ...(facts.trackerError ? { trackerError: facts.trackerError } : {}),
+    ...(facts.entry ? { entry: facts.entry } : {}),
+    warnings: facts.warnings,
+  };
+  const entry: AuditEntryInput = {
+    admin: adminName(ctx),
+    instance: { id: ctx.profile.id, name: ctx.profile.name, baseUrl: ctx.profile.baseUrl },
+    action,
+    target: facts.user?.email ?? email,
+    outcome: auditOutcome(attempt, facts),
+    ...(outcome?.status !== undefined ? { status: outcome.status } : {}),
+    message: outcome?.serverMessage ? `${summary} Server said: "${outcome.serverMessage}".` : outcome?.received ? `${summary} Received: ${outcome.received}` : summary,
+    details: {
+      kind: outcome?.kind ?? 'ok',
+      orgId: ctx.client.orgId,
+      accountId: facts.user?.accountId ?? null,
+      fromPolicyId: facts.fromPolicy?.id ?? null,
+      toPolicyId: facts.toPolicy?.id ?? null,
+      taskId: facts.taskId ?? null,
+      moved: facts.moved,
+      tracker: facts.tracker,
+      membershipSource: facts.membershipSource ?? null,
+      targetEnforcement: action === 'cloud.move' ? facts.toPolicy?.twoStepVerification ?? null : null,
+      environment: ctx.profile.environment,
+    },
+    ...(ctx.runId ? { runId: ctx.runId } : {}),
+  };
+  try {
+    return { ...result, auditEntry: await ctx.audit.append(entry) };
+  } catch (e) {
+    // The change is done (or refused) either way: report it and the audit failure.
+    return { ...result, auditError: `The audit log could not be written: ${errorText(e)}` };
+  }
+}
+
+function auditOutcome(attempt: Attempt, facts: Facts): AuditOutcome {
+  if (attempt.ok) return 'ok';
+  const o = attempt.outcome;
+  if (o.kind === 'cancelled') return 'cancelled';
+  if (facts.moved === 'unknown') return 'error';
+  if (o.kind === 'refusedByGuard' || o.failure === 'refused') return 'refused';
+  return 'error';
+}
+
+function refuse(outcome: CloudFailure): Attempt {
+  return { ok: false, outcome };
+}
+
+async function readTracker<T>(fn: () => Promise<T>): Promise<{ value: T } | { outcome: CloudFailure }> {
+  try {
+    return { value: await fn() };
+  } catch (e) {
+    return { outcome: guard('tracker', `The list of users waiting to be moved back cannot be read: ${errorText(e)}`, 'Nothing was changed. Fix the list first (see the message).', 'input') };
+  }
+}
+
+function alreadyMoved(entry: PendingMove): CloudFailure {
+  return guard('alreadyMoved', `${entry.email} was already moved to ${entry.toPolicyName ?? entry.toPolicyId} on ${entry.movedAt}${entry.state === 'unconfirmed' ? ' (not confirmed)' : ''} and not moved back yet.`,
+    `Move them back to ${entry.fromPolicyName ?? entry.fromPolicyId} first (move-back), or finish the recovery in the admin hub.`);
+}
+
+function noSuchPolicy(id: string, policies: readonly CloudPolicy[]): CloudFailure {
+  const known = policies.map((p) => `${p.id} ("${p.name}")`).join(', ');
+  return guard('noSuchPolicy', `There is no authentication policy ${id} in this organization.`, `Known policies: ${known || '(none)'}.`, 'input');
+}
+
+function optionalNames(policies: readonly CloudPolicy[]): string {
+  return policies.filter((p) => p.twoStepVerification === 'optional').map((p) => `${p.id} ("${p.name}")`).join(', ');
+}
+
+function unconfirmedNext(facts: Facts): string {
+  const back = facts.fromPolicy?.name ?? facts.fromPolicy?.id ?? 'their policy';
+  return `The move may still happen. It is recorded as unconfirmed so ${facts.user?.email ?? 'the user'} is not forgotten: check their policy in the admin hub, and move them back to "${back}" when the recovery is done.`;
+}
+
+function ref(p: CloudPolicy): PolicyRef {
+  return { id: p.id, name: p.name, twoStepVerification: p.twoStepVerification };
+}
+
+function adminName(ctx: RecoveryContext): string {
+  if (ctx.admin) return ctx.admin;
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function errorText(e: unknown): string {
+  return redactor.redact(e instanceof Error ? e.message : String(e));
+}

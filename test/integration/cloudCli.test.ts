@@ -1,0 +1,244 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sharedDispatchers } from '../../src/core/jira/dispatcher';
+import { EnvSecretStore } from '../../src/cli/secrets';
+import type { CliIo } from '../../src/cli/context';
+import { main } from '../../src/cli/main';
+import { CloudSimulator, ORG_ID, ORG_KEY, POLICY_ENFORCED, POLICY_OPTIONAL, USERS } from '../support/cloudSimulator';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('cli: jira2fa cloud', () => {
+  let sim: CloudSimulator;
+  let dir: string;
+  let profiles: string;
+  let auditFile: string;
+  let pendingFile: string;
+  const outputs: string[] = [];
+
+  beforeEach(async () => {
+    // Tasks end on their first poll: the CLI's real clock never has to wait.
+    sim = await CloudSimulator.start({ pollsToFinish: 0 });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jira2fa-cloud-cli-'));
+    profiles = path.join(dir, 'profiles.json');
+    auditFile = path.join(dir, 'audit.jsonl');
+    pendingFile = path.join(dir, 'state', 'cloud-pending.json');
+    fs.writeFileSync(profiles, JSON.stringify({
+      version: 1,
+      instances: [
+        { id: 'acme', name: 'Acme Cloud', product: 'cloud', baseUrl: sim.baseUrl, environment: 'test', orgId: ORG_ID },
+        { id: 'acme-prod', name: 'Acme Prod', product: 'cloud', baseUrl: sim.baseUrl, environment: 'production', orgId: ORG_ID },
+        { id: 'dc', name: 'Data Center Jira', product: 'jira', baseUrl: 'https://jira.example.com', environment: 'test' },
+      ],
+    }));
+    outputs.length = 0;
+  });
+
+  afterEach(async function () {
+    const audit = fs.existsSync(auditFile) ? fs.readFileSync(auditFile, 'utf8') : '';
+    for (const text of [...outputs, audit]) assert.ok(!text.includes(ORG_KEY), `"${this.currentTest?.title}" printed or logged the API key`);
+    await sharedDispatchers.closeAll();
+    await sim.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function run(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const fullEnv = { JIRA2FA_PROFILES: profiles, JIRA2FA_AUDIT_FILE: auditFile, JIRA2FA_CLOUD_PENDING_FILE: pendingFile, JIRA2FA_ORG_API_KEY: ORG_KEY, JIRA2FA_ADMIN: 'ada', ...env };
+    const io: CliIo = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env: fullEnv, cwd: dir, secrets: new EnvSecretStore(fullEnv) };
+    const code = await main(['node', 'jira2fa', ...args], io);
+    const r = { code, stdout: out.join(''), stderr: err.join('') };
+    outputs.push(r.stdout, r.stderr);
+    return r;
+  }
+
+  function json(r: Run): Record<string, unknown> {
+    const v: unknown = JSON.parse(r.stdout);
+    assert.ok(v && typeof v === 'object' && !Array.isArray(v));
+    return v as Record<string, unknown>;
+  }
+
+  function pending(): Array<Record<string, unknown>> {
+    if (!fs.existsSync(pendingFile)) return [];
+    return (JSON.parse(fs.readFileSync(pendingFile, 'utf8')) as { entries: Array<Record<string, unknown>> }).entries;
+  }
+
+  it('--help lists the cloud commands', async () => {
+    const r = await run(['cloud', '--help']);
+    assert.equal(r.code, 0);
+    for (const c of ['find', 'move', 'move-back', 'pending']) assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
+  });
+
+  describe('find', () => {
+    it('prints the user, their 2SV state, policy, diagnosis, admin hub link and temporary policies', async () => {
+      const r = await run(['cloud', 'find', '--instance', 'acme', '--query', 'alice@example.com']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Alice Enrolled <alice@example\.com>/);
+      assert.match(r.stdout, /2SV: on {3}managed: yes {3}last active: 2026-11-20T09:15:00Z/);
+      assert.match(r.stdout, /policy: Employees \(2SV required\) \[pol-2sv-required\], 2SV enforced/);
+      assert.match(r.stdout, /diagnosis: policy-enforces: /);
+      assert.ok(r.stdout.includes(`admin hub: https://admin.atlassian.com/o/${ORG_ID}/users/${encodeURIComponent(USERS.enrolled.accountId)}`));
+      assert.match(r.stdout, /temporary policies: pol-2sv-optional "Recovery \(2SV optional\)" \(2SV optional\); pol-legacy-sso "Legacy SSO" \(2SV unknown\)/);
+      assert.match(r.stdout, /POLICY\s+NAME\s+2SV/);
+    });
+
+    it('--json: one object with users, diagnoses and policies', async () => {
+      const r = await run(['--json', 'cloud', 'find', '--instance', 'acme', '--query', 'example.com']);
+      assert.equal(r.code, 0, r.stderr);
+      const j = json(r);
+      const users = j.users as Array<{ email: string; diagnosis: { code: string } }>;
+      assert.deepEqual(Object.fromEntries(users.map((u) => [u.email, u.diagnosis.code])), {
+        'alice@example.com': 'policy-enforces',
+        'bob@example.com': 'never-enrolled',
+        'carol@example.com': 'reset-in-hub',
+        'dave@example.com': 'no-2sv-required',
+        'frank@example.com': 'undetermined',
+      });
+      assert.equal((j.policies as unknown[]).length, 3);
+    });
+
+    it('no match is not an error', async () => {
+      const r = await run(['cloud', 'find', '--instance', 'acme', '--query', 'zelda']);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /No user matches "zelda" in Acme Cloud\./);
+    });
+  });
+
+  describe('move, pending, move-back', () => {
+    it('moves a user, lists them as pending, and moves them back', async () => {
+      const moved = await run(['cloud', 'move', '--instance', 'acme', '--user', 'alice@example.com', '--to', POLICY_OPTIONAL]);
+      assert.equal(moved.code, 0, moved.stdout + moved.stderr);
+      assert.match(moved.stdout, /✓ alice@example\.com was moved from "Employees \(2SV required\)" to "Recovery \(2SV optional\)"/);
+      assert.match(moved.stdout, /recorded: alice@example\.com must be moved back to Employees \(2SV required\)/);
+      assert.match(moved.stdout, /audit entry [0-9a-f]{16}/);
+      assert.equal(sim.policyOf(USERS.enrolled.accountId), POLICY_OPTIONAL);
+      assert.deepEqual(pending().map((e) => [e.email, e.fromPolicyId, e.toPolicyId, e.movedBy]), [['alice@example.com', POLICY_ENFORCED, POLICY_OPTIONAL, 'ada']]);
+
+      const list = await run(['cloud', 'pending', '--instance', 'acme']);
+      assert.equal(list.code, 0);
+      assert.match(list.stdout, /alice@example\.com\s+Employees \(2SV required\)\s+Recovery \(2SV optional\)/);
+
+      const back = await run(['--json', 'cloud', 'move-back', '--instance', 'acme', '--user', 'alice@example.com']);
+      assert.equal(back.code, 0, back.stderr);
+      const j = json(back);
+      assert.deepEqual([j.ok, j.moved, j.tracker, j.outcome], [true, 'yes', 'removed', 'ok']);
+      assert.equal(sim.policyOf(USERS.enrolled.accountId), POLICY_ENFORCED);
+      assert.deepEqual(pending(), []);
+      const empty = await run(['cloud', 'pending', '--instance', 'acme']);
+      assert.match(empty.stdout, /No user of Acme Cloud is waiting to be moved back\./);
+
+      const audit = fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; outcome: string; admin: string });
+      assert.deepEqual(audit.map((e) => [e.action, e.outcome, e.admin]), [['cloud.move', 'ok', 'ada'], ['cloud.moveBack', 'ok', 'ada']]);
+    });
+
+    it('pending flags users left longer than --max-age-hours', async () => {
+      fs.mkdirSync(path.dirname(pendingFile), { recursive: true });
+      const old = new Date(Date.now() - 30 * 3_600_000).toISOString();
+      fs.writeFileSync(pendingFile, JSON.stringify({ version: 1, entries: [
+        { orgId: ORG_ID, instanceId: 'acme', accountId: 'a1', email: 'old@example.com', fromPolicyId: 'p1', toPolicyId: 'p2', movedAt: old, state: 'moved' },
+        { orgId: ORG_ID, instanceId: 'other', accountId: 'a2', email: 'elsewhere@example.com', fromPolicyId: 'p1', toPolicyId: 'p2', movedAt: old, state: 'moved' },
+      ] }));
+      const r = await run(['cloud', 'pending', '--instance', 'acme']);
+      assert.equal(r.code, 0);
+      assert.match(r.stderr, /warning: 1 user\(s\) have been in a temporary policy for more than 24 h/);
+      assert.match(r.stdout, /old@example\.com .* 30 h !/);
+      assert.doesNotMatch(r.stdout, /elsewhere/);
+      const j = json(await run(['--json', 'cloud', 'pending', '--instance', 'acme', '--max-age-hours', '48']));
+      assert.deepEqual((j.pending as Array<{ overdue: boolean }>).map((e) => e.overdue), [false]);
+    });
+
+    it('a failed move back exits 1 and keeps the user in the pending list', async () => {
+      assert.equal((await run(['cloud', 'move', '--instance', 'acme', '--user', 'bob@example.com', '--to', POLICY_OPTIONAL])).code, 0);
+      sim.failNextTask('Temporary failure');
+      const r = await run(['--json', 'cloud', 'move-back', '--instance', 'acme', '--user', 'bob@example.com']);
+      assert.equal(r.code, 1);
+      const j = json(r);
+      assert.deepEqual([j.ok, j.outcome, j.tracker], [false, 'taskFailed', 'kept']);
+      assert.equal(pending().length, 1);
+    });
+
+    it('refuses a target that enforces 2SV (exit 1) and production moves without --confirm', async () => {
+      const enforcing = await run(['--json', 'cloud', 'move', '--instance', 'acme', '--user', 'bob@example.com', '--to', POLICY_ENFORCED]);
+      assert.equal(enforcing.code, 1);
+      assert.equal(json(enforcing).outcome, 'refusedByGuard');
+      const prod = await run(['cloud', 'move', '--instance', 'acme-prod', '--user', 'alice@example.com', '--to', POLICY_OPTIONAL]);
+      assert.equal(prod.code, 1);
+      assert.match(prod.stdout, /production organization: type the user's e-mail address/);
+      assert.match(prod.stdout, /--confirm/);
+      const ok = await run(['cloud', 'move', '--instance', 'acme-prod', '--user', 'alice@example.com', '--to', POLICY_OPTIONAL, '--confirm', 'alice@example.com']);
+      assert.equal(ok.code, 0, ok.stdout);
+      assert.equal(sim.requestsTo(/add-users/).length, 1);
+    });
+
+    it('prints a line while honouring a 429', async () => {
+      sim.setFault({ type: 'rateLimit', retryAfter: '0' }, { path: /add-users$/, times: 1 });
+      const r = await run(['cloud', 'move', '--instance', 'acme', '--user', 'alice@example.com', '--to', POLICY_OPTIONAL]);
+      assert.equal(r.code, 0, r.stdout);
+      assert.match(r.stderr, /limiting the request rate: waiting 0 s/);
+    });
+  });
+
+  describe('errors and exit codes', () => {
+    it('no API key: exit 2 naming JIRA2FA_ORG_API_KEY', async () => {
+      const r = await run(['cloud', 'find', '--instance', 'acme', '--query', 'alice'], { JIRA2FA_ORG_API_KEY: undefined });
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /No organization API key is stored for Acme Cloud/);
+      assert.match(r.stderr, /JIRA2FA_ORG_API_KEY/);
+    });
+
+    it('a wrong key: exit 1, and the key is not printed', async () => {
+      const wrong = 'ATCTT3xFfGN0-cli-wrong-key-0000000000';
+      const r = await run(['cloud', 'find', '--instance', 'acme', '--query', 'alice'], { JIRA2FA_ORG_API_KEY: wrong });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /did not accept the organization API key/);
+      assert.ok(!(r.stdout + r.stderr).includes(wrong));
+      const moved = await run(['--json', 'cloud', 'move', '--instance', 'acme', '--user', 'alice@example.com', '--to', POLICY_OPTIONAL], { JIRA2FA_ORG_API_KEY: wrong });
+      assert.equal(moved.code, 1);
+      assert.ok(!(moved.stdout + moved.stderr + fs.readFileSync(auditFile, 'utf8')).includes(wrong));
+    });
+
+    it('a Data Center instance: exit 2', async () => {
+      const r = await run(['cloud', 'pending', '--instance', 'dc']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /not an Atlassian Cloud organization/);
+    });
+
+    it('the API unreachable: exit 3', async () => {
+      await sim.stop();
+      const r = await run(['cloud', 'find', '--instance', 'acme', '--query', 'alice']);
+      assert.equal(r.code, 3);
+      assert.match(r.stderr, /refused the connection/);
+      sim = await CloudSimulator.start();
+    });
+
+    it('an unexpected response shape: exit 3 with what came back', async () => {
+      sim.setFault({ type: 'shape', json: { unexpected: true } }, { path: /\/policies$/ });
+      const r = await run(['cloud', 'find', '--instance', 'acme', '--query', 'alice']);
+      assert.equal(r.code, 3);
+      assert.match(r.stderr, /Unexpected response shape .* Received: \{"unexpected":true\}/);
+    });
+
+    it('a damaged pending file: exit 2, file untouched', async () => {
+      fs.mkdirSync(path.dirname(pendingFile), { recursive: true });
+      fs.writeFileSync(pendingFile, 'not json');
+      const r = await run(['cloud', 'pending', '--instance', 'acme']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /is not valid JSON/);
+      assert.equal(fs.readFileSync(pendingFile, 'utf8'), 'not json');
+    });
+
+    (process.platform === 'linux' ? it : it.skip)('keeps the pending list in the state folder by default', async () => {
+      const state = path.join(dir, 'xdg-state');
+      const r = await run(['cloud', 'move', '--instance', 'acme', '--user', 'alice@example.com', '--to', POLICY_OPTIONAL], { JIRA2FA_CLOUD_PENDING_FILE: undefined, XDG_STATE_HOME: state });
+      assert.equal(r.code, 0, r.stdout);
+      assert.ok(fs.existsSync(path.join(state, 'jira2fa', 'cloud-pending.json')));
+    });
+  });
+});
