@@ -21,7 +21,7 @@ import { readProfilesFile, ProfilesFileError, type InvalidEntry } from '../core/
 import type { FieldError, InstanceProfile } from '../core/profiles/schema';
 import { redactor } from '../core/redact';
 import type { SecretStore } from '../core/secrets';
-import { EnvSecretStore } from './secrets';
+import { CliSecretStore } from './keychain';
 
 export interface CliIo {
   /** Writes text as is (callers add newlines). */
@@ -30,8 +30,10 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Relative paths given on the command line resolve against this. */
   cwd: string;
-  /** Where credentials come from; defaults to environment variables (tests pass their own). */
+  /** Where credentials come from; defaults to the OS keychain, then environment variables (tests pass their own). */
   secrets?: SecretStore;
+  /** Where "jira2fa login" reads a secret; defaults to process.stdin (tests pass their own). */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean; isRaw?: boolean; setRawMode?(raw: boolean): unknown };
 }
 
 export function processIo(): CliIo {
@@ -105,9 +107,13 @@ export class CliContext {
     return new AuditLog(this.auditFile(), options);
   }
 
-  /** The credentials store: io.secrets when given, else the environment variables of secrets.ts. */
+  /**
+   * The credentials store: io.secrets when given, else the OS keychain (keytar, loaded on first
+   * use) then the environment variables of secrets.ts; without a keychain, the environment only,
+   * with one warning naming the fix when a secret is missing (keychain.ts).
+   */
   secrets(): SecretStore {
-    this.secretStore ??= this.io.secrets ?? new EnvSecretStore(this.io.env);
+    this.secretStore ??= this.io.secrets ?? new CliSecretStore({ env: this.io.env, warn: (message) => this.warn(message) });
     return this.secretStore;
   }
 

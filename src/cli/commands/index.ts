@@ -6,9 +6,13 @@ import type { CliCommand } from './types';
 import * as instances from './instances';
 import * as audit from './audit';
 import * as unenroll from './unenroll';
+import * as cloud from './cloud';
+import * as login from './login';
 
 export const COMMANDS: CliCommand[] = [
   instances,
   audit,
   unenroll,
+  cloud,
+  login,
 ];
