@@ -65,6 +65,20 @@ builds.push({ ...node, entryPoints: { jira: 'src/core/jira/api.ts' }, outdir: 'd
 const drivers = driverEntries();
 if (drivers.length) builds.push({ ...node, entryPoints: drivers, outdir: 'dist/drivers', external: ['vscode'] });
 
+/**
+ * PGlite loads its WebAssembly and data files from beside the running script, so the ones the
+ * package ships (*.wasm, *.data; not the optional extension tarballs) go next to
+ * dist/drivers/pglite.js.
+ */
+function copyPgliteAssets() {
+  const from = path.join(root, 'node_modules/@electric-sql/pglite/dist');
+  const to = path.join(root, 'dist/drivers');
+  if (!fs.existsSync(path.join(to, 'pglite.js'))) return;
+  for (const f of fs.readdirSync(from)) {
+    if (/\.(wasm|data)$/.test(f)) fs.copyFileSync(path.join(from, f), path.join(to, f));
+  }
+}
+
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
@@ -73,5 +87,6 @@ if (watch) {
   const started = Date.now();
   await Promise.all(builds.map((b) => esbuild.build(b)));
   if (fs.existsSync(path.join(root, 'dist/cli.js'))) fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+  copyPgliteAssets();
   console.log(`esbuild: ${production ? 'production' : 'development'} build in ${Date.now() - started} ms`);
 }

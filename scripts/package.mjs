@@ -62,14 +62,17 @@ export function checkVsixEntries(entries, manifest) {
   return problems;
 }
 
-function run(cmd, args, { cwd, log, label }) {
+function run(cmd, args, { cwd, log, label, quiet = () => false }) {
   return new Promise((resolve, reject) => {
     // stdout is a pipe, so vsce never waits for an answer on a terminal
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
     let output = '';
     const onData = (d) => {
       output += d;
-      for (const line of String(d).split('\n')) if (line.trim()) log(`[${label}] ${line}`);
+      for (const line of String(d).split('\n')) {
+        // vsce's file tree is long; we print our own summary (and --list prints the entries)
+        if (line.trim() && !quiet(line)) log(`[${label}] ${line.trimEnd()}`);
+      }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -97,7 +100,8 @@ export async function packageVsix({ root = ROOT, out, build = true, log = consol
   if (!fs.existsSync(vsceBin)) throw new Error('@vscode/vsce is not installed (devDependency): run `npm install`');
   fs.mkdirSync(path.dirname(vsix), { recursive: true });
   fs.rmSync(vsix, { force: true });
-  await run(process.execPath, [vsceBin, 'package', '--no-dependencies', '--out', vsix], { cwd: root, log, label: 'vsce' });
+  const treeLine = (line) => /^\s*[│├└]|Files included in the VSIX/.test(line) || line.trim() === path.basename(vsix);
+  await run(process.execPath, [vsceBin, 'package', '--no-dependencies', '--out', vsix], { cwd: root, log, label: 'vsce', quiet: treeLine });
 
   const entries = listZip(vsix);
   const problems = checkVsixEntries(entries, manifest);

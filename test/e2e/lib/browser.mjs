@@ -1,6 +1,5 @@
 // Headless Debian chromium driven by playwright-core, with a throw-away profile.
 import fs from 'node:fs';
-import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from './codeServer.mjs';
 
@@ -51,10 +50,3 @@ export async function launchBrowser({ profileDir, env, viewport = { width: 1400,
     },
   };
 }
-
-export function ensureDir(dir) {
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-export const relative = (p) => path.relative(process.cwd(), p) || '.';

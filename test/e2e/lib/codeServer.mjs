@@ -148,8 +148,14 @@ function hasGssapiHeaders() {
 
 /** The environment that makes `npm`/`node` resolve to Node 24 (for code-server only). */
 export function node24Env(extra = {}) {
+  // Under `npm test` the outer npm exports npm_config_user_agent ("… node/v20 …"); an inner npm
+  // reads it back as its own config, and code-server's postinstall reads the Node version from
+  // it. Dropping the outer npm's variables makes the inner npm describe itself (Node 24).
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_(config_user_agent|node_execpath|execpath)$/i.test(k)),
+  );
   return {
-    ...process.env,
+    ...inherited,
     PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH || ''}`,
     npm_config_nodedir: NODE24_DIR, // headers for native addons; the machine npmrc points at Node 20's
     ...extra,
@@ -265,7 +271,7 @@ export function reportDepsFailure(err, { log = console.error, what = 'e2e tests'
   const ci = String(process.env.CI || '').toLowerCase() === 'true' || process.env.CI === '1';
   const allowSkip = process.env.E2E_ALLOW_SKIP === '1' && !ci;
   const bar = '!'.repeat(78);
-  log(`\n${bar}\n!!! THE REAL-EDITOR ${what.toUpperCase()} CANNOT RUN ON THIS MACHINE\n!!!`);
+  log(`\n${bar}\n!!! ${what.toUpperCase()}: VS CODE (code-server + chromium) CANNOT RUN ON THIS MACHINE\n!!!`);
   log(`!!! ${err.message}`);
   if (err.fix) log(`!!! fix: ${err.fix}`);
   log(`!!!\n!!! ${allowSkip ? 'E2E_ALLOW_SKIP=1: SKIPPING them (exit 0). Nothing was tested in a real editor.' : ci ? 'CI=true: this is a failure.' : 'Failing. Set E2E_ALLOW_SKIP=1 to skip them locally (never in CI).'}\n${bar}\n`);
@@ -416,6 +422,7 @@ export async function startCodeServer({ vsix, port, runDir, settings = {}, works
   const url = `http://127.0.0.1:${port}/`;
   for (;;) {
     if (exited) {
+      killGroup(child.pid, 'SIGKILL'); // whatever it started
       live.delete(child.pid);
       const tail = fs.readFileSync(dirs.log, 'utf8').split('\n').slice(-30).join('\n');
       throw new Error(`code-server exited during startup (${exited.signal || 'exit ' + exited.code}); ${dirs.log}:\n${tail}`);

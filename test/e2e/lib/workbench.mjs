@@ -2,6 +2,9 @@
 // Specs get them ready-made from run.mjs; see test/e2e/README.md for the list.
 // Selectors follow /work/shared/reference/vscode-e2e-recipe.md.
 
+// the quick input's text box (type="password" for password input boxes)
+const QUICK_INPUT = '.quick-input-widget .quick-input-box input:not([type="checkbox"])';
+
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A regexp matching exactly `text` (ignoring surrounding whitespace). */
 export const exactly = (text) => new RegExp(`^\\s*${escapeRe(text)}\\s*$`);
@@ -52,11 +55,16 @@ export function createWorkbench({ page, url, extensionId, containerTitle, log = 
     async openView(title = containerTitle) {
       const item = wb.activityBarItem(title);
       await item.waitFor();
-      const active = await item.evaluate((a) => a.closest('.action-item')?.classList.contains('checked') ?? false);
-      const sidebarVisible = await page.locator('.part.sidebar').isVisible();
-      if (!active || !sidebarVisible) await item.click();
-      await page.locator('.part.sidebar .composite.title', { hasText: title }).first().waitFor();
-      return page.locator('.part.sidebar');
+      const header = page.locator('.part.sidebar .composite.title', { hasText: title }).first();
+      // clicking the icon of the container that is showing hides the side bar: only click
+      // when it is not showing, and check again (the restored layout may still be settling)
+      const shows = (timeout) => header.waitFor({ timeout }).then(() => true, () => false);
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if (await shows(attempt === 0 ? 1000 : 300)) return page.locator('.part.sidebar');
+        await item.click();
+        if (await shows(5000)) return page.locator('.part.sidebar');
+      }
+      throw new Error(`openView: the side bar does not show "${title}" after clicking its activity-bar icon`);
     },
 
     /** The side bar (locator). */
@@ -84,7 +92,7 @@ export function createWorkbench({ page, url, extensionId, containerTitle, log = 
     async runCommand(title) {
       await page.keyboard.press('Escape'); // close any open quick input / hover
       await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget input[type="text"]');
+      const input = page.locator(QUICK_INPUT);
       await input.waitFor();
       await input.fill(`>${title}`);
       const row = page
@@ -93,13 +101,14 @@ export function createWorkbench({ page, url, extensionId, containerTitle, log = 
         .first();
       await row.waitFor();
       await row.click();
-      await row.waitFor({ state: 'detached' }).catch(() => {});
+      // the palette closes (or turns into the command's own quick pick)
+      await row.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
       log(`ran command "${title}"`);
     },
 
     /** Picks the item containing `text` in the open quick pick (typing `text` to filter it). */
     async answerQuickPick(text, { filter = true } = {}) {
-      const input = page.locator('.quick-input-widget input[type="text"]');
+      const input = page.locator(QUICK_INPUT);
       await input.waitFor();
       if (filter) await input.fill(text);
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
@@ -109,7 +118,7 @@ export function createWorkbench({ page, url, extensionId, containerTitle, log = 
 
     /** Types `text` into the open input box (showInputBox) and presses Enter. */
     async inputBox(text) {
-      const input = page.locator('.quick-input-widget input[type="text"]');
+      const input = page.locator(QUICK_INPUT);
       await input.waitFor();
       await input.fill(text);
       await input.press('Enter');
@@ -197,10 +206,19 @@ export function createWorkbench({ page, url, extensionId, containerTitle, log = 
       } else {
         throw new Error(`setField: don't know how to fill <${tag}> ${selector}`);
       }
-      const now = await el.evaluate((e) => ('checked' in e && (e.type === 'checkbox' || e.tagName === 'VSCODE-CHECKBOX') ? e.checked : e.value));
-      if (typeof value === 'boolean' ? now !== value : String(now) !== String(value) && tag !== 'vscode-single-select' && tag !== 'select') {
-        throw new Error(`setField: ${selector} is ${JSON.stringify(now)} after setting ${JSON.stringify(value)}`);
-      }
+      // check that the component took the value (a select may be given a label instead of a value)
+      const now = await el.evaluate((e) => ({
+        value: e.value,
+        checked: e.checked,
+        label:
+          e.selectedOptions?.[0]?.textContent?.trim() ??
+          [...e.querySelectorAll('vscode-option')].find((o) => (o.getAttribute('value') ?? o.textContent.trim()) === e.value)?.textContent.trim(),
+      }));
+      const ok =
+        typeof value === 'boolean'
+          ? Boolean(now.checked) === value
+          : String(now.value) === String(value) || ((tag === 'select' || tag === 'vscode-single-select') && now.label === String(value));
+      if (!ok) throw new Error(`setField: ${selector} is ${JSON.stringify(now)} after setting ${JSON.stringify(value)}`);
     },
 
     /** Fills several fields: { '#name': 'Prod', '#product': 'jira', ... } (in order). */
