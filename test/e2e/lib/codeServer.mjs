@@ -326,10 +326,13 @@ export function prepareRunDir(runDir, { settings = {}, workspace } = {}) {
     xdgConfig: path.join(runDir, 'xdg', 'config'),
     xdgData: path.join(runDir, 'xdg', 'data'),
     xdgCache: path.join(runDir, 'xdg', 'cache'),
+    xdgState: path.join(runDir, 'xdg', 'state'),
+    // the extension's audit log (JIRA2FA_AUDIT_FILE): never the user's real ~/.local/state
+    auditFile: path.join(runDir, 'xdg', 'state', 'jira2fa', 'audit.jsonl'),
     tmp: path.join(runDir, 'tmp'),
     log: path.join(runDir, 'code-server.log'),
   };
-  for (const d of [path.join(dirs.data, 'User'), dirs.exts, dirs.ws, dirs.xdgConfig, dirs.xdgData, dirs.xdgCache, dirs.tmp]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [path.join(dirs.data, 'User'), dirs.exts, dirs.ws, dirs.xdgConfig, dirs.xdgData, dirs.xdgCache, dirs.xdgState, dirs.tmp]) fs.mkdirSync(d, { recursive: true });
   // --config keeps code-server from writing ~/.config/code-server/config.yaml
   fs.writeFileSync(dirs.config, 'auth: none\ncert: false\n');
   const settingsFile = path.join(dirs.data, 'User', 'settings.json');
@@ -339,12 +342,17 @@ export function prepareRunDir(runDir, { settings = {}, workspace } = {}) {
   return dirs;
 }
 
-/** Environment for code-server and the browser: Node 24 first, XDG_* and TMPDIR inside runDir. */
+/**
+ * Environment for code-server and the browser: Node 24 first, XDG_*, TMPDIR and the audit log
+ * (JIRA2FA_AUDIT_FILE) inside runDir, so a run never writes into the user's home.
+ */
 export function runEnv(dirs, extra = {}) {
   return node24Env({
     XDG_CONFIG_HOME: dirs.xdgConfig,
     XDG_DATA_HOME: dirs.xdgData,
     XDG_CACHE_HOME: dirs.xdgCache,
+    XDG_STATE_HOME: dirs.xdgState,
+    JIRA2FA_AUDIT_FILE: dirs.auditFile,
     TMPDIR: dirs.tmp,
     ...extra,
   });
