@@ -24,8 +24,8 @@ export function registerCredentialCommands(s: ExtensionServices): vscode.Disposa
         if (value === undefined) return;
         await s.secrets.set(profile.id, kind, normaliseSecret(kind, value));
         s.statuses.clear(profile.id);
-        s.log.info(`Stored the ${SECRET_LABELS[kind]} of ${profile.id} in the keychain`);
-        void vscode.window.showInformationMessage(`Stored the ${SECRET_LABELS[kind]} for "${profile.name}" in the OS keychain.`);
+        s.log.info(`Stored ${theLabel(kind)} of ${profile.id} in the keychain`);
+        void vscode.window.showInformationMessage(`Stored ${theLabel(kind)} for "${profile.name}" in the OS keychain.`);
       } catch (e) {
         reportSecretError(s, e);
       }
@@ -98,6 +98,12 @@ function reportSecretError(s: ExtensionServices, e: unknown): void {
   s.log.error('Keychain operation failed', e);
   if (e instanceof SecretStoreUnavailableError) void vscode.window.showErrorMessage(e.message, { modal: true });
   else void vscode.window.showErrorMessage(describeError(e));
+}
+
+/** "the personal access token", but "your own TOTP seed" (no "the your own"). */
+function theLabel(kind: SecretKind): string {
+  const label = SECRET_LABELS[kind];
+  return label.startsWith('your ') ? label : `the ${label}`;
 }
 
 function capitalise(text: string): string {

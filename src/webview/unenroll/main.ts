@@ -258,6 +258,9 @@ host.onMessage((message) => {
       return;
     case 'result':
       busy = false;
+      // after a success the confirmation is asked again for the next user: clear the field too,
+      // not only the state, or it shows a name while Send stays disabled
+      if (message.result.ok) byId<Field>('confirmation').value = '';
       save({ result: message.result, confirmation: message.result.ok ? '' : state.confirmation });
       return;
   }
