@@ -22,6 +22,7 @@ import type { FieldError, InstanceProfile } from '../core/profiles/schema';
 import { redactor } from '../core/redact';
 import type { SecretStore } from '../core/secrets';
 import { CliSecretStore } from './keychain';
+import { redactEnvSecrets } from './secrets';
 
 export interface CliIo {
   /** Writes text as is (callers add newlines). */
@@ -68,7 +69,9 @@ export class CliContext {
   constructor(
     readonly io: CliIo,
     private readonly program: Command,
-  ) {}
+  ) {
+    redactEnvSecrets(io.env);
+  }
 
   get globals(): GlobalOptions {
     return this.program.opts<GlobalOptions>();

@@ -14,6 +14,15 @@ export const SECRET_ENV: Record<SecretKind, string> = {
   orgApiKey: 'JIRA2FA_ORG_API_KEY',
 };
 
+/**
+ * Registers every secret variable that is set with the redactor, before any command runs: a
+ * server (or an error) may repeat a secret this run never reads, e.g. the seed during
+ * `jira2fa test`, or the password when the instance uses a token.
+ */
+export function redactEnvSecrets(env: Record<string, string | undefined>): void {
+  for (const name of Object.values(SECRET_ENV)) redactor.add(env[name]);
+}
+
 /** Secrets from environment variables: read-only, the same value for every instance. */
 export class EnvSecretStore implements SecretStore {
   constructor(private readonly env: Record<string, string | undefined>) {}

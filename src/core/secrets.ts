@@ -3,6 +3,8 @@
  * keychain on desktop); the CLI on the OS keychain through keytar, or environment variables.
  * A profile never holds a secret; it is looked up by instance id and kind.
  */
+import { redactor } from './redact';
+
 export const SECRET_KINDS = ['token', 'password', 'dbPassword', 'totpSeed', 'orgApiKey'] as const;
 export type SecretKind = (typeof SECRET_KINDS)[number];
 
@@ -36,6 +38,15 @@ export class SecretStoreUnavailableError extends Error {
 /** Deletes every kind of secret of one instance (used by Remove and Forget credentials). */
 export async function deleteAllSecrets(store: SecretStore, instanceId: string): Promise<void> {
   for (const kind of SECRET_KINDS) await store.delete(instanceId, kind);
+}
+
+/**
+ * Registers every secret stored for an instance with the redactor, also kinds the coming action
+ * does not use: a server or an error text that repeats one (the seed, the database password)
+ * must still be masked in logs, panels and the audit log.
+ */
+export async function redactInstanceSecrets(store: SecretStore, instanceId: string): Promise<void> {
+  for (const value of await Promise.all(SECRET_KINDS.map((kind) => store.get(instanceId, kind)))) redactor.add(value);
 }
 
 /** Which secret kinds a profile can use, in the order "Set credentials…" asks for them. */

@@ -6,17 +6,23 @@
 import { AppError, describeError } from '../core/errors';
 import type { JiraClient } from '../core/jira/client';
 import type { InstanceProfile } from '../core/profiles/schema';
-import type { SecretStore } from '../core/secrets';
+import { redactInstanceSecrets, type SecretStore } from '../core/secrets';
 import type { ConnectionReport } from '../core/unenroll';
 import { loadJiraApi } from './lazy';
 import type { InstanceStatusStore } from './tree/instanceStatus';
 
 export class JiraSessions {
   private readonly reports = new Map<string, ConnectionReport>();
+  /** Instances whose stored secrets are all known to the redactor (new ones are added on store). */
+  private readonly redacted = new Set<string>();
 
   constructor(private readonly secrets: SecretStore, private readonly statuses: InstanceStatusStore) {}
 
   async client(profile: InstanceProfile): Promise<JiraClient> {
+    if (!this.redacted.has(profile.id)) {
+      await redactInstanceSecrets(this.secrets, profile.id);
+      this.redacted.add(profile.id);
+    }
     return (await loadJiraApi()).createJiraClient(profile, this.secrets);
   }
 
