@@ -5,7 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { csvSafeCell } from '../audit/csv';
-import { encodeValue } from '../backup/codec';
+import { encodeValue, type EncodedValue } from '../backup/codec';
 import type { Column, ColumnKind } from '../db/types';
 
 const NUMERIC: ReadonlySet<ColumnKind> = new Set(['integer', 'bigint', 'decimal', 'float']);
@@ -42,9 +42,13 @@ export function uniqueNames(columns: Pick<Column, 'name'>[]): string[] {
   });
 }
 
-/** JSON: one object per row; numbers and booleans kept, timestamps ISO, binary as {base64}. */
-export function resultToJson(columns: Pick<Column, 'name'>[], rows: unknown[][]): string {
+/** One object per row; numbers and booleans kept, timestamps ISO, binary as {base64}. */
+export function resultObjects(columns: Pick<Column, 'name'>[], rows: unknown[][]): Array<Record<string, EncodedValue>> {
   const names = uniqueNames(columns);
-  const objects = rows.map((r) => Object.fromEntries(names.map((n, i) => [n, encodeValue(r[i])])));
-  return `${JSON.stringify(objects, null, 2)}\n`;
+  return rows.map((r) => Object.fromEntries(names.map((n, i) => [n, encodeValue(r[i])])));
+}
+
+/** JSON text of resultObjects. */
+export function resultToJson(columns: Pick<Column, 'name'>[], rows: unknown[][]): string {
+  return `${JSON.stringify(resultObjects(columns, rows), null, 2)}\n`;
 }
