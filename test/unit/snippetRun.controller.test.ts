@@ -188,7 +188,7 @@ describe('snippet run panel controller', () => {
     assert.equal(done.ok, true);
     assert.equal(done.backupId, 'backup-1');
     assert.equal(done.auditId, 'audit-2');
-    assert.match(done.message, /1 row changed/);
+    assert.equal(done.message, "Disable two-step verification for a user: 1 row changed.");
     await ctl.handle({ type: 'commit', params: { username: 'alice' } });
     assert.equal(c.last('done')!.ok, false);
     assert.deepEqual(calls, ['preview:alice', 'execute:alice:fp-1']);

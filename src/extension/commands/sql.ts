@@ -111,7 +111,8 @@ async function restoreCommand(s: ExtensionServices, instanceId: string | undefin
     s.log.error(`Restore ${b.id}`, e);
     void vscode.window.showErrorMessage(describeError(e));
   } finally {
-    s.databases.clearStatus(profile.id);
+    // The enrolled count on the Database node may have changed: check again.
+    void s.databases.test(profile);
     s.tree.refresh();
   }
 }

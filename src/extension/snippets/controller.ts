@@ -130,10 +130,12 @@ export class SnippetRunController {
       // One preview, one change: a second click must preview again.
       this.lastPreview = undefined;
       const r = await this.backend.execute(params, preview.fingerprint);
+      // The panel adds the backup id and audit entry after the message.
+      const message = `${this.backend.snippet.title}: ${r.affected} row${r.affected === 1 ? '' : 's'} changed.`;
       await this.post({
         type: 'done',
         ok: true,
-        message: r.auditError ? `${r.message} Warning: ${r.auditError}` : r.message,
+        message: r.auditError ? `${message} Warning: ${r.auditError}` : message,
         backupId: r.backupId,
         ...(r.auditEntryId ? { auditId: r.auditEntryId } : {}),
       });

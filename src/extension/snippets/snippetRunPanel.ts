@@ -50,7 +50,8 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, snippet: Sni
         if (r.auditError) s.log.error(r.auditError);
         return r;
       } finally {
-        s.databases.clearStatus(profile.id); // the enrolled count changed
+        // The enrolled count on the Database node may have changed: check again.
+        void s.databases.test(profile);
         s.tree.refresh();
       }
     },

@@ -1,7 +1,8 @@
 // Recovery SQL against the real PostgreSQL: a fresh database with the Jira tables and users
 // (test/support/dbFixtures.ts through tsx), an instance pointing at it, then Test Database
 // Connection, the recovery-code snippet's results table, a guarded disable with backup on a
-// production instance (type the user name), and Restore Backup… putting the row back.
+// production instance (type the user name), Restore Backup… putting the row back, and New
+// Snippet… with a header mistake underlined.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -31,7 +32,7 @@ function fixture(command) {
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'test', 'support', 'dbFixtureCli.ts'), command, DB], { cwd: ROOT, stdio: 'inherit' });
 }
 
-export async function run({ page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, answerDialog, webview, setField, waitForNotification, waitUntil, containerTitle }) {
+export async function run({ page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, answerDialog, editorTab, webview, setField, waitForNotification, waitUntil, containerTitle }) {
   fixture('create');
   log(`fixture database ${DB} created`);
   try {
@@ -57,6 +58,7 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     await panel.locator('#run').click();
     await panel.locator('.grid-cell', { hasText: 'RC-JIRAUSER10100-1' }).waitFor();
     assert.match(await panel.locator('#status').innerText(), /^1 row\.$/);
+    assert.equal(await panel.locator('#readOnlyNote').isVisible(), false, 'no read-only warning on a read snippet of a writable connection');
     assert.equal(await panel.locator('#rowLimit').evaluate((e) => e.value), '1000', 'the row limit is visible with its default');
     await shot('recovery-code-results');
 
@@ -74,7 +76,7 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     await waitUntil(async () => !(await panel.locator('#commit').evaluate((e) => e.disabled)), { message: 'commit enabled after typing the user name' });
     await shot('disable-confirmed');
     await panel.locator('#commit').click();
-    await waitUntil(async () => /✓ .*1 row changed; backup \S+/.test(await panel.locator('#status').innerText()), { message: 'done with a backup id', timeout: 30000 });
+    await waitUntil(async () => /✓ .*1 row changed\. · backup \S+/.test(await panel.locator('#status').innerText()), { message: 'done with a backup id', timeout: 30000 });
     const status = await panel.locator('#status').innerText();
     const backupId = /backup (\d{8}T\d{9}Z-[a-z0-9._-]+-[0-9a-f]{8})/.exec(status)?.[1];
     assert.ok(backupId, `no backup id in "${status}"`);
@@ -82,7 +84,7 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     log(`backup ${backupId}`);
     await shot('disable-done-with-backup');
 
-    await dbRow.click();
+    // the Database node is checked again after the change
     await waitUntil(async () => /· 7 enrolled/.test(await dbRow.innerText()), { message: 'one enrollment fewer', timeout: 30000 });
     await shot('database-after-disable');
 
@@ -94,7 +96,6 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     await answerDialog('Restore');
     await waitForNotification('Restored 1 row into AO_ED669C_TOTP_USER_ENROLLMENT');
     await shot('restored');
-    await dbRow.click();
     await waitUntil(async () => /· 8 enrolled/.test(await dbRow.innerText()), { message: 'the enrollment is back', timeout: 30000 });
 
     // and a second restore conflicts with a clear message, changing nothing
@@ -103,6 +104,20 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     await answerDialog('Restore');
     await waitForNotification('already exists');
     await shot('second-restore-conflict');
+
+    // 5. New Snippet… writes a commented template into the workspace's .jira2fa/snippets (trusted
+    // workspace), opens it, and lists it under Snippets; a header mistake is underlined.
+    await runCommand('Jira 2FA Admin: New Snippet…');
+    await answerQuickPick('.jira2fa');
+    await inputBox('e2e-lookup');
+    await editorTab('e2e-lookup.sql').waitFor();
+    await treeItem('Describe what it shows').waitFor();
+    await shot('new-snippet-template');
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.type('-- @kind maybe\n');
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor();
+    await shot('snippet-header-diagnostic');
   } finally {
     try {
       fixture('drop');
