@@ -178,7 +178,8 @@ describe('jira2fa sql and backups on PostgreSQL', function () {
     assert.equal(badParam.code, 2);
     const missing = await run('backups', 'restore', '20260101T000000000Z-prod-jira-0000abcd');
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /No backup 20260101T000000000Z-prod-jira-0000abcd/);
+    // (the id is not matched digit for digit: other suites in this process register 6-digit codes with the redactor)
+    assert.match(missing.stderr, /No backup 20260101T\S+-prod-jira-0000abcd in .*backups\./);
   });
 
   it('the editor\'s enrollment lookup answers from the database (yes, no, unknown user)', async () => {
