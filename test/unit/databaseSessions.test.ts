@@ -44,6 +44,15 @@ describe('extension database sessions', () => {
     assert.equal(s.isOpen('prod'), false);
   });
 
+  it('two actions at once share one connection', async () => {
+    const f = fakeConnect();
+    const s = new DatabaseSessions({ get: async () => 'pw' }, { connect: f.connect });
+    const ids = await Promise.all([s.use(profile(), async (d) => d.sessionId), s.use(profile(), async (d) => d.sessionId)]);
+    await s.dispose();
+    assert.deepEqual(ids, ['1', '1']);
+    assert.deepEqual(f.log, ['connect 1 jira pw', 'close 1']);
+  });
+
   it('reconnects after a lost connection and when the profile points elsewhere', async () => {
     const f = fakeConnect();
     const s = new DatabaseSessions({ get: async () => undefined }, { connect: f.connect });

@@ -46,9 +46,10 @@ export class DatabaseSessions {
       session = undefined;
     }
     if (!session) {
-      const password = await this.secrets.get(profile.id, 'dbPassword');
       const connect = this.options.connect ?? connectDatabase;
-      const s: Session = { key, driver: connect(db, password, { applicationName: 'jira2fa-vscode', ...this.options.connectOptions }), busy: 0 };
+      // Registered before anything is awaited, so that two actions at once share one connection.
+      const opening = (async () => connect(db, await this.secrets.get(profile.id, 'dbPassword'), { applicationName: 'jira2fa-vscode', ...this.options.connectOptions }))();
+      const s: Session = { key, driver: opening, busy: 0 };
       session = s;
       this.sessions.set(profile.id, s);
       s.driver.catch(() => {
