@@ -1,6 +1,6 @@
 /**
- * `jira2fa sql` and `jira2fa backups` against the real PostgreSQL: a fresh database with the
- * Jira tables per run (the profile has no schema setting, so a database rather than a schema),
+ * `jira2fa sql` and `jira2fa backups` against the real PostgreSQL and MariaDB: a fresh database with the
+ * Jira tables per run (on PostgreSQL a database rather than a schema: a profile has no schema setting),
  * the CLI run in-process with its own profiles, audit and backup files.
  */
 import assert from 'node:assert/strict';
@@ -21,14 +21,15 @@ interface Run {
   stderr: string;
 }
 
-describe('jira2fa sql and backups on PostgreSQL', function () {
+for (const engine of ['postgres', 'mysql'] as const) describe(`jira2fa sql and backups on ${engine === 'postgres' ? 'PostgreSQL' : 'MariaDB'}`, function () {
   this.timeout(120_000);
+  const label = engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB';
   let tdb: TestDatabase;
   let dir: string;
   let env: Record<string, string>;
 
   before(async () => {
-    tdb = await createTestDatabase('postgres', { pgDatabase: true });
+    tdb = await createTestDatabase(engine, { pgDatabase: true });
   });
   after(async () => {
     await tdb?.drop();
@@ -67,7 +68,7 @@ describe('jira2fa sql and backups on PostgreSQL', function () {
   const json = (r: Run) => JSON.parse(r.stdout) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const alice = ENROLLMENTS.find((e) => e.USER_KEY === 'JIRAUSER10100')!;
 
-  it('lists the built-in Jira snippets for PostgreSQL', async () => {
+  it('lists the built-in Jira snippets for the database', async () => {
     const r = await run('sql', 'list', '--instance', 'prod-jira', '--json');
     assert.equal(r.code, 0, r.stderr);
     const names = json(r).snippets.map((s: { name: string }) => s.name).sort();
@@ -167,7 +168,7 @@ describe('jira2fa sql and backups on PostgreSQL', function () {
   it('says clearly when the database cannot be reached, when a profile has no database, and for an unknown snippet or backup', async () => {
     const down = await run('sql', 'run', '--instance', 'down-jira', '--snippet', 'jira.recovery-code', '--param', 'username=alice');
     assert.equal(down.code, 3);
-    assert.match(down.stderr, /Cannot connect to PostgreSQL at 127\.0\.0\.1:1.*refused/);
+    assert.match(down.stderr, new RegExp(`Cannot connect to ${label.replace('/', '\\/')} at 127\\.0\\.0\\.1:1.*refused`));
     const nodb = await run('sql', 'list', '--instance', 'no-db');
     assert.equal(nodb.code, 2);
     assert.match(nodb.stderr, /has no database section/);

@@ -3,6 +3,7 @@ import { AppError } from '../../src/core/errors';
 import type { Column } from '../../src/core/db/types';
 import type { DestructivePreview, ReadRunResult } from '../../src/core/recovery/runSnippet';
 import { builtinSnippet } from '../../src/core/snippets/catalogue';
+import { cellText, resultToCsv, resultToJson } from '../../src/core/snippets/results';
 import type { Snippet } from '../../src/core/snippets/types';
 import { SnippetRunController, snippetInfo, type SnippetRunBackend } from '../../src/extension/snippets/controller';
 import { ToRunSchema, type ToRun } from '../../src/webview/snippetRun/protocol';
@@ -235,5 +236,16 @@ describe('snippet run panel controller', () => {
     await ctl.handle({ type: 'showBackups' });
     assert.deepEqual(calls, ['copy:RC-1', 'backups']);
     assert.deepEqual(notices, ['Copied to the clipboard.']);
+  });
+});
+
+describe('result text for the grid and exports', () => {
+  it('shows binary as hex, keeps duplicate column names apart in JSON, guards formulas (not plain negative numbers) in CSV', () => {
+    assert.equal(cellText(new Uint8Array([0xde, 0xad])), '\\xdead');
+    assert.equal(cellText(12n), '12');
+    assert.equal(cellText(undefined), null);
+    const cols = [{ name: 'id' }, { name: 'id' }, { name: '=cmd' }];
+    assert.deepEqual(JSON.parse(resultToJson(cols, [[1, 2, Buffer.from('hi')]])), [{ id: 1, id_2: 2, '=cmd': { base64: 'aGk=' } }]);
+    assert.equal(resultToCsv(cols, [[-1, '-2.5', '@x'], [null, '-1+cmd', '=1+1']]), "id,id,'=cmd\n-1,-2.5,'@x\n,'-1+cmd,'=1+1\n");
   });
 });

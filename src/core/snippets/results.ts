@@ -27,9 +27,17 @@ export function resultCells(rows: unknown[][]): Array<Array<string | null>> {
   return rows.map((r) => r.map(cellText));
 }
 
+const PLAIN_NUMBER = /^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
+
+/** A cell for CSV: a plain number (a negative one too) as is, other formula-like text guarded. */
+function csvCell(v: unknown): string {
+  const text = cellText(v) ?? '';
+  return PLAIN_NUMBER.test(text) ? text : csvSafeCell(text);
+}
+
 /** CSV with a header row; NULL is an empty cell; formula-like text gets a leading apostrophe. */
 export function resultToCsv(columns: Pick<Column, 'name'>[], rows: unknown[][]): string {
-  return stringify([columns.map((c) => csvSafeCell(c.name)), ...rows.map((r) => r.map((v) => csvSafeCell(cellText(v) ?? '')))]);
+  return stringify([columns.map((c) => csvSafeCell(c.name)), ...rows.map((r) => r.map(csvCell))]);
 }
 
 /** Column names made unique (a query may return two "id" columns): id, id_2, … */
