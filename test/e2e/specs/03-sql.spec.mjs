@@ -14,6 +14,7 @@ export const timeoutMs = 240000;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const DB = `j2fa_e2e_${process.pid}_${randomBytes(3).toString('hex')}`;
 const INSTANCE = 'E2E SQL Jira';
+const DOWN = 'E2E SQL Unreachable';
 
 export const settings = {
   'jira2fa.instances': [
@@ -24,6 +25,14 @@ export const settings = {
       baseUrl: 'https://jira.e2e.example.com',
       environment: 'production',
       database: { driver: 'postgres', host: process.env.J2FA_TEST_PG_HOST ?? '127.0.0.1', port: 5432, database: DB, user: 'postgres', readOnly: false },
+    },
+    {
+      id: 'e2e-sql-down',
+      name: DOWN,
+      product: 'jira',
+      baseUrl: 'https://jira-down.e2e.example.com',
+      environment: 'test',
+      database: { driver: 'postgres', host: '127.0.0.1', port: 1, database: 'jira', user: 'jira' },
     },
   ],
 };
@@ -118,6 +127,20 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     await page.keyboard.type('-- @kind maybe\n');
     await page.locator('.monaco-editor .squiggly-error').first().waitFor();
     await shot('snippet-header-diagnostic');
+
+    // 6. an unreachable database: the node says error, the notification and the tooltip say why
+    await treeItem(INSTANCE).click(); // collapse: one Database row left in view
+    await treeItem(DOWN).click();
+    const downDb = treeItem('not checked');
+    await downDb.waitFor();
+    await downDb.click();
+    await waitForNotification('the connection was refused');
+    await waitUntil(async () => /error\s*$/.test(await treeItem('Database').innerText()), { message: 'Database node shows error' });
+    // the mouse is on the row after the click: move it away first so hovering starts afresh
+    await page.mouse.move(800, 600);
+    await treeItem('Database').locator('.label-name').first().hover();
+    await page.locator('.monaco-hover, .workbench-hover, .custom-hover', { hasText: 'connection was refused' }).first().waitFor({ timeout: 10000 });
+    await shot('unreachable-database-tooltip');
   } finally {
     try {
       fixture('drop');
