@@ -1,6 +1,7 @@
 /** Opens the "Run snippet" panel for one instance and snippet, backing its controller with the core. */
 import os from 'node:os';
 import * as vscode from 'vscode';
+import { AppError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import type { RecoveryContext } from '../../core/recovery/context';
 import { executeDestructiveSnippet, previewDestructiveSnippet, runReadSnippet } from '../../core/recovery/runSnippet';
@@ -30,28 +31,44 @@ export function openSnippetRunPanel(s: ExtensionServices, profile: InstanceProfi
   host.onMessage((m) => controller.handle(m));
 }
 
-function backendFor(s: ExtensionServices, profile: InstanceProfile, snippet: Snippet): SnippetRunBackend {
-  const ctx = (driver: Driver): RecoveryContext => ({ profile, driver, audit: s.audit, admin: s.adminName(), backups: s.backups });
+function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snippet): SnippetRunBackend {
+  // The profile as it is now: it may have been edited (say, made production) since the panel opened.
+  const live = (): InstanceProfile => {
+    const p = s.profiles.get(opened.id);
+    if (!p) throw new AppError('input', `The instance "${opened.name}" was removed: nothing was run.`);
+    return p;
+  };
+  const ctx = (profile: InstanceProfile, driver: Driver): RecoveryContext => ({ profile, driver, audit: s.audit, admin: s.adminName(), backups: s.backups });
+  const withDb = <T>(fn: (profile: InstanceProfile, driver: Driver) => Promise<T>): Promise<T> => {
+    const profile = live();
+    return s.databases.use(profile, (d) => fn(profile, d));
+  };
   return {
-    instance: { id: profile.id, name: profile.name, environment: profile.environment, product: profile.product, baseUrl: profile.baseUrl },
+    get instance() {
+      const p = s.profiles.get(opened.id) ?? opened;
+      return { id: p.id, name: p.name, environment: p.environment, product: p.product, baseUrl: p.baseUrl };
+    },
     snippet,
-    readOnly: profile.database?.readOnly !== false,
+    get readOnly() {
+      return (s.profiles.get(opened.id) ?? opened).database?.readOnly !== false;
+    },
     runRead: async (params, rowLimit) => {
-      const r = await s.databases.use(profile, (d) => runReadSnippet(ctx(d), snippet, params, { rowLimit }));
-      s.log.info(`Snippet ${snippet.name} on ${profile.id}: ${r.rowCount} row(s)${r.truncated ? ' (cut at the row limit)' : ''}`);
+      const r = await withDb((p, d) => runReadSnippet(ctx(p, d), snippet, params, { rowLimit }));
+      s.log.info(`Snippet ${snippet.name} on ${opened.id}: ${r.rowCount} row(s)${r.truncated ? ' (cut at the row limit)' : ''}`);
       s.tree.refresh();
       return r;
     },
-    preview: (params) => s.databases.use(profile, (d) => previewDestructiveSnippet(ctx(d), snippet, params)),
+    preview: (params) => withDb((p, d) => previewDestructiveSnippet(ctx(p, d), snippet, params)),
     execute: async (params, expectFingerprint) => {
       try {
-        const r = await s.databases.use(profile, (d) => executeDestructiveSnippet(ctx(d), snippet, params, { expectFingerprint }));
-        s.log.info(`Snippet ${snippet.name} on ${profile.id}: ${r.affected} row(s) changed, backup ${r.backupId}`);
+        const r = await withDb((p, d) => executeDestructiveSnippet(ctx(p, d), snippet, params, { expectFingerprint }));
+        s.log.info(`Snippet ${snippet.name} on ${opened.id}: ${r.affected} row(s) changed, backup ${r.backupId}`);
         if (r.auditError) s.log.error(r.auditError);
         return r;
       } finally {
         // The enrolled count on the Database node may have changed: check again.
-        void s.databases.test(profile);
+        const p = s.profiles.get(opened.id);
+        if (p?.database) void s.databases.test(p);
         s.tree.refresh();
       }
     },
@@ -67,7 +84,7 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, snippet: Sni
       return target.scheme === 'file' ? target.fsPath : target.toString();
     },
     copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
-    showBackups: () => void vscode.commands.executeCommand('jira2fa.restoreBackup', profile.id),
+    showBackups: () => void vscode.commands.executeCommand('jira2fa.restoreBackup', opened.id),
     notify: (message) => void vscode.window.showInformationMessage(message),
   };
 }
