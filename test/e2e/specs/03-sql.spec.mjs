@@ -5,6 +5,7 @@
 // Snippet… with a header mistake underlined.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,7 +42,7 @@ function fixture(command) {
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'test', 'support', 'dbFixtureCli.ts'), command, DB], { cwd: ROOT, stdio: 'inherit' });
 }
 
-export async function run({ page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, answerDialog, editorTab, webview, setField, waitForNotification, waitUntil, containerTitle }) {
+export async function run({ page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, answerDialog, editorTab, webview, setField, waitForNotification, waitUntil, containerTitle, server }) {
   fixture('create');
   log(`fixture database ${DB} created`);
   try {
@@ -70,6 +71,15 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     assert.equal(await panel.locator('#readOnlyNote').isVisible(), false, 'no read-only warning on a read snippet of a writable connection');
     assert.equal(await panel.locator('#rowLimit').evaluate((e) => e.value), '1000', 'the row limit is visible with its default');
     await shot('recovery-code-results');
+
+    // export CSV through the save dialog (code-server's simple dialog: a path in a quick input)
+    const csvFile = path.join(server.workspace, `recovery-${DB}.csv`);
+    await panel.locator('#exportCsv').click();
+    await inputBox(csvFile);
+    await waitForNotification('Exported 1 row');
+    await waitUntil(() => fs.existsSync(csvFile), { message: `${csvFile} written` });
+    assert.equal(fs.readFileSync(csvFile, 'utf8'), 'recovery_code,username,user_key\nRC-JIRAUSER10100-1,alice,JIRAUSER10100\n');
+    await shot('recovery-code-exported');
 
     // 3. disable 2SV for alice: preview → type the user name (production) → back up and apply
     await treeItem('Disable two-step verification for a user').click();
