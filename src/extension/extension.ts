@@ -6,15 +6,22 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { AuditLog, auditFilePath } from '../core/audit';
+import { BackupStore, backupDirPath } from '../core/backup/store';
 import type { SecretStore } from '../core/secrets';
 import { RecentActionsChildren } from './audit/recentActions';
 import { registerCredentialCommands } from './commands/credentials';
 import { registerInstanceCommands } from './commands/instances';
+import { registerSqlCommands } from './commands/sql';
 import { registerUnenrollCommands, unenrollChildren } from './commands/unenroll';
 import { JiraSessions } from './jiraSessions';
 import { createLog } from './log';
 import { ProfileStore } from './profileStore';
 import { VscodeSecretStore } from './secretStorage';
+import { DatabaseChildren } from './snippets/databaseNodes';
+import { DatabaseSessions } from './snippets/databaseSessions';
+import { registerSnippetDiagnostics } from './snippets/diagnostics';
+import { databaseEnrollmentLookup } from './snippets/enrollmentLookup';
+import { onDidChangeSnippetFolders } from './snippets/folders';
 import type { ExtensionServices } from './services';
 import { EnvironmentDecorations } from './tree/environmentDecorations';
 import { InstancesTree } from './tree/instancesTree';
@@ -36,6 +43,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // One audit chain for the extension and the CLI: $JIRA2FA_AUDIT_FILE, else the platform state
   // dir (~/.local/state/jira2fa/audit.jsonl on Linux). Appends from both are serialised by a lock.
   const auditFile = auditFilePath(undefined, process.env);
+  // Sessions open on first use (no driver is loaded at activation) and close when idle.
+  const databases = new DatabaseSessions(secrets);
   const services: ExtensionServices = {
     context,
     extensionUri: context.extensionUri,
@@ -47,10 +56,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     jira: new JiraSessions(secrets, statuses),
     audit: new AuditLog(auditFile),
     auditFile,
+    databases,
+    // Shared with the CLI, like the audit log: $JIRA2FA_BACKUP_DIR, else <state dir>/backups.
+    backups: new BackupStore(backupDirPath(process.env)),
     adminName: () => os.userInfo().username,
-    enrollmentLookup: async () => 'unknown',
+    enrollmentLookup: databaseEnrollmentLookup(databases, log),
   };
   tree.addChildren(unenrollChildren);
+  tree.addChildren(new DatabaseChildren(databases));
   tree.addChildren(new RecentActionsChildren(auditFile));
   const view = vscode.window.createTreeView('jira2fa.instances', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
@@ -64,6 +77,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...registerInstanceCommands(services),
     ...registerCredentialCommands(services),
     ...registerUnenrollCommands(services),
+    ...registerSqlCommands(services),
+    ...registerSnippetDiagnostics(() => tree.refresh()),
+    onDidChangeSnippetFolders(() => tree.refresh()),
+    databases.onDidChange(() => tree.refresh()),
+    { dispose: () => void databases.dispose() },
   );
   const { profiles: valid, invalid } = profiles.snapshot();
   log.info(`Activated: ${valid.length} instance(s), ${invalid.length} invalid settings entr${invalid.length === 1 ? 'y' : 'ies'}`);

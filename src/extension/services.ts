@@ -1,11 +1,13 @@
 /** What activate() builds once and hands to every command and view. */
 import type * as vscode from 'vscode';
 import type { AuditLog } from '../core/audit';
+import type { BackupStore } from '../core/backup/store';
 import type { InstanceProfile } from '../core/profiles/schema';
 import type { SecretStore } from '../core/secrets';
 import type { JiraSessions } from './jiraSessions';
 import type { Log } from './log';
 import type { ProfileStore } from './profileStore';
+import type { DatabaseSessions } from './snippets/databaseSessions';
 import type { InstancesTree } from './tree/instancesTree';
 import type { InstanceStatusStore } from './tree/instanceStatus';
 
@@ -20,6 +22,10 @@ export interface ExtensionServices {
   jira: JiraSessions;
   audit: AuditLog;
   auditFile: string;
+  /** Instance database sessions, opened on first use, closed when idle. */
+  databases: DatabaseSessions;
+  /** Backups of rows changed by destructive snippets (shared with the CLI). */
+  backups: BackupStore;
   /** Who is acting, for audit entries written before the server told us. */
   adminName(): string;
   /** Whether a user is enrolled, from the instance's database when it has one. */

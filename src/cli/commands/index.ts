@@ -8,6 +8,8 @@ import * as audit from './audit';
 import * as unenroll from './unenroll';
 import * as cloud from './cloud';
 import * as login from './login';
+import * as sql from './sql';
+import * as backups from './backups';
 
 export const COMMANDS: CliCommand[] = [
   instances,
@@ -15,4 +17,6 @@ export const COMMANDS: CliCommand[] = [
   unenroll,
   cloud,
   login,
+  sql,
+  backups,
 ];

@@ -94,7 +94,12 @@ async function lookup(s: ExtensionServices, profile: InstanceProfile, username: 
       ...(user.email ? { email: user.email } : {}),
       ...(user.active !== undefined ? { active: user.active } : {}),
       enrolled,
-      message: enrolled === 'unknown' ? 'Whether the user is enrolled can only be read from the database (add one to the instance).' : 'User found.',
+      message:
+        enrolled !== 'unknown'
+          ? 'User found.'
+          : profile.database
+            ? 'Whether the user is enrolled could not be read from the database (see the log: Show Log).'
+            : 'Whether the user is enrolled can only be read from the database (add one to the instance).',
     };
   } catch (e) {
     return { ...base, message: describeError(e) };

@@ -103,8 +103,10 @@ function save(patch: Partial<RunState>, paramsChanged = false): void {
 }
 
 function refresh(): void {
-  if (!snippet || snippet.kind !== 'destructive') return;
-  show(byId('readOnlyNote'), readOnly);
+  if (!snippet) return;
+  // The read-only note is about changes: a read snippet runs on a read-only connection too.
+  show(byId('readOnlyNote'), readOnly && snippet.kind === 'destructive');
+  if (snippet.kind !== 'destructive') return;
   show(byId('confirmGroup'), production);
   const word = confirmationWord(snippet, values());
   byId('confirmLabel').textContent = `Production: type "${word}" to confirm`;
@@ -180,7 +182,12 @@ host.onMessage((m) => {
       busy = false;
       previewOk = false;
       setStatus(`${m.ok ? '✓' : '✗'} ${m.message}${m.backupId ? ` · backup ${m.backupId}` : ''}${m.auditId ? ` · audit entry ${m.auditId}` : ''}`, m.ok ? 'ok' : 'error');
-      if (m.ok) save({ confirmation: '' });
+      if (m.ok) {
+        // A production confirmation is for one change: the next one is typed again.
+        save({ confirmation: '' });
+        const confirm = document.getElementById('confirmation') as Field | null;
+        if (confirm) confirm.value = '';
+      }
       refresh();
       return;
   }

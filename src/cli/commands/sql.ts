@@ -1,0 +1,171 @@
+/**
+ * `jira2fa sql list` and `jira2fa sql run`: the saved recovery snippets against an instance's
+ * database, with the same guards as the editor (bound parameters, read-only reads with a row
+ * limit, destructive snippets previewed unless --commit, production confirmed with --confirm,
+ * backup before the change, audit entries).
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { BackupStore, backupDirPath } from '../../core/backup/store';
+import { connectDatabase } from '../../core/db/connect';
+import type { Driver } from '../../core/db/types';
+import { AppError, EXIT_CODES } from '../../core/errors';
+import type { InstanceProfile } from '../../core/profiles/schema';
+import type { RecoveryContext } from '../../core/recovery/context';
+import { DEFAULT_ROW_LIMIT, MAX_ROW_LIMIT, executeDestructiveSnippet, previewDestructiveSnippet, runReadSnippet } from '../../core/recovery/runSnippet';
+import { snippetsForProfile } from '../../core/snippets/catalogue';
+import { cellText, resultObjects } from '../../core/snippets/results';
+import type { Snippet } from '../../core/snippets/types';
+import { confirmationWord } from '../../webview/snippetRun/protocol';
+import { intInRange } from '../args';
+import type { CliContext } from '../context';
+import { cell, formatTable } from '../format';
+
+/** `--param name=value`, repeatable, into one object (a repeated name is an error). */
+export function collectParam(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`Expected name=value, got ${JSON.stringify(value)}.`);
+  const name = value.slice(0, eq).trim();
+  if (Object.prototype.hasOwnProperty.call(previous, name)) throw new InvalidArgumentError(`The parameter ${name} is given twice.`);
+  return { ...previous, [name]: value.slice(eq + 1) };
+}
+
+function collectDir(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** The profile, which must have a database section. */
+export async function databaseProfile(ctx: CliContext, id: string): Promise<InstanceProfile> {
+  const profile = await ctx.getProfile(id);
+  if (!profile.database) {
+    throw new AppError('input', `Instance ${id} has no database section.`, 'Add "database": {"driver": …, "host": …, "database": …, "user": …} to its profile.');
+  }
+  return profile;
+}
+
+/** Opens the profile's database with the password from the keychain or $JIRA2FA_DB_PASSWORD. */
+export async function openDatabase(ctx: CliContext, profile: InstanceProfile): Promise<Driver> {
+  const password = await ctx.secrets().get(profile.id, 'dbPassword');
+  return connectDatabase(profile.database!, password, { applicationName: 'jira2fa-cli' });
+}
+
+export function backupStore(ctx: CliContext): BackupStore {
+  return new BackupStore(ctx.resolvePath(backupDirPath(ctx.io.env)));
+}
+
+export function recoveryContext(ctx: CliContext, profile: InstanceProfile, driver: Driver): RecoveryContext {
+  return { profile, driver, audit: ctx.auditLog(), admin: ctx.adminName(), backups: backupStore(ctx) };
+}
+
+async function catalogue(ctx: CliContext, profile: InstanceProfile, dirs: string[] | undefined) {
+  const result = await snippetsForProfile(profile, { extraDirs: (dirs ?? []).map((d) => ctx.resolvePath(d)) });
+  for (const p of result.problems) {
+    for (const d of p.diagnostics) ctx.warn(`${p.file}:${d.line}: ${d.severity}: ${d.message}`);
+  }
+  return result;
+}
+
+function printRows(ctx: CliContext, columns: Array<{ name: string }>, rows: unknown[][]): void {
+  ctx.out(formatTable(columns.map((c) => cell(c.name, 40)), rows.map((r) => r.map((v) => (v === null || v === undefined ? 'NULL' : cell(cellText(v), 60))))));
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const sql = program.command('sql').description('saved recovery SQL against an instance\'s database');
+
+  sql
+    .command('list')
+    .description('list the snippets that apply to an instance (its product and database dialect)')
+    .requiredOption('--instance <id>', 'instance id from the profiles file')
+    .option('--snippets-dir <dir>', 'a folder with your own snippets (repeatable)', collectDir)
+    .action(async (opts: { instance: string; snippetsDir?: string[] }) => {
+      const profile = await databaseProfile(ctx, opts.instance);
+      const { snippets, problems } = await catalogue(ctx, profile, opts.snippetsDir);
+      ctx.result(
+        {
+          ok: true,
+          instance: profile.id,
+          snippets: snippets.map((s) => ({ name: s.name, title: s.title, kind: s.kind, params: s.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional })), source: s.source })),
+          problems,
+        },
+        () => {
+          ctx.out(formatTable(['NAME', 'KIND', 'PARAMETERS', 'TITLE'], snippets.map((s) => [s.name, s.kind, s.params.map((p) => `${p.name}${p.optional ? '?' : ''}`).join(' '), cell(s.title, 60)])));
+        },
+      );
+    });
+
+  sql
+    .command('run')
+    .description('run a snippet; a destructive one only previews unless --commit')
+    .requiredOption('--instance <id>', 'instance id from the profiles file')
+    .requiredOption('--snippet <name>', 'snippet name (see "jira2fa sql list")')
+    .option('--param <name=value>', 'a parameter value (repeatable), always bound, never pasted into the SQL', collectParam)
+    .option('--row-limit <n>', `read snippets: at most this many rows (default ${DEFAULT_ROW_LIMIT})`, intInRange(1, MAX_ROW_LIMIT))
+    .option('--commit', 'destructive snippets: back up the rows and apply the change')
+    .option('--confirm <name>', 'production instances: the user name again (or the snippet name when it has none)')
+    .option('--snippets-dir <dir>', 'a folder with your own snippets (repeatable)', collectDir)
+    .action(async (opts: { instance: string; snippet: string; param?: Record<string, string>; rowLimit?: number; commit?: boolean; confirm?: string; snippetsDir?: string[] }) => {
+      const profile = await databaseProfile(ctx, opts.instance);
+      const { snippets } = await catalogue(ctx, profile, opts.snippetsDir);
+      const snippet = snippets.find((s) => s.name === opts.snippet);
+      if (!snippet) {
+        throw new AppError('input', `No snippet ${JSON.stringify(opts.snippet)} applies to ${profile.id}; known: ${snippets.map((s) => s.name).join(', ') || '(none)'}.`);
+      }
+      const params = opts.param ?? {};
+      if (snippet.kind === 'read' && (opts.commit || opts.confirm !== undefined)) {
+        throw new AppError('input', `${snippet.name} is a read snippet: --commit and --confirm do not apply.`);
+      }
+      if (snippet.kind === 'destructive' && opts.commit) checkConfirmation(profile, snippet, params, opts.confirm);
+      const driver = await openDatabase(ctx, profile);
+      try {
+        const rctx = recoveryContext(ctx, profile, driver);
+        if (snippet.kind === 'read') return await runRead(ctx, rctx, snippet, params, opts.rowLimit);
+        if (!opts.commit) return await preview(ctx, rctx, snippet, params);
+        const r = await executeDestructiveSnippet(rctx, snippet, params);
+        if (r.auditError) ctx.warn(r.auditError);
+        ctx.result({ ok: true, snippet: snippet.name, affected: r.affected, backupId: r.backupId, message: r.message, auditId: r.auditEntryId ?? null }, () => {
+          ctx.out(`✓ ${r.message}`);
+          ctx.out(`  backup ${r.backupId} (restore with: jira2fa backups restore ${r.backupId})`);
+          if (r.auditEntryId) ctx.out(`  audit entry ${r.auditEntryId}`);
+        });
+      } finally {
+        await driver.close();
+      }
+    });
+}
+
+function checkConfirmation(profile: InstanceProfile, snippet: Snippet, params: Record<string, string>, confirm: string | undefined): void {
+  if (profile.environment !== 'production') return;
+  const word = confirmationWord(snippet, params);
+  if (confirm !== word) {
+    throw new AppError('input', `${profile.name} is a production instance: confirm the change with --confirm ${JSON.stringify(word)}.`, 'Nothing was changed.');
+  }
+}
+
+async function runRead(ctx: CliContext, rctx: RecoveryContext, snippet: Snippet, params: Record<string, string>, rowLimit: number | undefined): Promise<void> {
+  const r = await runReadSnippet(rctx, snippet, params, { rowLimit: rowLimit ?? DEFAULT_ROW_LIMIT });
+  if (r.auditError) ctx.warn(r.auditError);
+  ctx.result(
+    { ok: true, snippet: snippet.name, columns: r.columns.map((c) => ({ name: c.name, type: c.type })), rows: resultObjects(r.columns, r.rows), rowCount: r.rowCount, truncated: r.truncated, rowLimit: r.rowLimit, auditId: r.auditEntryId ?? null },
+    () => {
+      printRows(ctx, r.columns, r.rows);
+      ctx.out(`${r.rowCount} row${r.rowCount === 1 ? '' : 's'}`);
+      if (r.truncated) ctx.warn(`only the first ${r.rowLimit} rows are shown: there are more (raise --row-limit).`);
+    },
+  );
+}
+
+async function preview(ctx: CliContext, rctx: RecoveryContext, snippet: Snippet, params: Record<string, string>): Promise<void> {
+  const p = await previewDestructiveSnippet(rctx, snippet, params);
+  if (p.auditError) ctx.warn(p.auditError);
+  // A preview that finds the wrong rows is a refusal for scripts: the change would not run.
+  if (!p.matchesExpectation) ctx.setExitCode(EXIT_CODES.refused);
+  const production = rctx.profile.environment === 'production';
+  const next = `Nothing was changed. To apply: add --commit${production ? ` --confirm ${JSON.stringify(confirmationWord(snippet, params))}` : ''}.`;
+  ctx.result(
+    { ok: p.matchesExpectation, preview: true, snippet: snippet.name, table: p.table, expected: p.expected, matches: p.matchesExpectation, allowed: p.allowed, rows: resultObjects(p.columns, p.rows), message: p.message, next, auditId: p.auditEntryId ?? null },
+    () => {
+      printRows(ctx, p.columns, p.rows);
+      ctx.out(`${p.matchesExpectation ? '' : '✗ '}${p.message}`);
+      ctx.out(next);
+    },
+  );
+}

@@ -1,0 +1,170 @@
+/**
+ * The "Run snippet" panel's behaviour, free of VS Code (like unenroll/controller.ts): messages
+ * from the webview go to a small backend interface, answers go back as protocol messages.
+ * snippetRunPanel.ts supplies the real backend (database session, save dialog, clipboard);
+ * unit tests supply a fake one.
+ *
+ * Guards kept here, not only in the browser: a change runs only after a preview made with the
+ * same parameters, with the preview's row fingerprint (rows changed since → refused), and on
+ * production only with the typed confirmation word.
+ */
+import { describeError } from '../../core/errors';
+import type { Column } from '../../core/db/types';
+import type { DestructivePreview, DestructiveRunResult, ReadRunResult } from '../../core/recovery/runSnippet';
+import { DEFAULT_ROW_LIMIT } from '../../core/recovery/runSnippet';
+import { isNumeric, resultCells, resultToCsv, resultToJson } from '../../core/snippets/results';
+import type { Snippet } from '../../core/snippets/types';
+import { confirmationWord, type FromRun, type SnippetInfo, type ToRun } from '../../webview/snippetRun/protocol';
+
+export interface SnippetRunBackend {
+  instance: { id: string; name: string; environment: 'production' | 'staging' | 'test'; product: 'jira' | 'confluence' | 'bitbucket' | 'bamboo' | 'cloud'; baseUrl: string };
+  snippet: Snippet;
+  /** The profile refuses changes (database.readOnly). */
+  readOnly: boolean;
+  runRead(params: Record<string, string>, rowLimit: number): Promise<ReadRunResult>;
+  preview(params: Record<string, string>): Promise<DestructivePreview>;
+  execute(params: Record<string, string>, expectFingerprint: string): Promise<DestructiveRunResult>;
+  /** Asks where to save and writes the file; resolves to where it went, undefined when cancelled. */
+  saveExport(suggestedName: string, format: 'csv' | 'json', content: string): Promise<string | undefined>;
+  copy(text: string): Promise<void>;
+  showBackups(): void;
+  /** A short notice outside the panel (export saved, copy done). */
+  notify(message: string): void;
+}
+
+/** What the panel shows about a snippet. */
+export function snippetInfo(s: Snippet): SnippetInfo {
+  return {
+    name: s.name,
+    title: s.title,
+    description: s.description,
+    kind: s.kind,
+    params: s.params.map((p) => ({ name: p.name, type: p.type, label: p.label, optional: p.optional, ...(p.default !== undefined ? { default: String(p.default) } : {}) })),
+    ...(s.expect ? { expectation: s.expect.type === 'count' ? `exactly ${s.expect.count} row${s.expect.count === 1 ? '' : 's'}` : `exactly as many rows as :${s.expect.param}` } : {}),
+  };
+}
+
+function gridColumns(columns: Column[]) {
+  return columns.map((c) => ({ name: c.name, numeric: isNumeric(c) }));
+}
+
+export class SnippetRunController {
+  private busy = false;
+  /** The rows on screen, for export (kept in memory only: they can hold recovery codes). */
+  private shown: { columns: Column[]; rows: unknown[][] } | undefined;
+  private lastPreview: { params: string; fingerprint: string; ok: boolean } | undefined;
+
+  constructor(
+    private readonly backend: SnippetRunBackend,
+    private readonly post: (message: ToRun) => void | Thenable<boolean>,
+    private readonly prefill?: Record<string, string>,
+  ) {}
+
+  async handle(message: FromRun): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        return void (await this.post({
+          type: 'init',
+          instance: this.backend.instance,
+          snippet: snippetInfo(this.backend.snippet),
+          rowLimit: DEFAULT_ROW_LIMIT,
+          readOnly: this.backend.readOnly,
+          ...(this.prefill ? { prefill: this.prefill } : {}),
+        }));
+      case 'run':
+        return this.exclusive('Running…', async () => {
+          const r = await this.backend.runRead(message.params, message.rowLimit);
+          this.shown = { columns: r.columns, rows: r.rows };
+          await this.post({
+            type: 'rows',
+            columns: gridColumns(r.columns),
+            cells: resultCells(r.rows),
+            truncated: r.truncated,
+            rowLimit: r.rowLimit,
+            sql: r.sql,
+            ...(r.auditEntryId ? { auditId: r.auditEntryId } : {}),
+          });
+        });
+      case 'preview':
+        return this.exclusive('Reading the rows the change would affect…', async () => {
+          this.lastPreview = undefined;
+          const p = await this.backend.preview(message.params);
+          this.shown = { columns: p.columns, rows: p.rows };
+          this.lastPreview = { params: key(message.params), fingerprint: p.fingerprint, ok: p.matchesExpectation && p.allowed };
+          await this.post({
+            type: 'preview',
+            columns: gridColumns(p.columns),
+            cells: resultCells(p.rows),
+            expected: p.expected,
+            matches: p.matchesExpectation,
+            allowed: p.allowed,
+            message: p.message,
+            statementSql: p.statementSql,
+            backupSql: p.backupSql,
+          });
+        });
+      case 'commit':
+        return this.commit(message.params, message.confirmation);
+      case 'export':
+        return this.export(message.format);
+      case 'copy':
+        await this.backend.copy(message.text);
+        return this.backend.notify('Copied to the clipboard.');
+      case 'showBackups':
+        return this.backend.showBackups();
+    }
+  }
+
+  private async commit(params: Record<string, string>, confirmation: string | undefined): Promise<void> {
+    const preview = this.lastPreview;
+    const refuse = (message: string) => this.post({ type: 'done', ok: false, message });
+    if (this.busy) return;
+    if (this.backend.snippet.kind !== 'destructive') return void (await refuse(`${this.backend.snippet.name} is a read snippet: nothing to apply.`));
+    if (!preview || preview.params !== key(params)) return void (await refuse('Preview the affected rows with these parameters first: nothing was changed.'));
+    if (!preview.ok) return void (await refuse('The preview did not allow this change: nothing was changed.'));
+    if (this.backend.instance.environment === 'production') {
+      const word = confirmationWord(this.backend.snippet, params);
+      if (confirmation !== word) return void (await refuse(`This is a production instance: type "${word}" to confirm. Nothing was changed.`));
+    }
+    await this.exclusive('Backing up and applying the change…', async () => {
+      // One preview, one change: a second click must preview again.
+      this.lastPreview = undefined;
+      const r = await this.backend.execute(params, preview.fingerprint);
+      // The panel adds the backup id and audit entry after the message.
+      const message = `${this.backend.snippet.title}: ${r.affected} row${r.affected === 1 ? '' : 's'} changed.`;
+      await this.post({
+        type: 'done',
+        ok: true,
+        message: r.auditError ? `${message} Warning: ${r.auditError}` : message,
+        backupId: r.backupId,
+        ...(r.auditEntryId ? { auditId: r.auditEntryId } : {}),
+      });
+    });
+  }
+
+  private async export(format: 'csv' | 'json'): Promise<void> {
+    const shown = this.shown;
+    if (!shown) return this.backend.notify('Nothing to export yet: run the snippet first.');
+    const content = format === 'csv' ? resultToCsv(shown.columns, shown.rows) : resultToJson(shown.columns, shown.rows);
+    const where = await this.backend.saveExport(`${this.backend.snippet.name}.${format}`, format, content);
+    if (where) this.backend.notify(`Exported ${shown.rows.length} row${shown.rows.length === 1 ? '' : 's'} to ${where}.`);
+  }
+
+  /** One action at a time; a failure is shown in the panel, not thrown. */
+  private async exclusive(what: string, fn: () => Promise<void>): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await this.post({ type: 'busy', what });
+      await fn();
+    } catch (e) {
+      await this.post({ type: 'done', ok: false, message: describeError(e) });
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+function key(params: Record<string, string>): string {
+  return JSON.stringify(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)));
+}

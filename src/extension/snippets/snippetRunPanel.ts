@@ -1,0 +1,90 @@
+/** Opens the "Run snippet" panel for one instance and snippet, backing its controller with the core. */
+import os from 'node:os';
+import * as vscode from 'vscode';
+import { AppError } from '../../core/errors';
+import type { InstanceProfile } from '../../core/profiles/schema';
+import type { RecoveryContext } from '../../core/recovery/context';
+import { executeDestructiveSnippet, previewDestructiveSnippet, runReadSnippet } from '../../core/recovery/runSnippet';
+import type { Snippet } from '../../core/snippets/types';
+import type { Driver } from '../../core/db/types';
+import { FromRunSchema, type FromRun, type ToRun } from '../../webview/snippetRun/protocol';
+import { PanelHost } from '../panels/panelHost';
+import type { ExtensionServices } from '../services';
+import { SnippetRunController, type SnippetRunBackend } from './controller';
+
+const open = new Map<string, PanelHost<FromRun, ToRun>>();
+
+export function openSnippetRunPanel(s: ExtensionServices, profile: InstanceProfile, snippet: Snippet, prefill?: Record<string, string>): void {
+  const key = `${profile.id}\u0000${snippet.name}`;
+  const existing = open.get(key);
+  if (existing) return existing.reveal();
+  const host = new PanelHost<FromRun, ToRun>(s.extensionUri, s.log, {
+    viewType: 'jira2fa.snippetRun',
+    title: `${snippet.title} · ${profile.name}`,
+    bundle: 'snippetRun',
+    fromWebview: FromRunSchema,
+    iconPath: vscode.Uri.joinPath(s.extensionUri, 'media', 'activitybar.svg'),
+  });
+  open.set(key, host);
+  host.panel.onDidDispose(() => open.delete(key));
+  const controller = new SnippetRunController(backendFor(s, profile, snippet), (m) => host.post(m), prefill);
+  host.onMessage((m) => controller.handle(m));
+}
+
+function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snippet): SnippetRunBackend {
+  // The profile as it is now: it may have been edited (say, made production) since the panel opened.
+  const live = (): InstanceProfile => {
+    const p = s.profiles.get(opened.id);
+    if (!p) throw new AppError('input', `The instance "${opened.name}" was removed: nothing was run.`);
+    return p;
+  };
+  const ctx = (profile: InstanceProfile, driver: Driver): RecoveryContext => ({ profile, driver, audit: s.audit, admin: s.adminName(), backups: s.backups });
+  const withDb = <T>(fn: (profile: InstanceProfile, driver: Driver) => Promise<T>): Promise<T> => {
+    const profile = live();
+    return s.databases.use(profile, (d) => fn(profile, d));
+  };
+  return {
+    get instance() {
+      const p = s.profiles.get(opened.id) ?? opened;
+      return { id: p.id, name: p.name, environment: p.environment, product: p.product, baseUrl: p.baseUrl };
+    },
+    snippet,
+    get readOnly() {
+      return (s.profiles.get(opened.id) ?? opened).database?.readOnly !== false;
+    },
+    runRead: async (params, rowLimit) => {
+      const r = await withDb((p, d) => runReadSnippet(ctx(p, d), snippet, params, { rowLimit }));
+      s.log.info(`Snippet ${snippet.name} on ${opened.id}: ${r.rowCount} row(s)${r.truncated ? ' (cut at the row limit)' : ''}`);
+      s.tree.refresh();
+      return r;
+    },
+    preview: (params) => withDb((p, d) => previewDestructiveSnippet(ctx(p, d), snippet, params)),
+    execute: async (params, expectFingerprint) => {
+      try {
+        const r = await withDb((p, d) => executeDestructiveSnippet(ctx(p, d), snippet, params, { expectFingerprint }));
+        s.log.info(`Snippet ${snippet.name} on ${opened.id}: ${r.affected} row(s) changed, backup ${r.backupId}`);
+        if (r.auditError) s.log.error(r.auditError);
+        return r;
+      } finally {
+        // The enrolled count on the Database node may have changed: check again.
+        const p = s.profiles.get(opened.id);
+        if (p?.database) void s.databases.test(p);
+        s.tree.refresh();
+      }
+    },
+    saveExport: async (suggestedName, format, content) => {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+      const target = await vscode.window.showSaveDialog({
+        title: `Export ${format.toUpperCase()}`,
+        defaultUri: vscode.Uri.joinPath(folder, suggestedName),
+        filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
+      });
+      if (!target) return undefined;
+      await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
+      return target.scheme === 'file' ? target.fsPath : target.toString();
+    },
+    copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
+    showBackups: () => void vscode.commands.executeCommand('jira2fa.restoreBackup', opened.id),
+    notify: (message) => void vscode.window.showInformationMessage(message),
+  };
+}

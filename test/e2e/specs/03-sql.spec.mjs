@@ -1,0 +1,161 @@
+// Recovery SQL against the real PostgreSQL: a fresh database with the Jira tables and users
+// (test/support/dbFixtures.ts through tsx), an instance pointing at it, then Test Database
+// Connection, the recovery-code snippet's results table, a guarded disable with backup on a
+// production instance (type the user name), Restore Backup… putting the row back, and New
+// Snippet… with a header mistake underlined.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const name = 'recovery SQL on PostgreSQL: test the database, read a recovery code, disable with backup, restore';
+export const timeoutMs = 240000;
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const DB = `j2fa_e2e_${process.pid}_${randomBytes(3).toString('hex')}`;
+const INSTANCE = 'E2E SQL Jira';
+const DOWN = 'E2E SQL Unreachable';
+
+export const settings = {
+  'jira2fa.instances': [
+    {
+      id: 'e2e-sql-jira',
+      name: INSTANCE,
+      product: 'jira',
+      baseUrl: 'https://jira.e2e.example.com',
+      environment: 'production',
+      database: { driver: 'postgres', host: process.env.J2FA_TEST_PG_HOST ?? '127.0.0.1', port: 5432, database: DB, user: 'postgres', readOnly: false },
+    },
+    {
+      id: 'e2e-sql-down',
+      name: DOWN,
+      product: 'jira',
+      baseUrl: 'https://jira-down.e2e.example.com',
+      environment: 'test',
+      database: { driver: 'postgres', host: '127.0.0.1', port: 1, database: 'jira', user: 'jira' },
+    },
+  ],
+};
+
+function fixture(command) {
+  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'test', 'support', 'dbFixtureCli.ts'), command, DB], { cwd: ROOT, stdio: 'inherit' });
+}
+
+export async function run({ page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, answerDialog, editorTab, webview, setField, waitForNotification, waitUntil, containerTitle, server }) {
+  fixture('create');
+  log(`fixture database ${DB} created`);
+  try {
+    await openView(containerTitle);
+    await treeItem(INSTANCE).click();
+    const dbRow = treeItem('Database');
+    await dbRow.waitFor();
+    await treeItem('Snippets').waitFor();
+    await shot('instance-with-database-and-snippets');
+
+    // 1. Test Database Connection (clicking the node runs it): version and enrolled count on the node
+    await dbRow.click();
+    await waitUntil(async () => /PostgreSQL .*· 8 enrolled/.test(await dbRow.innerText()), { message: 'Database node shows "PostgreSQL … · 8 enrolled"', timeout: 30000 });
+    await shot('database-tested');
+
+    // 2. the recovery-code snippet: parameter form → Run → the table
+    await treeItem('Snippets').click();
+    await treeItem('Recovery code for a user').click();
+    let panel = webview();
+    await panel.locator('#p-username').waitFor();
+    await shot('recovery-code-form');
+    await setField(panel, '#p-username', 'alice');
+    await panel.locator('#run').click();
+    await panel.locator('.grid-cell', { hasText: 'RC-JIRAUSER10100-1' }).waitFor();
+    assert.match(await panel.locator('#status').innerText(), /^1 row\.$/);
+    assert.equal(await panel.locator('#readOnlyNote').isVisible(), false, 'no read-only warning on a read snippet of a writable connection');
+    assert.equal(await panel.locator('#rowLimit').evaluate((e) => e.value), '1000', 'the row limit is visible with its default');
+    await shot('recovery-code-results');
+
+    // export CSV through the save dialog (code-server's simple dialog: a path in a quick input)
+    const csvFile = path.join(server.workspace, `recovery-${DB}.csv`);
+    await panel.locator('#exportCsv').click();
+    await inputBox(csvFile);
+    await waitForNotification('Exported 1 row');
+    await waitUntil(() => fs.existsSync(csvFile), { message: `${csvFile} written` });
+    assert.equal(fs.readFileSync(csvFile, 'utf8'), 'recovery_code,username,user_key\nRC-JIRAUSER10100-1,alice,JIRAUSER10100\n');
+    await shot('recovery-code-exported');
+
+    // 3. disable 2SV for alice: preview → type the user name (production) → back up and apply
+    await treeItem('Disable two-step verification for a user').click();
+    await waitUntil(async () => (await webview().locator('#preview').count()) > 0, { message: 'the disable panel is showing' });
+    panel = webview();
+    await setField(panel, '#p-username', 'alice');
+    await panel.locator('#preview').click();
+    await waitUntil(async () => /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed/.test(await panel.locator('#status').innerText()), { message: 'preview status' });
+    await panel.locator('.grid-cell', { hasText: 'JIRAUSER10100' }).first().waitFor();
+    assert.equal(await panel.locator('#commit').evaluate((e) => e.disabled), true, 'production: disabled until the user name is typed');
+    await shot('disable-preview');
+    await setField(panel, '#confirmation', 'alice');
+    await waitUntil(async () => !(await panel.locator('#commit').evaluate((e) => e.disabled)), { message: 'commit enabled after typing the user name' });
+    await shot('disable-confirmed');
+    await panel.locator('#commit').click();
+    await waitUntil(async () => /✓ .*1 row changed\. · backup \S+/.test(await panel.locator('#status').innerText()), { message: 'done with a backup id', timeout: 30000 });
+    const status = await panel.locator('#status').innerText();
+    const backupId = /backup (\d{8}T\d{9}Z-[a-z0-9._-]+-[0-9a-f]{8})/.exec(status)?.[1];
+    assert.ok(backupId, `no backup id in "${status}"`);
+    assert.match(status, /audit entry/);
+    log(`backup ${backupId}`);
+    await shot('disable-done-with-backup');
+
+    // the Database node is checked again after the change
+    await waitUntil(async () => /· 7 enrolled/.test(await dbRow.innerText()), { message: 'one enrollment fewer', timeout: 30000 });
+    await shot('database-after-disable');
+
+    // 4. Restore Backup…: the quick pick lists it (instance, snippet, time, rows); confirm; the row is back
+    await runCommand('Jira 2FA Admin: Restore Backup…');
+    await answerQuickPick(backupId);
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => {});
+    await shot('restore-confirm');
+    await answerDialog('Restore');
+    await waitForNotification('Restored 1 row into AO_ED669C_TOTP_USER_ENROLLMENT');
+    await shot('restored');
+    await waitUntil(async () => /· 8 enrolled/.test(await dbRow.innerText()), { message: 'the enrollment is back', timeout: 30000 });
+
+    // and a second restore conflicts with a clear message, changing nothing
+    await runCommand('Jira 2FA Admin: Restore Backup…');
+    await answerQuickPick(backupId);
+    await answerDialog('Restore');
+    await waitForNotification('already exists');
+    await shot('second-restore-conflict');
+
+    // 5. New Snippet… writes a commented template into the workspace's .jira2fa/snippets (trusted
+    // workspace), opens it, and lists it under Snippets; a header mistake is underlined.
+    await runCommand('Jira 2FA Admin: New Snippet…');
+    await answerQuickPick('.jira2fa');
+    await inputBox('e2e-lookup');
+    await editorTab('e2e-lookup.sql').waitFor();
+    await treeItem('Describe what it shows').waitFor();
+    await shot('new-snippet-template');
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.type('-- @kind maybe\n');
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor();
+    await shot('snippet-header-diagnostic');
+
+    // 6. an unreachable database: the node says error, the notification and the tooltip say why
+    await treeItem(INSTANCE).click(); // collapse: one Database row left in view
+    await treeItem(DOWN).click();
+    const downDb = treeItem('not checked');
+    await downDb.waitFor();
+    await downDb.click();
+    await waitForNotification('the connection was refused');
+    await waitUntil(async () => /error\s*$/.test(await treeItem('Database').innerText()), { message: 'Database node shows error' });
+    // the mouse is on the row after the click: move it away first so hovering starts afresh
+    await page.mouse.move(800, 600);
+    await treeItem('Database').locator('.label-name').first().hover();
+    await page.locator('.monaco-hover, .workbench-hover, .custom-hover', { hasText: 'connection was refused' }).first().waitFor({ timeout: 10000 });
+    await shot('unreachable-database-tooltip');
+  } finally {
+    try {
+      fixture('drop');
+    } catch (e) {
+      log(`could not drop ${DB}: ${e.message}`);
+    }
+  }
+}
