@@ -35,7 +35,7 @@ execFileSync(process.execPath, ['esbuild.config.mjs', '--production'], { cwd: ro
 
 const results = {
   date: new Date().toISOString(),
-  machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGB: round(os.totalmem() / 2 ** 30, 1), node: process.version, platform: `${process.platform} ${os.release()}` },
+  machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGB: round(os.totalmem() / 2 ** 30, 1), node: process.version, platform: `${process.platform} ${os.release()}`, loadAverageAtStart: os.loadavg().map((x) => round(x, 1)) },
 };
 const rows = []; // [figure, ours, comparison, ratio, target, verdict]
 const notes = [];
@@ -67,6 +67,9 @@ if (want('activation')) {
   rows.push(['Activation: load dist/extension.js + activate()', `${ms(total)} (best ${ms(Math.min(...lazy.map((r) => r.totalMs)))})`, `${ms(eagerTotal)} if the HTTP client and PostgreSQL driver were loaded too`, ratio(total, eagerTotal), '≤ 20 ms', verdict(total <= 20)]);
   rows.push(['Main bundle dist/extension.js', `${round(sizes['dist/extension.js'], 1)} KB`, `${round(sizes['dist/lazy/jira.js'], 1)} KB HTTP client + ${round(sizes['dist/drivers/postgres.js'], 1)} KB pg driver, loaded on first use`, '—', '≤ 200 KB', verdict(sizes['dist/extension.js'] <= 200)]);
   rows.push(['Modules loaded by activation (require.cache)', results.activation.loaded.join(', '), 'no driver, no dist/lazy, no undici; no net/http/tls module', '—', 'none forbidden', verdict(forbidden.length === 0 && builtins.length === 0)]);
+  if (total > 20) {
+    notes.push(`Activation misses ≤ 20 ms in this run's median (${round(total, 1)} ms; best of ${ACT_RUNS} fresh processes ${round(Math.min(...lazy.map((r) => r.totalMs)), 1)} ms): of the median, ${round(results.activation.requireMs, 1)} ms is Node reading, compiling and evaluating the ${round(sizes['dist/extension.js'], 0)} KB bundle and ${round(results.activation.activateMs, 1)} ms is activate() itself. Both scale with CPU contention (see the load average above); the eager comparison shows what lazy loading saves in the same conditions.`);
+  }
   if (results.activation.standInGaps.length) notes.push(`The vscode stand-in lacked: ${results.activation.standInGaps.join(', ')} (activation touched them).`);
 }
 
@@ -122,7 +125,8 @@ const md = `# Benchmarks
 \`npm run bench\` on ${results.date.slice(0, 10)}: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.platform};
 PostgreSQL on 127.0.0.1, headless Debian Chromium. Times are medians of ${process.env.BENCH_ROUNDS ?? 5} runs
 (activation: ${results.activation?.runs ?? '-'} fresh processes); the whole bench took ${Math.round(results.totalSeconds)} s.
-The machine is shared, so small figures move by a few tenths of a millisecond between runs.
+The machine is shared with other jobs (load average ${m.loadAverageAtStart.join(' / ')} at the start on ${m.cores} cores),
+so small figures move between runs; every ratio compares two figures taken in the same minutes.
 
 ${table}
 
