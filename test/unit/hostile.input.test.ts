@@ -14,6 +14,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { exportCsv } from '../../src/core/audit/csv';
 import { AuditLog } from '../../src/core/audit/log';
+import { main } from '../../src/cli/main';
 import { BackupStore } from '../../src/core/backup/store';
 import { bindNamed } from '../../src/core/db/sqlText';
 import type { Dialect } from '../../src/core/db/types';
@@ -271,6 +272,21 @@ describe('hostile input: file names', () => {
       fs.rmSync(path.join(dir, 'out'), { recursive: true, force: true });
     }
     assert.ok(written > 100, `only ${written} names could be written`);
+  });
+
+  it('CLI: a hostile --profiles file name or audit export target gives exit 0 or 2 and printable stderr lines', async () => {
+    const cwd = fs.mkdtempSync(path.join(dir, 'cli-'));
+    for (const name of HOSTILE) {
+      for (const args of [['--profiles', name, 'instances', 'list'], ['audit', 'export', name]]) {
+        const out: string[] = [];
+        const err: string[] = [];
+        const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), env: { JIRA2FA_AUDIT_FILE: auditFile, JIRA2FA_PROFILES: path.join(cwd, 'none.json') }, cwd };
+        const code = await main(['node', 'jira2fa', ...args], io);
+        assert.ok(code === 0 || code === 2, `${args.join(' ')} ${label(name)}: exit ${code}: ${err.join('')}`);
+        if (code === 2) assert.ok(err.join('').length > 10, `${label(name)}: no message`);
+        for (const line of err.join('').split('\n')) assert.doesNotMatch(line, UNPRINTABLE, `${args[0]} ${label(name)}: ${JSON.stringify(line)}`);
+      }
+    }
   });
 
   it('a hostile backup id never names a file outside the backup folder and is refused printably', async () => {
