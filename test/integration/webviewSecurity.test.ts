@@ -15,7 +15,19 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { PanelHost as PanelHostType } from '../../src/extension/panels/panelHost';
+import type { ZodMiniType } from 'zod/mini';
+import { FromAuditSchema } from '../../src/webview/auditLog/protocol';
+import { FromFormSchema } from '../../src/webview/instanceForm/protocol';
+import { FromRunSchema } from '../../src/webview/snippetRun/protocol';
 import { FromUnenrollSchema, type FromUnenroll, type ToUnenroll } from '../../src/webview/unenroll/protocol';
+
+/** Every panel bundle with the schema its PanelHost validates messages from the page with. */
+const PANELS: Array<[string, ZodMiniType<unknown>]> = [
+  ['unenroll', FromUnenrollSchema],
+  ['auditLog', FromAuditSchema],
+  ['instanceForm', FromFormSchema],
+  ['snippetRun', FromRunSchema],
+];
 
 const root = path.resolve(__dirname, '../..');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -90,9 +102,9 @@ describe('webview security (headless Chromium)', function () {
   });
 
   /** Opens a panel through PanelHost, serves its HTML (plus `inject` before </body>) and loads it. */
-  async function openPanel(inject = ''): Promise<{ page: Page; panel: StandInPanel; host: PanelHostType<FromUnenroll, ToUnenroll>; handled: FromUnenroll[]; console: string[] }> {
+  async function openPanel(inject = '', bundle = 'unenroll', fromWebview: ZodMiniType<unknown> = FromUnenrollSchema): Promise<{ page: Page; panel: StandInPanel; host: PanelHostType<FromUnenroll, ToUnenroll>; handled: FromUnenroll[]; console: string[] }> {
     const extensionUri = (load('vscode') as { Uri: { file(p: string): unknown } }).Uri.file(root);
-    const host = new PanelHost<FromUnenroll, ToUnenroll>(extensionUri as never, log, { viewType: 'jira2fa.unenroll', title: 'Unenroll <test>', bundle: 'unenroll', fromWebview: FromUnenrollSchema });
+    const host = new PanelHost<FromUnenroll, ToUnenroll>(extensionUri as never, log, { viewType: `jira2fa.${bundle}`, title: 'Unenroll <test>', bundle, fromWebview: fromWebview as ZodMiniType<FromUnenroll> });
     const panel = standIn.panels.at(-1)!;
     const handled: FromUnenroll[] = [];
     host.onMessage((m) => void handled.push(m));
@@ -107,8 +119,8 @@ describe('webview security (headless Chromium)', function () {
     await page.exposeBinding('__toExtension', (_source, message: unknown) => panel.deliver(message));
     await page.addInitScript(EDITOR_STAND_IN);
     await page.goto(`${web.origin}${url}`);
-    // waitForSelector, not waitForFunction: the latter needs eval, which this CSP forbids.
-    await page.waitForSelector('#username', { state: 'attached' });
+    // The bundle's first act is to say "ready"; wait for PanelHost to have handled it.
+    for (let i = 0; i < 300 && !handled.length; i++) await new Promise((r) => setTimeout(r, 20));
     return { page, panel, host, handled, console: consoleLines };
   }
 
@@ -125,8 +137,8 @@ describe('webview security (headless Chromium)', function () {
     await b.page.close();
   });
 
-  it('runs the panel bundle but no injected inline script, event handler, javascript: link or script without the nonce', async () => {
-    const { page, handled } = await openPanel(INJECTED);
+  for (const [bundle, schema] of PANELS) it(`${bundle}: runs the panel bundle but no injected inline script, event handler, javascript: link or script without the nonce`, async () => {
+    const { page, handled } = await openPanel(INJECTED, bundle, schema);
     await page.click('#jsLink').catch(() => undefined);
     await page.waitForTimeout(200); // let the injected image load and any handler fire
     const flags = await page.evaluate(() => {
