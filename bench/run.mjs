@@ -134,6 +134,8 @@ ${notes.map((n) => `- ${n}`).join('\n')}
 
 How each figure is measured: bench/activation.cjs, bench/rest.ts, bench/sqlBulk.ts, bench/lookup.ts,
 bench/resultsView.mjs (each says so at its top). Raw runs: bench/results.json (not committed).
+Run it with \`npm run bench\` (needs PostgreSQL on 127.0.0.1:5432, psql, curl and /usr/bin/chromium);
+BENCH_ROUNDS=n changes the number of runs, BENCH_ONLY=activation,rest,bulk,lookup,view picks parts.
 `;
 fs.writeFileSync(path.join(root, 'bench/results.json'), JSON.stringify(results, null, 2));
 fs.writeFileSync(path.join(root, 'bench/results.md'), md);
