@@ -22,6 +22,7 @@ import type { FieldError, InstanceProfile } from '../core/profiles/schema';
 import { redactor } from '../core/redact';
 import type { SecretStore } from '../core/secrets';
 import { CliSecretStore } from './keychain';
+import { printable } from '../core/printable';
 import { redactEnvSecrets } from './secrets';
 
 export interface CliIo {
@@ -204,18 +205,18 @@ async function readProfiles(file: string): Promise<LoadedProfiles> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new AppError('input', `No profiles file at ${file}.`,
+      throw new AppError('input', `No profiles file at ${printable(file, 300)}.`,
         'Create it with {"version": 1, "instances": [{"id": "prod-jira", "name": "Prod Jira", "product": "jira", ' +
           '"baseUrl": "https://jira.example.com", "environment": "production"}]}, or export your profiles from the VS Code ' +
           'extension, and pass it with --profiles FILE or JIRA2FA_PROFILES.');
     }
-    throw new AppError('input', `Cannot read the profiles file ${file} (${code ?? 'error'}): ${(e as Error).message}`,
+    throw new AppError('input', `Cannot read the profiles file ${printable(file, 300)} (${code ?? 'error'}): ${printable((e as Error).message, 300)}`,
       'Pass a readable file with --profiles FILE or JIRA2FA_PROFILES.', { cause: e });
   }
   try {
     return { file, ...readProfilesFile(text) };
   } catch (e) {
-    if (e instanceof ProfilesFileError) throw new AppError('input', `${file}: ${e.message}`, undefined, { cause: e });
+    if (e instanceof ProfilesFileError) throw new AppError('input', `${printable(file, 300)}: ${e.message}`, undefined, { cause: e });
     throw e;
   }
 }

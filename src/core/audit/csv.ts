@@ -15,6 +15,7 @@ import { AppError } from '../errors';
 import { errnoCode } from './lock';
 import { forEachEntry, matchesFilter, type AuditFilter, type LineProblem } from './read';
 import type { AuditEntry } from './types';
+import { printable } from '../printable';
 
 export const CSV_COLUMNS = ['time', 'admin', 'instance', 'action', 'target', 'outcome', 'status', 'message', 'runId', 'backupId', 'id'] as const;
 
@@ -107,7 +108,7 @@ export async function exportCsv(auditFile: string, csvFile: string, options: Csv
       throw new AppError('input', `Could not read the audit log ${path.resolve(auditFile)}${code ? ` (${code})` : ''}: ${(e as Error).message}`,
         'Check that the file is readable.', { cause: e });
     }
-    throw new AppError('input', `Could not write the CSV file ${target}${code ? ` (${code})` : ''}: ${(e as Error).message}`,
+    throw new AppError('input', `Could not write the CSV file ${printable(target, 300)}${code ? ` (${code})` : ''}: ${printable((e as Error).message, 300)}`,
       'Check that its folder exists and is writable.', { cause: e });
   }
   return { rows, malformed, exists };

@@ -15,6 +15,7 @@ import { stateDir } from '../platformPaths';
 import type { DbDriverName } from '../profiles/schema';
 import type { Column, Dialect } from '../db/types';
 import type { EncodedValue } from './codec';
+import { printable } from '../printable';
 
 export const BACKUP_FORMAT = 1;
 export type BackupState = 'pending' | 'committed' | 'rolled-back';
@@ -134,7 +135,7 @@ export class BackupStore {
   }
 
   private file(id: string): string {
-    if (!ID_RE.test(id)) throw new AppError('input', `"${id}" is not a backup id.`, 'List backups to see their ids.');
+    if (!ID_RE.test(id)) throw new AppError('input', `"${printable(id)}" is not a backup id.`, 'List backups to see their ids.');
     return path.join(this.dir, `${id}.json`);
   }
 

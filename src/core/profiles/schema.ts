@@ -6,6 +6,7 @@
  */
 // zod/mini: the same validation as classic zod at a few kB instead of 450 kB of bundle.
 import * as z from 'zod/mini';
+import { printable } from '../printable';
 
 export const PRODUCTS = ['jira', 'confluence', 'bitbucket', 'bamboo', 'cloud'] as const;
 export const ENVIRONMENTS = ['production', 'staging', 'test'] as const;
@@ -170,8 +171,8 @@ export function checkProfile(raw: unknown): ProfileCheck {
 
 function unknownKeysMessage(keys: string[]): string {
   const secretish = keys.filter((k) => /token|password|secret|seed|key/i.test(k) && k !== 'orgId');
-  if (secretish.length) return `secrets are never stored in profiles (found ${secretish.join(', ')}): use "Set credentials…"`;
-  return `unknown setting ${keys.join(', ')}`;
+  if (secretish.length) return `secrets are never stored in profiles (found ${secretish.map((k) => printable(k, 60)).join(', ')}): use "Set credentials…"`;
+  return `unknown setting ${keys.map((k) => printable(k, 60)).join(', ')}`;
 }
 
 /** Things that are allowed but that the user must see. */

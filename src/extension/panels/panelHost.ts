@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ZodMiniType as ZodType } from 'zod/mini';
+import { printable } from '../../core/printable';
 import type { Log } from '../log';
 
 export interface PanelOptions<FromWebview> {
@@ -58,7 +59,8 @@ export class PanelHost<FromWebview, ToWebview> implements vscode.Disposable {
   private async receive(raw: unknown): Promise<void> {
     const parsed = this.options.fromWebview.safeParse(raw);
     if (!parsed.success) {
-      const type = raw && typeof raw === 'object' && 'type' in raw ? String((raw as { type: unknown }).type).slice(0, 40) : typeof raw;
+      // printable(): the type comes from the page; a newline in it must not forge a log line.
+      const type = raw && typeof raw === 'object' && 'type' in raw ? printable(String((raw as { type: unknown }).type), 40) : typeof raw;
       this.log.warn(`${this.options.viewType}: rejected a malformed message from the webview (type ${type}): ${parsed.error.issues[0]?.message ?? 'invalid'}`);
       return;
     }

@@ -1,0 +1,57 @@
+// One activation measurement, in a fresh Node process (bench/run.mjs starts it several
+// times): require dist/extension.js with the `vscode` stand-in, run activate(), and list
+// what is in require.cache afterwards. With --eager it also loads what activation is meant
+// to leave for later (the HTTP client bundle and the PostgreSQL driver), as the comparison.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { installStandIn, fakeContext, missing } = require('../test/support/vscodeStandIn.cjs');
+
+const root = path.resolve(__dirname, '..');
+const dist = path.join(root, 'dist');
+const eager = process.argv.includes('--eager');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'j2fa-bench-act-'));
+process.env.JIRA2FA_AUDIT_FILE = path.join(tmp, 'audit.jsonl');
+
+// Three realistic instances in the user settings, one with a database section.
+const settings = [
+  { id: 'prod', name: 'Jira production', product: 'jira', baseUrl: 'https://jira.example.com', environment: 'production' },
+  { id: 'stage', name: 'Jira staging', product: 'jira', baseUrl: 'https://jira-stage.example.com/jira', environment: 'staging', database: { driver: 'postgres', host: 'db', database: 'jira', user: 'jira', readOnly: true } },
+  { id: 'wiki', name: 'Confluence', product: 'confluence', baseUrl: 'https://wiki.example.com', environment: 'test' },
+];
+installStandIn(settings);
+const before = new Set(Object.keys(require.cache));
+
+const t0 = performance.now();
+const ext = require(path.join(dist, 'extension.js'));
+const t1 = performance.now();
+const context = fakeContext(root);
+const apiOut = ext.activate(context);
+if (eager) {
+  require(path.join(dist, 'lazy', 'jira.js'));
+  require(path.join(dist, 'drivers', 'postgres.js'));
+}
+const t2 = performance.now();
+
+const loaded = Object.keys(require.cache).filter((k) => !before.has(k)).map((k) => path.relative(root, k));
+// Database drivers and the HTTP client (undici) must not be among them.
+const forbidden = loaded.filter((k) => /(^|[\\/])(drivers|lazy)[\\/]|node_modules[\\/](pg|pg-[a-z]+|mysql2|mssql|tedious|oracledb|@electric-sql|undici)[\\/]/.test(k));
+const builtins = (process.moduleLoadList || []).filter((m) => /^NativeModule (undici|internal\/deps\/undici|tls|http|https|net)$/.test(m));
+
+process.stdout.write(
+  'BENCH_RESULT ' +
+    JSON.stringify({
+      requireMs: t1 - t0,
+      activateMs: t2 - t1,
+      totalMs: t2 - t0,
+      subscriptions: context.subscriptions.length,
+      instances: apiOut.profiles.snapshot().profiles.length,
+      loaded,
+      forbidden,
+      builtins,
+      missing: [...missing],
+    }) +
+    '\n',
+);
+fs.rmSync(tmp, { recursive: true, force: true });

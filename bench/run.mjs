@@ -1,0 +1,142 @@
+// `npm run bench`: builds the production bundles, runs each benchmark in its own process,
+// and writes bench/results.json (raw runs, git-ignored) and bench/results.md (the table,
+// committed). Every figure is measured next to its comparison in the same run; times are
+// medians of several runs. Options (environment): BENCH_ROUNDS (default 5), BENCH_ONLY
+// (comma list of parts: activation,rest,bulk,lookup,view), and the per-part sizes documented
+// at the top of each script.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MARK, median, round } from './lib/stats.mjs';
+
+const root = path.resolve(import.meta.dirname, '..');
+const tsx = path.join(root, 'node_modules/.bin/tsx');
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
+const want = (part) => !only || only.has(part);
+const started = Date.now();
+
+function runScript(cmd, args, label) {
+  const t = Date.now();
+  process.stderr.write(`bench: ${label}…`);
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, env: process.env });
+  const line = r.stdout.split('\n').find((l) => l.startsWith(MARK));
+  if (r.status !== 0 || !line) {
+    process.stderr.write(' FAILED\n');
+    throw new Error(`${label} failed (exit ${r.status}):\n${r.stderr}\n${r.stdout}`);
+  }
+  process.stderr.write(` ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+  return JSON.parse(line.slice(MARK.length));
+}
+
+const kb = (file) => fs.statSync(path.join(root, file)).size / 1024;
+
+execFileSync(process.execPath, ['esbuild.config.mjs', '--production'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+
+const results = {
+  date: new Date().toISOString(),
+  machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGB: round(os.totalmem() / 2 ** 30, 1), node: process.version, platform: `${process.platform} ${os.release()}`, loadAverageAtStart: os.loadavg().map((x) => round(x, 1)) },
+};
+const rows = []; // [figure, ours, comparison, ratio, target, verdict]
+const notes = [];
+const ms = (n) => `${round(n, n < 10 ? 2 : 1)} ms`;
+const ratio = (a, b) => `${round(a / b, a / b < 10 ? 2 : 0)}×`;
+const verdict = (ok) => (ok ? 'met' : '**missed**');
+
+if (want('activation')) {
+  const ACT_RUNS = Number(process.env.BENCH_ACTIVATION_RUNS ?? 9);
+  const lazy = [];
+  const eager = [];
+  runScript(process.execPath, ['bench/activation.cjs'], 'activation warm-up');
+  for (let i = 0; i < ACT_RUNS; i++) {
+    lazy.push(runScript(process.execPath, ['bench/activation.cjs'], `activation ${i + 1}/${ACT_RUNS}`));
+    eager.push(runScript(process.execPath, ['bench/activation.cjs', '--eager'], `activation, eager comparison ${i + 1}/${ACT_RUNS}`));
+  }
+  const total = median(lazy.map((r) => r.totalMs));
+  const eagerTotal = median(eager.map((r) => r.totalMs));
+  const sizes = {
+    'dist/extension.js': kb('dist/extension.js'),
+    'dist/lazy/jira.js': kb('dist/lazy/jira.js'),
+    'dist/cli.js': kb('dist/cli.js'),
+    ...Object.fromEntries(fs.readdirSync(path.join(root, 'dist/drivers')).filter((f) => f.endsWith('.js')).map((f) => [`dist/drivers/${f}`, kb(`dist/drivers/${f}`)])),
+    ...Object.fromEntries(fs.readdirSync(path.join(root, 'dist/webview')).filter((f) => f.endsWith('.js')).map((f) => [`dist/webview/${f}`, kb(`dist/webview/${f}`)])),
+  };
+  const forbidden = [...new Set(lazy.flatMap((r) => r.forbidden))];
+  const builtins = [...new Set(lazy.flatMap((r) => r.builtins))];
+  results.activation = { runs: ACT_RUNS, totalMs: total, requireMs: median(lazy.map((r) => r.requireMs)), activateMs: median(lazy.map((r) => r.activateMs)), eagerTotalMs: eagerTotal, loaded: lazy[0].loaded, forbidden, builtins, standInGaps: [...new Set(lazy.flatMap((r) => r.missing))], sizesKB: sizes, raw: { lazy, eager } };
+  rows.push(['Activation: load dist/extension.js + activate()', `${ms(total)} (best ${ms(Math.min(...lazy.map((r) => r.totalMs)))})`, `${ms(eagerTotal)} if the HTTP client and PostgreSQL driver were loaded too`, ratio(total, eagerTotal), '≤ 20 ms', verdict(total <= 20)]);
+  rows.push(['Main bundle dist/extension.js', `${round(sizes['dist/extension.js'], 1)} KB`, `${round(sizes['dist/lazy/jira.js'], 1)} KB HTTP client + ${round(sizes['dist/drivers/postgres.js'], 1)} KB pg driver, loaded on first use`, '—', '≤ 200 KB', verdict(sizes['dist/extension.js'] <= 200)]);
+  rows.push(['Modules loaded by activation (require.cache)', results.activation.loaded.join(', '), 'no driver, no dist/lazy, no undici; no net/http/tls module', '—', 'none forbidden', verdict(forbidden.length === 0 && builtins.length === 0)]);
+  if (total > 20) {
+    notes.push(`Activation misses ≤ 20 ms in this run's median (${round(total, 1)} ms; best of ${ACT_RUNS} fresh processes ${round(Math.min(...lazy.map((r) => r.totalMs)), 1)} ms): of the median, ${round(results.activation.requireMs, 1)} ms is Node reading, compiling and evaluating the ${round(sizes['dist/extension.js'], 0)} KB bundle and ${round(results.activation.activateMs, 1)} ms is activate() itself. Both scale with CPU contention (see the load average above); the eager comparison shows what lazy loading saves in the same conditions.`);
+  }
+  if (results.activation.standInGaps.length) notes.push(`The vscode stand-in lacked: ${results.activation.standInGaps.join(', ')} (activation touched them).`);
+}
+
+if (want('rest')) {
+  const r = runScript(tsx, ['bench/rest.ts'], 'REST overhead');
+  results.rest = r;
+  for (const c of [1, 10]) {
+    const x = r[`c${c}`];
+    const extra = (x.oursMs - x.bareMs) / r.calls;
+    rows.push([`REST: ${r.calls} user lookups, ${c} in flight (per call)`, ms(x.oursMs / r.calls), `${ms(x.bareMs / r.calls)} bare undici (extra ${round(extra, 3)} ms/call)`, ratio(x.oursMs, x.bareMs), '≤ 1 ms/call extra', verdict(extra <= 1)]);
+  }
+  const curl = r.curl.totalMs / r.curl.calls;
+  rows.push([`REST: per call vs one curl process per call (${r.curl.calls} curl runs)`, ms(r.c1.oursMs / r.calls), `${ms(curl)} curl`, ratio(r.c1.oursMs / r.calls, curl), '—', '—']);
+}
+
+if (want('bulk')) {
+  const r = runScript(tsx, ['bench/sqlBulk.ts'], 'bulk SQL on PostgreSQL');
+  results.bulk = r;
+  const d = r.oursDisableMs / r.psqlDisableMs;
+  const s = r.oursRestoreMs / r.psqlRestoreMs;
+  rows.push([`Bulk SQL: disable ${r.users} enrollments with backup, one guarded snippet`, ms(r.oursDisableMs), `${ms(r.psqlDisableMs)} psql DELETE … IN (…)`, ratio(r.oursDisableMs, r.psqlDisableMs), '≤ 2×', verdict(d <= 2)]);
+  rows.push([`Bulk SQL: restore those ${r.users} rows from the backup`, ms(r.oursRestoreMs), `${ms(r.psqlRestoreMs)} psql INSERT … VALUES`, ratio(r.oursRestoreMs, r.psqlRestoreMs), '≤ 2×', verdict(s <= 2)]);
+  rows.push([`Bulk SQL: disable ${r.users}, one snippet run per user`, ms(r.perRowDisableMs), `${ms(r.psqlDisableMs)} psql`, ratio(r.perRowDisableMs, r.psqlDisableMs), '≤ 2×', verdict(r.perRowDisableMs / r.psqlDisableMs <= 2)]);
+  rows.push([`Bulk SQL: ${r.users} restores, one per user`, ms(r.perRowRestoreMs), `${ms(r.psqlRestoreMs)} psql`, ratio(r.perRowRestoreMs, r.psqlRestoreMs), '≤ 2×', verdict(r.perRowRestoreMs / r.psqlRestoreMs <= 2)]);
+  if (s > 2) notes.push(`Restore misses ≤ 2× (${round(s, 1)}×): restoreBackup() checks every row's key and inserts it with its own statement, two round trips per row inside one transaction, so that a conflict names the row and restores nothing; psql sends one multi-row INSERT. A multi-row INSERT with one key check (SELECT … WHERE key IN (…)) would close most of the gap.`);
+  if (r.perRowDisableMs / r.psqlDisableMs > 2) notes.push(`One snippet run per user misses ≤ 2× by far (${round(r.perRowDisableMs / r.psqlDisableMs, 0)}×): each user gets its own transaction, row lock, fsynced backup file and fsynced, locked audit entry (about ${round(r.perRowDisableMs / r.users, 1)} ms per user). That is the price of one restorable backup and one audit line per user; the set-based snippet above shows the guarded path itself is within target. Bulk runs (a separate feature) should batch.`);
+}
+
+if (want('lookup')) {
+  const r = runScript(tsx, ['bench/lookup.ts'], 'recovery-code lookups');
+  results.lookup = r;
+  const per = (t, n) => t / n;
+  rows.push([`Recovery-code lookup ×${r.lookups} (per lookup), audited`, ms(per(r.oursMs, r.lookups)), `${ms(per(r.pgMs, r.lookups))} raw pg, one connection`, ratio(r.oursMs, r.pgMs), '—', '—']);
+  rows.push([`Recovery-code lookup ×${r.lookups} (per lookup), audit in memory`, ms(per(r.oursMemoryAuditMs, r.lookups)), `${ms(per(r.pgMs, r.lookups))} raw pg`, ratio(r.oursMemoryAuditMs, r.pgMs), '—', '—']);
+  rows.push([`Recovery-code lookup vs one psql process per lookup (${r.psqlLookups} runs)`, ms(per(r.oursMs, r.lookups)), `${ms(per(r.psqlMs, r.psqlLookups))} psql`, ratio(per(r.oursMs, r.lookups), per(r.psqlMs, r.psqlLookups)), '—', '—']);
+  notes.push(`Lookups: of our ${round(per(r.oursMs, r.lookups), 2)} ms per lookup, about ${round(per(r.oursMs - r.oursMemoryAuditMs, r.lookups), 2)} ms is the audit entry (lock file, hash chain, fsync) that every read of a recovery code writes; the rest is the read-only transaction (BEGIN READ ONLY … ROLLBACK), the table-spelling lookup and parameter checks, against a single bound SELECT for raw pg.`);
+}
+
+if (want('view')) {
+  const r = runScript(process.execPath, ['bench/resultsView.mjs'], 'results view in Chromium');
+  results.view = r;
+  rows.push([`Results view: ${r.rows} rows to first frame (headless Chromium)`, ms(r.oursMs), `${ms(r.plainMs)} plain <table> of the same rows`, ratio(r.oursMs, r.plainMs), '≤ 500 ms', verdict(r.oursMs <= 500)]);
+  rows.push([`Results view: JS heap / DOM nodes after ${r.rows} rows`, `${round(r.oursHeapMB, 1)} MB / ${r.oursNodes} nodes`, `${round(r.plainHeapMB, 1)} MB / ${r.plainNodes} nodes (plain table)`, '—', '—', '—']);
+  notes.push(`Results view: the virtualised grid keeps ${r.rows} rows as JS arrays (hence the larger JS heap) but only ${r.oursRenderedRows} rows in the DOM; the plain table keeps its text in ${r.plainNodes} DOM nodes, which the JS-heap figure does not count.`);
+}
+
+results.totalSeconds = (Date.now() - started) / 1000;
+const header = '| Figure | Ours | Comparison (same run) | Ratio | Target | |\n|---|---|---|---|---|---|\n';
+const table = header + rows.map((r) => `| ${r.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`).join('\n');
+const m = results.machine;
+const md = `# Benchmarks
+
+\`npm run bench\` on ${results.date.slice(0, 10)}: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.platform};
+PostgreSQL on 127.0.0.1, headless Debian Chromium. Times are medians of ${process.env.BENCH_ROUNDS ?? 5} runs
+(activation: ${results.activation?.runs ?? '-'} fresh processes); the whole bench took ${Math.round(results.totalSeconds)} s.
+The machine is shared with other jobs (load average ${m.loadAverageAtStart.join(' / ')} at the start on ${m.cores} cores),
+so small figures move between runs; every ratio compares two figures taken in the same minutes.
+
+${table}
+
+${notes.map((n) => `- ${n}`).join('\n')}
+
+How each figure is measured: bench/activation.cjs, bench/rest.ts, bench/sqlBulk.ts, bench/lookup.ts,
+bench/resultsView.mjs (each says so at its top). Raw runs: bench/results.json (not committed).
+Run it with \`npm run bench\` (needs PostgreSQL on 127.0.0.1:5432, psql, curl and /usr/bin/chromium);
+BENCH_ROUNDS=n changes the number of runs, BENCH_ONLY=activation,rest,bulk,lookup,view picks parts.
+`;
+fs.writeFileSync(path.join(root, 'bench/results.json'), JSON.stringify(results, null, 2));
+fs.writeFileSync(path.join(root, 'bench/results.md'), md);
+console.log(`\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\nbench: ${Math.round(results.totalSeconds)} s; wrote bench/results.md and bench/results.json`);
