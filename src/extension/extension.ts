@@ -6,8 +6,12 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { AuditLog, auditFilePath } from '../core/audit';
+import { JsonFileTrackerStorage, MoveTracker, trackerFilePath } from '../core/cloud/tracker';
 import type { SecretStore } from '../core/secrets';
 import { RecentActionsChildren } from './audit/recentActions';
+import { CloudChildren } from './cloud/cloudTree';
+import { registerCloudCommands, remindOverdue } from './cloud/commands';
+import { CloudSessions } from './cloud/sessions';
 import { registerCredentialCommands } from './commands/credentials';
 import { registerInstanceCommands } from './commands/instances';
 import { registerUnenrollCommands, unenrollChildren } from './commands/unenroll';
@@ -36,6 +40,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // One audit chain for the extension and the CLI: $JIRA2FA_AUDIT_FILE, else the platform state
   // dir (~/.local/state/jira2fa/audit.jsonl on Linux). Appends from both are serialised by a lock.
   const auditFile = auditFilePath(undefined, process.env);
+  // Cloud users waiting to be moved back: the CLI's file ($JIRA2FA_CLOUD_PENDING_FILE, else
+  // <state dir>/cloud-pending.json), so both see one list and its lock (see docs in tracker.ts).
+  const cloudTrackerFile = trackerFilePath(process.env);
   const services: ExtensionServices = {
     context,
     extensionUri: context.extensionUri,
@@ -45,12 +52,16 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     statuses,
     tree,
     jira: new JiraSessions(secrets, statuses),
+    cloud: new CloudSessions(secrets, statuses),
+    cloudTracker: new MoveTracker(new JsonFileTrackerStorage(cloudTrackerFile)),
     audit: new AuditLog(auditFile),
     auditFile,
     adminName: () => os.userInfo().username,
     enrollmentLookup: async () => 'unknown',
   };
   tree.addChildren(unenrollChildren);
+  const cloudChildren = new CloudChildren(services.cloudTracker, tree, cloudTrackerFile);
+  tree.addChildren(cloudChildren);
   tree.addChildren(new RecentActionsChildren(auditFile));
   const view = vscode.window.createTreeView('jira2fa.instances', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
@@ -64,7 +75,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...registerInstanceCommands(services),
     ...registerCredentialCommands(services),
     ...registerUnenrollCommands(services),
+    cloudChildren,
+    ...registerCloudCommands(services, cloudChildren),
   );
+  // Counts for the tree, then the reminder of users left too long: no network, one file read.
+  void cloudChildren.reload().then(() => remindOverdue(services));
   const { profiles: valid, invalid } = profiles.snapshot();
   log.info(`Activated: ${valid.length} instance(s), ${invalid.length} invalid settings entr${invalid.length === 1 ? 'y' : 'ies'}`);
   return { secrets: services.secrets, profiles, services };

@@ -345,6 +345,8 @@ export function runEnv(dirs, extra = {}) {
     XDG_CONFIG_HOME: dirs.xdgConfig,
     XDG_DATA_HOME: dirs.xdgData,
     XDG_CACHE_HOME: dirs.xdgCache,
+    // state (audit log, Cloud pending moves) inside runDir too, never in the real home
+    XDG_STATE_HOME: path.join(path.dirname(dirs.xdgData), 'state'),
     TMPDIR: dirs.tmp,
     ...extra,
   });
