@@ -57,7 +57,9 @@ export class CloudChildren implements InstanceChildren, vscode.Disposable {
 
     const n = this.counts.get(profile.id) ?? 0;
     const pending = new vscode.TreeItem('Waiting to move back', n > 0 || this.readError ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
-    pending.id = `cloudPendingList:${profile.id}`;
+    // The id changes with "anyone waiting?": VS Code keeps the expanded state per id, and a
+    // new id makes the list open by itself when someone starts waiting.
+    pending.id = `cloudPendingList:${profile.id}:${n > 0 || this.readError ? 'waiting' : 'empty'}`;
     pending.description = this.readError ? 'cannot be read' : n ? `${n} user${n === 1 ? '' : 's'}` : 'nobody';
     pending.iconPath = new vscode.ThemeIcon('watch', n ? new vscode.ThemeColor('list.warningForeground') : undefined);
     pending.tooltip = 'Users moved to a policy where 2SV is optional, and not moved back yet. They stay listed until the move back succeeded.';

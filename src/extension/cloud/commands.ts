@@ -149,7 +149,7 @@ export async function remindOverdue(s: ExtensionServices): Promise<void> {
   if (!overdue.length) return;
   const names = overdue.slice(0, 3).map((e) => `${e.email} (${ageText(e.movedAt, Date.now())})`).join(', ') + (overdue.length > 3 ? `, and ${overdue.length - 3} more` : '');
   const choice = await vscode.window.showWarningMessage(
-    `${overdue.length} user${overdue.length === 1 ? ' has' : 's have'} been in a temporary authentication policy (2SV not enforced) for more than ${hours} h: ${names}.`,
+    `${overdue.length} user${overdue.length === 1 ? ' has' : 's have'} been in a temporary authentication policy (2SV not enforced) ${hours > 0 ? `for more than ${hours} h` : 'and not been moved back'}: ${names}.`,
     'Show',
     'Move back…',
   );

@@ -115,7 +115,8 @@ function blocker(): string | undefined {
 
 function refresh(): void {
   const u = selectedUser();
-  show(byId('moveSection'), !!u && u.diagnosis.canMove);
+  const done = !!state.moved && state.moved.moved !== 'no';
+  show(byId('moveSection'), !!u && u.diagnosis.canMove && !done);
   const t = u && targetOf(u);
   const ack = document.getElementById('ackGroup');
   if (ack) show(ack, t?.twoStepVerification === 'unknown');
@@ -212,7 +213,7 @@ function renderMoveFields(u: UserView | undefined): void {
     if (first) state = { ...state, target: first.id };
   }
   const target = el('vscode-single-select', { id: 'target' },
-    ...targets.map((t) => el('vscode-option', { value: t.id, ...(t.id === state.target ? { selected: true } : {}) }, `${t.name} (${t.twoStepVerification === 'optional' ? '2SV optional' : '2SV enforcement unknown'})`)));
+    ...targets.map((t) => el('vscode-option', { value: t.id, ...(t.id === state.target ? { selected: true } : {}) }, `${t.name} — ${t.twoStepVerification === 'optional' ? '2SV optional' : '2SV enforcement unknown'}`)));
   target.addEventListener('change', () => save({ target: (target as Field).value, acknowledgeUnknown: false }));
   const parts: HTMLElement[] = [
     el('vscode-form-group', { variant: 'vertical' },
@@ -322,6 +323,7 @@ host.onMessage((message) => {
       byId('status').textContent = '';
       setProgress('');
       save({ moved: message.result, confirmation: message.result.ok ? '' : state.confirmation });
+      byId('result').scrollIntoView({ block: 'nearest' });
       return;
   }
 });
