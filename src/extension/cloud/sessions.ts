@@ -13,8 +13,6 @@ import type { InstanceStatusStore } from '../tree/instanceStatus';
 import type { CloudConnection } from './controller';
 
 export class CloudSessions {
-  private readonly reports = new Map<string, CloudConnection>();
-
   constructor(private readonly secrets: SecretStore, private readonly statuses: InstanceStatusStore) {}
 
   /** A client for one operation; close() it afterwards (see withClient). */
@@ -30,10 +28,6 @@ export class CloudSessions {
     } finally {
       await client.close();
     }
-  }
-
-  lastReport(id: string): CloudConnection | undefined {
-    return this.reports.get(id);
   }
 
   /** Test connection: lists the policies; fills the tree status. Never throws. */
@@ -53,13 +47,8 @@ export class CloudSessions {
       const hint = e instanceof AppError && e.hint ? ` ${e.hint}` : '';
       report = { ok: false, summary: `${describeError(e instanceof AppError ? new AppError(e.kind, e.message) : e)}${hint}`, warnings: [] };
     }
-    this.reports.set(profile.id, report);
     this.statuses.set(profile.id, report.ok ? { state: 'ok', summary: report.summary, checkedAt: new Date() } : { state: 'error', reason: report.summary, checkedAt: new Date() });
     return report;
-  }
-
-  forget(id: string): void {
-    this.reports.delete(id);
   }
 }
 

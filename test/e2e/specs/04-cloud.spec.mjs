@@ -123,6 +123,9 @@ export async function run(ctx) {
     await waitUntil(async () => !(await panel.locator('#move').evaluate((b) => b.disabled)), { message: 'Move enabled after the confirmation' });
     await shot('move-confirmed');
     await panel.locator('#move').click();
+    // Atlassian's task is polled, and each answer shown
+    await panel.locator('#progress', { hasText: 'Atlassian is applying the change' }).waitFor({ timeout: 30000 });
+    await shot('move-task-polled');
     await panel.locator('#resultTitle', { hasText: 'was moved from "Employees (2SV required)" to "Recovery (2SV optional)"' }).waitFor({ timeout: 60000 });
     assert.match(await panel.locator('#resultTracker').innerText(), /Waiting to move back/);
     assert.equal(await panel.locator('#resultHubLink').count(), 1, 'a link to the user in the admin hub');
