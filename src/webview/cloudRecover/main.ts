@@ -307,6 +307,7 @@ host.onMessage((message) => {
       return;
     case 'progress':
       setProgress(message.what);
+      byId('progress').scrollIntoView({ block: 'nearest' });
       return;
     case 'found': {
       busy = false;

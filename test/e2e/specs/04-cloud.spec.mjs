@@ -2,8 +2,9 @@
 // (test/support/cloudSimulator.ts, run as a tsx child process): add a Cloud organization
 // whose base URL is the simulator, store its API key, Test connection, diagnose a user who
 // never enrolled in 2SV, move them to the policy where 2SV is optional (production: typed
-// confirmation), see them under "Waiting to move back" and the move in Recent actions, get
-// the start-up reminder after a reload, and move them back.
+// confirmation) and a second user whose policy enforces 2SV, see them under "Waiting to move
+// back" and the move in Recent actions, get the start-up reminder after a reload, move one
+// back from its row and the other with "Move All Back".
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,8 @@ export const timeoutMs = 240000;
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const ORG_NAME = 'E2E Cloud Org';
 const USER = 'bob@example.com';
+/** 2SV on, in the enforcing policy: the admin hub shows no reset option. */
+const USER2 = 'alice@example.com';
 
 /** Starts the simulator; resolves to { baseUrl, orgId, key, stop }. */
 async function startSimulator(log) {
@@ -45,7 +48,7 @@ async function startSimulator(log) {
 }
 
 export async function run(ctx) {
-  const { page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, webview, setField, waitForNotification, answerNotification, reloadWindow, readUserSettings, server, containerTitle, waitUntil } = ctx;
+  const { page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, webview, setField, waitForNotification, answerNotification, answerDialog, reloadWindow, readUserSettings, server, containerTitle, waitUntil } = ctx;
   const sim = await startSimulator(log);
   try {
     // the same file the CLI uses ($XDG_STATE_HOME/jira2fa/cloud-pending.json)
@@ -55,12 +58,12 @@ export async function run(ctx) {
     const row = (label) => page.locator('.part.sidebar .monaco-list-row[role="treeitem"]').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
 
     /** Expands the organization and "Waiting to move back" as needed until the user's row shows. */
-    const showPending = async () => {
+    const showPending = async (who = USER) => {
       const visible = (label) => row(label).waitFor({ timeout: 5000 }).then(() => true, () => false);
-      if (await visible(USER)) return;
+      if (await visible(who)) return;
       if (!(await visible('Waiting to move back'))) await treeItem(ORG_NAME).click();
-      if (!(await visible(USER))) await row('Waiting to move back').click();
-      await row(USER).waitFor({ timeout: 15000 });
+      if (!(await visible(who))) await row('Waiting to move back').click();
+      await row(who).waitFor({ timeout: 15000 });
     };
 
     // 1. add the organization with the form (its base URL is the simulator)
@@ -134,13 +137,23 @@ export async function run(ctx) {
     await panel.locator('#result').scrollIntoViewIfNeeded();
     await shot('moved');
 
+    // 5b. a second user, 2SV on in the enforcing policy: "no reset option", moved as well
+    await setField(panel, '#query', USER2);
+    await panel.locator('#find').click();
+    await panel.locator('#diagnosis[data-code="policy-enforces"]').waitFor();
+    assert.match(await panel.locator('#diagnosisSummary').innerText(), /no reset option/);
+    await setField(panel, '#confirmation', USER2);
+    await waitUntil(async () => !(await panel.locator('#move').evaluate((b) => b.disabled)), { message: 'Move enabled for the second user' });
+    await panel.locator('#move').click();
+    await panel.locator('#resultTitle', { hasText: `${USER2} was moved` }).waitFor({ timeout: 60000 });
+
     // 6. the tree lists the user with its age; the shared file has the entry
     await showPending();
     assert.match(await row(USER).innerText(), /just now in Recovery \(2SV optional\)|\d+ min in Recovery \(2SV optional\)/);
-    assert.match(await row('Waiting to move back').innerText(), /1 user/);
+    await showPending(USER2);
+    assert.match(await row('Waiting to move back').innerText(), /2 users/);
     const entries = tracked();
-    assert.equal(entries.length, 1);
-    assert.equal(entries[0].email, USER);
+    assert.deepEqual(entries.map((e) => e.email), [USER, USER2]);
     assert.equal(entries[0].toPolicyId, 'pol-2sv-optional');
     assert.equal(entries[0].fromPolicyId, 'pol-2sv-required');
     assert.ok(!fs.readFileSync(trackerFile, 'utf8').includes(sim.key), 'the API key is not in the tracker file');
@@ -155,7 +168,7 @@ export async function run(ctx) {
     await reloadWindow();
     await openView(containerTitle);
     const toast = await waitForNotification('temporary authentication policy', { timeout: 30000 });
-    assert.match(await toast.innerText(), /bob@example\.com/);
+    assert.match(await toast.innerText(), /2 users have been .*bob@example\.com.*alice@example\.com/s);
     await shot('reminder-after-reload');
     await answerNotification('temporary authentication policy', 'Show');
 
@@ -166,9 +179,19 @@ export async function run(ctx) {
     await row(USER).locator('.action-label[aria-label="Move Back"]').click();
     await waitForNotification(`${USER} was moved back to "Employees (2SV required)"`, { timeout: 60000 });
     await shot('moved-back-notification');
-    await waitUntil(async () => /nobody/.test(await row('Waiting to move back').innerText()), { timeout: 15000, message: '"Waiting to move back" empty again' });
+    await waitUntil(async () => /1 user/.test(await row('Waiting to move back').innerText()), { timeout: 15000, message: '"Waiting to move back" down to one user' });
     assert.equal(await row(USER).count(), 0, 'the user left the list');
-    assert.deepEqual(tracked(), [], 'the shared file is empty after the move back');
+    assert.deepEqual(tracked().map((e) => e.email), [USER2], 'only the user moved back left the shared file');
+
+    // 9. "Move All Back" on the list node: a modal lists who goes back where
+    await row('Waiting to move back').hover();
+    await row('Waiting to move back').locator('.action-label[aria-label="Move All Back"]').click();
+    await page.locator('.monaco-dialog-box', { hasText: USER2 }).waitFor();
+    await shot('move-all-back-confirmation');
+    await answerDialog('Move All Back');
+    await waitForNotification(`${USER2} was moved back to "Employees (2SV required)"`, { timeout: 60000 });
+    await waitUntil(async () => /nobody/.test(await row('Waiting to move back').innerText()), { timeout: 15000, message: '"Waiting to move back" empty again' });
+    assert.deepEqual(tracked(), [], 'the shared file is empty after the moves back');
     // the move back is in Recent actions too (the node is collapsed again after the reload)
     const moveBackRow = treeItem(`cloud.moveBack ${USER}`);
     if (!(await moveBackRow.waitFor({ timeout: 3000 }).then(() => true, () => false))) await row('Recent actions').click();
