@@ -3,9 +3,10 @@
 // whose base URL is the simulator, store its API key, Test connection, diagnose a user who
 // never enrolled in 2SV, move them to the policy where 2SV is optional (production: typed
 // confirmation) and a second user whose policy enforces 2SV, see them under "Waiting to move
-// back" and the move in Recent actions, get the start-up reminder after a reload, move one
-// back from its row and the other with "Move All Back".
-import { spawn } from 'node:child_process';
+// back" and the move in Recent actions, see a third user moved with the CLI appear (one shared
+// file), get the start-up reminder after a reload, move one back from its row and the others
+// with "Move All Back".
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -19,6 +20,8 @@ const ORG_NAME = 'E2E Cloud Org';
 const USER = 'bob@example.com';
 /** 2SV on, in the enforcing policy: the admin hub shows no reset option. */
 const USER2 = 'alice@example.com';
+/** Moved with the CLI: the editor sees it through the shared file. */
+const USER3 = 'frank@example.com';
 
 /** Starts the simulator; resolves to { baseUrl, orgId, key, stop }. */
 async function startSimulator(log) {
@@ -162,13 +165,28 @@ export async function run(ctx) {
     await treeItem(`cloud.move ${USER}`).waitFor({ timeout: 15000 });
     await shot('pending-and-recent-actions');
 
+    // 6b. the CLI shares the list: a user moved with `jira2fa cloud move` appears in the tree
+    const cliDir = path.join(path.dirname(server.dirs.xdgData), 'cli');
+    fs.mkdirSync(cliDir, { recursive: true });
+    const profilesFile = path.join(cliDir, 'profiles.json');
+    fs.writeFileSync(profilesFile, JSON.stringify({ version: 1, instances: readUserSettings()['jira2fa.instances'] }));
+    const cliEnv = { PATH: process.env.PATH, HOME: cliDir, XDG_STATE_HOME: path.join(path.dirname(server.dirs.xdgData), 'state'), JIRA2FA_PROFILES: profilesFile, JIRA2FA_KEYCHAIN: 'off', JIRA2FA_ORG_API_KEY: sim.key };
+    const cli = (...args) => JSON.parse(execFileSync(process.execPath, [path.join(REPO, 'dist/cli.js'), ...args, '--json'], { env: cliEnv, encoding: 'utf8' }));
+    const pendingBefore = cli('cloud', 'pending', '--instance', 'e2e-cloud');
+    assert.deepEqual(pendingBefore.pending.map((e) => e.email), [USER, USER2], 'the CLI sees the moves made in the editor');
+    const cliMove = cli('cloud', 'move', '--instance', 'e2e-cloud', '--user', USER3, '--to', 'pol-2sv-optional', '--confirm', USER3);
+    assert.equal(cliMove.ok, true, JSON.stringify(cliMove));
+    await row(USER3).waitFor({ timeout: 15000 });
+    assert.match(await row('Waiting to move back').innerText(), /3 users/);
+    await shot('cli-move-in-tree');
+
     // 7. the reminder at start-up (0 hours: anyone waiting is reminded)
     const settingsFile = path.join(server.dirs.data, 'User', 'settings.json');
     fs.writeFileSync(settingsFile, JSON.stringify({ ...readUserSettings(), 'jira2fa.cloud.moveBackReminderHours': 0 }, null, 2));
     await reloadWindow();
     await openView(containerTitle);
     const toast = await waitForNotification('temporary authentication policy', { timeout: 30000 });
-    assert.match(await toast.innerText(), /2 users have been .*bob@example\.com.*alice@example\.com/s);
+    assert.match(await toast.innerText(), /3 users have been .*bob@example\.com.*alice@example\.com.*frank@example\.com/s);
     await shot('reminder-after-reload');
     await answerNotification('temporary authentication policy', 'Show');
 
@@ -179,19 +197,20 @@ export async function run(ctx) {
     await row(USER).locator('.action-label[aria-label="Move Back"]').click();
     await waitForNotification(`${USER} was moved back to "Employees (2SV required)"`, { timeout: 60000 });
     await shot('moved-back-notification');
-    await waitUntil(async () => /1 user/.test(await row('Waiting to move back').innerText()), { timeout: 15000, message: '"Waiting to move back" down to one user' });
+    await waitUntil(async () => /2 users/.test(await row('Waiting to move back').innerText()), { timeout: 15000, message: '"Waiting to move back" down to two users' });
     assert.equal(await row(USER).count(), 0, 'the user left the list');
-    assert.deepEqual(tracked().map((e) => e.email), [USER2], 'only the user moved back left the shared file');
+    assert.deepEqual(tracked().map((e) => e.email), [USER2, USER3], 'only the user moved back left the shared file');
 
     // 9. "Move All Back" on the list node: a modal lists who goes back where
     await row('Waiting to move back').hover();
     await row('Waiting to move back').locator('.action-label[aria-label="Move All Back"]').click();
-    await page.locator('.monaco-dialog-box', { hasText: USER2 }).waitFor();
+    await page.locator('.monaco-dialog-box', { hasText: USER3 }).waitFor();
     await shot('move-all-back-confirmation');
     await answerDialog('Move All Back');
-    await waitForNotification(`${USER2} was moved back to "Employees (2SV required)"`, { timeout: 60000 });
+    await waitForNotification('2 of 2 users were moved back', { timeout: 60000 });
     await waitUntil(async () => /nobody/.test(await row('Waiting to move back').innerText()), { timeout: 15000, message: '"Waiting to move back" empty again' });
     assert.deepEqual(tracked(), [], 'the shared file is empty after the moves back');
+    assert.deepEqual(cli('cloud', 'pending', '--instance', 'e2e-cloud').pending, [], 'and the CLI agrees');
     // the move back is in Recent actions too (the node is collapsed again after the reload)
     const moveBackRow = treeItem(`cloud.moveBack ${USER}`);
     if (!(await moveBackRow.waitFor({ timeout: 3000 }).then(() => true, () => false))) await row('Recent actions').click();
