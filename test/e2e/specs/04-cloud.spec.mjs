@@ -106,8 +106,12 @@ export async function run(ctx) {
     const panel = webview();
     await panel.locator('#query').waitFor();
     await panel.locator('#connection', { hasText: 'API key works' }).waitFor();
-    await setField(panel, '#query', USER);
-    await panel.locator('#find').click();
+    // a search by name matches several users: choose one (Enter searches)
+    await setField(panel, '#query', 'example');
+    await panel.locator('#query').press('Enter');
+    await panel.locator('.userChoice').nth(3).waitFor();
+    await shot('several-users-match');
+    await panel.locator('.userChoice', { hasText: USER }).click();
     await panel.locator('#diagnosis[data-code="never-enrolled"]').waitFor();
     assert.match(await panel.locator('#factEmail').innerText(), /bob@example\.com/);
     assert.match(await panel.locator('#factManaged').innerText(), /^yes/);
