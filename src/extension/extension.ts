@@ -7,8 +7,12 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { AuditLog, auditFilePath } from '../core/audit';
 import { BackupStore, backupDirPath } from '../core/backup/store';
+import { JsonFileTrackerStorage, MoveTracker, trackerFilePath } from '../core/cloud/tracker';
 import type { SecretStore } from '../core/secrets';
 import { RecentActionsChildren } from './audit/recentActions';
+import { CloudChildren } from './cloud/cloudTree';
+import { registerCloudCommands, remindOverdue } from './cloud/commands';
+import { CloudSessions } from './cloud/sessions';
 import { registerCredentialCommands } from './commands/credentials';
 import { registerInstanceCommands } from './commands/instances';
 import { registerSqlCommands } from './commands/sql';
@@ -45,6 +49,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const auditFile = auditFilePath(undefined, process.env);
   // Sessions open on first use (no driver is loaded at activation) and close when idle.
   const databases = new DatabaseSessions(secrets);
+  // Cloud users waiting to be moved back: the CLI's file ($JIRA2FA_CLOUD_PENDING_FILE, else
+  // <state dir>/cloud-pending.json), so both see one list and its lock (see docs in tracker.ts).
+  const cloudTrackerFile = trackerFilePath(process.env);
   const services: ExtensionServices = {
     context,
     extensionUri: context.extensionUri,
@@ -54,6 +61,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     statuses,
     tree,
     jira: new JiraSessions(secrets, statuses),
+    cloud: new CloudSessions(secrets, statuses),
+    cloudTracker: new MoveTracker(new JsonFileTrackerStorage(cloudTrackerFile)),
     audit: new AuditLog(auditFile),
     auditFile,
     databases,
@@ -64,6 +73,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   };
   tree.addChildren(unenrollChildren);
   tree.addChildren(new DatabaseChildren(databases));
+  const cloudChildren = new CloudChildren(services.cloudTracker, tree, cloudTrackerFile);
+  tree.addChildren(cloudChildren);
   tree.addChildren(new RecentActionsChildren(auditFile));
   const view = vscode.window.createTreeView('jira2fa.instances', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
@@ -82,7 +93,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     onDidChangeSnippetFolders(() => tree.refresh()),
     databases.onDidChange(() => tree.refresh()),
     { dispose: () => void databases.dispose() },
+    cloudChildren,
+    ...registerCloudCommands(services, cloudChildren),
   );
+  // Counts for the tree, then the reminder of users left too long: no network, one file read.
+  void cloudChildren.reload().then(() => remindOverdue(services));
   const { profiles: valid, invalid } = profiles.snapshot();
   log.info(`Activated: ${valid.length} instance(s), ${invalid.length} invalid settings entr${invalid.length === 1 ? 'y' : 'ies'}`);
   return { secrets: services.secrets, profiles, services };

@@ -18,3 +18,16 @@ export function loadJiraApi(): Promise<JiraApi> {
       : import('../core/jira/api.js');
   return jira;
 }
+
+type CloudApi = typeof import('../core/cloud/index');
+
+let cloud: Promise<CloudApi> | undefined;
+
+/** The Cloud admin API client and recovery (undici): dist/lazy/cloud.js in the bundle. */
+export function loadCloudApi(): Promise<CloudApi> {
+  cloud ??=
+    process.env.JIRA2FA_BUNDLED === '1'
+      ? Promise.resolve(createRequire(__filename)(path.join(__dirname, 'lazy', 'cloud.js')) as CloudApi)
+      : import('../core/cloud/index.js');
+  return cloud;
+}

@@ -2,8 +2,10 @@
 import type * as vscode from 'vscode';
 import type { AuditLog } from '../core/audit';
 import type { BackupStore } from '../core/backup/store';
+import type { MoveTracker } from '../core/cloud/tracker';
 import type { InstanceProfile } from '../core/profiles/schema';
 import type { SecretStore } from '../core/secrets';
+import type { CloudSessions } from './cloud/sessions';
 import type { JiraSessions } from './jiraSessions';
 import type { Log } from './log';
 import type { ProfileStore } from './profileStore';
@@ -20,6 +22,10 @@ export interface ExtensionServices {
   statuses: InstanceStatusStore;
   tree: InstancesTree;
   jira: JiraSessions;
+  /** Atlassian Cloud organizations: admin API clients and Test connection. */
+  cloud: CloudSessions;
+  /** Users moved to a temporary policy, shared with the CLI (one JSON file). */
+  cloudTracker: MoveTracker;
   audit: AuditLog;
   auditFile: string;
   /** Instance database sessions, opened on first use, closed when idle. */

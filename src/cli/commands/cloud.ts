@@ -5,16 +5,14 @@
  * policy are listed in <state dir>/cloud-pending.json (or $JIRA2FA_CLOUD_PENDING_FILE) until
  * they are moved back.
  */
-import path from 'node:path';
 import type { Command } from 'commander';
 import { createCloudClient, type CloudAdminClient } from '../../core/cloud/client';
 import { findAndDiagnose, type UserReport } from '../../core/cloud/diagnose';
 import { describeCloudFailure, type CloudFailure } from '../../core/cloud/outcomes';
 import { moveBack, moveToTemporaryPolicy, type MoveResult } from '../../core/cloud/recovery';
 import type { CloudPolicy } from '../../core/cloud/shapes';
-import { JsonFileTrackerStorage, MoveTracker, overdueMoves, TRACKER_FILE_NAME } from '../../core/cloud/tracker';
+import { JsonFileTrackerStorage, MoveTracker, overdueMoves, trackerFilePath } from '../../core/cloud/tracker';
 import { AppError, exitCodeFor } from '../../core/errors';
-import { stateDir } from '../../core/platformPaths';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { intInRange, nonEmpty } from '../args';
 import type { CliContext } from '../context';
@@ -135,8 +133,7 @@ async function cloudProfile(ctx: CliContext, id: string): Promise<InstanceProfil
 }
 
 function trackerFor(ctx: CliContext): MoveTracker {
-  const file = ctx.io.env.JIRA2FA_CLOUD_PENDING_FILE || path.join(stateDir(ctx.io.env), TRACKER_FILE_NAME);
-  return new MoveTracker(new JsonFileTrackerStorage(ctx.resolvePath(file)));
+  return new MoveTracker(new JsonFileTrackerStorage(ctx.resolvePath(trackerFilePath(ctx.io.env))));
 }
 
 async function withClient(ctx: CliContext, profile: InstanceProfile, fn: (client: CloudAdminClient) => Promise<void>): Promise<void> {

@@ -30,6 +30,7 @@ export {
   parseTrackerData,
   TrackerError,
   TRACKER_FILE_NAME,
+  trackerFilePath,
   type OverdueMove,
   type PendingMove,
   type TrackerData,

@@ -15,9 +15,18 @@ import path from 'node:path';
 import * as z from 'zod/mini';
 import { withFileLock } from '../audit/lock';
 import { AppError } from '../errors';
+import { stateDir } from '../platformPaths';
 import { sameEmail } from './paths';
 
 export const TRACKER_FILE_NAME = 'cloud-pending.json';
+
+/**
+ * The one list the CLI and the extension share: $JIRA2FA_CLOUD_PENDING_FILE, else
+ * <state dir>/cloud-pending.json (next to the audit log).
+ */
+export function trackerFilePath(env: Record<string, string | undefined> = process.env): string {
+  return env.JIRA2FA_CLOUD_PENDING_FILE || path.join(stateDir(env), TRACKER_FILE_NAME);
+}
 
 export interface PendingMove {
   orgId: string;

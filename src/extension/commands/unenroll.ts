@@ -16,7 +16,7 @@ export function registerUnenrollCommands(s: ExtensionServices): vscode.Disposabl
       if (!profile) return;
       const report = await vscode.window.withProgress(
         { location: { viewId: 'jira2fa.instances' }, title: `Testing ${profile.name}…` },
-        () => s.jira.test(profile),
+        (): Promise<{ ok: boolean; summary: string; warnings: string[] }> => (profile.product === 'cloud' ? s.cloud.test(profile) : s.jira.test(profile)),
       );
       s.log.info(`Test connection ${profile.id}: ${report.summary}${report.warnings.length ? ` (warnings: ${report.warnings.join('; ')})` : ''}`);
       if (!report.ok) void vscode.window.showErrorMessage(`${profile.name}: ${report.summary}`);

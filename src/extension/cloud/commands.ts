@@ -1,0 +1,158 @@
+/**
+ * Cloud commands: "Recover a Cloud User…", "Move Back" (one tracked user, or a pick of them),
+ * "Move All Back" (every user of one organization), and the start-up reminder of users left
+ * in a temporary policy for longer than jira2fa.cloud.moveBackReminderHours.
+ *
+ * A move back is followed to the end of its task; the user leaves the list only when it
+ * succeeded (the core removes the entry then, and only then).
+ */
+import * as vscode from 'vscode';
+import type { MoveResult } from '../../core/cloud/recovery';
+import type { PendingMove } from '../../core/cloud/tracker';
+import { describeError } from '../../core/errors';
+import { resolveInstance, type InstanceArg } from '../instancePicker';
+import { loadCloudApi } from '../lazy';
+import type { ExtensionServices } from '../services';
+import type { TreeNode } from '../tree/instancesTree';
+import { ageText, REMINDER_SETTING, reminderHours } from './age';
+import { pendingRowKey, type CloudChildren } from './cloudTree';
+import { openCloudRecoverPanel, thrown } from './panel';
+
+export function registerCloudCommands(s: ExtensionServices, children: CloudChildren): vscode.Disposable[] {
+  const changed = () => {
+    void children.reload();
+  };
+  return [
+    vscode.commands.registerCommand('jira2fa.cloud.recoverUser', async (arg: InstanceArg) => {
+      const profile = await resolveInstance(s.profiles, arg, 'Recover a user of which Cloud organization?');
+      if (!profile) return;
+      if (profile.product !== 'cloud') {
+        return void vscode.window.showInformationMessage(`${profile.name} is a Data Center instance: use "Unenroll User…" for it.`);
+      }
+      openCloudRecoverPanel(s, profile, changed);
+    }),
+    vscode.commands.registerCommand('jira2fa.cloud.moveBack', async (node?: TreeNode) => {
+      const key = pendingRowKey(node);
+      let entries: PendingMove[];
+      try {
+        entries = await s.cloudTracker.list(key ? { instanceId: key.instanceId } : {});
+      } catch (e) {
+        return void vscode.window.showErrorMessage(describeError(e));
+      }
+      if (key) entries = entries.filter((e) => e.accountId === key.accountId);
+      else entries = await pickEntries(s, entries);
+      if (entries.length) await moveBackAll(s, entries, changed);
+    }),
+    vscode.commands.registerCommand('jira2fa.cloud.moveAllBack', async (arg: InstanceArg) => {
+      const profile = await resolveInstance(s.profiles, arg, 'Move every waiting user of which organization back?');
+      if (!profile) return;
+      let entries: PendingMove[];
+      try {
+        entries = await s.cloudTracker.list({ instanceId: profile.id });
+      } catch (e) {
+        return void vscode.window.showErrorMessage(describeError(e));
+      }
+      if (!entries.length) return void vscode.window.showInformationMessage(`Nobody of ${profile.name} is waiting to be moved back.`);
+      const answer = await vscode.window.showWarningMessage(
+        `Move ${entries.length} user${entries.length === 1 ? '' : 's'} of "${profile.name}" back to their own policy?`,
+        { modal: true, detail: entries.map((e) => `${e.email} → ${e.fromPolicyName ?? e.fromPolicyId}`).join('\n') },
+        'Move All Back',
+      );
+      if (answer === 'Move All Back') await moveBackAll(s, entries, changed);
+    }),
+  ];
+}
+
+async function pickEntries(s: ExtensionServices, entries: PendingMove[]): Promise<PendingMove[]> {
+  if (!entries.length) {
+    void vscode.window.showInformationMessage('Nobody is waiting to be moved back.');
+    return [];
+  }
+  const now = Date.now();
+  const items = entries
+    .sort((a, b) => Date.parse(a.movedAt) - Date.parse(b.movedAt))
+    .map((e) => ({
+      label: e.email,
+      description: `${ageText(e.movedAt, now)} in ${e.toPolicyName ?? e.toPolicyId}`,
+      detail: `${s.profiles.get(e.instanceId)?.name ?? e.instanceId} · back to ${e.fromPolicyName ?? e.fromPolicyId}${e.state === 'unconfirmed' ? ' · move not confirmed' : ''}`,
+      picked: true,
+      entry: e,
+    }));
+  const picked = await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Move back to their own policy', placeHolder: 'Users to move back' });
+  return (picked ?? []).map((p) => p.entry);
+}
+
+/** Moves each entry back in turn, with progress; reports what worked and what did not. */
+export async function moveBackAll(s: ExtensionServices, entries: PendingMove[], changed: () => void): Promise<MoveResult[]> {
+  const results: MoveResult[] = [];
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Moving back', cancellable: false }, async (progress) => {
+    for (const [i, e] of entries.entries()) {
+      const prefix = entries.length > 1 ? `(${i + 1}/${entries.length}) ` : '';
+      progress.report({ message: `${prefix}${e.email} → ${e.fromPolicyName ?? e.fromPolicyId}…` });
+      const r = await moveBackOne(s, e, (text) => progress.report({ message: `${prefix}${e.email}: ${text}` }));
+      results.push(r);
+      changed();
+    }
+  });
+  const failed = results.filter((r) => !r.ok);
+  const ok = results.length - failed.length;
+  if (ok) void vscode.window.showInformationMessage(results.length === 1 && ok === 1 ? results[0].summary : `${ok} of ${results.length} users were moved back.`);
+  for (const r of failed) void vscode.window.showErrorMessage(`${r.summary} ${r.next}`);
+  return results;
+}
+
+async function moveBackOne(s: ExtensionServices, e: PendingMove, report: (text: string) => void): Promise<MoveResult> {
+  const profile = s.profiles.get(e.instanceId);
+  if (!profile || profile.product !== 'cloud') {
+    return {
+      ok: false, action: 'cloud.moveBack', moved: 'no', tracker: 'kept', warnings: [],
+      summary: `${e.email} cannot be moved back: organization "${e.instanceId}" is no longer configured.`,
+      next: `Add it again (same id), or move them back to "${e.fromPolicyName ?? e.fromPolicyId}" in the admin hub; the record stays until then.`,
+    };
+  }
+  let result: MoveResult;
+  try {
+    const { moveBack } = await loadCloudApi();
+    result = await s.cloud.withClient(
+      profile,
+      (client) => moveBack({ profile, client, tracker: s.cloudTracker, audit: s.audit, admin: s.adminName(), task: { onPoll: (st, n) => report(`check ${n}, status ${st.rawStatus}`) } }, { email: e.email }),
+      (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`),
+    );
+  } catch (err) {
+    const outcome = thrown(err);
+    await s.audit.append({
+      admin: s.adminName(),
+      instance: { id: profile.id, name: profile.name, baseUrl: profile.baseUrl },
+      action: 'cloud.moveBack',
+      target: e.email,
+      outcome: 'refused',
+      message: outcome.summary,
+    }).catch(() => undefined);
+    result = { ok: false, action: 'cloud.moveBack', summary: outcome.summary, next: `${outcome.next} The record stays until a move back succeeds.`, outcome, moved: 'no', tracker: 'kept', warnings: [] };
+  }
+  s.log.info(`Cloud move back ${e.email} on ${profile.id}: ${result.outcome?.kind ?? 'ok'} (tracker: ${result.tracker})`);
+  if (result.auditError) s.log.error(`Audit entry not written: ${result.auditError}`);
+  return result;
+}
+
+/** At start-up: warn about users left in a temporary policy for longer than the setting. */
+export async function remindOverdue(s: ExtensionServices): Promise<void> {
+  const hours = reminderHours(vscode.workspace.getConfiguration().get(REMINDER_SETTING));
+  let overdue;
+  try {
+    overdue = await s.cloudTracker.overdue(Date.now(), hours);
+  } catch (e) {
+    s.log.error('The list of users waiting to be moved back cannot be read', e);
+    void vscode.window.showErrorMessage(`The list of users waiting to be moved back cannot be read: ${describeError(e)}`);
+    return;
+  }
+  if (!overdue.length) return;
+  const names = overdue.slice(0, 3).map((e) => `${e.email} (${ageText(e.movedAt, Date.now())})`).join(', ') + (overdue.length > 3 ? `, and ${overdue.length - 3} more` : '');
+  const choice = await vscode.window.showWarningMessage(
+    `${overdue.length} user${overdue.length === 1 ? ' has' : 's have'} been in a temporary authentication policy (2SV not enforced) ${hours > 0 ? `for more than ${hours} h` : 'and not been moved back'}: ${names}.`,
+    'Show',
+    'Move back…',
+  );
+  if (choice === 'Show') await vscode.commands.executeCommand('jira2fa.instances.focus');
+  else if (choice === 'Move back…') await vscode.commands.executeCommand('jira2fa.cloud.moveBack');
+}

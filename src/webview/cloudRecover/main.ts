@@ -1,0 +1,335 @@
+/**
+ * "Recover a Cloud user" panel: find the user by name or e-mail, read who they are and why
+ * they cannot get in (diagnosis in plain words, with the admin hub link), then move them to
+ * a temporary policy where 2SV is not mandatory, following Atlassian's task to its end.
+ * Keyboard: Enter in the search field searches; Ctrl/Cmd+Enter moves.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-form-group/index.js';
+import '@vscode-elements/elements/dist/vscode-label/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { byId, el, show } from '../shared/dom';
+import { connect } from '../shared/host';
+import {
+  CloudRecoverStateSchema,
+  ToCloudRecoverSchema,
+  type CloudRecoverState,
+  type FromCloudRecover,
+  type MoveView,
+  type PolicyView,
+  type ToCloudRecover,
+  type UserView,
+} from './protocol';
+
+type Field = HTMLElement & { value: string; disabled: boolean; checked?: boolean };
+
+const host = connect<FromCloudRecover, ToCloudRecover, CloudRecoverState>(ToCloudRecoverSchema, CloudRecoverStateSchema);
+let state: CloudRecoverState = host.getState() ?? { query: '', confirmation: '', acknowledgeUnknown: false };
+let production = false;
+let busy = false;
+
+function render(): void {
+  byId('app').replaceChildren(
+    el('header', {}, el('h1', {}, 'Recover a Cloud user'), el('span', { id: 'envBadge', class: 'badge' })),
+    el('p', { id: 'instanceLine', class: 'muted' }),
+    el('div', { id: 'connection', class: 'banner', role: 'status' }),
+    el('div', { class: 'row muted', id: 'keyHint', hidden: true },
+      'No organization API key is stored for this organization. ', el('a', { href: '#', id: 'setKey' }, 'Store the organization API key…')),
+    el('p', { class: 'muted' },
+      'In Atlassian Cloud there is no call that resets two-step verification. When the user\'s authentication policy makes 2SV ',
+      'mandatory, or the user never finished enrolling, the admin hub offers no reset: move the user to a policy where 2SV is ',
+      'optional, let them sign in and set it up again, then move them back (the Instances view lists them until then).'),
+    el('vscode-form-group', { variant: 'vertical' },
+      el('vscode-label', { for: 'query' }, 'Name or e-mail address of the locked-out user'),
+      el('div', { class: 'inline' },
+        el('vscode-textfield', { id: 'query', placeholder: 'jane@example.com' }),
+        el('vscode-button', { id: 'find', secondary: true }, 'Find'),
+      ),
+    ),
+    el('div', { id: 'status', class: 'muted', role: 'status', 'aria-live': 'polite' }),
+    el('section', { id: 'found' }),
+    el('section', { id: 'moveSection', hidden: true },
+      el('h2', {}, 'Move to a temporary policy'),
+      el('div', { id: 'moveFields' }),
+      el('div', { class: 'buttons' }, el('vscode-button', { id: 'move', disabled: true }, 'Move user')),
+      el('div', { id: 'moveBlocker', class: 'muted' }),
+    ),
+    el('div', { id: 'progress', class: 'banner', role: 'status', 'aria-live': 'polite' }),
+    el('section', { id: 'result', class: 'result', role: 'status', 'aria-live': 'polite' }),
+  );
+  const query = byId<Field>('query');
+  query.value = state.query;
+  query.addEventListener('input', () => save({ query: query.value }));
+  query.addEventListener('keydown', (e: KeyboardEvent) => {
+    if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) find();
+  });
+  byId('find').addEventListener('click', find);
+  byId('move').addEventListener('click', move);
+  byId('setKey').addEventListener('click', (e) => {
+    e.preventDefault();
+    host.post({ type: 'setKey' });
+  });
+  document.addEventListener('keydown', (e: KeyboardEvent) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) move();
+  });
+  // Admin hub links go through the extension (which only opens admin.atlassian.com).
+  document.addEventListener('click', (e) => {
+    const a = (e.target as HTMLElement).closest?.('a[data-url]');
+    if (!a) return;
+    e.preventDefault();
+    host.post({ type: 'openLink', url: a.getAttribute('data-url') ?? '' });
+  });
+}
+
+function save(patch: Partial<CloudRecoverState>): void {
+  state = { ...state, ...patch };
+  host.setState(state);
+  refresh();
+}
+
+function selectedUser(): UserView | undefined {
+  return state.found?.users.find((u) => u.accountId === state.selected);
+}
+
+function targetOf(u: UserView): PolicyView | undefined {
+  return u.diagnosis.targets.find((t) => t.id === state.target);
+}
+
+/** Why Move is not possible yet, or undefined when it is. */
+function blocker(): string | undefined {
+  const u = selectedUser();
+  if (!u) return 'Find and select the user first.';
+  if (!u.diagnosis.canMove) return 'No move is offered for this user (see the diagnosis).';
+  if (state.moved && state.moved.moved !== 'no') return 'This user was moved: see the result below.';
+  const t = targetOf(u);
+  if (!t) return 'Choose the temporary policy.';
+  if (t.twoStepVerification === 'unknown' && !state.acknowledgeUnknown) return 'Confirm that you checked this policy in the admin hub.';
+  if (!u.policy && !state.from) return 'Choose the user\'s current policy (the API did not say).';
+  if (!u.policy && state.from === t.id) return 'The temporary policy must differ from the current one.';
+  if (production && state.confirmation.trim().toLowerCase() !== (u.email ?? '').toLowerCase()) return 'Type the user\'s e-mail address again to confirm (production).';
+  return undefined;
+}
+
+function refresh(): void {
+  const u = selectedUser();
+  const done = !!state.moved && state.moved.moved !== 'no';
+  show(byId('moveSection'), !!u && u.diagnosis.canMove && !done);
+  const t = u && targetOf(u);
+  const ack = document.getElementById('ackGroup');
+  if (ack) show(ack, t?.twoStepVerification === 'unknown');
+  const conf = document.getElementById('confirmation-group');
+  if (conf) show(conf, production);
+  const why = blocker();
+  byId<Field>('move').disabled = busy || why !== undefined;
+  byId('moveBlocker').textContent = why ?? '';
+  byId<Field>('find').disabled = busy;
+  renderResult(state.moved);
+}
+
+function find(): void {
+  if (busy || state.query.trim() === '') return;
+  host.post({ type: 'find', query: state.query });
+}
+
+function move(): void {
+  const u = selectedUser();
+  if (busy || !u || blocker()) return;
+  host.post({
+    type: 'move',
+    accountId: u.accountId,
+    toPolicyId: state.target!,
+    ...(!u.policy && state.from ? { fromPolicyId: state.from } : {}),
+    ...(production ? { confirmation: state.confirmation } : {}),
+    ...(targetOf(u)?.twoStepVerification === 'unknown' ? { acknowledgeUnknown: state.acknowledgeUnknown } : {}),
+  });
+}
+
+function hubLink(url: string, text: string, id?: string): HTMLElement {
+  return el('a', { href: '#', 'data-url': url, ...(id ? { id } : {}) }, text);
+}
+
+function enforcementText(p: PolicyView): string {
+  return p.twoStepVerification === 'enforced' ? '2SV mandatory' : p.twoStepVerification === 'optional' ? '2SV optional' : 'unknown whether 2SV is mandatory (the API did not say)';
+}
+
+function renderFound(): void {
+  const box = byId('found');
+  const f = state.found;
+  if (!f) return void box.replaceChildren();
+  if (!f.ok) return void box.replaceChildren(el('div', { class: 'result error', id: 'findError' }, el('strong', {}, '✗ '), f.message ?? 'The search failed.'));
+  const parts: HTMLElement[] = [];
+  for (const w of f.warnings) parts.push(el('div', { class: 'warning' }, `⚠ ${w}`));
+  if (!f.users.length) parts.push(el('p', { id: 'noUser' }, `No user matches "${f.query}".`));
+  if (f.more) parts.push(el('p', { class: 'warning' }, 'More users match than are shown: refine the search.'));
+  if (f.users.length > 1) {
+    parts.push(el('p', { class: 'muted' }, `${f.users.length} users match: choose one.`));
+    for (const u of f.users) {
+      const b = el('vscode-button', { secondary: u.accountId !== state.selected, class: 'userChoice', 'data-account': u.accountId }, `${u.name}${u.email ? ` <${u.email}>` : ''}`);
+      b.addEventListener('click', () => select(u.accountId));
+      parts.push(el('div', { class: 'row' }, b));
+    }
+  }
+  const u = selectedUser();
+  if (u) parts.push(userCard(u));
+  box.replaceChildren(...parts);
+  renderMoveFields(u);
+}
+
+function userCard(u: UserView): HTMLElement {
+  const d = u.diagnosis;
+  const policy = u.policy
+    ? `${u.policy.name} — ${enforcementText(u.policy)}`
+    : `unknown: ${u.policyUnknown ?? 'the API did not say'}`;
+  const row = (label: string, value: string, id: string) => el('tr', {}, el('th', { scope: 'row' }, label), el('td', { id }, value));
+  return el('div', { class: 'userCard', id: 'userCard' },
+    el('h2', {}, `${u.name}${u.email ? ` <${u.email}>` : ''}`),
+    el('table', { class: 'facts' },
+      row('E-mail', u.email ?? 'not given by the API', 'factEmail'),
+      row('Managed account', u.managed === 'yes' ? 'yes' : u.managed === 'no' ? 'no (not managed by this organization)' : 'unknown', 'factManaged'),
+      row('Two-step verification', u.twoSv === 'on' ? 'on' : u.twoSv === 'off' ? 'off (not set up)' : 'unknown (the API did not say)', 'factTwoSv'),
+      row('Authentication policy', policy, 'factPolicy'),
+      row('Last active', u.lastActive, 'factLastActive'),
+    ),
+    el('div', { class: `lookup ${d.canMove || d.code === 'reset-in-hub' ? 'ok' : 'warn'}`, id: 'diagnosis', 'data-code': d.code },
+      el('p', { id: 'diagnosisSummary' }, el('strong', {}, 'Diagnosis: '), d.summary),
+      el('p', { id: 'diagnosisNext' }, el('strong', {}, 'What to do: '), d.next),
+      el('p', {}, hubLink(d.hubLink, 'Open the user in the admin hub', 'hubLink'), ' · ', hubLink(d.hubOrgLink, 'Organization admin hub')),
+      ...d.notes.map((n) => el('p', { class: 'warning' }, `⚠ ${n}`)),
+      u.pending ? el('p', { class: 'warning', id: 'pendingNote' }, `⏳ ${u.pending}`) : null,
+    ),
+  );
+}
+
+function renderMoveFields(u: UserView | undefined): void {
+  const box = byId('moveFields');
+  if (!u || !u.diagnosis.canMove) return void box.replaceChildren();
+  const targets = u.diagnosis.targets;
+  if (state.target && !targets.some((t) => t.id === state.target)) state = { ...state, target: undefined };
+  if (!state.target) {
+    const first = targets.find((t) => t.twoStepVerification === 'optional') ?? targets[0];
+    if (first) state = { ...state, target: first.id };
+  }
+  const target = el('vscode-single-select', { id: 'target' },
+    ...targets.map((t) => el('vscode-option', { value: t.id, ...(t.id === state.target ? { selected: true } : {}) }, `${t.name} — ${t.twoStepVerification === 'optional' ? '2SV optional' : '2SV enforcement unknown'}`)));
+  target.addEventListener('change', () => save({ target: (target as Field).value, acknowledgeUnknown: false }));
+  const parts: HTMLElement[] = [
+    el('vscode-form-group', { variant: 'vertical' },
+      el('vscode-label', { for: 'target' }, 'Temporary policy (only policies without mandatory 2SV are offered)'),
+      target),
+    el('div', { class: 'row', id: 'ackGroup', hidden: true },
+      el('vscode-checkbox', { id: 'ackUnknown', label: 'I checked in the admin hub that 2SV is optional in this policy' })),
+  ];
+  if (!u.policy) {
+    const others = state.found?.policies ?? [];
+    const from = el('vscode-single-select', { id: 'from' },
+      el('vscode-option', { value: '', ...(!state.from ? { selected: true } : {}) }, '(choose)'),
+      ...others.map((p) => el('vscode-option', { value: p.id, ...(p.id === state.from ? { selected: true } : {}) }, `${p.name} (${p.id})`)));
+    from.addEventListener('change', () => save({ from: (from as Field).value || undefined }));
+    parts.push(el('vscode-form-group', { variant: 'vertical' },
+      el('vscode-label', { for: 'from' }, 'The user\'s current policy (the API did not say; see their page in the admin hub): they are moved back there'),
+      from));
+  }
+  parts.push(el('vscode-form-group', { variant: 'vertical', id: 'confirmation-group' },
+    el('vscode-label', { for: 'confirmation' }, 'Production: type the user\'s e-mail address again to confirm'),
+    el('vscode-textfield', { id: 'confirmation' })));
+  box.replaceChildren(...parts);
+  const ack = byId<Field>('ackUnknown');
+  ack.checked = state.acknowledgeUnknown;
+  ack.addEventListener('change', () => save({ acknowledgeUnknown: !!ack.checked }));
+  const confirmation = byId<Field>('confirmation');
+  confirmation.value = state.confirmation;
+  confirmation.addEventListener('input', () => save({ confirmation: confirmation.value }));
+}
+
+function select(accountId: string): void {
+  state = { ...state, selected: accountId, target: undefined, from: undefined, confirmation: '', acknowledgeUnknown: false, moved: undefined };
+  host.setState(state);
+  renderFound();
+  refresh();
+}
+
+function renderResult(r: MoveView | undefined): void {
+  const box = byId('result');
+  if (!r) return void box.replaceChildren();
+  box.className = `result ${r.ok ? 'ok' : 'error'}`;
+  box.replaceChildren(
+    el('h2', { id: 'resultTitle' }, `${r.ok ? '✓' : '✗'} ${r.title}`),
+    el('p', { id: 'resultNext' }, el('strong', {}, 'Next: '), r.next),
+    el('p', { id: 'resultTracker' }, r.tracker),
+    r.hubLink ? el('p', {}, hubLink(r.hubLink, 'Open the user in the admin hub', 'resultHubLink')) : '',
+    ...r.warnings.map((w) => el('p', { class: 'warning' }, `⚠ ${w}`)),
+    r.serverMessage ? el('p', { class: 'muted' }, `Server said${r.status ? ` (HTTP ${r.status})` : ''}: `, el('code', {}, r.serverMessage)) : '',
+    r.received ? el('p', { class: 'muted' }, 'Received: ', el('code', {}, r.received)) : '',
+    el('p', { class: 'muted', id: 'resultAudit' }, `${r.time}${r.auditId ? ` · audit entry ${r.auditId}` : ''} `,
+      r.auditId ? el('a', { href: '#', id: 'openAudit' }, 'Open audit log') : null),
+  );
+  document.getElementById('openAudit')?.addEventListener('click', (e) => {
+    e.preventDefault();
+    host.post({ type: 'openAuditLog' });
+  });
+}
+
+function setProgress(text: string): void {
+  const p = byId('progress');
+  p.textContent = text;
+}
+
+host.onMessage((message) => {
+  switch (message.type) {
+    case 'init': {
+      const i = message.instance;
+      production = i.environment === 'production';
+      byId('envBadge').textContent = i.environment;
+      byId('envBadge').className = `badge env-${i.environment}`;
+      byId('instanceLine').textContent = `${i.name} · Atlassian Cloud organization ${i.orgId}`;
+      show(byId('keyHint'), !message.keyStored);
+      busy = false;
+      renderFound();
+      refresh();
+      byId('query').focus();
+      return;
+    }
+    case 'connection': {
+      const c = message.connection;
+      const box = byId('connection');
+      box.className = `banner ${c.ok && c.warnings.length === 0 ? 'ok' : 'warn'}`;
+      box.replaceChildren(el('div', {}, `${c.ok ? '✓' : '✗'} ${c.summary}`), ...c.warnings.map((w) => el('div', { class: 'warning' }, `⚠ ${w}`)));
+      return;
+    }
+    case 'busy':
+      busy = true;
+      byId('status').textContent = message.what;
+      setProgress('');
+      refresh();
+      return;
+    case 'progress':
+      setProgress(message.what);
+      byId('progress').scrollIntoView({ block: 'nearest' });
+      return;
+    case 'found': {
+      busy = false;
+      byId('status').textContent = '';
+      const only = message.result.users.length === 1 ? message.result.users[0].accountId : undefined;
+      state = { ...state, found: message.result, selected: only, target: undefined, from: undefined, confirmation: '', acknowledgeUnknown: false, moved: undefined };
+      host.setState(state);
+      renderFound();
+      refresh();
+      return;
+    }
+    case 'moved':
+      busy = false;
+      byId('status').textContent = '';
+      setProgress('');
+      save({ moved: message.result, confirmation: message.result.ok ? '' : state.confirmation });
+      byId('result').scrollIntoView({ block: 'nearest' });
+      return;
+  }
+});
+
+render();
+renderFound();
+refresh();
+host.post({ type: 'ready' });

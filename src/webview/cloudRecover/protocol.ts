@@ -1,0 +1,132 @@
+/**
+ * Messages of the "Recover a Cloud user" panel. Only what the admin must see travels to the
+ * panel (names, e-mail addresses, policy names and ids, diagnosis texts, admin hub links);
+ * the organization API key never does.
+ */
+import * as z from 'zod/mini';
+import { ENVIRONMENTS, PRODUCTS } from '../../core/profiles/schema';
+
+const text = z.string().check(z.maxLength(4000));
+const enforcement = z.enum(['enforced', 'optional', 'unknown']);
+
+export const InstanceHeaderSchema = z.strictObject({
+  id: text,
+  name: text,
+  environment: z.enum(ENVIRONMENTS),
+  product: z.enum(PRODUCTS),
+  orgId: text,
+});
+
+export const ConnectionSchema = z.strictObject({ ok: z.boolean(), summary: text, warnings: z.array(text) });
+
+export const PolicyViewSchema = z.strictObject({ id: text, name: text, twoStepVerification: enforcement });
+export type PolicyView = z.infer<typeof PolicyViewSchema>;
+
+export const UserViewSchema = z.strictObject({
+  accountId: text,
+  name: text,
+  email: z.optional(text),
+  managed: z.enum(['yes', 'no', 'unknown']),
+  twoSv: z.enum(['on', 'off', 'unknown']),
+  /** Plain words: a date, "never", or "unknown (why)". */
+  lastActive: text,
+  /** The policy the user is in, when the API said. */
+  policy: z.optional(PolicyViewSchema),
+  /** Why the policy is not known (membership not returned by the API...). */
+  policyUnknown: z.optional(text),
+  diagnosis: z.strictObject({
+    code: text,
+    summary: text,
+    next: text,
+    hubLink: text,
+    hubOrgLink: text,
+    canMove: z.boolean(),
+    /** Policies without mandatory 2SV (known optional first, then "unknown" ones). */
+    targets: z.array(PolicyViewSchema),
+    notes: z.array(text),
+  }),
+  /** A move of this user recorded and not moved back yet. */
+  pending: z.optional(text),
+});
+export type UserView = z.infer<typeof UserViewSchema>;
+
+export const FindResultSchema = z.strictObject({
+  query: text,
+  ok: z.boolean(),
+  /** When ok is false: what went wrong and what to do. */
+  message: z.optional(text),
+  users: z.array(UserViewSchema),
+  /** Every authentication policy, for "the current policy" when the API cannot tell it. */
+  policies: z.array(PolicyViewSchema),
+  more: z.boolean(),
+  warnings: z.array(text),
+});
+export type FindResult = z.infer<typeof FindResultSchema>;
+
+export const MoveViewSchema = z.strictObject({
+  ok: z.boolean(),
+  title: z.string().check(z.maxLength(4000)),
+  next: text,
+  /** "moved", "not moved", "may have been moved". */
+  moved: z.enum(['yes', 'no', 'unknown']),
+  serverMessage: z.optional(text),
+  received: z.optional(text),
+  status: z.optional(z.number()),
+  hubLink: z.optional(text),
+  /** What happened to the "Waiting to move back" list. */
+  tracker: text,
+  warnings: z.array(text),
+  time: text,
+  auditId: z.optional(text),
+});
+export type MoveView = z.infer<typeof MoveViewSchema>;
+
+export const ToCloudRecoverSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('init'), instance: InstanceHeaderSchema, keyStored: z.boolean() }),
+  z.strictObject({ type: z.literal('connection'), connection: ConnectionSchema }),
+  z.strictObject({ type: z.literal('found'), result: FindResultSchema }),
+  z.strictObject({ type: z.literal('busy'), what: text }),
+  z.strictObject({ type: z.literal('progress'), what: text }),
+  z.strictObject({ type: z.literal('moved'), result: MoveViewSchema }),
+]);
+export type ToCloudRecover = z.infer<typeof ToCloudRecoverSchema>;
+
+const short = z.string().check(z.maxLength(1024));
+
+export const FromCloudRecoverSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ready') }),
+  z.strictObject({ type: z.literal('find'), query: short }),
+  z.strictObject({
+    type: z.literal('move'),
+    accountId: short,
+    toPolicyId: short,
+    /** Only when the API could not tell the user's policy: the admin names it. */
+    fromPolicyId: z.optional(short),
+    /** Production: the user's e-mail address typed again. */
+    confirmation: z.optional(short),
+    /** The admin checked in the admin hub that a policy of unknown enforcement has 2SV optional. */
+    acknowledgeUnknown: z.optional(z.boolean()),
+  }),
+  z.strictObject({ type: z.literal('openLink'), url: short }),
+  z.strictObject({ type: z.literal('openAuditLog') }),
+  z.strictObject({ type: z.literal('setKey') }),
+]);
+export type FromCloudRecover = z.infer<typeof FromCloudRecoverSchema>;
+
+/** What the panel keeps across hide/show. */
+export const CloudRecoverStateSchema = z.strictObject({
+  query: short,
+  selected: z.optional(short),
+  target: z.optional(short),
+  from: z.optional(short),
+  confirmation: short,
+  acknowledgeUnknown: z.boolean(),
+  found: z.optional(FindResultSchema),
+  moved: z.optional(MoveViewSchema),
+});
+export type CloudRecoverState = z.infer<typeof CloudRecoverStateSchema>;
+
+/** Links the panel may open: the admin hub only. */
+export function isHubLink(url: string): boolean {
+  return /^https:\/\/admin\.atlassian\.com\/o\/[A-Za-z0-9%._-]+\//.test(url);
+}
