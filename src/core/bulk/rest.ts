@@ -107,7 +107,7 @@ export async function runRestBulk(opts: RestBulkOptions): Promise<BulkReport> {
   const finished = () => report.users.filter((u) => u.status !== 'pending').length;
   const progress = (current?: string, waiting?: RestBulkProgress['waiting']) => {
     const remaining = report.users.filter((u) => u.status === 'pending').length;
-    opts.onProgress?.({ done: finished(), total, current, etaMs: remaining * PERIOD_SECONDS * 1000 + (waiting?.ms ?? 0), ...(waiting ? { waiting } : {}) });
+    opts.onProgress?.({ done: finished(), total, ...(current ? { current } : {}), etaMs: remaining * PERIOD_SECONDS * 1000 + (waiting?.ms ?? 0), ...(waiting ? { waiting } : {}) });
   };
   const maxRetries = opts.maxRateLimitRetries ?? 5;
   report.state = 'running';
