@@ -150,8 +150,19 @@ function asText(v: unknown): string {
   return String(v);
 }
 
-export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
-  const name = uniqueName();
+export interface TestDatabaseOptions {
+  /**
+   * PostgreSQL: a fresh database instead of a fresh schema in `test`, so that a profile alone
+   * (which has no schema setting) finds the tables: for the CLI and the editor.
+   */
+  pgDatabase?: boolean;
+  /** A name instead of a generated one (the e2e spec must know it before creating it). */
+  name?: string;
+}
+
+export async function createTestDatabase(engine: Engine, options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const name = options.name ?? uniqueName();
+  if (!/^[a-z0-9_]{1,63}$/.test(name)) throw new Error(`bad test database name ${name}`);
   let db: DatabaseConfig;
   let schema: string | undefined;
   let password: string | undefined;
@@ -159,7 +170,20 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
   let cleanup: () => Promise<void>;
   let kill: (id: string) => Promise<void>;
 
-  if (engine === 'postgres') {
+  if (engine === 'postgres' && options.pgDatabase) {
+    const admin = new Client({ ...PG });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    db = { driver: 'postgres', host: PG.host, port: PG.port, database: name, user: PG.user, readOnly: true };
+    cleanup = () => dropPgDatabase(name);
+    kill = async (id) => {
+      const c = new Client({ ...PG });
+      await c.connect();
+      await c.query('SELECT pg_terminate_backend($1::int)', [Number(id)]);
+      await c.end();
+    };
+  } else if (engine === 'postgres') {
     const admin = new Client({ ...PG });
     await admin.connect();
     await admin.query(`CREATE SCHEMA "${name}"`);
@@ -281,6 +305,19 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
       await cleanup();
     },
   };
+}
+
+/** Drops a database made with { pgDatabase: true }, ending any session still on it. */
+export async function dropPgDatabase(name: string): Promise<void> {
+  if (!/^[a-z0-9_]{1,63}$/.test(name)) throw new Error(`bad test database name ${name}`);
+  const c = new Client({ ...PG });
+  await c.connect();
+  try {
+    await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+    await c.query(`DROP DATABASE IF EXISTS "${name}"`);
+  } finally {
+    await c.end();
+  }
 }
 
 /** An audit sink that keeps entries in memory. */

@@ -8,6 +8,7 @@ import * as audit from './audit';
 import * as unenroll from './unenroll';
 import * as cloud from './cloud';
 import * as login from './login';
+import * as bulk from './bulk';
 
 export const COMMANDS: CliCommand[] = [
   instances,
@@ -15,4 +16,5 @@ export const COMMANDS: CliCommand[] = [
   unenroll,
   cloud,
   login,
+  bulk,
 ];

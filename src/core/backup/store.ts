@@ -73,9 +73,17 @@ export interface BackupFs {
 
 const ID_RE = /^\d{8}T\d{9}Z-[a-z0-9._-]{1,64}-[0-9a-f]{8}$/;
 
-/** The CLI's default folder: <state dir>/backups. The extension uses its global storage. */
+/** The default folder: <state dir>/backups. */
 export function defaultBackupDir(): string {
   return path.join(stateDir(), 'backups');
+}
+
+/**
+ * The folder the extension and the CLI both use, so a backup taken in one can be restored from
+ * the other (like the shared audit log): $JIRA2FA_BACKUP_DIR, else <state dir>/backups.
+ */
+export function backupDirPath(env: Record<string, string | undefined> = process.env): string {
+  return env.JIRA2FA_BACKUP_DIR || path.join(stateDir(env), 'backups');
 }
 
 function newId(instanceId: string, now: Date): string {
