@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { AuditLog, auditFilePath } from '../core/audit';
 import type { SecretStore } from '../core/secrets';
 import { RecentActionsChildren } from './audit/recentActions';
+import { registerBulkCommands } from './bulk/command';
 import { registerCredentialCommands } from './commands/credentials';
 import { registerInstanceCommands } from './commands/instances';
 import { registerUnenrollCommands, unenrollChildren } from './commands/unenroll';
@@ -64,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...registerInstanceCommands(services),
     ...registerCredentialCommands(services),
     ...registerUnenrollCommands(services),
+    ...registerBulkCommands(services),
   );
   const { profiles: valid, invalid } = profiles.snapshot();
   log.info(`Activated: ${valid.length} instance(s), ${invalid.length} invalid settings entr${invalid.length === 1 ? 'y' : 'ies'}`);
