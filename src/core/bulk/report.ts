@@ -103,7 +103,7 @@ export function describeCounts(report: Pick<BulkReport, 'users'>): string {
   const c = countStatuses(report);
   const parts = (['disabled', 'would-disable', 'not-found', 'not-enrolled', 'failed', 'pending'] as const)
     .filter((s) => c[s] > 0)
-    .map((s) => `${c[s]} ${s.replace('-', ' ')}`);
+    .map((s) => `${c[s]} ${s === 'would-disable' ? 'to disable' : s.replace('-', ' ')}`);
   return parts.length ? parts.join(', ') : 'no users';
 }
 

@@ -117,7 +117,7 @@ export async function executeSqlBulk(
     report.backupId = done.backup.id;
     const at = new Date().toISOString();
     for (const [i, u] of targets.entries()) {
-      Object.assign(u, { status: 'disabled', message: `enrollment row deleted (${done.affected[i]} row); backup ${done.backup.id}`, at });
+      Object.assign(u, { status: 'disabled', message: `enrollment row deleted (${done.affected[i]} row)`, at });
       u.attempts++;
     }
     report.state = 'completed';

@@ -29,14 +29,21 @@ export class VscodeBulkUi implements BulkUi {
   }
 
   async pasteNames(): Promise<string | undefined> {
+    // A scratch editor for a long list, and an input box that stays open while the admin
+    // pastes into it (a notification button would time out), also taking a few names typed inline.
     const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: '' });
     await vscode.window.showTextDocument(doc, { preview: false });
-    const choice = await vscode.window.showInformationMessage('Paste the user names into the new editor, one per line, then press Continue.', 'Continue', 'Cancel');
-    const text = doc.getText();
+    const typed = await vscode.window.showInputBox({
+      title: 'Bulk disable 2SV: user names',
+      prompt: 'Paste the user names into the new editor, one per line, then press Enter here. A few names can also be typed here, separated by commas.',
+      placeHolder: 'Enter: use the names in the editor · Escape: cancel',
+      ignoreFocusOut: true,
+    });
+    const text = typed?.trim() ? typed.split(',').join('\n') : doc.getText();
     // Close the scratch editor without a "save?" prompt.
     await vscode.window.showTextDocument(doc, { preview: false });
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-    return choice === 'Continue' ? text : undefined;
+    return typed === undefined ? undefined : text;
   }
 
   async pickFile(): Promise<{ name: string; text: string } | undefined> {
