@@ -181,6 +181,15 @@ describe('bulk disable by REST (simulator with replay protection)', function () 
     assert.equal(deletes().length, 0, 'no code is spent when the credentials are refused');
   });
 
+  it('a name no URL can carry ("..") fails for that user only, without spending a code', async () => {
+    const { report, run } = start('..\nlocked01');
+    await run();
+    assert.deepEqual(report.users.map((u) => u.status), ['failed', 'disabled']);
+    assert.match(report.users[0].message, /cannot be sent in a URL path/);
+    assert.equal(deletes().length, 1);
+    assert.equal(clock.sleeps.length, 0, 'the refused name took no code window');
+  });
+
   it('production: refused without the number of pending users as confirmation', async () => {
     profile = { ...profile, environment: 'production' };
     const { run } = start(USERS.slice(0, 3).join('\n'));

@@ -8,17 +8,18 @@ import path from 'node:path';
 const PROFILE = { id: 'p', name: 'Prod', baseUrl: 'https://j.example.com', environment: 'production' as const };
 
 describe('bulk user list', () => {
-  it('pasted names: trims, drops blank lines, duplicates (case-insensitive, NFC) and invalid names, by line', () => {
+  it('pasted names: trims, drops blank lines, duplicates (case-insensitive, NFC) and invalid names, by line; keeps ".." (a database run can reach it)', () => {
     const list = parseUserList('alice\n  bob  \n\nALICE\nzoe\u0308\nzoë\nbad\u0007name\n..\r\ncarol\n', 'lines');
     assert.deepEqual(list.users, [
       { username: 'alice', line: 1 },
       { username: 'bob', line: 2 },
       { username: 'zoe\u0308', line: 5 },
+      { username: '..', line: 8 },
       { username: 'carol', line: 9 },
     ]);
     assert.deepEqual(
       list.problems.map((p) => [p.line, p.kind]),
-      [[3, 'blank'], [4, 'duplicate'], [6, 'duplicate'], [7, 'invalid'], [8, 'invalid']],
+      [[3, 'blank'], [4, 'duplicate'], [6, 'duplicate'], [7, 'invalid']],
     );
     assert.equal(list.problems[1].message, 'same user as line 1');
     assert.equal(list.problems[3].text, 'bad\\u0007name', 'control characters are shown escaped');

@@ -138,7 +138,7 @@ async function runRest(ctx: CliContext, profile: InstanceProfile, report: BulkRe
   const cancel = new AbortController();
   const onSigint = () => {
     if (cancel.signal.aborted) return;
-    ctx.err('Cancelling after the current user… (the report will be resumable)');
+    ctx.err('Cancelling after the current user… (the report will be resumable; Ctrl-C again quits at once)');
     cancel.abort();
   };
   process.once('SIGINT', onSigint);

@@ -57,7 +57,9 @@ export function parseUserList(text: string, format: ListFormat): UserList {
       problems.push({ line, kind: 'blank', text: '', message: 'blank line' });
       continue;
     }
-    const problem = usernameProblem(username);
+    // "." and ".." are real (old) accounts: only a URL path cannot carry them. The database
+    // route can, and a REST run reports them per user, so they stay in the list.
+    const problem = username === '.' || username === '..' ? undefined : usernameProblem(username);
     if (problem) {
       problems.push({ line, kind: 'invalid', text: printable(raw), message: problem });
       continue;
