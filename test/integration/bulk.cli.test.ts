@@ -2,6 +2,7 @@
 // (preview, production confirmation, commit, CSV and JSON report, audit file, restore), and
 // a one-user REST run against the simulator (real clock: the first code needs no wait).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -130,6 +131,51 @@ describe('jira2fa bulk (CLI)', function () {
       assert.match(wrong.stderr, /is for instance sim, not other/);
       const dbResume = await run(['bulk', '--instance', 'sim', '--via', 'db', '--resume', 'rest.json']);
       assert.equal(dbResume.code, 2);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('Ctrl-C in a real process: stops while waiting for the next code window, exit 1, a resumable report', async () => {
+    const sim = await JiraSimulator.start({ store: new InMemorySimulatorStore(standardFixtures([{ username: 'locked1', seed: USER_SEED }, { username: 'locked2', seed: USER_SEED }])) });
+    try {
+      writeProfiles([{ id: 'sim', name: 'Sim', product: 'jira', baseUrl: sim.baseUrl, environment: 'test' }]);
+      fs.writeFileSync(path.join(dir, 'users.txt'), 'locked1\nlocked2\n');
+      const root = path.resolve(__dirname, '..', '..');
+      const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(root, 'src/cli/index.ts'), 'bulk', '--instance', 'sim', '--users', 'users.txt', '--via', 'rest', '--report', 'run.json'], {
+        cwd: dir,
+        env: {
+          ...process.env,
+          JIRA2FA_PROFILES: path.join(dir, 'profiles.json'),
+          JIRA2FA_AUDIT_FILE: path.join(dir, 'audit.jsonl'),
+          JIRA2FA_KEYCHAIN: 'off',
+          JIRA2FA_TOKEN: ADMIN_TOKEN,
+          JIRA2FA_TOTP_SECRET: ADMIN_SEED,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      // The first user goes at once; the second waits for the next 30-second window: Ctrl-C then.
+      let interrupted = false;
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/\[1\/2\] locked1: disabled/.test(stderr) && !interrupted) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.ok(interrupted, `the first user never finished: ${stdout}${stderr}`);
+      assert.equal(code, 1, stdout + stderr);
+      assert.match(stderr, /Cancelling after the current user/);
+      assert.match(stdout, /continue with: jira2fa bulk --instance sim --via rest --resume /);
+      const report = await loadReport(path.join(dir, 'run.json'));
+      assert.equal(report.state, 'cancelled');
+      assert.deepEqual(report.users.map((u) => u.status), ['disabled', 'pending']);
+      assert.equal(sim.requestsOf('DELETE').length, 1);
+      assert.ok(await sim.store.enrollmentSeed('locked2'), 'the second user was not touched');
     } finally {
       await sim.stop();
     }
