@@ -62,10 +62,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     view,
     vscode.window.registerFileDecorationProvider(new EnvironmentDecorations()),
     vscode.commands.registerCommand('jira2fa.showLog', () => log.show()),
+    ...registerBulkCommands(services),
     ...registerInstanceCommands(services),
     ...registerCredentialCommands(services),
     ...registerUnenrollCommands(services),
-    ...registerBulkCommands(services),
   );
   const { profiles: valid, invalid } = profiles.snapshot();
   log.info(`Activated: ${valid.length} instance(s), ${invalid.length} invalid settings entr${invalid.length === 1 ? 'y' : 'ies'}`);

@@ -6,15 +6,15 @@ import type { CliCommand } from './types';
 import * as instances from './instances';
 import * as audit from './audit';
 import * as unenroll from './unenroll';
+import * as bulk from './bulk';
 import * as cloud from './cloud';
 import * as login from './login';
-import * as bulk from './bulk';
 
 export const COMMANDS: CliCommand[] = [
   instances,
   audit,
   unenroll,
+  bulk,
   cloud,
   login,
-  bulk,
 ];
