@@ -19,6 +19,7 @@ import { registerSqlCommands } from './commands/sql';
 import { registerUnenrollCommands, unenrollChildren } from './commands/unenroll';
 import { JiraSessions } from './jiraSessions';
 import { createLog } from './log';
+import { registerBulkCommands } from './bulk/command';
 import { ProfileStore } from './profileStore';
 import { VscodeSecretStore } from './secretStorage';
 import { DatabaseChildren } from './snippets/databaseNodes';
@@ -85,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     view,
     vscode.window.registerFileDecorationProvider(new EnvironmentDecorations()),
     vscode.commands.registerCommand('jira2fa.showLog', () => log.show()),
+    ...registerBulkCommands(services),
     ...registerInstanceCommands(services),
     ...registerCredentialCommands(services),
     ...registerUnenrollCommands(services),

@@ -6,6 +6,7 @@ import type { CliCommand } from './types';
 import * as instances from './instances';
 import * as audit from './audit';
 import * as unenroll from './unenroll';
+import * as bulk from './bulk';
 import * as cloud from './cloud';
 import * as login from './login';
 import * as sql from './sql';
@@ -15,6 +16,7 @@ export const COMMANDS: CliCommand[] = [
   instances,
   audit,
   unenroll,
+  bulk,
   cloud,
   login,
   sql,

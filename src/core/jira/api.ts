@@ -7,3 +7,4 @@ export { createJiraClient, type JiraClient } from './client';
 export { guardRefusal } from './outcomes';
 export { replayGuardFor } from '../totp';
 export { testConnection, unenrollUser } from '../unenroll';
+export { runRestBulk, type RestBulkProgress } from '../bulk/rest';

@@ -91,7 +91,7 @@ function checkFit(ctx: RecoveryContext, snippet: Snippet, kind: Snippet['kind'])
   if (db.driver !== ctx.driver.name) throw new AppError('input', `The open connection is ${ctx.driver.name}, the profile says ${db.driver}.`);
 }
 
-function paramsOrThrow(snippet: Snippet, raw: Record<string, unknown>): Record<string, ParamValue> {
+export function paramsOrThrow(snippet: Snippet, raw: Record<string, unknown>): Record<string, ParamValue> {
   const { values, problems } = coerceParams(snippet, raw);
   if (problems.length) throw new AppError('input', problems.map((p) => p.message).join('; ') + '.');
   return values;
@@ -226,6 +226,126 @@ export async function previewDestructiveSnippet(
   }
 }
 
+/** The checks before any change: the snippet fits, the profile allows changes, backups are configured. */
+export function checkChangeAllowed(ctx: RecoveryContext, snippet: Snippet): { store: NonNullable<RecoveryContext['backups']> } {
+  checkFit(ctx, snippet, 'destructive');
+  const db = database(ctx);
+  if (db.readOnly !== false) {
+    throw new AppError(
+      'refused',
+      `The database connection of "${ctx.profile.name}" is read-only: ${snippet.name} changes data and was refused.`,
+      'Set database.readOnly to false in this instance\'s profile to allow changes.',
+    );
+  }
+  const store = ctx.backups;
+  if (!store) throw new AppError('input', 'No backup folder is configured, so no change can run.');
+  return { store };
+}
+
+/** One parameter set of a guarded change (one user of a bulk run) and the rows it must change. */
+export interface GuardedChangeItem {
+  values: Record<string, ParamValue>;
+  expected: number;
+}
+
+export interface GuardedChangeResult {
+  backup: BackupRecord;
+  /** Rows changed per item (each equal to its expected count). */
+  affected: number[];
+  /** The backup could not be marked committed (the change is committed all the same). */
+  stateError?: string;
+}
+
+/**
+ * The guarded change itself, for one parameter set or many (a bulk run): ONE transaction;
+ * per item the backup query with row locks must find exactly its expected rows; ONE backup
+ * file of all those rows is written before any statement runs; each statement must change
+ * exactly its expected rows, else everything is rolled back. `track.backup` is set as soon
+ * as the backup exists, so a caller can name it in its audit entry when the change fails.
+ * The caller has run checkChangeAllowed() and coerced the parameters.
+ */
+export async function runGuardedChange(
+  ctx: RecoveryContext,
+  snippet: Snippet,
+  items: GuardedChangeItem[],
+  options: { expectFingerprint?: string; backupParams: BackupRecord['params']; track?: { backup?: BackupRecord }; onItem?: (index: number, phase: 'backup' | 'change') => void },
+): Promise<GuardedChangeResult> {
+  const { store } = checkChangeAllowed(ctx, snippet);
+  const db = database(ctx);
+  const facts = ctx.driver.facts;
+  const track = options.track ?? {};
+  try {
+    const affected = await ctx.driver.transaction(
+      async (tx) => {
+        const r = await render(tx, ctx, snippet);
+        const lockedBackup = facts.rowLocking === 'for-update' ? `${r.backup}\nFOR UPDATE` : r.backup!;
+        let columns: Column[] | undefined;
+        const rows: unknown[][] = [];
+        for (const [i, item] of items.entries()) {
+          options.onItem?.(i, 'backup');
+          const before = await tx.query(lockedBackup, item.values, { maxRows: MAX_ROW_LIMIT });
+          keyIndexes(snippet, before);
+          if (before.rows.length !== item.expected) throw new AppError('refused', countMismatch(snippet, before.rows.length, item.expected, item.values));
+          columns ??= before.columns;
+          rows.push(...before.rows);
+        }
+        if (options.expectFingerprint && fingerprintRows({ columns: columns ?? [], rows }) !== options.expectFingerprint) {
+          throw new AppError('refused', `${snippet.title}: the rows changed since the preview; nothing was changed.`, 'Preview again.');
+        }
+        try {
+          track.backup = await store.save({
+            admin: ctx.admin,
+            instance: { id: ctx.profile.id, name: ctx.profile.name, product: ctx.profile.product },
+            database: { driver: db.driver, dialect: facts.dialect, serverVersion: ctx.driver.serverVersion, host: db.host, database: db.database },
+            snippet: { name: snippet.name, title: snippet.title, source: snippet.source },
+            params: options.backupParams,
+            table: { name: r.backupTableName!, key: snippet.backupKey ?? [] },
+            columns: columns ?? [],
+            rows: encodeRows(rows),
+          });
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          throw new AppError(
+            'refused',
+            `The backup could not be written to ${store.dir}${code ? ` (${code})` : ''}: nothing was changed.`,
+            code === 'ENOSPC' ? 'Free disk space and try again.' : 'Check the backup folder and try again.',
+            { cause: e },
+          );
+        }
+        const counts: number[] = [];
+        for (const [i, item] of items.entries()) {
+          options.onItem?.(i, 'change');
+          const result = await tx.query(r.statement, item.values);
+          if (result.rowCount !== item.expected) {
+            const who = items.length > 1 && typeof item.values.username === 'string' ? ` (user "${item.values.username}")` : '';
+            throw new AppError(
+              'refused',
+              `${snippet.title}: the statement changed ${result.rowCount} rows instead of ${item.expected}${who}, so it was rolled back; nothing was changed.`,
+              'The snippet\'s statement and its backup query do not select the same rows: fix the snippet.',
+            );
+          }
+          counts.push(result.rowCount);
+        }
+        return counts;
+      },
+      { forChange: true },
+    );
+    const saved = track.backup!;
+    let stateError: string | undefined;
+    await store.setState(saved.id, 'committed').catch((e) => {
+      stateError = `The backup ${saved.id} could not be marked committed: ${describeError(e)}`;
+    });
+    return { backup: saved, affected, stateError };
+  } catch (e) {
+    const saved = track.backup;
+    if (saved) {
+      const uncertain = e instanceof DbError && e.phase === 'commit' && (e.category === 'connection-lost' || e.category === 'timeout');
+      await store.setState(saved.id, uncertain ? 'pending' : 'rolled-back', describeError(e)).catch(() => undefined);
+    }
+    throw e;
+  }
+}
+
 /**
  * Runs a destructive snippet. Everything happens in one transaction: nothing is committed
  * unless the backup was written and the statement changed exactly the expected rows.
@@ -237,71 +357,14 @@ export async function executeDestructiveSnippet(
   options: { expectFingerprint?: string } = {},
 ): Promise<DestructiveRunResult> {
   const base: AuditBase = { action: 'sql.change', target: targetOf(rawParams), details: { snippet: snippet.name } };
-  let backup: BackupRecord | undefined;
+  const track: { backup?: BackupRecord } = {};
   try {
-    checkFit(ctx, snippet, 'destructive');
-    const db = database(ctx);
-    if (db.readOnly !== false) {
-      throw new AppError(
-        'refused',
-        `The database connection of "${ctx.profile.name}" is read-only: ${snippet.name} changes data and was refused.`,
-        'Set database.readOnly to false in this instance\'s profile to allow changes.',
-      );
-    }
-    const store = ctx.backups;
-    if (!store) throw new AppError('input', 'No backup folder is configured, so no change can run.');
+    checkChangeAllowed(ctx, snippet);
     const values = paramsOrThrow(snippet, rawParams);
     const expected = expectedRows(snippet, values);
-    const facts = ctx.driver.facts;
-
-    const affected = await ctx.driver.transaction(
-      async (tx) => {
-        const r = await render(tx, ctx, snippet);
-        const lockedBackup = facts.rowLocking === 'for-update' ? `${r.backup}\nFOR UPDATE` : r.backup!;
-        const before = await tx.query(lockedBackup, values, { maxRows: MAX_ROW_LIMIT });
-        keyIndexes(snippet, before);
-        if (before.rows.length !== expected) throw new AppError('refused', countMismatch(snippet, before.rows.length, expected, values));
-        if (options.expectFingerprint && fingerprintRows(before) !== options.expectFingerprint) {
-          throw new AppError('refused', `${snippet.title}: the rows changed since the preview; nothing was changed.`, 'Preview again.');
-        }
-        try {
-          backup = await store.save({
-            admin: ctx.admin,
-            instance: { id: ctx.profile.id, name: ctx.profile.name, product: ctx.profile.product },
-            database: { driver: db.driver, dialect: facts.dialect, serverVersion: ctx.driver.serverVersion, host: db.host, database: db.database },
-            snippet: { name: snippet.name, title: snippet.title, source: snippet.source },
-            params: auditParams(values),
-            table: { name: r.backupTableName!, key: snippet.backupKey ?? [] },
-            columns: before.columns,
-            rows: encodeRows(before.rows),
-          });
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          throw new AppError(
-            'refused',
-            `The backup could not be written to ${store.dir}${code ? ` (${code})` : ''}: nothing was changed.`,
-            code === 'ENOSPC' ? 'Free disk space and try again.' : 'Check the backup folder and try again.',
-            { cause: e },
-          );
-        }
-        const result = await tx.query(r.statement, values);
-        if (result.rowCount !== expected) {
-          throw new AppError(
-            'refused',
-            `${snippet.title}: the statement changed ${result.rowCount} rows instead of ${expected}, so it was rolled back; nothing was changed.`,
-            'The snippet\'s statement and its backup query do not select the same rows: fix the snippet.',
-          );
-        }
-        return result.rowCount;
-      },
-      { forChange: true },
-    );
-
-    const saved = backup!;
-    let stateError: string | undefined;
-    await store.setState(saved.id, 'committed').catch((e) => {
-      stateError = `The backup ${saved.id} could not be marked committed: ${describeError(e)}`;
-    });
+    const done = await runGuardedChange(ctx, snippet, [{ values, expected }], { expectFingerprint: options.expectFingerprint, backupParams: auditParams(values), track });
+    const saved = done.backup;
+    const affected = done.affected[0];
     const message = `${snippet.title}: ${affected} row${affected === 1 ? '' : 's'} changed; backup ${saved.id}.`;
     const audit = await writeAudit(ctx, { ...base, details: { snippet: snippet.name, rows: affected } }, 'ok', message, { backupId: saved.id });
     return {
@@ -310,14 +373,10 @@ export async function executeDestructiveSnippet(
       affected,
       message,
       auditEntryId: audit.entry?.id,
-      auditError: [audit.error, stateError].filter(Boolean).join(' ') || undefined,
+      auditError: [audit.error, done.stateError].filter(Boolean).join(' ') || undefined,
     };
   } catch (e) {
-    const saved = backup as BackupRecord | undefined;
-    if (saved && ctx.backups) {
-      const uncertain = e instanceof DbError && e.phase === 'commit' && (e.category === 'connection-lost' || e.category === 'timeout');
-      await ctx.backups.setState(saved.id, uncertain ? 'pending' : 'rolled-back', describeError(e)).catch(() => undefined);
-    }
+    const saved = track.backup;
     await writeAudit(ctx, base, outcomeOf(e), describeError(e), saved ? { backupId: saved.id } : {});
     throw e;
   }

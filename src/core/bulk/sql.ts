@@ -1,0 +1,149 @@
+/**
+ * Bulk disable by SQL: look every listed user up (found / enrolled / not found) in one
+ * read-only transaction, then delete all the enrollments in ONE guarded change (the same
+ * runGuardedChange as a single snippet run): row locks, exactly one row per user found
+ * enrolled or nothing happens, ONE backup of every affected row written before the first
+ * DELETE, one commit. restoreBackup() on that backup puts every row back. Every listed user
+ * gets an audit entry carrying the run id.
+ */
+import { AppError, describeError } from '../errors';
+import { outcomeOf, writeAudit, type RecoveryContext } from '../recovery/context';
+import { lookupEnrollments } from '../recovery/probe';
+import { checkChangeAllowed, paramsOrThrow, runGuardedChange, type GuardedChangeItem } from '../recovery/runSnippet';
+import type { BackupRecord } from '../backup/store';
+import { builtinSnippet } from '../snippets/catalogue';
+import { expectedRows } from '../snippets/params';
+import type { Snippet } from '../snippets/types';
+import { checkBulkConfirmation } from './confirm';
+import { countStatuses, describeCounts, type BulkReport } from './report';
+
+export interface SqlBulkContext extends RecoveryContext {
+  runId: string;
+}
+
+export interface SqlBulkProgress {
+  phase: 'lookup' | 'backup' | 'change' | 'audit';
+  done: number;
+  total: number;
+}
+
+function requireDbReport(ctx: SqlBulkContext, report: BulkReport): void {
+  if (report.via !== 'db') throw new AppError('input', `Report ${report.runId} is a ${report.via} run, not a database run.`);
+  if (report.instance.id !== ctx.profile.id) throw new AppError('input', `Report ${report.runId} belongs to instance ${report.instance.id}, not ${ctx.profile.id}.`);
+  if (report.runId !== ctx.runId) throw new AppError('input', 'Internal error: the run id of the context and of the report differ.');
+}
+
+async function disableSnippet(ctx: RecoveryContext): Promise<Snippet> {
+  const product = ctx.profile.product;
+  if (product !== 'jira' && product !== 'confluence') {
+    throw new AppError('input', `No built-in disable snippet for ${product}: bulk by SQL supports Jira and Confluence.`, 'Use --via rest for this instance.');
+  }
+  return builtinSnippet(`${product}.disable-2sv`);
+}
+
+/**
+ * Fills the report with what each user's row would be: would-disable (found and enrolled),
+ * not-enrolled, not-found. Read-only; one audit entry for the preview.
+ */
+export async function previewSqlBulk(ctx: SqlBulkContext, report: BulkReport, onProgress?: (p: SqlBulkProgress) => void): Promise<BulkReport> {
+  requireDbReport(ctx, report);
+  const snippet = await disableSnippet(ctx);
+  const total = report.users.length;
+  try {
+    if (!ctx.profile.database) throw new AppError('input', `The instance "${ctx.profile.name}" has no database connection configured.`, 'Add a database section to its profile.');
+    const found = await lookupEnrollments(ctx.driver, ctx.profile.product, report.users.map((u) => u.username), (done) => onProgress?.({ phase: 'lookup', done, total }));
+    const at = new Date().toISOString();
+    found.forEach((s, i) => {
+      const u = report.users[i];
+      u.at = at;
+      u.userKey = s.userKey;
+      if (!s.userExists) Object.assign(u, { status: 'not-found', message: 'no user with this name in the database' });
+      else if (!s.enrolled) Object.assign(u, { status: 'not-enrolled', message: 'two-step verification is not set up for this user' });
+      else Object.assign(u, { status: 'would-disable', message: `enrolled since ${s.createdAt ?? '(unknown)'}; its enrollment row will be deleted` });
+    });
+    report.state = 'preview';
+    report.stateMessage = `Preview: ${describeCounts(report)}.`;
+    const c = countStatuses(report);
+    await writeAudit(ctx, { action: 'bulk.preview', details: { snippet: snippet.name, via: 'db', users: total, enrolled: c['would-disable'], notFound: c['not-found'], notEnrolled: c['not-enrolled'] } }, 'ok', report.stateMessage);
+    return report;
+  } catch (e) {
+    await writeAudit(ctx, { action: 'bulk.preview', details: { snippet: snippet.name, via: 'db', users: total } }, outcomeOf(e), describeError(e));
+    throw e;
+  }
+}
+
+/**
+ * Deletes the enrollment of every user the preview found enrolled, in one transaction.
+ * The report is updated in place (also when the run fails: every user then says why), and
+ * the error is rethrown so the caller can set its exit code.
+ */
+export async function executeSqlBulk(
+  ctx: SqlBulkContext,
+  report: BulkReport,
+  options: { confirmation?: string; onProgress?: (p: SqlBulkProgress) => void } = {},
+): Promise<BulkReport> {
+  requireDbReport(ctx, report);
+  if (report.state !== 'preview') throw new AppError('input', 'Preview the run first: the users to change come from its lookup.');
+  const snippet = await disableSnippet(ctx);
+  const targets = report.users.filter((u) => u.status === 'would-disable');
+  const track: { backup?: BackupRecord } = {};
+  const auditErrors: string[] = [];
+  const audit = async (u: (typeof report.users)[number], outcome: Parameters<typeof writeAudit>[2], message: string, extra: { backupId?: string; rows?: number } = {}) => {
+    const r = await writeAudit(
+      ctx,
+      { action: 'bulk.sql.disable', target: u.username, details: { snippet: snippet.name, ...(extra.rows !== undefined ? { rows: extra.rows } : {}), ...(u.userKey ? { userKey: u.userKey } : {}) } },
+      outcome,
+      message,
+      extra.backupId ? { backupId: extra.backupId } : {},
+    );
+    if (r.entry) u.auditEntryIds.push(r.entry.id);
+    if (r.error) auditErrors.push(r.error);
+  };
+  const total = report.users.length;
+  try {
+    checkChangeAllowed(ctx, snippet);
+    if (!targets.length) throw new AppError('input', `No listed user is enrolled (${describeCounts(report)}): nothing to change.`);
+    checkBulkConfirmation(ctx.profile, targets.length, options.confirmation);
+    const items: GuardedChangeItem[] = targets.map((u) => {
+      const values = paramsOrThrow(snippet, { username: u.username });
+      return { values, expected: expectedRows(snippet, values) };
+    });
+    report.state = 'running';
+    const done = await runGuardedChange(ctx, snippet, items, {
+      backupParams: { runId: ctx.runId, users: targets.length },
+      track,
+      onItem: (i, phase) => options.onProgress?.({ phase, done: i + 1, total: items.length }),
+    });
+    report.backupId = done.backup.id;
+    const at = new Date().toISOString();
+    for (const [i, u] of targets.entries()) {
+      Object.assign(u, { status: 'disabled', message: `enrollment row deleted (${done.affected[i]} row)`, at });
+      u.attempts++;
+    }
+    report.state = 'completed';
+    report.stateMessage = `${targets.length} enrollment row${targets.length === 1 ? '' : 's'} deleted in one transaction; backup ${done.backup.id}.${done.stateError ? ` ${done.stateError}` : ''}`;
+    let n = 0;
+    for (const u of report.users) {
+      options.onProgress?.({ phase: 'audit', done: ++n, total });
+      if (u.status === 'disabled') await audit(u, 'ok', `Two-step verification disabled by deleting the enrollment row (bulk run, backup ${done.backup.id}).`, { backupId: done.backup.id, rows: 1 });
+      else await audit(u, 'refused', `Not changed: ${u.message}.`);
+    }
+  } catch (e) {
+    const why = describeError(e);
+    const at = new Date().toISOString();
+    report.state = 'failed';
+    report.stateMessage = why;
+    if (track.backup) report.backupId = track.backup.id;
+    for (const u of report.users) {
+      if (u.status === 'would-disable') {
+        Object.assign(u, { status: 'failed', message: `not changed: ${why}`, at });
+        u.attempts++;
+      }
+      await audit(u, u.status === 'failed' ? outcomeOf(e) : 'refused', u.status === 'failed' ? `Bulk run failed, nothing was changed: ${why}` : `Not changed: ${u.message}.`, track.backup ? { backupId: track.backup.id } : {});
+    }
+    if (auditErrors.length) report.stateMessage += ` (${auditErrors.length} audit entr${auditErrors.length === 1 ? 'y' : 'ies'} could not be written: ${auditErrors[0]})`;
+    throw e;
+  }
+  if (auditErrors.length) report.stateMessage += ` ${auditErrors.length} audit entr${auditErrors.length === 1 ? 'y' : 'ies'} could not be written: ${auditErrors[0]}`;
+  return report;
+}

@@ -1,0 +1,38 @@
+/** Registers "Bulk disable 2SV…" (jira2fa.bulkDisable). */
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { backupDirPath, BackupStore } from '../../core/backup/store';
+import { resolveInstance, type InstanceArg } from '../instancePicker';
+import { loadJiraApi } from '../lazy';
+import type { ExtensionServices } from '../services';
+import { withDatabase } from './database';
+import { runBulkFlow, type BulkDeps } from './flow';
+import { VscodeBulkUi } from './vscodeUi';
+
+export function bulkDeps(s: ExtensionServices): BulkDeps {
+  return {
+    admin: () => s.adminName(),
+    audit: s.audit,
+    // The folder the CLI uses too, so "jira2fa backups restore" finds the editor's backups.
+    backups: new BackupStore(backupDirPath(process.env)),
+    reportDir: path.join(s.context.globalStorageUri.fsPath, 'bulk-reports'),
+    withDatabase: (profile, fn) => withDatabase(s.secrets, profile, fn),
+    runRest: async (profile, run) => {
+      const api = await loadJiraApi();
+      // The instance's pooled client and process-wide replay guard, shared with single unenrolls.
+      const client = await s.jira.client(profile);
+      return api.runRestBulk({ profile, client, audit: s.audit, secrets: s.secrets, guard: api.replayGuardFor(profile.id), ...run });
+    },
+    log: (line) => s.log.info(line),
+  };
+}
+
+export function registerBulkCommands(s: ExtensionServices): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('jira2fa.bulkDisable', async (arg: InstanceArg) => {
+      const profile = await resolveInstance(s.profiles, arg, 'Bulk disable 2SV on which instance?');
+      if (!profile) return;
+      await runBulkFlow(profile, new VscodeBulkUi(), bulkDeps(s));
+    }),
+  ];
+}

@@ -1,0 +1,143 @@
+// Bulk disable 2SV by SQL in the real editor: a fresh PostgreSQL database with 1,000 enrolled
+// users (made by test/e2e/lib/bulkDatabase.ts through tsx), names pasted into the scratch
+// editor, the preview quick pick, the typed count (production), the progress notification,
+// and the per-user report opened at the end; the rows are really gone afterwards.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+export const name = 'bulk disable 2SV via SQL: paste, preview, confirm, progress, report';
+export const timeoutMs = 240000;
+
+const ROOT = path.resolve(new URL('.', import.meta.url).pathname, '..', '..', '..');
+const DB_NAME = `j2fa_e2e_bulk_${process.pid}_${randomBytes(3).toString('hex')}`;
+const USERS = 1000;
+const INSTANCE = 'E2E Bulk Postgres';
+
+export const settings = {
+  'jira2fa.instances': [
+    {
+      id: 'e2e-bulk-pg',
+      name: INSTANCE,
+      product: 'jira',
+      baseUrl: 'https://jira.bulk.e2e.example.com',
+      environment: 'production',
+      database: { driver: 'postgres', host: process.env.J2FA_TEST_PG_HOST ?? '127.0.0.1', port: Number(process.env.J2FA_TEST_PG_PORT ?? 5432), database: DB_NAME, user: 'postgres', readOnly: false },
+    },
+  ],
+};
+
+/** The database helper process: JSON lines out, commands in. */
+function startDatabase(log) {
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'test/e2e/lib/bulkDatabase.ts'), DB_NAME, String(USERS)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const lines = readline.createInterface({ input: child.stdout });
+  const waiting = [];
+  lines.on('line', (l) => waiting.shift()?.resolve(JSON.parse(l)));
+  child.on('exit', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`database helper exited (${code}): ${stderr}`));
+  });
+  const next = () => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  return {
+    ready: next(),
+    async ask(command) {
+      const answer = next();
+      child.stdin.write(`${command}\n`);
+      return answer;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.stdin.write('drop\n');
+      child.stdin.end();
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 15000))]);
+      if (child.exitCode === null) {
+        log('database helper did not exit; killing it');
+        child.kill('SIGKILL');
+      }
+    },
+  };
+}
+
+export async function run({ page, shot, log, assert, openView, runCommand, answerQuickPick, inputBox, waitForNotification, editorTab, server, containerTitle, waitUntil }) {
+  const db = startDatabase(log);
+  try {
+    await db.ready;
+    const enrolledBefore = (await db.ask('count')).enrolled;
+    assert.ok(enrolledBefore > USERS, `fixture: ${USERS} bulk users plus the fixture's own enrollments (${enrolledBefore})`);
+    log(`database ${DB_NAME} ready with ${USERS} enrolled users`);
+    await openView(containerTitle);
+
+    // 1. the command: instance, then the source of the list
+    await runCommand('Jira 2FA Admin: Bulk Disable 2SV…');
+    await answerQuickPick(INSTANCE);
+    await answerQuickPick('Paste user names', { filter: false });
+
+    // 2. paste the names into the scratch editor, press Enter in the input box that stays open
+    const names = Array.from({ length: USERS }, (_, i) => `bulk${String(i + 1).padStart(4, '0')}`);
+    // Ends with a newline so that the editor shows no word suggestions (Escape would close the input box).
+    const text = `${[...names, 'carol', 'ghost-user', '', 'BULK0001'].join('\n')}\n`;
+    const namesBox = page.locator('.quick-input-widget', { hasText: 'Bulk disable 2SV: user names' });
+    await namesBox.waitFor();
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await page.keyboard.insertText(text);
+    await shot('names-pasted');
+    await namesBox.locator('input').click();
+    await namesBox.locator('input').press('Enter');
+
+    // 3. database, then the lookup and the preview quick pick
+    await answerQuickPick('Database', { filter: false });
+    const preview = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Preview on' });
+    await preview.waitFor({ timeout: 60000 });
+    const title = await preview.textContent();
+    assert.match(title, /1000 to disable, 1 not found, 1 not enrolled/);
+    await shot('preview');
+    await answerQuickPick('Disable 2SV for 1000 users', { filter: false });
+
+    // 4. production: the typed count; a wrong one is flagged
+    const box = page.locator('.quick-input-widget input');
+    await box.waitFor();
+    await box.fill('999');
+    await page.locator('.quick-input-widget .quick-input-message', { hasText: 'Type exactly 1000' }).waitFor();
+    await shot('confirm-wrong-count');
+    await inputBox('1000');
+
+    // 5. the progress notification, then the report
+    const progress = await waitForNotification('Disabling 2SV for 1000 users', { timeout: 20000 });
+    await page.waitForTimeout(400); // let the toast finish sliding in, for the picture only
+    await shot('progress');
+    assert.ok(await progress.isVisible());
+    const done = await waitForNotification('1000 disabled, 1 not found, 1 not enrolled', { timeout: 120000 });
+    await editorTab('.md').waitFor();
+    await shot('report-opened');
+    // Monaco renders spaces as no-break spaces
+    const editorText = (await page.locator('.editor-instance .monaco-editor .view-lines').first().textContent()).replace(/\u00a0/g, ' ');
+    assert.match(editorText, /Bulk disable 2SV: E2E Bulk Postgres/);
+    assert.ok(await done.isVisible());
+    await shot('done-notification');
+
+    // 6. the rows are gone: exactly the 1,000 bulk users, the fixture enrollments kept
+    assert.equal((await db.ask('count')).enrolled, enrolledBefore - USERS);
+
+    // the report files are in the extension's global storage
+    const dir = path.join(server.dirs.data, 'User', 'globalStorage', 'jira2fa.jira-2fa-admin', 'bulk-reports');
+    const json = await waitUntil(() => fs.existsSync(dir) && fs.readdirSync(dir).find((f) => f.endsWith('.json')), { message: 'report JSON' });
+    const report = JSON.parse(fs.readFileSync(path.join(dir, json), 'utf8'));
+    assert.equal(report.state, 'completed');
+    assert.equal(report.users.filter((u) => u.status === 'disabled').length, 1000);
+    assert.ok(report.backupId, 'one backup id');
+    log(`run ${report.runId}, backup ${report.backupId}`);
+    // The backup went to the folder shared with the CLI (outside the run dir): remove ours.
+    const stateHome = process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+    const backupFile = path.join(process.env.JIRA2FA_BACKUP_DIR || path.join(stateHome, 'jira2fa', 'backups'), `${report.backupId}.json`);
+    assert.ok(fs.existsSync(backupFile), `the backup file ${backupFile} exists`);
+    assert.equal(JSON.parse(fs.readFileSync(backupFile, 'utf8')).rows.length, 1000);
+    fs.rmSync(backupFile);
+  } finally {
+    await db.stop();
+  }
+}
