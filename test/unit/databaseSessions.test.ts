@@ -53,6 +53,32 @@ describe('extension database sessions', () => {
     assert.deepEqual(f.log, ['connect 1 jira pw', 'close 1']);
   });
 
+  it('actions on one connection take turns, so nothing runs inside another action\'s transaction', async () => {
+    const f = fakeConnect();
+    const s = new DatabaseSessions({ get: async () => 'pw' }, { connect: f.connect });
+    const steps: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const change = s.use(profile(), async () => {
+      steps.push('BEGIN change');
+      await held; // a guarded change waiting on its backup, say
+      steps.push('COMMIT change');
+    });
+    const lookup = s.use(profile(), async () => void steps.push('lookup'));
+    const failing = s.use(profile(), async () => {
+      throw new Error('boom');
+    });
+    const after = s.use(profile(), async () => void steps.push('after a failure'));
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(steps, ['BEGIN change'], 'the lookup waits for the change to finish');
+    release();
+    await Promise.all([change, lookup, after]);
+    await assert.rejects(failing, /boom/);
+    await s.dispose();
+    assert.deepEqual(steps, ['BEGIN change', 'COMMIT change', 'lookup', 'after a failure']);
+    assert.deepEqual(f.log, ['connect 1 jira pw', 'close 1']);
+  });
+
   it('reconnects after a lost connection and when the profile points elsewhere', async () => {
     const f = fakeConnect();
     const s = new DatabaseSessions({ get: async () => undefined }, { connect: f.connect });

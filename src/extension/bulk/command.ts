@@ -1,11 +1,9 @@
 /** Registers "Bulk disable 2SV…" (jira2fa.bulkDisable). */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { backupDirPath, BackupStore } from '../../core/backup/store';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
 import { loadJiraApi } from '../lazy';
 import type { ExtensionServices } from '../services';
-import { withDatabase } from './database';
 import { runBulkFlow, type BulkDeps } from './flow';
 import { VscodeBulkUi } from './vscodeUi';
 
@@ -14,9 +12,9 @@ export function bulkDeps(s: ExtensionServices): BulkDeps {
     admin: () => s.adminName(),
     audit: s.audit,
     // The folder the CLI uses too, so "jira2fa backups restore" finds the editor's backups.
-    backups: new BackupStore(backupDirPath(process.env)),
+    backups: s.backups,
     reportDir: path.join(s.context.globalStorageUri.fsPath, 'bulk-reports'),
-    withDatabase: (profile, fn) => withDatabase(s.secrets, profile, fn),
+    withDatabase: (profile, fn) => s.databases.use(profile, fn),
     runRest: async (profile, run) => {
       const api = await loadJiraApi();
       // The instance's pooled client and process-wide replay guard, shared with single unenrolls.

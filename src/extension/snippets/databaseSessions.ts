@@ -22,6 +22,11 @@ interface Session {
   driver: Promise<Driver>;
   timer?: ReturnType<typeof setTimeout>;
   busy: number;
+  /**
+   * The end of the queue of actions on this connection. Actions take turns: a guarded change's
+   * transaction must never have another action's statements (or its BEGIN/COMMIT) run inside it.
+   */
+  tail: Promise<unknown>;
 }
 
 export class DatabaseSessions {
@@ -34,7 +39,11 @@ export class DatabaseSessions {
     private readonly options: { idleMs?: number; connect?: typeof connectDatabase; connectOptions?: ConnectOptions } = {},
   ) {}
 
-  /** Runs `fn` with an open session on the profile's database (opened when needed). */
+  /**
+   * Runs `fn` with an open session on the profile's database (opened when needed), after the
+   * actions already waiting for it. `fn` must not call `use` for the same instance (it would wait
+   * for itself).
+   */
   async use<T>(profile: InstanceProfile, fn: (driver: Driver) => Promise<T>): Promise<T> {
     const db = profile.database;
     if (!db) throw new AppError('input', `"${profile.name}" has no database connection configured.`, 'Add a database section in Edit Instance.');
@@ -49,7 +58,7 @@ export class DatabaseSessions {
       const connect = this.options.connect ?? connectDatabase;
       // Registered before anything is awaited, so that two actions at once share one connection.
       const opening = (async () => connect(db, await this.secrets.get(profile.id, 'dbPassword'), { applicationName: 'jira2fa-vscode', ...this.options.connectOptions }))();
-      const s: Session = { key, driver: opening, busy: 0 };
+      const s: Session = { key, driver: opening, busy: 0, tail: Promise.resolve() };
       session = s;
       this.sessions.set(profile.id, s);
       s.driver.catch(() => {
@@ -60,8 +69,9 @@ export class DatabaseSessions {
     if (s.timer) clearTimeout(s.timer);
     s.busy++;
     try {
-      const driver = await s.driver;
-      return await fn(driver);
+      const turn = s.tail.then(async () => fn(await s.driver));
+      s.tail = turn.catch(() => undefined);
+      return await turn;
     } catch (e) {
       // A lost or broken connection is not reused: the next action reconnects.
       if (e instanceof AppError && e.kind === 'unreachable') await this.close(profile.id);
