@@ -6,6 +6,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { AuditLog, auditFilePath } from '../core/audit';
+import { consumeSandboxSecrets } from '../core/sandboxSecrets';
 import type { SecretStore } from '../core/secrets';
 import { RecentActionsChildren } from './audit/recentActions';
 import { registerCredentialCommands } from './commands/credentials';
@@ -67,6 +68,16 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   );
   const { profiles: valid, invalid } = profiles.snapshot();
   log.info(`Activated: ${valid.length} instance(s), ${invalid.length} invalid settings entr${invalid.length === 1 ? 'y' : 'ies'}`);
+  // `npm run sandbox` hands over its credentials once (see core/sandboxSecrets.ts); no-op otherwise.
+  void consumeSandboxSecrets(process.env, secrets, (id) => profiles.get(id)).then(
+    (r) => {
+      if (!r) return;
+      if (r.imported.length) log.info(`Sandbox: stored the credentials of ${r.imported.join(', ')} in SecretStorage`);
+      for (const why of r.skipped) log.warn(`Sandbox credentials not imported: ${why}`);
+      tree.refresh();
+    },
+    (e) => log.error(`Sandbox credentials import failed: ${(e as Error).message}`),
+  );
   return { secrets: services.secrets, profiles, services };
 }
 
