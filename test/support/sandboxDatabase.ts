@@ -3,7 +3,8 @@
  * tables, served over the PostgreSQL wire protocol on 127.0.0.1 (pgliteWire.ts), so the
  * extension, the CLI and the simulator all reach the same rows with the `postgres` driver.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { DatabaseConfig } from '../../src/core/db/connect';
 import { ddl } from './dbFixtures';
@@ -21,6 +22,7 @@ export interface ServedPglite {
 /** Opens (or creates) the PGlite database at `dataDir`, creates the Jira tables if missing, serves it. */
 export async function servePgliteDatabase(dataDir: string, options: { port?: number } = {}): Promise<ServedPglite> {
   const existed = dataDir !== 'memory://' && existsSync(dataDir);
+  if (!existed && dataDir !== 'memory://') mkdirSync(path.dirname(dataDir), { recursive: true });
   const db = new PGlite(dataDir);
   await db.waitReady;
   let reused = false;
