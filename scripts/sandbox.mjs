@@ -263,7 +263,8 @@ async function main() {
     stops.push(() => server.stop());
     ports.push(server.port);
 
-    const cli = `JIRA2FA_PROFILES=${path.relative(ROOT, path.join(opts.dir, 'profiles.json'))} XDG_STATE_HOME=${path.relative(ROOT, stateHome)} JIRA2FA_TOKEN=${info.token} JIRA2FA_TOTP_SECRET=${info.adminSeed} node dist/cli.js`;
+    const shown = (p) => (p.startsWith(ROOT + path.sep) ? path.relative(ROOT, p) : p);
+    const cli = `JIRA2FA_PROFILES=${shown(path.join(opts.dir, 'profiles.json'))} XDG_STATE_HOME=${shown(stateHome)} JIRA2FA_TOKEN=${info.token} JIRA2FA_TOTP_SECRET=${info.adminSeed} node dist/cli.js`;
     console.log(`
 ──────────────────────────────────────────────────────────────────────────────
   Jira 2FA Admin sandbox is running
@@ -272,7 +273,7 @@ async function main() {
   Admin seed:  ${info.adminSeed}
                (user "admin"; add it to an authenticator app to type real codes,
                or let the extension generate them: it already has this seed)
-  Simulated Jira ${info.jiraUrl}   database ${info.database.driver} 127.0.0.1:${info.database.port}
+  Simulated Jira ${info.jiraUrl}   database ${info.database.driver} ${info.database.host}:${info.database.port ?? (info.database.driver === 'mysql' ? 3306 : 5432)}
 
   The welcome README in the editor lists the users and their recovery codes.
   CLI:  ${cli} test --instance ${INSTANCE_ID}
