@@ -200,6 +200,14 @@ async function flow(ctx, info, dir) {
     );
     assert.equal(await audit.locator('tr[data-id]').count(), entries.length, 'the panel lists every entry');
     assert.ok(!fs.readFileSync(path.join(dir, 'state', 'jira2fa', 'audit.jsonl'), 'utf8').includes(info.seed));
+
+    // 8. the walkthrough is listed and shows its six steps
+    await wb.runCommand('Welcome: Open Walkthrough...');
+    await wb.answerQuickPick('Jira 2FA Admin: recover a locked-out user');
+    for (const step of ['Add an instance', 'Set credentials', 'Test the connection', 'Unenroll a user', 'Run a recovery snippet', 'Read the audit log']) {
+      await page.locator('.gettingStartedContainer .getting-started-step', { hasText: step }).first().waitFor();
+    }
+    await shot('walkthrough');
   } finally {
     await db.end().catch(() => {});
   }
