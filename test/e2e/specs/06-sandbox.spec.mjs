@@ -163,10 +163,49 @@ async function flow(ctx, info, dir) {
     // the database the snippets read agrees: no recovery code for alice any more
     assert.deepEqual(await recovery('alice'), [], 'the REST unenroll must delete alice\'s enrollment row');
 
-    // 5. bob's row deleted by SQL: the REST call finds no enrollment
+    // The SQL side through the editor when this build has the Database/Snippets nodes (the SQL
+    // feature), else straight through the database port: either way the same rows.
+    // (the instance row is expanded since "Unenroll user…" was clicked)
+    const snippetsUi = await wb.treeItem('Snippets').waitFor({ timeout: 5000 }).then(() => true, () => false);
+    log(snippetsUi ? 'SQL side through the Database and Snippets nodes' : 'no Snippets node in this build: SQL side through the database port');
     const saved = (await db.query('SELECT * FROM "AO_ED669C_TOTP_USER_ENROLLMENT" WHERE "USER_KEY" = (SELECT user_key FROM app_user WHERE lower_user_name = $1)', ['bob'])).rows[0];
     assert.ok(saved, 'bob starts enrolled');
-    await db.query('DELETE FROM "AO_ED669C_TOTP_USER_ENROLLMENT" WHERE "USER_KEY" = $1', [saved.USER_KEY]);
+    let backupId;
+    if (snippetsUi) {
+      // 5a. the recovery-code snippet finds nothing for alice, and bob's code
+      await wb.treeItem('Snippets').click();
+      await wb.treeItem('Recovery code for a user').click();
+      const sql = wb.webview();
+      await sql.locator('#p-username').waitFor();
+      await wb.setField(sql, '#p-username', 'alice');
+      await sql.locator('#run').click();
+      await wb.waitUntil(async () => /^0 rows\.$/.test(await sql.locator('#status').innerText()), { message: 'no recovery code row for alice' });
+      await shot('recovery-code-snippet-no-row-for-alice');
+      await wb.setField(sql, '#p-username', 'bob');
+      await sql.locator('#run').click();
+      await sql.locator('.grid-cell', { hasText: saved.RECOVERY_CODE }).waitFor();
+      // 5b. disable bob by SQL (the guarded snippet, with its backup)
+      await wb.treeItem('Disable two-step verification for a user').click();
+      await wb.waitUntil(async () => (await wb.webview().locator('#preview').count()) > 0, { message: 'the disable panel is showing' });
+      const change = wb.webview();
+      await wb.setField(change, '#p-username', 'bob');
+      await change.locator('#preview').click();
+      await wb.waitUntil(async () => /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed/.test(await change.locator('#status').innerText()), { message: 'preview status' });
+      await wb.waitUntil(async () => !(await change.locator('#commit').evaluate((e) => e.disabled)), { message: 'commit enabled (test instance: no confirmation)' });
+      await change.locator('#commit').click();
+      await wb.waitUntil(async () => /✓ .*1 row changed\. · backup \S+/.test(await change.locator('#status').innerText()), { message: 'done with a backup id', timeout: 30000 });
+      backupId = /backup (\d{8}T\d{9}Z-[a-z0-9._-]+-[0-9a-f]{8})/.exec(await change.locator('#status').innerText())?.[1];
+      assert.ok(backupId, 'no backup id after the disable snippet');
+      await shot('disable-bob-by-sql-snippet');
+      await wb.editorTab('Unenroll user · Sandbox Jira').click();
+    } else {
+      // 5. bob's row deleted by SQL
+      await db.query('DELETE FROM "AO_ED669C_TOTP_USER_ENROLLMENT" WHERE "USER_KEY" = $1', [saved.USER_KEY]);
+    }
+    assert.deepEqual(await recovery('bob'), [], 'bob\'s row is gone');
+
+    // 6. the REST call now finds no enrollment for bob
+    await panel.locator('#username').waitFor();
     await wb.setField(panel, '#username', 'bob');
     await wb.setField(panel, '#useSeed', true);
     await panel.locator('#send:not([disabled])').waitFor();
@@ -176,18 +215,29 @@ async function flow(ctx, info, dir) {
     await panel.locator('#result', { hasText: 'No enrollment found' }).waitFor();
     await shot('unenroll-bob-after-sql-delete-no-enrollment');
 
-    // 6. the row restored: bob is enrolled again and the unenroll (stored seed) succeeds
-    await db.query('INSERT INTO "AO_ED669C_TOTP_USER_ENROLLMENT" ("USER_KEY", "SECRET", "RECOVERY_CODE", "CREATED_AT", "MODIFIED_AT") VALUES ($1, $2, $3, $4, $5)', [
-      saved.USER_KEY, saved.SECRET, saved.RECOVERY_CODE, saved.CREATED_AT, saved.MODIFIED_AT,
-    ]);
+    // 7. restore: bob is enrolled again and the unenroll (stored seed) succeeds
+    if (snippetsUi) {
+      await wb.runCommand('Jira 2FA Admin: Restore Backup…');
+      await wb.answerQuickPick(backupId);
+      await wb.answerDialog('Restore');
+      await wb.waitForNotification('Restored 1 row into AO_ED669C_TOTP_USER_ENROLLMENT');
+      await wb.editorTab('Unenroll user · Sandbox Jira').click();
+    } else {
+      await db.query('INSERT INTO "AO_ED669C_TOTP_USER_ENROLLMENT" ("USER_KEY", "SECRET", "RECOVERY_CODE", "CREATED_AT", "MODIFIED_AT") VALUES ($1, $2, $3, $4, $5)', [
+        saved.USER_KEY, saved.SECRET, saved.RECOVERY_CODE, saved.CREATED_AT, saved.MODIFIED_AT,
+      ]);
+    }
+    assert.equal((await recovery('bob'))[0]?.RECOVERY_CODE, saved.RECOVERY_CODE, 'bob is enrolled again');
+    await panel.locator('#username').waitFor();
     await wb.setField(panel, '#username', 'bob');
+    await wb.setField(panel, '#useSeed', true);
     await panel.locator('#send:not([disabled])').waitFor();
     await panel.locator('#send').click();
     await panel.locator('#resultTitle', { hasText: '✓' }).waitFor({ timeout: 60000 });
     await shot('unenroll-bob-after-restore-done');
     assert.deepEqual(await recovery('bob'), []);
 
-    // 7. the audit log shows all three, and the file is the sandbox's own
+    // 8. the audit log shows all of it, and the file is the sandbox's own
     await wb.runCommand('Jira 2FA Admin: Show Audit Log');
     const audit = wb.webview();
     await audit.locator('tr[data-id]').first().waitFor();
@@ -198,10 +248,13 @@ async function flow(ctx, info, dir) {
       entries.filter((e) => e.action === 'unenroll').map((e) => [e.target, e.outcome, e.status]),
       [['alice', 'ok', 204], ['bob', 'refused', 400], ['bob', 'ok', 204]],
     );
+    if (snippetsUi) {
+      for (const action of ['sql.change', 'backup.restore']) assert.ok(entries.some((e) => e.action === action && e.outcome === 'ok'), `no ${action} entry in the audit log`);
+    }
     assert.equal(await audit.locator('tr[data-id]').count(), entries.length, 'the panel lists every entry');
     assert.ok(!fs.readFileSync(path.join(dir, 'state', 'jira2fa', 'audit.jsonl'), 'utf8').includes(info.seed));
 
-    // 8. the walkthrough is listed and shows its six steps
+    // 9. the walkthrough is listed and shows its six steps
     await wb.runCommand('Welcome: Open Walkthrough...');
     await wb.answerQuickPick('Jira 2FA Admin: recover a locked-out user');
     for (const step of ['Add an instance', 'Set credentials', 'Test the connection', 'Unenroll a user', 'Run a recovery snippet', 'Read the audit log']) {
