@@ -6,8 +6,9 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { AuditLog, auditFilePath } from '../core/audit';
-import { consumeSandboxSecrets } from '../core/sandboxSecrets';
 import type { SecretStore } from '../core/secrets';
+// (after ../core/secrets on purpose: keeps this line apart from other branches' new imports)
+import { consumeSandboxSecrets } from '../core/sandboxSecrets';
 import { RecentActionsChildren } from './audit/recentActions';
 import { registerCredentialCommands } from './commands/credentials';
 import { registerInstanceCommands } from './commands/instances';
