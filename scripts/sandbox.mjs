@@ -257,7 +257,7 @@ async function main() {
       workspace,
       settings: { 'jira2fa.instances': [profile], 'workbench.startupEditor': 'readme' },
       // The audit log and backups of the sandbox stay in .sandbox/state, away from your own.
-      env: { JIRA2FA_SANDBOX_SECRETS: secretsFile, XDG_STATE_HOME: stateHome },
+      env: { JIRA2FA_SANDBOX_SECRETS: secretsFile, XDG_STATE_HOME: stateHome, JIRA2FA_AUDIT_FILE: path.join(stateHome, 'jira2fa', 'audit.jsonl') },
       log: (m) => say(m),
     });
     stops.push(() => server.stop());
