@@ -16,7 +16,7 @@ import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { CODE_SERVER_ENTRY, E2EDepsError, ensureDeps, startCodeServer } from '../test/e2e/lib/codeServer.mjs';
+import { CACHE, CODE_SERVER_ENTRY, E2EDepsError, ensureDeps, startCodeServer } from '../test/e2e/lib/codeServer.mjs';
 import { packageVsix } from './package.mjs';
 import { welcomeReadme } from './sandbox/welcome.mjs';
 
@@ -192,7 +192,7 @@ async function main() {
 
     // 1. code-server (VS Code in the browser), cached outside the repository
     if (!fs.existsSync(CODE_SERVER_ENTRY)) {
-      say('first run: downloading code-server (VS Code for the browser, ~600 MB, about 3 minutes); later runs reuse ~/.cache/jira2fa');
+      say(`first run: downloading code-server (VS Code for the browser, ~600 MB, about 3 minutes) into ${CACHE}; later runs reuse it`);
     }
     try {
       await ensureDeps({ log: (m) => say(m), needChromium: false });
