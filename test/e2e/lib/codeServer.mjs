@@ -110,8 +110,15 @@ function runLogged(cmd, args, { env, logFile, log, label, progress }) {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', out, out] });
+    let lastBytes = -1;
     const beat = progress
-      ? setInterval(() => say(log, `  ${label} ${progressBar(dirBytes(progress.dir), progress.expectedBytes)} ${Math.round((Date.now() - started) / 1000)} s`), 10000)
+      ? setInterval(() => {
+          const bytes = dirBytes(progress.dir);
+          // the files are in place and the postinstall compiles: the bytes stop growing for a while
+          const phase = bytes === lastBytes ? ' (building native modules…)' : '';
+          lastBytes = bytes;
+          say(log, `  ${label} ${progressBar(bytes, progress.expectedBytes)} ${Math.round((Date.now() - started) / 1000)} s${phase}`);
+        }, 10000)
       : setInterval(() => say(log, `  … ${label} still running (${Math.round((Date.now() - started) / 1000)} s, log: ${logFile})`), 30000);
     child.on('error', (e) => {
       clearInterval(beat);
