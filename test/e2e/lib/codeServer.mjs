@@ -114,8 +114,8 @@ function runLogged(cmd, args, { env, logFile, log, label, progress }) {
     const beat = progress
       ? setInterval(() => {
           const bytes = dirBytes(progress.dir);
-          // the files are in place and the postinstall compiles: the bytes stop growing for a while
-          const phase = bytes === lastBytes ? ' (building native modules…)' : '';
+          // the files are in place and the postinstall compiles: the bytes (almost) stop growing for a while
+          const phase = lastBytes >= 0 && bytes - lastBytes < 2e6 ? ' (building native modules…)' : '';
           lastBytes = bytes;
           say(log, `  ${label} ${progressBar(bytes, progress.expectedBytes)} ${Math.round((Date.now() - started) / 1000)} s${phase}`);
         }, 10000)
