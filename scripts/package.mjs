@@ -101,7 +101,9 @@ export async function packageVsix({ root = ROOT, out, build = true, log = consol
   fs.mkdirSync(path.dirname(vsix), { recursive: true });
   fs.rmSync(vsix, { force: true });
   const treeLine = (line) => /^\s*[│├└]|Files included in the VSIX/.test(line) || line.trim() === path.basename(vsix);
-  await run(process.execPath, [vsceBin, 'package', '--no-dependencies', '--out', vsix], { cwd: root, log, label: 'vsce', quiet: treeLine });
+  // --no-rewrite-relative-links: there is no public repository URL to rewrite them to; the README's
+  // screenshots ship in media/screenshots and VS Code resolves them inside the installed extension.
+  await run(process.execPath, [vsceBin, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', vsix], { cwd: root, log, label: 'vsce', quiet: treeLine });
 
   const entries = listZip(vsix);
   const problems = checkVsixEntries(entries, manifest);

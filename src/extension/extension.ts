@@ -9,6 +9,8 @@ import { AuditLog, auditFilePath } from '../core/audit';
 import { BackupStore, backupDirPath } from '../core/backup/store';
 import { JsonFileTrackerStorage, MoveTracker, trackerFilePath } from '../core/cloud/tracker';
 import type { SecretStore } from '../core/secrets';
+// (after ../core/secrets on purpose: keeps this line apart from other branches' new imports)
+import { consumeSandboxSecrets } from '../core/sandboxSecrets';
 import { RecentActionsChildren } from './audit/recentActions';
 import { CloudChildren } from './cloud/cloudTree';
 import { registerCloudCommands, remindOverdue } from './cloud/commands';
@@ -102,6 +104,16 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   void cloudChildren.reload().then(() => remindOverdue(services));
   const { profiles: valid, invalid } = profiles.snapshot();
   log.info(`Activated: ${valid.length} instance(s), ${invalid.length} invalid settings entr${invalid.length === 1 ? 'y' : 'ies'}`);
+  // `npm run sandbox` hands over its credentials once (see core/sandboxSecrets.ts); no-op otherwise.
+  void consumeSandboxSecrets(process.env, secrets, (id) => profiles.get(id)).then(
+    (r) => {
+      if (!r) return;
+      if (r.imported.length) log.info(`Sandbox: stored the credentials of ${r.imported.join(', ')} in SecretStorage`);
+      for (const why of r.skipped) log.warn(`Sandbox credentials not imported: ${why}`);
+      tree.refresh();
+    },
+    (e) => log.error(`Sandbox credentials import failed: ${(e as Error).message}`),
+  );
   return { secrets: services.secrets, profiles, services };
 }
 

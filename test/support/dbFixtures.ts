@@ -68,7 +68,7 @@ const CWD_USERS: Array<[number, number, string, string, string]> = [
   ...CONFLUENCE_USERS.map((u, i): [number, number, string, string, string] => [200 + i, 1, u[1].toLowerCase(), `${u[1]} (internal)`, `${u[1].toLowerCase()}@example.com`]),
 ];
 
-function ddl(engine: Engine): string[] {
+export function ddl(engine: Engine): string[] {
   const enr = engine === 'mysql-lowercase' ? ENROLLMENT.toLowerCase() : ENROLLMENT;
   const codes = engine === 'mysql-lowercase' ? CODES.toLowerCase() : CODES;
   if (engine === 'mysql' || engine === 'mysql-lowercase') {

@@ -65,15 +65,61 @@ function readJson(file) {
   }
 }
 
-/** Runs a command, output to a log file, with a heartbeat line every 30 s. Rejects on failure. */
-function runLogged(cmd, args, { env, logFile, log, label }) {
+/** Bytes in a folder tree (files only, links not followed); 0 when it does not exist. */
+function dirBytes(dir) {
+  let total = 0;
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop();
+    let entries;
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (e.isFile()) {
+        try {
+          total += fs.lstatSync(p).size;
+        } catch {
+          /* removed meanwhile */
+        }
+      }
+    }
+  }
+  return total;
+}
+
+/** "[#####---------------]  25% (154 of ~617 MB)": progress estimated from the bytes on disk. */
+export function progressBar(bytes, expectedBytes, width = 20) {
+  const frac = Math.min(0.99, bytes / expectedBytes);
+  const filled = Math.round(frac * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(frac * 100)).padStart(3)}% (${Math.round(bytes / 1e6)} of ~${Math.round(expectedBytes / 1e6)} MB)`;
+}
+
+/**
+ * Runs a command, output to a log file, with a heartbeat line every 30 s (every 10 s with a
+ * progress bar when `progress` = { dir, expectedBytes } says where the bytes land). Rejects on failure.
+ */
+function runLogged(cmd, args, { env, logFile, log, label, progress }) {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const out = fs.openSync(logFile, 'a');
   fs.writeSync(out, `\n$ ${cmd} ${args.join(' ')}   (${new Date().toISOString()})\n`);
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', out, out] });
-    const beat = setInterval(() => say(log, `  … ${label} still running (${Math.round((Date.now() - started) / 1000)} s, log: ${logFile})`), 30000);
+    let lastBytes = -1;
+    const beat = progress
+      ? setInterval(() => {
+          const bytes = dirBytes(progress.dir);
+          // the files are in place and the postinstall compiles: the bytes (almost) stop growing for a while
+          const phase = lastBytes >= 0 && bytes - lastBytes < 2e6 ? ' (building native modules…)' : '';
+          lastBytes = bytes;
+          say(log, `  ${label} ${progressBar(bytes, progress.expectedBytes)} ${Math.round((Date.now() - started) / 1000)} s${phase}`);
+        }, 10000)
+      : setInterval(() => say(log, `  … ${label} still running (${Math.round((Date.now() - started) / 1000)} s, log: ${logFile})`), 30000);
     child.on('error', (e) => {
       clearInterval(beat);
       fs.closeSync(out);
@@ -177,7 +223,7 @@ async function aptInstall(packages, log) {
  * Returns { chromium, node24, codeServerEntry, installed: [...] }. Throws E2EDepsError when the
  * editor cannot be made to run (no chromium and not root, install failed, …).
  */
-export async function ensureDeps({ log = console.log } = {}) {
+export async function ensureDeps({ log = console.log, needChromium: wantChromium = true } = {}) {
   const t0 = Date.now();
   const installed = [];
   if (process.platform !== 'linux') {
@@ -196,10 +242,11 @@ export async function ensureDeps({ log = console.log } = {}) {
   }
 
   // 2. chromium (+ gssapi headers, which code-server's kerberos addon needs to build)
-  const needChromium = !fs.existsSync(CHROMIUM);
+  // The sandbox passes needChromium: false (the user opens the URL in their own browser).
+  const needChromium = wantChromium && !fs.existsSync(CHROMIUM);
   const needHeaders = !codeServerOk() && !hasGssapiHeaders();
   if (needChromium || needHeaders) {
-    const pkgs = ['chromium', 'libkrb5-dev'];
+    const pkgs = needChromium ? ['chromium', 'libkrb5-dev'] : ['libkrb5-dev'];
     if (!isRoot() || !fs.existsSync('/usr/bin/apt-get')) {
       throw new E2EDepsError(
         needChromium ? `chromium is missing (${CHROMIUM})` : 'libkrb5-dev (gssapi.h) is missing: code-server cannot be built',
@@ -212,10 +259,10 @@ export async function ensureDeps({ log = console.log } = {}) {
     } catch (e) {
       throw new E2EDepsError(`apt-get install ${pkgs.join(' ')} failed: ${e.message}`, 'check the apt sources / network and rerun');
     }
-    if (!fs.existsSync(CHROMIUM)) throw new E2EDepsError(`apt-get ran but ${CHROMIUM} is still missing`, 'install chromium by hand');
+    if (needChromium && !fs.existsSync(CHROMIUM)) throw new E2EDepsError(`apt-get ran but ${CHROMIUM} is still missing`, 'install chromium by hand');
     installed.push('apt: ' + pkgs.join(' '));
   } else {
-    say(log, `chromium: ${CHROMIUM} (present)`);
+    say(log, fs.existsSync(CHROMIUM) ? `chromium: ${CHROMIUM} (present)` : `chromium: not installed (not needed: open the URL in any browser)`);
   }
 
   await withCacheLock(log, async () => {
@@ -252,6 +299,7 @@ export async function ensureDeps({ log = console.log } = {}) {
           logFile,
           log,
           label: 'code-server install',
+          progress: { dir: path.join(CACHE, 'cs'), expectedBytes: 617e6 },
         });
         say(log, `code-server installed in ${(ms / 1000).toFixed(0)} s`);
       } catch (e) {

@@ -1,0 +1,267 @@
+// The sandbox as a newcomer meets it: `npm run sandbox` started by this spec (its own process
+// group, like a terminal), the printed URL opened in Chromium. The sandbox instance is there
+// with its credentials already in SecretStorage; Test Connection; unenroll "alice" with a code
+// typed from the printed admin seed, and the database no longer has her enrollment row (the
+// knowledge-base recovery-code query finds nothing); bob's row deleted by SQL makes the REST
+// unenroll answer "No enrollment found"; the row restored, the unenroll (code from the stored
+// seed) succeeds again; the audit log shows all three. Then Ctrl-C (SIGINT to the group): the
+// sandbox exits 0, and no process of it and none of its ports is left.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { generateSync } from 'otplib';
+import { createWorkbench } from '../lib/workbench.mjs';
+
+export const name = 'npm run sandbox: instance ready, test connection, REST and SQL see the same enrollments, audit log, Ctrl-C leaves nothing';
+export const timeoutMs = 420000;
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const RECOVERY_SQL = `SELECT totp."RECOVERY_CODE", au.lower_user_name FROM "AO_ED669C_TOTP_USER_ENROLLMENT" totp
+  JOIN app_user au ON au.user_key = totp."USER_KEY"
+  WHERE totp."USER_KEY" = (SELECT user_key FROM app_user WHERE lower_user_name = LOWER($1))`;
+
+function startSandbox({ dir, vsix, logFile, log }) {
+  const args = ['run', 'sandbox', '--', '--dir', dir, ...(vsix ? ['--vsix', vsix] : [])];
+  const out = fs.openSync(logFile, 'w');
+  // detached: its own process group, so SIGINT reaches npm, the sandbox and its back end as Ctrl-C would
+  const child = spawn('npm', args, { cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const onData = (d) => {
+    text += d;
+    fs.writeSync(out, d);
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  exited.then(() => fs.closeSync(out));
+  const ready = new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      const url = /^SANDBOX_URL (\S+)/m.exec(text)?.[1];
+      if (url) {
+        clearInterval(timer);
+        resolve({
+          url,
+          seed: /Admin seed:\s+([A-Z2-7]+)/.exec(text)[1],
+          jiraPort: Number(/Simulated Jira http:\/\/127\.0\.0\.1:(\d+)/.exec(text)[1]),
+          dbPort: Number(/database postgres 127\.0\.0\.1:(\d+)/.exec(text)[1]),
+          codeServerPid: Number(/code-server up at \S+ \(pid (\d+)\)/.exec(text)[1]),
+        });
+      }
+    }, 200);
+    exited.then(({ code, signal }) => {
+      clearInterval(timer);
+      reject(new Error(`npm run sandbox exited (${signal || code}) before printing its URL:\n${text.split('\n').slice(-30).join('\n')}`));
+    });
+  });
+  log(`started npm run sandbox (process group ${child.pid}); output in ${path.relative(REPO, logFile)}`);
+  return { child, ready, exited, output: () => text };
+}
+
+const groupAlive = (pgid) => {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const portOpen = (port) =>
+  new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+
+export async function run(ctx) {
+  const { log, assert, server, artifactsDir } = ctx;
+  const scratch = path.dirname(server.dirs.runDir); // .e2e/run-<pid>: the harness's own scratch
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  const built = [path.join(scratch, `${manifest.name}-${manifest.version}.vsix`), path.join(REPO, `${manifest.name}-${manifest.version}.vsix`)].find((f) => fs.existsSync(f));
+  const dir = path.join(scratch, 'sandbox');
+  const sandbox = startSandbox({ dir, vsix: built, logFile: path.join(artifactsDir, 'sandbox.log'), log });
+  let info;
+  let flowError;
+  try {
+    info = await sandbox.ready;
+    await flow(ctx, info, dir);
+  } catch (e) {
+    flowError = e;
+    await ctx.shot('flow-failure').catch(() => {});
+  } finally {
+    // Ctrl-C, as a user would
+    if (sandbox.child.exitCode === null) process.kill(-sandbox.child.pid, 'SIGINT');
+    const timer = setTimeout(() => groupAlive(sandbox.child.pid) && process.kill(-sandbox.child.pid, 'SIGKILL'), 30000);
+    const exit = await sandbox.exited;
+    clearTimeout(timer);
+    log(`sandbox exited: ${exit.signal || exit.code}`);
+    if (info) {
+      // npm itself re-raises the SIGINT its script ended on; the sandbox's own verdict is its last line
+      assert.ok(exit.code === 0 || exit.signal === 'SIGINT', `npm run sandbox must end cleanly on Ctrl-C (got ${exit.signal || exit.code}):\n${sandbox.output().split('\n').slice(-15).join('\n')}`);
+      assert.match(sandbox.output(), /stopped; nothing of the sandbox is running any more/);
+      assert.equal(groupAlive(sandbox.child.pid), false, 'a process of the sandbox group is still alive');
+      assert.equal(groupAlive(info.codeServerPid), false, 'a code-server process is still alive');
+      for (const [what, port] of [['code-server', new URL(info.url).port], ['Jira simulator', info.jiraPort], ['database', info.dbPort]]) {
+        assert.equal(await portOpen(Number(port)), false, `the ${what} port ${port} is still open`);
+      }
+      assert.equal(fs.existsSync(path.join(dir, 'secrets-import.json')), false, 'the one-time secrets file must be gone');
+    }
+  }
+  if (flowError) throw flowError; // after the clean-up checks, and not hidden by them
+}
+
+async function flow(ctx, info, dir) {
+  const { page, shot, log, assert, extensionId, containerTitle } = ctx;
+  const db = new pg.Client({ host: '127.0.0.1', port: info.dbPort, user: 'postgres', database: 'postgres' });
+  await db.connect();
+  try {
+    const recovery = async (user) => (await db.query(RECOVERY_SQL, [user])).rows;
+    assert.equal((await recovery('alice')).length, 1, 'alice starts enrolled');
+
+    // 1. the printed URL, with the welcome README
+    const wb = createWorkbench({ page, url: info.url, extensionId, containerTitle, log });
+    await wb.open();
+    await page.locator('.tabs-container .tab', { hasText: 'README.md' }).first().waitFor();
+    await wb.webview('vscode.markdown-language-features').locator('h1', { hasText: 'Jira 2FA Admin sandbox' }).waitFor({ timeout: 15000 }).catch(() => log('the README preview did not render in time'));
+    await shot('sandbox-welcome-readme');
+
+    // 2. the sandbox instance is there; its credentials were imported (no Set Credentials step)
+    await wb.openView(containerTitle);
+    const row = wb.treeItem('Sandbox Jira');
+    await row.waitFor();
+    await shot('sandbox-instance-in-tree');
+    const settings = JSON.parse(fs.readFileSync(path.join(dir, 'code-server', 'data', 'User', 'settings.json'), 'utf8'));
+    const profile = settings['jira2fa.instances'].find((p) => p.id === 'sandbox');
+    assert.equal(profile.environment, 'test');
+    assert.ok(!JSON.stringify(settings).includes(info.seed), 'the admin seed must not be in settings.json');
+
+    // 3. Test Connection
+    await wb.runCommand('Jira 2FA Admin: Test Connection');
+    await wb.answerQuickPick('Sandbox Jira');
+    await page.locator('.part.sidebar .monaco-list-row[role="treeitem"]', { hasText: 'signed in as admin · system admin · your 2SV on' }).first().waitFor();
+    await shot('test-connection-ok');
+
+    // 4. unenroll alice with a code typed from the printed seed
+    await row.click();
+    await wb.treeItem('Unenroll user…').click();
+    const panel = wb.webview();
+    await panel.locator('#username').waitFor();
+    await panel.locator('#connection', { hasText: 'signed in as admin' }).waitFor();
+    await wb.setField(panel, '#username', 'alice');
+    await wb.setField(panel, '#code', generateSync({ secret: info.seed }));
+    await panel.locator('#send:not([disabled])').waitFor();
+    await shot('unenroll-alice-typed-code');
+    await panel.locator('#send').click();
+    await panel.locator('#resultTitle', { hasText: '✓' }).waitFor();
+    await shot('unenroll-alice-done');
+    // the database the snippets read agrees: no recovery code for alice any more
+    assert.deepEqual(await recovery('alice'), [], 'the REST unenroll must delete alice\'s enrollment row');
+
+    // The SQL side through the editor when this build has the Database/Snippets nodes (the SQL
+    // feature), else straight through the database port: either way the same rows.
+    // (the instance row is expanded since "Unenroll user…" was clicked)
+    const snippetsUi = await wb.treeItem('Snippets').waitFor({ timeout: 5000 }).then(() => true, () => false);
+    log(snippetsUi ? 'SQL side through the Database and Snippets nodes' : 'no Snippets node in this build: SQL side through the database port');
+    const saved = (await db.query('SELECT * FROM "AO_ED669C_TOTP_USER_ENROLLMENT" WHERE "USER_KEY" = (SELECT user_key FROM app_user WHERE lower_user_name = $1)', ['bob'])).rows[0];
+    assert.ok(saved, 'bob starts enrolled');
+    let backupId;
+    if (snippetsUi) {
+      // 5a. the recovery-code snippet finds nothing for alice, and bob's code
+      await wb.treeItem('Snippets').click();
+      await wb.treeItem('Recovery code for a user').click();
+      const sql = wb.webview();
+      await sql.locator('#p-username').waitFor();
+      await wb.setField(sql, '#p-username', 'alice');
+      await sql.locator('#run').click();
+      await wb.waitUntil(async () => /^0 rows\.$/.test(await sql.locator('#status').innerText()), { message: 'no recovery code row for alice' });
+      await shot('recovery-code-snippet-no-row-for-alice');
+      await wb.setField(sql, '#p-username', 'bob');
+      await sql.locator('#run').click();
+      await sql.locator('.grid-cell', { hasText: saved.RECOVERY_CODE }).waitFor();
+      // 5b. disable bob by SQL (the guarded snippet, with its backup)
+      await wb.treeItem('Disable two-step verification for a user').click();
+      await wb.waitUntil(async () => (await wb.webview().locator('#preview').count()) > 0, { message: 'the disable panel is showing' });
+      const change = wb.webview();
+      await wb.setField(change, '#p-username', 'bob');
+      await change.locator('#preview').click();
+      await wb.waitUntil(async () => /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed/.test(await change.locator('#status').innerText()), { message: 'preview status' });
+      await wb.waitUntil(async () => !(await change.locator('#commit').evaluate((e) => e.disabled)), { message: 'commit enabled (test instance: no confirmation)' });
+      await change.locator('#commit').click();
+      await wb.waitUntil(async () => /✓ .*1 row changed\. · backup \S+/.test(await change.locator('#status').innerText()), { message: 'done with a backup id', timeout: 30000 });
+      backupId = /backup (\d{8}T\d{9}Z-[a-z0-9._-]+-[0-9a-f]{8})/.exec(await change.locator('#status').innerText())?.[1];
+      assert.ok(backupId, 'no backup id after the disable snippet');
+      await shot('disable-bob-by-sql-snippet');
+      await wb.editorTab('Unenroll user · Sandbox Jira').click();
+    } else {
+      // 5. bob's row deleted by SQL
+      await db.query('DELETE FROM "AO_ED669C_TOTP_USER_ENROLLMENT" WHERE "USER_KEY" = $1', [saved.USER_KEY]);
+    }
+    assert.deepEqual(await recovery('bob'), [], 'bob\'s row is gone');
+
+    // 6. the REST call now finds no enrollment for bob
+    await panel.locator('#username').waitFor();
+    await wb.setField(panel, '#username', 'bob');
+    await wb.setField(panel, '#useSeed', true);
+    await panel.locator('#send:not([disabled])').waitFor();
+    await panel.locator('#send').click();
+    // the stored seed may wait for the next 30-s window (the typed code used this one)
+    await panel.locator('#resultTitle', { hasText: '✗' }).waitFor({ timeout: 60000 });
+    await panel.locator('#result', { hasText: 'No enrollment found' }).waitFor();
+    await shot('unenroll-bob-after-sql-delete-no-enrollment');
+
+    // 7. restore: bob is enrolled again and the unenroll (stored seed) succeeds
+    if (snippetsUi) {
+      await wb.runCommand('Jira 2FA Admin: Restore Backup…');
+      await wb.answerQuickPick(backupId);
+      await wb.answerDialog('Restore');
+      await wb.waitForNotification('Restored 1 row into AO_ED669C_TOTP_USER_ENROLLMENT');
+      await wb.editorTab('Unenroll user · Sandbox Jira').click();
+    } else {
+      await db.query('INSERT INTO "AO_ED669C_TOTP_USER_ENROLLMENT" ("USER_KEY", "SECRET", "RECOVERY_CODE", "CREATED_AT", "MODIFIED_AT") VALUES ($1, $2, $3, $4, $5)', [
+        saved.USER_KEY, saved.SECRET, saved.RECOVERY_CODE, saved.CREATED_AT, saved.MODIFIED_AT,
+      ]);
+    }
+    assert.equal((await recovery('bob'))[0]?.RECOVERY_CODE, saved.RECOVERY_CODE, 'bob is enrolled again');
+    await panel.locator('#username').waitFor();
+    await wb.setField(panel, '#username', 'bob');
+    await wb.setField(panel, '#useSeed', true);
+    await panel.locator('#send:not([disabled])').waitFor();
+    await panel.locator('#send').click();
+    await panel.locator('#resultTitle', { hasText: '✓' }).waitFor({ timeout: 60000 });
+    await shot('unenroll-bob-after-restore-done');
+    assert.deepEqual(await recovery('bob'), []);
+
+    // 8. the audit log shows all of it, and the file is the sandbox's own
+    await wb.runCommand('Jira 2FA Admin: Show Audit Log');
+    const audit = wb.webview();
+    await audit.locator('tr[data-id]').first().waitFor();
+    await audit.locator('#verify', { hasText: 'Chain verified' }).waitFor();
+    await shot('audit-log');
+    const entries = fs.readFileSync(path.join(dir, 'state', 'jira2fa', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(
+      entries.filter((e) => e.action === 'unenroll').map((e) => [e.target, e.outcome, e.status]),
+      [['alice', 'ok', 204], ['bob', 'refused', 400], ['bob', 'ok', 204]],
+    );
+    if (snippetsUi) {
+      for (const action of ['sql.change', 'backup.restore']) assert.ok(entries.some((e) => e.action === action && e.outcome === 'ok'), `no ${action} entry in the audit log`);
+    }
+    assert.equal(await audit.locator('tr[data-id]').count(), entries.length, 'the panel lists every entry');
+    assert.ok(!fs.readFileSync(path.join(dir, 'state', 'jira2fa', 'audit.jsonl'), 'utf8').includes(info.seed));
+
+    // 9. the walkthrough is listed and shows its six steps
+    await wb.runCommand('Welcome: Open Walkthrough...');
+    await wb.answerQuickPick('Jira 2FA Admin: recover a locked-out user');
+    for (const step of ['Add an instance', 'Set credentials', 'Test the connection', 'Unenroll a user', 'Run a recovery snippet', 'Read the audit log']) {
+      await page.locator('.gettingStartedContainer .getting-started-step', { hasText: step }).first().waitFor();
+    }
+    await shot('walkthrough');
+  } finally {
+    await db.end().catch(() => {});
+  }
+}
