@@ -5,12 +5,6 @@ import path from 'node:path';
 const ROOT = path.join(__dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
-/**
- * Commands another feature branch contributes (the SQL snippets issue). Until that branch is
- * merged they are not declared here; once declared, the general rule below checks them too.
- */
-const FROM_OTHER_FEATURES = new Set(['jira2fa.runSnippet']);
-
 describe('walkthrough', () => {
   const walkthrough = pkg.contributes.walkthroughs?.[0];
   const declared = new Set(pkg.contributes.commands.map((c: { command: string }) => c.command));
@@ -28,7 +22,7 @@ describe('walkthrough', () => {
       const links = [...step.description.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]);
       assert.equal(links.length, 1, `step ${step.id} needs exactly one command link`);
       const [command] = links;
-      if (!declared.has(command)) assert.ok(FROM_OTHER_FEATURES.has(command), `step ${step.id} links to ${command}, which is not declared`);
+      assert.ok(declared.has(command), `step ${step.id} links to ${command}, which is not declared`);
       assert.deepEqual(step.completionEvents, [`onCommand:${command}`]);
       const page = path.join(ROOT, step.media.markdown);
       assert.ok(fs.existsSync(page), `step ${step.id}: ${step.media.markdown} does not exist`);

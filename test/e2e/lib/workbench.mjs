@@ -120,7 +120,15 @@ export function createWorkbench({ page, url, extensionId, containerTitle, log = 
     async inputBox(text) {
       const input = page.locator(QUICK_INPUT);
       await input.waitFor();
-      await input.fill(text);
+      // Some quick inputs fill themselves in after they appear (the simple save dialog puts its
+      // default path in asynchronously) and would overwrite what was typed: type, then make sure
+      // the text is still there a moment later before pressing Enter.
+      for (let attempt = 0; ; attempt++) {
+        await input.fill(text);
+        await page.waitForTimeout(300);
+        if ((await input.inputValue()) === text) break;
+        if (attempt === 10) throw new Error(`the quick input kept replacing "${text}" (now "${await input.inputValue()}")`);
+      }
       await input.press('Enter');
     },
 

@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 
@@ -131,12 +130,11 @@ export async function run({ page, shot, log, assert, openView, runCommand, answe
     assert.equal(report.users.filter((u) => u.status === 'disabled').length, 1000);
     assert.ok(report.backupId, 'one backup id');
     log(`run ${report.runId}, backup ${report.backupId}`);
-    // The backup went to the folder shared with the CLI (outside the run dir): remove ours.
-    const stateHome = process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
-    const backupFile = path.join(process.env.JIRA2FA_BACKUP_DIR || path.join(stateHome, 'jira2fa', 'backups'), `${report.backupId}.json`);
+    // The backup went to the folder shared with the CLI: <state dir>/jira2fa/backups, which the
+    // harness keeps inside this run's folder.
+    const backupFile = path.join(server.dirs.xdgState, 'jira2fa', 'backups', `${report.backupId}.json`);
     assert.ok(fs.existsSync(backupFile), `the backup file ${backupFile} exists`);
     assert.equal(JSON.parse(fs.readFileSync(backupFile, 'utf8')).rows.length, 1000);
-    fs.rmSync(backupFile);
   } finally {
     await db.stop();
   }
