@@ -146,10 +146,22 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     await downDb.click();
     await waitForNotification('the connection was refused');
     await waitUntil(async () => /error\s*$/.test(await treeItem('Database').innerText()), { message: 'Database node shows error' });
-    // the mouse is on the row after the click: move it away first so hovering starts afresh
-    await page.mouse.move(800, 600);
-    await treeItem('Database').locator('.label-name').first().hover();
-    await page.locator('.monaco-hover, .workbench-hover, .custom-hover', { hasText: 'connection was refused' }).first().waitFor({ timeout: 10000 });
+    // The tooltip: the workbench shows hovers after a delay and drops one when the pointer was
+    // already on the row (after the click) or when a notification takes focus, so hover afresh
+    // a few times before calling it missing.
+    const tooltip = page.locator('.monaco-hover, .workbench-hover, .custom-hover', { hasText: 'connection was refused' }).first();
+    for (let attempt = 1; ; attempt++) {
+      await page.mouse.move(800, 600);
+      await page.waitForTimeout(300);
+      await treeItem('Database').locator('.label-name').first().hover();
+      try {
+        await tooltip.waitFor({ timeout: 5000 });
+        break;
+      } catch (e) {
+        if (attempt === 4) throw e;
+        log(`tooltip not shown yet (attempt ${attempt}), hovering again`);
+      }
+    }
     await shot('unreachable-database-tooltip');
   } finally {
     try {
