@@ -7,11 +7,15 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Names of the entries of a zip file (reads the central directory; no zip64, no deps). */
-export function listZip(file) {
+/**
+ * The entries of a zip file: name, and a function giving the uncompressed bytes (stored or
+ * deflated, what vsce writes). Reads the central directory; no zip64, no deps.
+ */
+export function readZip(file) {
   const buf = fs.readFileSync(file);
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
@@ -23,16 +27,33 @@ export function listZip(file) {
   if (eocd < 0) throw new Error(`${file} is not a zip file`);
   const count = buf.readUInt16LE(eocd + 10);
   let p = buf.readUInt32LE(eocd + 16);
-  const names = [];
+  const entries = [];
   for (let n = 0; n < count; n++) {
     if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`${file}: bad central directory entry ${n}`);
+    const method = buf.readUInt16LE(p + 10);
+    const compressedSize = buf.readUInt32LE(p + 20);
     const nameLen = buf.readUInt16LE(p + 28);
     const extraLen = buf.readUInt16LE(p + 30);
     const commentLen = buf.readUInt16LE(p + 32);
-    names.push(buf.toString('utf8', p + 46, p + 46 + nameLen));
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    const data = () => {
+      if (buf.readUInt32LE(local) !== 0x04034b50) throw new Error(`${file}: bad local header for ${name}`);
+      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+      const raw = buf.subarray(start, start + compressedSize);
+      if (method === 0) return Buffer.from(raw);
+      if (method === 8) return zlib.inflateRawSync(raw);
+      throw new Error(`${file}: ${name} uses compression method ${method}`);
+    };
+    entries.push({ name, data });
     p += 46 + nameLen + extraLen + commentLen;
   }
-  return names;
+  return entries;
+}
+
+/** Names of the entries of a zip file. */
+export function listZip(file) {
+  return readZip(file).map((e) => e.name);
 }
 
 /** Problems with the VSIX's file list; [] when it is what we ship. */
@@ -45,6 +66,7 @@ export function checkVsixEntries(entries, manifest) {
   const allowedTop = /^(dist\/|media\/|README\.md$|CHANGELOG\.md$|LICEN[CS]E(\.(md|txt))?$|package\.json$)/i;
   for (const f of inExt) {
     if (/^(src|test|node_modules|\.e2e|\.sandbox|test-results|scripts|bench)\//.test(f)) problems.push(`must not ship ${f}`);
+    else if (/\.map$/.test(f)) problems.push(`must not ship the source map ${f}`);
     else if (!allowedTop.test(f)) problems.push(`not in the allowed list (dist/, media/, README.md, CHANGELOG.md, LICENSE, package.json): ${f}`);
   }
   const has = (re) => inExt.some((f) => re.test(f));

@@ -32,8 +32,9 @@ export function cliEnv(home: string, env: Record<string, string> = {}): Record<s
   };
 }
 
-export function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
-  const child = spawn(process.execPath, [DIST_CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `cwd`: where the CLI runs (default: this process's), so a test can sweep what it writes there. */
+export function runCli(args: string[], env: Record<string, string>, opts: { cwd?: string } = {}): Promise<CliRun> {
+  const child = spawn(process.execPath, [DIST_CLI, ...args], { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -31,7 +31,7 @@ export function randomSeed(length = 32): string {
 }
 
 /** Unique, greppable secrets: a marker plus randomness, so no other text can contain them. */
-export function plantedSecrets(): { token: string; password: string; seed: string; dbPassword: string } {
+export function plantedSecrets(): { token: string; password: string; seed: string; dbPassword: string; rejectedToken: string } {
   const id = randomBytes(9).toString('hex');
   return {
     token: `PlantedTok${id}${randomBytes(12).toString('hex')}`,
@@ -39,6 +39,8 @@ export function plantedSecrets(): { token: string; password: string; seed: strin
     // base32 only: the marker lives in the randomness (32 chars, 160 bits)
     seed: randomSeed(32),
     dbPassword: `PlantedDb${id}${randomBytes(8).toString('hex')}`,
+    // a token the simulator does not know (expired or revoked): the 401 path must not print it
+    rejectedToken: `PlantedOld${id}${randomBytes(12).toString('hex')}`,
   };
 }
 
