@@ -29,6 +29,23 @@ function runScript(cmd, args, label) {
   return JSON.parse(line.slice(MARK.length));
 }
 
+/** Bytes of dist/extension.js per package or source folder (an esbuild metafile of the same build). */
+async function bundleParts() {
+  const esbuild = await import('esbuild');
+  const r = await esbuild.build({
+    absWorkingDir: root, entryPoints: { extension: 'src/extension/extension.ts' }, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
+    mainFields: ['module', 'main'], minify: true, legalComments: 'none', external: ['vscode', 'keytar'], define: { 'process.env.JIRA2FA_BUNDLED': '"1"' },
+    write: false, outdir: path.join(os.tmpdir(), 'j2fa-bench-meta'), metafile: true, logLevel: 'silent',
+  });
+  const out = Object.values(r.metafile.outputs).find((o) => o.entryPoint);
+  const by = {};
+  for (const [file, v] of Object.entries(out.inputs)) {
+    const key = file.replace(/^node_modules\/((@[^/]+\/)?[^/]+).*/, '$1').replace(/^src\/([^/]+\/[^/.]+).*/, 'src/$1');
+    by[key] = (by[key] ?? 0) + v.bytesInOutput;
+  }
+  return Object.entries(by).sort((a, b) => b[1] - a[1]);
+}
+
 const kb = (file) => fs.statSync(path.join(root, file)).size / 1024;
 
 execFileSync(process.execPath, ['esbuild.config.mjs', '--production'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -67,8 +84,15 @@ if (want('activation')) {
   rows.push(['Activation: load dist/extension.js + activate()', `${ms(total)} (best ${ms(Math.min(...lazy.map((r) => r.totalMs)))})`, `${ms(eagerTotal)} if the HTTP client and PostgreSQL driver were loaded too`, ratio(total, eagerTotal), '≤ 20 ms', verdict(total <= 20)]);
   rows.push(['Main bundle dist/extension.js', `${round(sizes['dist/extension.js'], 1)} KB`, `${round(sizes['dist/lazy/jira.js'], 1)} KB HTTP client + ${round(sizes['dist/drivers/postgres.js'], 1)} KB pg driver, loaded on first use`, '—', '≤ 200 KB', verdict(sizes['dist/extension.js'] <= 200)]);
   rows.push(['Modules loaded by activation (require.cache)', results.activation.loaded.join(', '), 'no driver, no dist/lazy, no undici; no net/http/tls module', '—', 'none forbidden', verdict(forbidden.length === 0 && builtins.length === 0)]);
+  const parts = await bundleParts();
+  const firstUse = 'The panels, the bulk flow, the restore, node:crypto and the CSV writer are not evaluated by activation: they are imported on first use.';
+  if (total <= 20) notes.push(`Activation: of the median, ${round(results.activation.requireMs, 1)} ms is Node reading, compiling and evaluating the ${round(sizes['dist/extension.js'], 0)} KB bundle and ${round(results.activation.activateMs, 1)} ms is activate() itself. ${firstUse}`);
+  if (sizes['dist/extension.js'] > 200) {
+    notes.push(`Main bundle misses ≤ 200 KB (${round(sizes['dist/extension.js'], 1)} KB; it grew with the bulk, Cloud and sandbox features). Largest parts: ${parts.slice(0, 6).map(([k, v]) => `${k} ${round(v / 1024, 1)} KB`).join(', ')}. Code imported on first use stays in this file (esbuild initialises it lazily: activation stays fast, the file does not shrink); moving it to dist/lazy/ bundles would first need the shared state (secret redactor, error classes) to cross bundles.`);
+  }
+  results.activation.bundleParts = parts;
   if (total > 20) {
-    notes.push(`Activation misses ≤ 20 ms in this run's median (${round(total, 1)} ms; best of ${ACT_RUNS} fresh processes ${round(Math.min(...lazy.map((r) => r.totalMs)), 1)} ms): of the median, ${round(results.activation.requireMs, 1)} ms is Node reading, compiling and evaluating the ${round(sizes['dist/extension.js'], 0)} KB bundle and ${round(results.activation.activateMs, 1)} ms is activate() itself. Both scale with CPU contention (see the load average above); the eager comparison shows what lazy loading saves in the same conditions.`);
+    notes.push(`Activation misses ≤ 20 ms in this run's median (${round(total, 1)} ms; best of ${ACT_RUNS} fresh processes ${round(Math.min(...lazy.map((r) => r.totalMs)), 1)} ms): of the median, ${round(results.activation.requireMs, 1)} ms is Node reading, compiling and evaluating the ${round(sizes['dist/extension.js'], 0)} KB bundle and ${round(results.activation.activateMs, 1)} ms is activate() itself. Both scale with CPU contention (see the load average above); the eager comparison shows what lazy loading saves in the same conditions. ${firstUse}`);
   }
   if (results.activation.standInGaps.length) notes.push(`The vscode stand-in lacked: ${results.activation.standInGaps.join(', ')} (activation touched them).`);
 }
