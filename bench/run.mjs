@@ -29,6 +29,23 @@ function runScript(cmd, args, label) {
   return JSON.parse(line.slice(MARK.length));
 }
 
+/** Bytes of dist/extension.js per package or source folder (an esbuild metafile of the same build). */
+async function bundleParts() {
+  const esbuild = await import('esbuild');
+  const r = await esbuild.build({
+    absWorkingDir: root, entryPoints: { extension: 'src/extension/extension.ts' }, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
+    mainFields: ['module', 'main'], minify: true, legalComments: 'none', external: ['vscode', 'keytar'], define: { 'process.env.JIRA2FA_BUNDLED': '"1"' },
+    write: false, outdir: path.join(os.tmpdir(), 'j2fa-bench-meta'), metafile: true, logLevel: 'silent',
+  });
+  const out = Object.values(r.metafile.outputs).find((o) => o.entryPoint);
+  const by = {};
+  for (const [file, v] of Object.entries(out.inputs)) {
+    const key = file.replace(/^node_modules\/((@[^/]+\/)?[^/]+).*/, '$1').replace(/^src\/([^/]+\/[^/.]+).*/, 'src/$1');
+    by[key] = (by[key] ?? 0) + v.bytesInOutput;
+  }
+  return Object.entries(by).sort((a, b) => b[1] - a[1]);
+}
+
 const kb = (file) => fs.statSync(path.join(root, file)).size / 1024;
 
 execFileSync(process.execPath, ['esbuild.config.mjs', '--production'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -67,8 +84,15 @@ if (want('activation')) {
   rows.push(['Activation: load dist/extension.js + activate()', `${ms(total)} (best ${ms(Math.min(...lazy.map((r) => r.totalMs)))})`, `${ms(eagerTotal)} if the HTTP client and PostgreSQL driver were loaded too`, ratio(total, eagerTotal), '≤ 20 ms', verdict(total <= 20)]);
   rows.push(['Main bundle dist/extension.js', `${round(sizes['dist/extension.js'], 1)} KB`, `${round(sizes['dist/lazy/jira.js'], 1)} KB HTTP client + ${round(sizes['dist/drivers/postgres.js'], 1)} KB pg driver, loaded on first use`, '—', '≤ 200 KB', verdict(sizes['dist/extension.js'] <= 200)]);
   rows.push(['Modules loaded by activation (require.cache)', results.activation.loaded.join(', '), 'no driver, no dist/lazy, no undici; no net/http/tls module', '—', 'none forbidden', verdict(forbidden.length === 0 && builtins.length === 0)]);
+  const parts = await bundleParts();
+  const firstUse = 'The panels, the bulk flow, the restore, node:crypto and the CSV writer are not evaluated by activation: they are imported on first use.';
+  if (total <= 20) notes.push(`Activation: of the median, ${round(results.activation.requireMs, 1)} ms is Node reading, compiling and evaluating the ${round(sizes['dist/extension.js'], 0)} KB bundle and ${round(results.activation.activateMs, 1)} ms is activate() itself. ${firstUse}`);
+  if (sizes['dist/extension.js'] > 200) {
+    notes.push(`Main bundle misses ≤ 200 KB (${round(sizes['dist/extension.js'], 1)} KB; it grew with the bulk, Cloud and sandbox features). Largest parts: ${parts.slice(0, 6).map(([k, v]) => `${k} ${round(v / 1024, 1)} KB`).join(', ')}. Code imported on first use stays in this file (esbuild initialises it lazily: activation stays fast, the file does not shrink); moving it to dist/lazy/ bundles would first need the shared state (secret redactor, error classes) to cross bundles.`);
+  }
+  results.activation.bundleParts = parts;
   if (total > 20) {
-    notes.push(`Activation misses ≤ 20 ms in this run's median (${round(total, 1)} ms; best of ${ACT_RUNS} fresh processes ${round(Math.min(...lazy.map((r) => r.totalMs)), 1)} ms): of the median, ${round(results.activation.requireMs, 1)} ms is Node reading, compiling and evaluating the ${round(sizes['dist/extension.js'], 0)} KB bundle and ${round(results.activation.activateMs, 1)} ms is activate() itself. Both scale with CPU contention (see the load average above); the eager comparison shows what lazy loading saves in the same conditions.`);
+    notes.push(`Activation misses ≤ 20 ms in this run's median (${round(total, 1)} ms; best of ${ACT_RUNS} fresh processes ${round(Math.min(...lazy.map((r) => r.totalMs)), 1)} ms): of the median, ${round(results.activation.requireMs, 1)} ms is Node reading, compiling and evaluating the ${round(sizes['dist/extension.js'], 0)} KB bundle and ${round(results.activation.activateMs, 1)} ms is activate() itself. Both scale with CPU contention (see the load average above); the eager comparison shows what lazy loading saves in the same conditions. ${firstUse}`);
   }
   if (results.activation.standInGaps.length) notes.push(`The vscode stand-in lacked: ${results.activation.standInGaps.join(', ')} (activation touched them).`);
 }
@@ -90,12 +114,21 @@ if (want('bulk')) {
   results.bulk = r;
   const d = r.oursDisableMs / r.psqlDisableMs;
   const s = r.oursRestoreMs / r.psqlRestoreMs;
-  rows.push([`Bulk SQL: disable ${r.users} enrollments with backup, one guarded snippet`, ms(r.oursDisableMs), `${ms(r.psqlDisableMs)} psql DELETE … IN (…)`, ratio(r.oursDisableMs, r.psqlDisableMs), '≤ 2×', verdict(d <= 2)]);
-  rows.push([`Bulk SQL: restore those ${r.users} rows from the backup`, ms(r.oursRestoreMs), `${ms(r.psqlRestoreMs)} psql INSERT … VALUES`, ratio(r.oursRestoreMs, r.psqlRestoreMs), '≤ 2×', verdict(s <= 2)]);
-  rows.push([`Bulk SQL: disable ${r.users}, one snippet run per user`, ms(r.perRowDisableMs), `${ms(r.psqlDisableMs)} psql`, ratio(r.perRowDisableMs, r.psqlDisableMs), '≤ 2×', verdict(r.perRowDisableMs / r.psqlDisableMs <= 2)]);
-  rows.push([`Bulk SQL: ${r.users} restores, one per user`, ms(r.perRowRestoreMs), `${ms(r.psqlRestoreMs)} psql`, ratio(r.perRowRestoreMs, r.psqlRestoreMs), '≤ 2×', verdict(r.perRowRestoreMs / r.psqlRestoreMs <= 2)]);
-  if (s > 2) notes.push(`Restore misses ≤ 2× (${round(s, 1)}×): restoreBackup() checks every row's key and inserts it with its own statement, two round trips per row inside one transaction, so that a conflict names the row and restores nothing; psql sends one multi-row INSERT. A multi-row INSERT with one key check (SELECT … WHERE key IN (…)) would close most of the gap.`);
-  if (r.perRowDisableMs / r.psqlDisableMs > 2) notes.push(`One snippet run per user misses ≤ 2× by far (${round(r.perRowDisableMs / r.psqlDisableMs, 0)}×): each user gets its own transaction, row lock, fsynced backup file and fsynced, locked audit entry (about ${round(r.perRowDisableMs / r.users, 1)} ms per user). That is the price of one restorable backup and one audit line per user; the set-based snippet above shows the guarded path itself is within target. Bulk runs (a separate feature) should batch.`);
+  const ph = r.oursDisablePhasesMs;
+  rows.push([`Bulk SQL: disable ${r.users} users with backup (bulk --via db --commit: preview + run)`, ms(r.oursDisableMs), `${ms(r.psqlDisableMs)} psql DELETE … IN (…)`, ratio(r.oursDisableMs, r.psqlDisableMs), '≤ 2×', verdict(d <= 2)]);
+  rows.push([`Bulk SQL: restore those ${r.users} rows from the run's backup`, ms(r.oursRestoreMs), `${ms(r.psqlRestoreMs)} psql INSERT … VALUES`, ratio(r.oursRestoreMs, r.psqlRestoreMs), '≤ 2×', verdict(s <= 2)]);
+  if (r.perRowDisableMs !== null) rows.push([`Context: disable ${r.users} without the bulk feature, one snippet run per user`, ms(r.perRowDisableMs), `${ms(r.psqlDisableMs)} psql`, ratio(r.perRowDisableMs, r.psqlDisableMs), '—', '—']);
+  const per = (x) => round(x / r.users, 2);
+  if (d > 2) {
+    notes.push(
+      `Bulk disable misses ≤ 2× (${round(d, 0)}×). Where the ${ms(r.oursDisableMs)} go (medians): preview lookups ${ms(ph.lookup)} (${per(ph.lookup)} ms per user: one SELECT per listed user in one read-only transaction), ` +
+        `backup ${ms(ph.backup)} (one SELECT … FOR UPDATE per user, then one fsynced backup file of all rows), DELETEs ${ms(ph.change)} (one guarded DELETE per user, each checked to remove exactly one row), ` +
+        `audit ${ms(ph.audit)} (${per(ph.audit)} ms per user: one locked, hash-chained, fsynced audit entry per listed user), connect and close ${ms(ph.connect + ph.close)}. ` +
+        'psql sends one DELETE and writes neither backup nor audit. Most of the gap is the per-user audit entry: appending the run\'s entries under one lock with one fsync, and looking up, locking and deleting with set-based statements (as the restore now does), would close most of it; not done here.',
+    );
+  }
+  if (s > 2) notes.push(`Restore misses ≤ 2× (${round(s, 1)}×).`);
+  else notes.push(`Restore: keys checked ${r.users} per SELECT … IN (…) and rows put back ${r.users} per INSERT … VALUES (bound parameters, cut to each dialect's limits: SQL Server 2098 parameters and 1000 rows per VALUES, Oracle 1000 IN-list items and one INSERT per row), in one transaction that names a conflicting row and restores nothing; the time includes connecting, the audit entry and noting the restore in the backup file.`);
 }
 
 if (want('lookup')) {

@@ -5,7 +5,8 @@
  */
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { AuditLog, auditFilePath } from '../core/audit';
+import { AuditLog } from '../core/audit/log';
+import { auditFilePath } from '../core/audit/paths';
 import { BackupStore, backupDirPath } from '../core/backup/store';
 import { JsonFileTrackerStorage, MoveTracker, trackerFilePath } from '../core/cloud/tracker';
 import type { SecretStore } from '../core/secrets';

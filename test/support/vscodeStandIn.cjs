@@ -100,8 +100,18 @@ function createStandIn(settings, web = { origin: 'http://127.0.0.1', root: '/' }
     workspace: {
       getConfiguration: () => ({ inspect: (key) => ({ key, globalValue: settings }), get: () => settings, update: async () => undefined }),
       onDidChangeConfiguration: disposable,
+      onDidOpenTextDocument: disposable,
+      onDidChangeTextDocument: disposable,
+      onDidCloseTextDocument: disposable,
+      onDidSaveTextDocument: disposable,
+      onDidGrantWorkspaceTrust: disposable,
+      onDidChangeWorkspaceFolders: disposable,
       workspaceFolders: undefined,
+      textDocuments: [],
       isTrusted: true,
+    },
+    languages: {
+      createDiagnosticCollection: (name) => ({ name, set() {}, delete() {}, clear() {}, dispose() {} }),
     },
     env: { appName: 'bench', language: 'en' },
   };
@@ -114,7 +124,7 @@ function createStandIn(settings, web = { origin: 'http://127.0.0.1', root: '/' }
         return disposable;
       },
     });
-  for (const k of ['window', 'commands', 'workspace']) api[k] = guard(api[k], `${k}.`);
+  for (const k of ['window', 'commands', 'workspace', 'languages']) api[k] = guard(api[k], `${k}.`);
   return guard(api, '');
 }
 

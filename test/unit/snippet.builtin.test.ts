@@ -8,7 +8,7 @@ import { DIALECTS, type Dialect } from '../../src/core/db/types';
 import { loadBuiltinSnippets, snippetsForProfile } from '../../src/core/snippets/catalogue';
 import { aoTablesOf, renderSnippet } from '../../src/core/snippets/render';
 import { restoreStatements } from '../../src/core/backup/restore';
-import { quoteBracket, quoteDouble } from '../../src/core/db/dialect';
+import { dialectFacts } from '../../src/core/db/dialect';
 import type { Snippet } from '../../src/core/snippets/types';
 
 const EXPECTED = ['recovery-code', 'is-enrolled', 'list-enrolled', 'count-enrolled', 'disable-2sv'];
@@ -91,10 +91,10 @@ describe('snippet: built-in catalogue', () => {
 
   it('builds restore statements with quoting and bound values', () => {
     const backup = { columns: [{ name: 'USER_KEY', type: 'text' as const, nativeType: 'nvarchar' }, { name: 'CREATED_AT', type: 'timestamp' as const, nativeType: 'datetime' }], table: { name: 'T', key: ['USER_KEY'] } };
-    const ms = restoreStatements(backup, 'AO_ED669C_TOTP_USER_ENROLLMENT', quoteBracket);
-    assert.equal(ms.insert, 'INSERT INTO [AO_ED669C_TOTP_USER_ENROLLMENT] ([USER_KEY], [CREATED_AT]) VALUES (:c0, :c1)');
-    assert.equal(bindNamed(ms.exists, 'mssql', { k0: 'x' }).text, 'SELECT COUNT(*) FROM [AO_ED669C_TOTP_USER_ENROLLMENT] WHERE [USER_KEY] = @p1');
-    const ora = restoreStatements(backup, 'AO_ED669C_TOTP_USER_ENROLLMENT', quoteDouble);
-    assert.equal(bindNamed(ora.insert, 'oracle', { c0: 'x', c1: '2024-01-01 00:00:00' }).text, 'INSERT INTO "AO_ED669C_TOTP_USER_ENROLLMENT" ("USER_KEY", "CREATED_AT") VALUES (:b1, :b2)');
+    const ms = restoreStatements(backup, 'AO_ED669C_TOTP_USER_ENROLLMENT', dialectFacts('mssql'));
+    assert.equal(ms.insert(1), 'INSERT INTO [AO_ED669C_TOTP_USER_ENROLLMENT] ([USER_KEY], [CREATED_AT]) VALUES (:c0_0, :c0_1)');
+    assert.equal(bindNamed(ms.check(1), 'mssql', { k0_0: 'x' }).text, 'SELECT [USER_KEY] FROM [AO_ED669C_TOTP_USER_ENROLLMENT] WHERE [USER_KEY] IN (@p1)');
+    const ora = restoreStatements(backup, 'AO_ED669C_TOTP_USER_ENROLLMENT', dialectFacts('oracle'));
+    assert.equal(bindNamed(ora.insert(1), 'oracle', { c0_0: 'x', c0_1: '2024-01-01 00:00:00' }).text, 'INSERT INTO "AO_ED669C_TOTP_USER_ENROLLMENT" ("USER_KEY", "CREATED_AT") VALUES (:b1, :b2)');
   });
 });

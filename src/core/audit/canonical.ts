@@ -5,7 +5,7 @@
  * independent of how the object was built, and lets the verifier reject lines that were
  * re-formatted by hand.
  */
-import { createHash } from 'node:crypto';
+import { createHash } from '../lazyCrypto';
 
 /** The prevHash of the first entry of a log. */
 export const GENESIS_HASH = '0'.repeat(64);

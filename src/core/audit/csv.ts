@@ -4,7 +4,7 @@
  * that some of them skip) gets a leading apostrophe: a target or message comes from users
  * and servers, and must not be able to run anything in the admin's spreadsheet.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../lazyCrypto';
 import { createWriteStream } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import path from 'node:path';

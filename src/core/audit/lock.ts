@@ -9,7 +9,7 @@
  * lock aside first, which only one contender can do, then checks that the file it moved is
  * the one it judged stale; if a fresh lock was moved by mistake it is linked back.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../lazyCrypto';
 import * as fsp from 'node:fs/promises';
 import os from 'node:os';
 

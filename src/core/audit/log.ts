@@ -7,7 +7,7 @@
  * object are also queued in-process. When the entry cannot be made durable the append
  * throws AuditWriteError and leaves the file as it was, so the caller can refuse the action.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../lazyCrypto';
 import * as fsp from 'node:fs/promises';
 import path from 'node:path';
 import { redactor as sharedRedactor, type Redactor } from '../redact';

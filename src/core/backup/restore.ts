@@ -1,15 +1,17 @@
 /**
  * Puts a backup's rows back, in one transaction with bound parameters. If any row's key
  * already exists (the user enrolled again, or the backup was restored before), nothing is
- * restored and the message says which row.
+ * restored and the message says which row. Batched: the keys are checked many rows per
+ * SELECT … IN (…), and rows go back many per INSERT … VALUES (one per INSERT on Oracle),
+ * each statement cut to the dialect's bind limits.
  */
 import { AppError, describeError } from '../errors';
 import { dialectOf } from '../db/dialect';
 import { lookupTable } from '../db/tables';
-import type { NamedParams } from '../db/types';
+import type { DialectFacts, NamedParams } from '../db/types';
 import { DbError } from '../db/connect';
 import { outcomeOf, writeAudit, type AuditBase, type RecoveryContext } from '../recovery/context';
-import { decodeValue, displayValue } from './codec';
+import { decodeValue, displayValue, encodeValue, type EncodedValue } from './codec';
 import type { BackupRecord } from './store';
 
 export interface RestoreResult {
@@ -21,18 +23,51 @@ export interface RestoreResult {
   auditError?: string;
 }
 
-/** The INSERT and key-check statements for one backup (exported for unit tests). */
-export function restoreStatements(backup: Pick<BackupRecord, 'columns' | 'table'>, tableName: string, quote: (n: string) => string) {
+/** Rows per statement at most, whatever the dialect allows: bounds the SQL text and its binds. */
+export const RESTORE_BATCH_ROWS = 1000;
+
+/**
+ * The statements of a restore (exported for unit tests): a key check that returns which of
+ * `n` rows' keys exist already, and an INSERT of `n` rows, with `:k<row>_<key>` and
+ * `:c<row>_<column>` placeholders; and how many rows each may carry on this dialect (its
+ * bind limit, IN-list limit and multi-row VALUES limit).
+ */
+export function restoreStatements(backup: Pick<BackupRecord, 'columns' | 'table'>, tableName: string, facts: Pick<DialectFacts, 'quoteIdent' | 'maxBindParams' | 'maxInListItems' | 'maxValuesRows'>) {
+  const quote = facts.quoteIdent;
   const table = quote(tableName);
   const cols = backup.columns.map((c) => c.name);
+  if (!backup.table.key.length) throw new AppError('input', 'The backup names no key column: its rows cannot be checked before they are restored.');
   const keyIdx = backup.table.key.map((k) => {
     const i = cols.findIndex((c) => c.toLowerCase() === k.toLowerCase());
     if (i < 0) throw new AppError('input', `The backup has no column ${k} (its key).`);
     return i;
   });
-  const insert = `INSERT INTO ${table} (${cols.map(quote).join(', ')}) VALUES (${cols.map((_, i) => `:c${i}`).join(', ')})`;
-  const exists = `SELECT COUNT(*) FROM ${table} WHERE ${keyIdx.map((i, n) => `${quote(cols[i])} = :k${n}`).join(' AND ')}`;
-  return { insert, exists, keyIdx };
+  const keyCols = keyIdx.map((i) => quote(cols[i]));
+  const fit = (perRow: number, ...limits: Array<number | undefined>) =>
+    Math.max(1, Math.min(RESTORE_BATCH_ROWS, Math.floor(facts.maxBindParams / perRow), ...limits.filter((l): l is number => l !== undefined)));
+  const rowsOf = (n: number, one: (r: number) => string) => Array.from({ length: n }, (_, r) => one(r));
+  return {
+    keyIdx,
+    checkRows: fit(keyIdx.length, facts.maxInListItems),
+    insertRows: fit(cols.length, facts.maxValuesRows),
+    /** SELECT <key columns> FROM t WHERE key IN (…) (one key column) or (k1 = … AND k2 = …) OR … */
+    check(n: number): string {
+      const where =
+        keyIdx.length === 1
+          ? `${keyCols[0]} IN (${rowsOf(n, (r) => `:k${r}_0`).join(', ')})`
+          : rowsOf(n, (r) => `(${keyCols.map((c, k) => `${c} = :k${r}_${k}`).join(' AND ')})`).join(' OR ');
+      return `SELECT ${keyCols.join(', ')} FROM ${table} WHERE ${where}`;
+    },
+    insert(n: number): string {
+      return `INSERT INTO ${table} (${cols.map(quote).join(', ')}) VALUES ${rowsOf(n, (r) => `(${cols.map((_, i) => `:c${r}_${i}`).join(', ')})`).join(', ')}`;
+    },
+  };
+}
+
+function batches<T>(items: T[], size: number): Array<{ from: number; items: T[] }> {
+  const out = [];
+  for (let from = 0; from < items.length; from += size) out.push({ from, items: items.slice(from, from + size) });
+  return out;
 }
 
 export async function restoreBackup(ctx: RecoveryContext, backupId: string): Promise<RestoreResult> {
@@ -59,43 +94,55 @@ export async function restoreBackup(ctx: RecoveryContext, backupId: string): Pro
     }
     if (!backup.rows.length) throw new AppError('input', `Backup ${backupId} holds no rows.`);
 
-    const quote = ctx.driver.facts.quoteIdent;
     const restored = await ctx.driver.transaction(
       async (tx) => {
         // The spelling may differ from the backup's on another MySQL setup; use what exists now.
         const look = await lookupTable(tx, dialect, backup.table.name);
         const tableName = look.found ?? backup.table.name;
-        const { insert, exists, keyIdx } = restoreStatements(backup, tableName, quote);
-        let n = 0;
+        const st = restoreStatements(backup, tableName, ctx.driver.facts);
+        const keyText = (values: EncodedValue[]) => st.keyIdx.map((ci, k) => `${backup.columns[ci].name} = ${JSON.stringify(displayValue(values[k]))}`).join(', ');
+        const keyOf = (row: EncodedValue[]) => st.keyIdx.map((ci) => row[ci]);
+        // One spelling per key whatever type the driver chose (5 and "5" are one key).
+        const keyId = (values: EncodedValue[]) => JSON.stringify(values.map((v) => (v !== null && typeof v === 'object' ? { base64: v.base64 } : v === null ? null : String(v))));
+        const conflict = (values: EncodedValue[]) =>
+          new AppError('refused', `A row with ${keyText(values)} already exists in ${tableName}: nothing was restored.`, 'The user has enrolled again since the backup, or this backup was restored already.');
+        // Two backup rows with one key could never both go back: say which before touching anything.
+        const seen = new Set<string>();
         for (const row of backup.rows) {
-          const keyParams: NamedParams = {};
-          keyIdx.forEach((ci, k) => {
-            keyParams[`k${k}`] = decodeValue(row[ci], backup.columns[ci], dialect);
-          });
-          const keyText = keyIdx.map((ci) => `${backup.columns[ci].name} = ${JSON.stringify(displayValue(row[ci]))}`).join(', ');
-          const found = await tx.query(exists, keyParams);
-          if (Number(found.rows[0]?.[0] ?? 0) > 0) {
-            throw new AppError(
-              'refused',
-              `A row with ${keyText} already exists in ${tableName}: nothing was restored.`,
-              'The user has enrolled again since the backup, or this backup was restored already.',
-            );
-          }
+          const id = keyId(keyOf(row));
+          if (seen.has(id)) throw new AppError('refused', `The backup holds two rows with ${keyText(keyOf(row))}: nothing was restored.`);
+          seen.add(id);
+        }
+        // Every key first, a batch at a time: the first existing one is named, nothing is inserted.
+        for (const batch of batches(backup.rows, st.checkRows)) {
           const params: NamedParams = {};
-          row.forEach((v, i) => {
-            params[`c${i}`] = decodeValue(v, backup.columns[i], dialect);
-          });
+          batch.items.forEach((row, r) => st.keyIdx.forEach((ci, k) => (params[`k${r}_${k}`] = decodeValue(row[ci], backup.columns[ci], dialect))));
+          const found = await tx.query(st.check(batch.items.length), params);
+          if (!found.rows.length) continue;
+          const existing = new Set(found.rows.map((r) => keyId(r.map(encodeValue))));
+          // In backup order; a server that compares keys more loosely (case-insensitive
+          // collation) may return a spelling no backup row has: then name the server's row.
+          const first = batch.items.find((row) => existing.has(keyId(keyOf(row))));
+          throw conflict(first ? keyOf(first) : found.rows[0].map(encodeValue));
+        }
+        let n = 0;
+        for (const batch of batches(backup.rows, st.insertRows)) {
+          const params: NamedParams = {};
+          batch.items.forEach((row, r) => row.forEach((v, i) => (params[`c${r}_${i}`] = decodeValue(v, backup.columns[i], dialect))));
+          const which = batch.items.length === 1 ? `the row with ${keyText(keyOf(batch.items[0]))}` : `rows ${batch.from + 1}–${batch.from + batch.items.length} of the backup`;
           let result;
           try {
-            result = await tx.query(insert, params);
+            result = await tx.query(st.insert(batch.items.length), params);
           } catch (e) {
             if (e instanceof DbError && e.category === 'duplicate-key') {
-              throw new AppError('refused', `A row with ${keyText} already exists in ${tableName}: nothing was restored.`, undefined, { cause: e });
+              // The keys were free a moment ago: another session inserted one since, or
+              // another unique index of the table refuses a row.
+              throw new AppError('refused', `Inserting ${which} into ${tableName} hit an existing row (${e.message}): nothing was restored.`, undefined, { cause: e });
             }
             throw e;
           }
-          if (result.rowCount !== 1) throw new AppError('refused', `Inserting the row with ${keyText} reported ${result.rowCount} rows: nothing was restored.`);
-          n++;
+          if (result.rowCount !== batch.items.length) throw new AppError('refused', `Inserting ${which} reported ${result.rowCount} rows instead of ${batch.items.length}: nothing was restored.`);
+          n += batch.items.length;
         }
         return { n, tableName };
       },

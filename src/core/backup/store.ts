@@ -7,7 +7,7 @@
  * be written, nothing is committed. Its `state` then follows the transaction:
  * pending → committed | rolled-back (pending stays when the outcome could not be confirmed).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../lazyCrypto';
 import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors';

@@ -4,7 +4,7 @@
  * so a cancelled or interrupted run can be resumed from the file (same run id, only the
  * users still pending); exported as CSV (formula-safe cells) or Markdown for people.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../lazyCrypto';
 import * as fsp from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';

@@ -9,7 +9,7 @@
  * cannot be read or validated is never overwritten: it may be the only record of who has to
  * be moved back.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../lazyCrypto';
 import * as fsp from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod/mini';

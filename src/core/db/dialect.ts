@@ -40,6 +40,8 @@ const FACTS: Record<Dialect, DialectFacts> = {
     readOnlyTransactions: true,
     rowLocking: 'for-update',
     defaultPort: 5432,
+    // The protocol counts a statement's parameters in 16 bits.
+    maxBindParams: 65535,
   },
   mysql: {
     dialect: 'mysql',
@@ -49,6 +51,8 @@ const FACTS: Record<Dialect, DialectFacts> = {
     readOnlyTransactions: true,
     rowLocking: 'for-update',
     defaultPort: 3306,
+    // A prepared statement holds at most 65535 placeholders.
+    maxBindParams: 65535,
   },
   mssql: {
     dialect: 'mssql',
@@ -60,6 +64,11 @@ const FACTS: Record<Dialect, DialectFacts> = {
     readOnlyTransactions: false,
     rowLocking: 'serializable',
     defaultPort: 1433,
+    // 2100 parameters per request, two of which sp_executesql takes for the statement and
+    // its parameter declarations.
+    maxBindParams: 2098,
+    // A table value constructor (INSERT … VALUES) takes at most 1000 rows.
+    maxValuesRows: 1000,
   },
   oracle: {
     dialect: 'oracle',
@@ -69,6 +78,12 @@ const FACTS: Record<Dialect, DialectFacts> = {
     readOnlyTransactions: true,
     rowLocking: 'for-update',
     defaultPort: 1521,
+    maxBindParams: 65535,
+    // ORA-01795: at most 1000 expressions in a list.
+    maxInListItems: 1000,
+    // No multi-row VALUES before 23ai (INSERT ALL exists, but one prepared INSERT per row is
+    // the statement every Oracle version runs the same way).
+    maxValuesRows: 1,
   },
 };
 

@@ -288,7 +288,8 @@ export function bindNamed(sql: string, dialect: Dialect, params: NamedParams = {
   if (raw) throw new ParamBindError(raw.message);
 
   const facts = dialectFacts(dialect);
-  const order: string[] = [];
+  // name → 1-based placeholder number (a Map: a batched INSERT binds thousands of names).
+  const order = new Map<string, number>();
   const binds: NativeBind[] = [];
   let text = '';
   for (const t of tokens) {
@@ -305,13 +306,12 @@ export function bindNamed(sql: string, dialect: Dialect, params: NamedParams = {
       text += '?';
       continue;
     }
-    let index = order.indexOf(t.name);
-    if (index < 0) {
-      order.push(t.name);
+    let k = order.get(t.name);
+    if (k === undefined) {
       binds.push(toBind(value));
-      index = order.length - 1;
+      k = binds.length;
+      order.set(t.name, k);
     }
-    const k = index + 1;
     text += facts.placeholder === 'dollar' ? `$${k}` : facts.placeholder === 'at' ? `@p${k}` : `:b${k}`;
   }
   return { text, binds };

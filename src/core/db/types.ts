@@ -95,6 +95,12 @@ export interface DialectFacts {
   rowLocking: 'for-update' | 'serializable';
   /** The default TCP port. */
   defaultPort: number | undefined;
+  /** Most values one statement may bind (batched statements are cut to fit). */
+  maxBindParams: number;
+  /** Most items in one `IN (…)` list, when the server has such a limit (Oracle: 1000). */
+  maxInListItems?: number;
+  /** Most rows in one `INSERT … VALUES (…), (…)`; 1 where there is no multi-row VALUES. */
+  maxValuesRows?: number;
 }
 
 /** A connected session. One at a time: calls are queued, a transaction holds the session. */

@@ -8,7 +8,7 @@
  *    commit → audit entry pointing at the backup;
  *  - readOnly profiles refuse destructive snippets; every attempt is audited, refused ones too.
  */
-import { createHash } from 'node:crypto';
+import { createHash } from '../lazyCrypto';
 import { AppError, describeError } from '../errors';
 import { dialectOf } from '../db/dialect';
 import { DbError } from '../db/connect';

@@ -1,6 +1,7 @@
 /** The "Recent actions" node under each instance: its last audit entries, newest first. */
 import * as vscode from 'vscode';
-import { recentEntries, type AuditEntry } from '../../core/audit';
+import { recentEntries } from '../../core/audit/read';
+import type { AuditEntry } from '../../core/audit/types';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import type { InstanceChildren, TreeNode } from '../tree/instancesTree';
 

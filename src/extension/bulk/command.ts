@@ -4,8 +4,9 @@ import * as vscode from 'vscode';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
 import { loadJiraApi } from '../lazy';
 import type { ExtensionServices } from '../services';
-import { runBulkFlow, type BulkDeps } from './flow';
-import { VscodeBulkUi } from './vscodeUi';
+import type { BulkDeps } from './flow';
+// Panels and flows are imported on first use: activation then neither evaluates their code nor
+// builds their message schemas (esbuild keeps them in the bundle, initialised lazily).
 
 export function bulkDeps(s: ExtensionServices): BulkDeps {
   return {
@@ -30,6 +31,7 @@ export function registerBulkCommands(s: ExtensionServices): vscode.Disposable[] 
     vscode.commands.registerCommand('jira2fa.bulkDisable', async (arg: InstanceArg) => {
       const profile = await resolveInstance(s.profiles, arg, 'Bulk disable 2SV on which instance?');
       if (!profile) return;
+      const [{ runBulkFlow }, { VscodeBulkUi }] = await Promise.all([import('./flow.js'), import('./vscodeUi.js')]);
       await runBulkFlow(profile, new VscodeBulkUi(), bulkDeps(s));
     }),
   ];

@@ -16,7 +16,9 @@ import type { ExtensionServices } from '../services';
 import type { TreeNode } from '../tree/instancesTree';
 import { ageText, REMINDER_SETTING, reminderHours } from './age';
 import { pendingRowKey, type CloudChildren } from './cloudTree';
-import { openCloudRecoverPanel, thrown } from './panel';
+// Panels and flows are imported on first use: activation then neither evaluates their code nor
+// builds their message schemas (esbuild keeps them in the bundle, initialised lazily).
+const panel = () => import('./panel.js');
 
 export function registerCloudCommands(s: ExtensionServices, children: CloudChildren): vscode.Disposable[] {
   const changed = () => {
@@ -29,7 +31,7 @@ export function registerCloudCommands(s: ExtensionServices, children: CloudChild
       if (profile.product !== 'cloud') {
         return void vscode.window.showInformationMessage(`${profile.name} is a Data Center instance: use "Unenroll User…" for it.`);
       }
-      openCloudRecoverPanel(s, profile, changed);
+      (await panel()).openCloudRecoverPanel(s, profile, changed);
     }),
     vscode.commands.registerCommand('jira2fa.cloud.moveBack', async (node?: TreeNode) => {
       const key = pendingRowKey(node);
@@ -119,7 +121,7 @@ async function moveBackOne(s: ExtensionServices, e: PendingMove, report: (text: 
       (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`),
     );
   } catch (err) {
-    const outcome = thrown(err);
+    const outcome = (await panel()).thrown(err);
     await s.audit.append({
       admin: s.adminName(),
       instance: { id: profile.id, name: profile.name, baseUrl: profile.baseUrl },

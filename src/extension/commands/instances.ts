@@ -6,7 +6,10 @@ import { applyImport, exportProfiles, previewImport, ProfilesFileError } from '.
 import { deleteAllSecrets } from '../../core/secrets';
 import type { ExtensionServices } from '../services';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
-import { openInstanceForm } from '../panels/instanceFormPanel';
+// Panels and flows are imported on first use: activation then neither evaluates their code nor
+// builds their message schemas (esbuild keeps them in the bundle, initialised lazily).
+const openInstanceForm = async (...args: Parameters<typeof import('../panels/instanceFormPanel.js').openInstanceForm>) =>
+  (await import('../panels/instanceFormPanel.js')).openInstanceForm(...args);
 
 export function registerInstanceCommands(s: ExtensionServices): vscode.Disposable[] {
   const { profiles, log } = s;
@@ -14,7 +17,7 @@ export function registerInstanceCommands(s: ExtensionServices): vscode.Disposabl
     vscode.commands.registerCommand('jira2fa.addInstance', () => openInstanceForm(s.extensionUri, profiles, log, { mode: 'add' })),
     vscode.commands.registerCommand('jira2fa.editInstance', async (arg: InstanceArg) => {
       const profile = await resolveInstance(profiles, arg, 'Instance to edit');
-      if (profile) openInstanceForm(s.extensionUri, profiles, log, { mode: 'edit', profile });
+      if (profile) await openInstanceForm(s.extensionUri, profiles, log, { mode: 'edit', profile });
     }),
     vscode.commands.registerCommand('jira2fa.duplicateInstance', async (arg: InstanceArg) => {
       const profile = await resolveInstance(profiles, arg, 'Instance to duplicate');
@@ -22,7 +25,7 @@ export function registerInstanceCommands(s: ExtensionServices): vscode.Disposabl
       const taken = new Set(profiles.snapshot().profiles.map((p) => p.id));
       let id = `${profile.id}-copy`.slice(0, 64);
       for (let n = 2; taken.has(id); n++) id = `${profile.id}-copy-${n}`.slice(0, 64);
-      openInstanceForm(s.extensionUri, profiles, log, { mode: 'add', profile: { ...profile, id, name: `${profile.name} (copy)`.slice(0, 100) } });
+      await openInstanceForm(s.extensionUri, profiles, log, { mode: 'add', profile: { ...profile, id, name: `${profile.name} (copy)`.slice(0, 100) } });
     }),
     vscode.commands.registerCommand('jira2fa.removeInstance', async (arg: InstanceArg) => {
       const profile = await resolveInstance(profiles, arg, 'Instance to remove');

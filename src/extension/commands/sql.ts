@@ -3,7 +3,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
-import { restoreBackup } from '../../core/backup/restore';
 import type { BackupSummary } from '../../core/backup/store';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { snippetNameFrom, snippetTemplate } from '../../core/snippets/template';
@@ -11,7 +10,10 @@ import { resolveInstance, type InstanceArg } from '../instancePicker';
 import type { ExtensionServices } from '../services';
 import { hasDatabase } from '../snippets/databaseNodes';
 import { loadSnippets, SNIPPET_FOLDERS_SETTING, userSnippetFolders, WORKSPACE_SNIPPET_DIR } from '../snippets/folders';
-import { openSnippetRunPanel } from '../snippets/snippetRunPanel';
+// Panels and flows are imported on first use: activation then neither evaluates their code nor
+// builds their message schemas (esbuild keeps them in the bundle, initialised lazily).
+const openSnippetRunPanel = async (...args: Parameters<typeof import('../snippets/snippetRunPanel.js').openSnippetRunPanel>) =>
+  (await import('../snippets/snippetRunPanel.js')).openSnippetRunPanel(...args);
 
 async function databaseInstance(s: ExtensionServices, arg: InstanceArg, question: string): Promise<InstanceProfile | undefined> {
   const profile = await resolveInstance(s.profiles, arg, question);
@@ -56,7 +58,7 @@ export function registerSqlCommands(s: ExtensionServices): vscode.Disposable[] {
         );
         snippet = picked?.snippet;
       }
-      if (snippet) openSnippetRunPanel(s, profile, snippet, prefill && typeof prefill === 'object' ? prefill : undefined);
+      if (snippet) await openSnippetRunPanel(s, profile, snippet, prefill && typeof prefill === 'object' ? prefill : undefined);
     }),
     vscode.commands.registerCommand('jira2fa.restoreBackup', async (arg?: InstanceArg) => {
       const only = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'profile' in arg ? arg.profile.id : undefined;
@@ -102,7 +104,7 @@ async function restoreCommand(s: ExtensionServices, instanceId: string | undefin
   if (answer !== 'Restore') return;
   try {
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Restoring backup ${b.id}…` }, () =>
-      s.databases.use(profile, (driver) => restoreBackup({ profile, driver, audit: s.audit, admin: s.adminName(), backups: s.backups }, b.id)),
+      s.databases.use(profile, async (driver) => (await import('../../core/backup/restore.js')).restoreBackup({ profile, driver, audit: s.audit, admin: s.adminName(), backups: s.backups }, b.id)),
     );
     s.log.info(r.message);
     if (r.auditError) s.log.error(r.auditError);

@@ -1,11 +1,14 @@
 /** Test connection, Unenroll user… and Show audit log. */
 import * as vscode from 'vscode';
 import type { InstanceProfile } from '../../core/profiles/schema';
-import { showAuditLog } from '../audit/auditPanel';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
 import type { ExtensionServices } from '../services';
 import type { InstanceChildren, TreeNode } from '../tree/instancesTree';
-import { openUnenrollPanel } from '../unenroll/unenrollPanel';
+// Panels and flows are imported on first use: activation then neither evaluates their code nor
+// builds their message schemas (esbuild keeps them in the bundle, initialised lazily).
+const openUnenrollPanel = async (...args: Parameters<typeof import('../unenroll/unenrollPanel.js').openUnenrollPanel>) =>
+  (await import('../unenroll/unenrollPanel.js')).openUnenrollPanel(...args);
+const showAuditLog = async (...args: Parameters<typeof import('../audit/auditPanel.js').showAuditLog>) => (await import('../audit/auditPanel.js')).showAuditLog(...args);
 
 const DATA_CENTER = (p: InstanceProfile) => p.product !== 'cloud';
 
@@ -29,7 +32,7 @@ export function registerUnenrollCommands(s: ExtensionServices): vscode.Disposabl
       if (!DATA_CENTER(profile)) {
         return void vscode.window.showInformationMessage('Atlassian Cloud has no recovery unenroll call: recover Cloud users through their authentication policy.');
       }
-      openUnenrollPanel(s, profile, typeof username === 'string' ? username : undefined);
+      await openUnenrollPanel(s, profile, typeof username === 'string' ? username : undefined);
     }),
     vscode.commands.registerCommand('jira2fa.showAuditLog', (entryId?: string) =>
       showAuditLog(s.extensionUri, s.auditFile, s.log, typeof entryId === 'string' ? entryId : undefined),

@@ -4,7 +4,7 @@
  * panel (src/webview/<panel>/protocol.ts) validated on arrival, and a log line for anything
  * that does not match it.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../core/lazyCrypto';
 import * as vscode from 'vscode';
 import type { ZodMiniType as ZodType } from 'zod/mini';
 import { printable } from '../../core/printable';
