@@ -95,6 +95,7 @@ for (const engine of ENGINES) {
       assert.equal(perUser.filter((e) => e.outcome === 'ok' && e.backupId === backup.id).length, 1000);
       assert.deepEqual(perUser.filter((e) => e.outcome !== 'ok').map((e) => e.target).sort(), ['carol', 'ghost-user']);
       for (const u of report.users) assert.equal(u.auditEntryIds.length, 1, `${u.username} has one audit entry`);
+      assert.equal(audit.batches, 1, 'the per-user entries are written in one batch');
 
       // restore puts every row back: full rows identical
       const restored = await restoreBackup({ ...ctx, runId: report.runId }, backup.id);
@@ -120,6 +121,7 @@ for (const engine of ENGINES) {
       const listing = await backups.list();
       assert.equal(listing.backups.length, 0, 'the guard stops before the backup is written');
       assert.equal(audit.entries.filter((e) => e.action === 'bulk.sql.disable' && e.outcome === 'refused').length, 20);
+      assert.equal(audit.batches, 1, 'the refusals are written in one batch');
       // put the row back for the other tests
       const fix = await tdb.connect();
       try {
