@@ -123,8 +123,8 @@ if (want('bulk')) {
     notes.push(
       `Bulk disable misses ≤ 2× (${round(d, 0)}×). Where the ${ms(r.oursDisableMs)} go (medians): preview lookups ${ms(ph.lookup)} (${per(ph.lookup)} ms per user: one SELECT per listed user in one read-only transaction), ` +
         `backup ${ms(ph.backup)} (one SELECT … FOR UPDATE per user, then one fsynced backup file of all rows), DELETEs ${ms(ph.change)} (one guarded DELETE per user, each checked to remove exactly one row), ` +
-        `audit ${ms(ph.audit)} (${per(ph.audit)} ms per user: one locked, hash-chained, fsynced audit entry per listed user), connect and close ${ms(ph.connect + ph.close)}. ` +
-        'psql sends one DELETE and writes neither backup nor audit. Most of the gap is the per-user audit entry: appending the run\'s entries under one lock with one fsync, and looking up, locking and deleting with set-based statements (as the restore now does), would close most of it; not done here.',
+        `audit ${ms(ph.audit)} (${per(ph.audit)} ms per user: one hash-chained entry per listed user, all appended under one lock with one write and one fsync), connect and close ${ms(ph.connect + ph.close)}. ` +
+        'psql sends one DELETE and writes neither backup nor audit. Most of the remaining gap is one statement per user: looking up, locking and deleting with set-based statements (as the restore does) would close most of it; not done here.',
     );
   }
   if (s > 2) notes.push(`Restore misses ≤ 2× (${round(s, 1)}×).`);

@@ -2,9 +2,10 @@
 // backup, per-user report and audit entries, restore back to identical rows, and the guards
 // (rows changed since the preview, read-only profile, production confirmation).
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { AuditLog } from '../../src/core/audit/log';
 import { BackupStore } from '../../src/core/backup/store';
 import { restoreBackup } from '../../src/core/backup/restore';
 import { countStatuses, executeSqlBulk, newReport, parseUserList, previewSqlBulk, type BulkReport, type SqlBulkContext } from '../../src/core/bulk';
@@ -95,6 +96,7 @@ for (const engine of ENGINES) {
       assert.equal(perUser.filter((e) => e.outcome === 'ok' && e.backupId === backup.id).length, 1000);
       assert.deepEqual(perUser.filter((e) => e.outcome !== 'ok').map((e) => e.target).sort(), ['carol', 'ghost-user']);
       for (const u of report.users) assert.equal(u.auditEntryIds.length, 1, `${u.username} has one audit entry`);
+      assert.equal(audit.batches, 1, 'the per-user entries are written in one batch');
 
       // restore puts every row back: full rows identical
       const restored = await restoreBackup({ ...ctx, runId: report.runId }, backup.id);
@@ -120,6 +122,7 @@ for (const engine of ENGINES) {
       const listing = await backups.list();
       assert.equal(listing.backups.length, 0, 'the guard stops before the backup is written');
       assert.equal(audit.entries.filter((e) => e.action === 'bulk.sql.disable' && e.outcome === 'refused').length, 20);
+      assert.equal(audit.batches, 1, 'the refusals are written in one batch');
       // put the row back for the other tests
       const fix = await tdb.connect();
       try {
@@ -128,6 +131,22 @@ for (const engine of ENGINES) {
       } finally {
         await fix.close();
       }
+    });
+
+    it('an audit log that cannot be written: the committed change stands, the report says no entry was written', async () => {
+      const snap = await tdb.snapshot();
+      const { ctx, report } = setup(bulkNames.slice(0, 3).join('\n'));
+      await previewSqlBulk(ctx, report);
+      // A folder where the log file should be: the real file log refuses the whole batch.
+      const broken = path.join(backupDir, 'audit-is-a-folder');
+      await mkdir(broken);
+      await executeSqlBulk({ ...ctx, audit: new AuditLog(broken) }, report);
+      assert.equal(report.state, 'completed');
+      assert.equal(countStatuses(report).disabled, 3);
+      assert.match(report.stateMessage ?? '', /3 audit entries could not be written: The audit entry could not be written/);
+      for (const u of report.users) assert.deepEqual(u.auditEntryIds, []);
+      await restoreBackup(ctx, report.backupId!);
+      assert.deepEqual(await tdb.snapshot(), snap);
     });
 
     it('a read-only profile and a wrong production confirmation are refused before any change', async () => {

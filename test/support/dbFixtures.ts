@@ -328,4 +328,12 @@ export class MemoryAudit implements AuditSink {
     this.entries.push(e);
     return e;
   }
+  /** Counts batches so tests can check that a bulk run writes its entries in one. */
+  batches = 0;
+  async appendMany(entries: readonly AuditEntryInput[]): Promise<AuditEntry[]> {
+    this.batches++;
+    const out: AuditEntry[] = [];
+    for (const entry of entries) out.push(await this.append(entry));
+    return out;
+  }
 }

@@ -43,4 +43,10 @@ export interface AuditEntry extends AuditEntryInput {
 /** What actions need from the audit log: append one entry, get it back with id and hash. */
 export interface AuditSink {
   append(entry: AuditEntryInput): Promise<AuditEntry>;
+  /**
+   * Appends a batch in order, all or nothing (the file log writes it with one lock and one
+   * fsync). Optional so that simple sinks need not offer it: see appendAll() in
+   * recovery/context.ts for the fallback.
+   */
+  appendMany?(entries: readonly AuditEntryInput[]): Promise<AuditEntry[]>;
 }

@@ -28,6 +28,32 @@ export function outcomeOf(e: unknown): AuditOutcome {
   return e instanceof AppError && (e.kind === 'refused' || e.kind === 'input') ? 'refused' : 'error';
 }
 
+/** One entry to write: what writeAudit() takes, as one value. */
+export interface AuditItem {
+  base: AuditBase;
+  outcome: AuditOutcome;
+  message: string;
+  extra?: Partial<AuditEntryInput>;
+}
+
+type AuditResult = { entry?: AuditEntry; error?: string };
+
+function auditInput(ctx: Pick<RecoveryContext, 'profile' | 'admin' | 'runId'>, item: AuditItem): AuditEntryInput {
+  return {
+    admin: ctx.admin,
+    instance: { id: ctx.profile.id, name: ctx.profile.name, baseUrl: ctx.profile.baseUrl },
+    ...item.base,
+    ...item.extra,
+    outcome: item.outcome,
+    message: redactor.redact(item.message),
+    ...(ctx.runId ? { runId: ctx.runId } : {}),
+  };
+}
+
+function auditError(e: unknown): string {
+  return `The audit entry could not be written: ${describeError(e)}`;
+}
+
 /**
  * Appends one entry. Returns the entry, or the reason it could not be written: an action that
  * already happened is not undone because its log line failed; the caller reports it.
@@ -38,20 +64,32 @@ export async function writeAudit(
   outcome: AuditOutcome,
   message: string,
   extra: Partial<AuditEntryInput> = {},
-): Promise<{ entry?: AuditEntry; error?: string }> {
+): Promise<AuditResult> {
   try {
-    const entry = await ctx.audit.append({
-      admin: ctx.admin,
-      instance: { id: ctx.profile.id, name: ctx.profile.name, baseUrl: ctx.profile.baseUrl },
-      ...base,
-      ...extra,
-      outcome,
-      message: redactor.redact(message),
-      ...(ctx.runId ? { runId: ctx.runId } : {}),
-    });
-    return { entry };
+    return { entry: await ctx.audit.append(auditInput(ctx, { base, outcome, message, extra })) };
   } catch (e) {
-    return { error: `The audit entry could not be written: ${describeError(e)}` };
+    return { error: auditError(e) };
+  }
+}
+
+/**
+ * Appends several entries in order, one result per item like writeAudit(). With a sink that
+ * offers appendMany (the file log) the batch is one locked write and one fsync, all or
+ * nothing: on failure every item carries the same error. Other sinks get one append each.
+ */
+export async function writeAuditMany(ctx: Pick<RecoveryContext, 'profile' | 'audit' | 'admin' | 'runId'>, items: readonly AuditItem[]): Promise<AuditResult[]> {
+  if (!items.length) return [];
+  if (!ctx.audit.appendMany) {
+    const results: AuditResult[] = [];
+    for (const item of items) results.push(await writeAudit(ctx, item.base, item.outcome, item.message, item.extra));
+    return results;
+  }
+  try {
+    const written = await ctx.audit.appendMany(items.map((item) => auditInput(ctx, item)));
+    return items.map((_, i) => (written[i] ? { entry: written[i] } : { error: 'The audit log did not return this entry.' }));
+  } catch (e) {
+    const error = auditError(e);
+    return items.map(() => ({ error }));
   }
 }
 
