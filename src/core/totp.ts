@@ -11,6 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createGuardrails, generateSync } from 'otplib';
 import { AppError } from './errors';
+import { printable } from './printable';
 import { redactor } from './redact';
 
 export const PERIOD_SECONDS = 30;
@@ -49,7 +50,7 @@ export function seedProblem(raw: string): string | undefined {
     const c = seed[bad];
     // Characters outside the alphabet are not secret material, so naming them is safe.
     const hint = /[0189]/.test(c) ? ` (base32 has no 0, 1, 8 or 9: did you mean O, I or L, B?)` : '';
-    return `The TOTP seed is not base32: character ${bad + 1} is "${printable(c)}"${hint}. Base32 uses the letters A-Z and digits 2-7.`;
+    return `The TOTP seed is not base32: character ${bad + 1} is "${printableChar(c)}"${hint}. Base32 uses the letters A-Z and digits 2-7.`;
   }
   if (seed.length < MIN_SEED_CHARS) return `The TOTP seed is too short (${seed.length} characters; at least ${MIN_SEED_CHARS}). Copy the whole secret from the setup page.`;
   if (Math.floor((seed.length * 5) / 8) > MAX_SEED_BYTES) return `The TOTP seed is too long (more than ${MAX_SEED_BYTES} bytes). Is it really a TOTP secret?`;
@@ -114,8 +115,9 @@ export function normalizeTypedCode(raw: string): string | undefined {
   return /^\d{6}$/.test(code) ? code : undefined;
 }
 
-function printable(c: string): string {
-  return /[\u0000-\u001f\u007f-\u009f"]/.test(c) ? `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : c;
+/** One character for a message in quotes: the quote itself is named too. */
+function printableChar(c: string): string {
+  return c === '"' ? 'U+0022' : printable(c);
 }
 
 // ---- Replay guard ----------------------------------------------------------------------

@@ -7,6 +7,7 @@
  */
 import { AppError } from '../errors';
 import { usernameProblem } from '../jira/paths';
+import { printable } from '../printable';
 
 export type ListFormat = 'lines' | 'csv';
 
@@ -87,10 +88,6 @@ export function summarizeProblems(problems: ListProblem[]): string {
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${n} ${k}`)
     .join(', ');
-}
-
-function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The `username` cells of a CSV text (RFC 4180: quoted fields, "" escapes, CRLF or LF). */

@@ -5,6 +5,7 @@
  * percent-encoded, so that nothing typed can reach another endpoint.
  */
 import type { SplitBase } from '../jira/paths';
+import { printable } from '../printable';
 
 /** Policy, task, account and directory ids: letters, digits and : . _ - (not leading). */
 const ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$/;
@@ -14,7 +15,7 @@ export const ALL_DIRECTORIES = '-';
 
 export function idProblem(label: string, id: string): string | undefined {
   if (typeof id !== 'string' || !id) return `The ${label} is empty.`;
-  if (!ID.test(id)) return `The ${label} "${printable(id)}" is not a valid id (letters, digits, ":", ".", "_" and "-").`;
+  if (!ID.test(id)) return `The ${label} "${printable(id, 80)}" is not a valid id (letters, digits, ":", ".", "_" and "-").`;
   return undefined;
 }
 
@@ -24,7 +25,7 @@ export function emailProblem(email: string): string | undefined {
   if (CONTROL.test(email)) return 'The e-mail address contains control characters.';
   if (email !== email.trim()) return 'The e-mail address has leading or trailing spaces.';
   if (email.length > 254) return 'The e-mail address is longer than 254 characters.';
-  if (!/^[^\s@]+@[^\s@]+$/.test(email)) return `"${printable(email)}" is not an e-mail address.`;
+  if (!/^[^\s@]+@[^\s@]+$/.test(email)) return `"${printable(email, 80)}" is not an e-mail address.`;
   return undefined;
 }
 
@@ -65,6 +66,3 @@ export function hubOrgLink(orgId: string): string {
   return `https://admin.atlassian.com/o/${encodeURIComponent(orgId)}/overview`;
 }
 
-function printable(s: string): string {
-  return [...s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?')].slice(0, 80).join('');
-}
