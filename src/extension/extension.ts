@@ -79,6 +79,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   tree.addChildren(new DatabaseChildren(databases));
   const cloudChildren = new CloudChildren(services.cloudTracker, tree, cloudTrackerFile);
   tree.addChildren(cloudChildren);
+  const watchCloudTracker = () => cloudChildren.watch(profiles.snapshot().profiles.some((p) => p.product === 'cloud'));
+  watchCloudTracker();
   tree.addChildren(new RecentActionsChildren(auditFile));
   const view = vscode.window.createTreeView('jira2fa.instances', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
@@ -99,6 +101,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     databases.onDidChange(() => tree.refresh()),
     { dispose: () => void databases.dispose() },
     cloudChildren,
+    profiles.onDidChange(watchCloudTracker),
     ...registerCloudCommands(services, cloudChildren),
   );
   // Counts for the tree, then the reminder of users left too long: no network, one file read.

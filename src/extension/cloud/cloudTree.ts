@@ -20,14 +20,20 @@ export const PENDING_ITEM_PREFIX = 'cloudPending:';
 export class CloudChildren implements InstanceChildren, vscode.Disposable {
   private counts = new Map<string, number>();
   private readError: string | undefined;
-  private readonly watched: string | undefined;
+  private watching = false;
 
-  constructor(private readonly tracker: MoveTracker, private readonly tree: InstancesTree, watchFile?: string, private readonly now: () => number = Date.now) {
-    if (watchFile) {
-      this.watched = watchFile;
-      // Polling a stat every 2 s is cheap and works when the file does not exist yet.
-      fs.watchFile(watchFile, { interval: 2000, persistent: false }, () => void this.reload());
-    }
+  constructor(private readonly tracker: MoveTracker, private readonly tree: InstancesTree, private readonly watchFile?: string, private readonly now: () => number = Date.now) {}
+
+  /**
+   * Watches the tracker file while there is a Cloud organization to show it under (no polling
+   * for admins with Data Center instances only). Polling a stat every 2 s is cheap and works
+   * when the file does not exist yet.
+   */
+  watch(on: boolean): void {
+    if (!this.watchFile || on === this.watching) return;
+    this.watching = on;
+    if (on) fs.watchFile(this.watchFile, { interval: 2000, persistent: false }, () => void this.reload());
+    else fs.unwatchFile(this.watchFile);
   }
 
   /** Re-reads the list and redraws the tree. */
@@ -93,7 +99,7 @@ export class CloudChildren implements InstanceChildren, vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.watched) fs.unwatchFile(this.watched);
+    this.watch(false);
   }
 }
 
