@@ -20,10 +20,15 @@ export class ProfileStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly watcher: vscode.Disposable;
+  /** The last validation of the setting; the tree, commands and panels ask often. */
+  private cached: ProfileSnapshot | undefined;
 
   constructor() {
     this.watcher = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${SECTION}.${KEY}`)) this.changed.fire();
+      if (e.affectsConfiguration(`${SECTION}.${KEY}`)) {
+        this.cached = undefined;
+        this.changed.fire();
+      }
     });
   }
 
@@ -34,8 +39,9 @@ export class ProfileStore implements vscode.Disposable {
     return Array.isArray(value) ? value : [];
   }
 
+  /** The valid and invalid entries, validated once per change of the setting. */
   snapshot(): ProfileSnapshot {
-    return validateEntries(this.raw());
+    return (this.cached ??= validateEntries(this.raw()));
   }
 
   get(id: string): InstanceProfile | undefined {
@@ -75,6 +81,7 @@ export class ProfileStore implements vscode.Disposable {
 
   private async write(entries: unknown[]): Promise<void> {
     await vscode.workspace.getConfiguration(SECTION).update(KEY, entries, vscode.ConfigurationTarget.Global);
+    this.cached = undefined; // also when the change event comes later than the update
   }
 
   dispose(): void {
