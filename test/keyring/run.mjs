@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The CLI keychain tests against a REAL Secret Service keyring that is thrown away afterwards:
 //   node test/keyring/run.mjs            (what `npm test` runs)
-//   node test/keyring/run.mjs --fix      also repair a keytar whose build was skipped (CI does this by itself)
+//   node test/keyring/run.mjs --no-fix   leave a keytar whose build was skipped alone (by default it is repaired when root,
+//                                        as the e2e runner installs Chromium: `npm install && npm test` must work on a fresh machine)
 //
 //  1. Linux only. As root, apt-get installs what is missing: libsecret-1-0, gnome-keyring, dbus
 //     (dbus-daemon, dbus-send). No dbus-x11: the bus address is passed explicitly.
-//  2. Checks that keytar loads. Under CI=true or with --fix, as root, a missing or unbuilt keytar
+//  2. Checks that keytar loads. Unless --no-fix, as root, a missing or unbuilt keytar
 //     is repaired: apt-get install libsecret-1-dev, then `npm rebuild keytar` (or `npm install`
 //     when npm had skipped the optional dependency).
 //  3. Builds dist/cli.js when it is missing or older than src/ (node esbuild.config.mjs).
@@ -25,7 +26,7 @@ import path from 'node:path';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const CI = /^(true|1)$/i.test(process.env.CI ?? '');
-const FIX = process.argv.includes('--fix') || CI;
+const FIX = !process.argv.includes('--no-fix');
 const RUNTIME_PACKAGES = ['libsecret-1-0', 'gnome-keyring', 'dbus'];
 const BUILD_PACKAGES = ['libsecret-1-dev'];
 const PASSWORD = 'jira2fa-test-keyring';
@@ -92,7 +93,7 @@ function ensureKeytar() {
   let load = keytarLoads();
   if (load.ok) return { ok: true };
   log(`keytar does not load: ${load.why}`);
-  if (!FIX) return { ok: false, why: `keytar does not load (${load.why})`, fix: 'apt-get install libsecret-1-dev, then npm rebuild keytar (or rerun with --fix as root)' };
+  if (!FIX) return { ok: false, why: `keytar does not load (${load.why})`, fix: 'apt-get install libsecret-1-dev, then npm rebuild keytar (or rerun as root without --no-fix)' };
   const t = Date.now();
   if (process.platform === 'linux') aptInstall(BUILD_PACKAGES);
   if (fs.existsSync(path.join(ROOT, 'node_modules', 'keytar', 'package.json'))) npm(['rebuild', 'keytar', '--foreground-scripts']);
