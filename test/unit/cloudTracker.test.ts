@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { JsonFileTrackerStorage, mementoTrackerStorage, MemoryTrackerStorage, MoveTracker, overdueMoves, TrackerError, type PendingMove } from '../../src/core/cloud/tracker';
+import { JsonFileTrackerStorage, MemoryTrackerStorage, MoveTracker, overdueMoves, TrackerError, type PendingMove } from '../../src/core/cloud/tracker';
 
 const HOUR = 3_600_000;
 const T = Date.parse('2026-11-22T12:00:00Z');
@@ -46,15 +46,6 @@ describe('cloud move tracker', () => {
       const t = new MoveTracker(new MemoryTrackerStorage({ version: 1, entries: [{ email: 'x' }] }));
       await assert.rejects(t.list(), (e: unknown) => e instanceof TrackerError && /memory\) is not valid at entries\.0\.orgId/.test(e.message));
       await assert.rejects(t.record(entry()), TrackerError);
-    });
-
-    it('works on a globalState-like memento under one key', async () => {
-      const values = new Map<string, unknown>();
-      const memento = { get: (k: string) => values.get(k), update: async (k: string, v: unknown) => void values.set(k, v) };
-      const t = new MoveTracker(mementoTrackerStorage(memento));
-      await t.record(entry());
-      assert.deepEqual(values.get('jira2fa.cloudPendingMoves'), { version: 1, entries: [entry()] });
-      assert.equal((await new MoveTracker(mementoTrackerStorage(memento)).list()).length, 1);
     });
 
     it('reads entries of an older format without "state" as moved', async () => {

@@ -22,9 +22,6 @@ export type { CloudPolicy, CloudUser, LastActive, PolicyList, PolicyTask, TaskSt
 export {
   JsonFileTrackerStorage,
   MemoryTrackerStorage,
-  mementoTrackerStorage,
-  TRACKER_STATE_KEY,
-  type MementoLike,
   MoveTracker,
   overdueMoves,
   parseTrackerData,

@@ -4,8 +4,9 @@
  * security gap, so an entry is written as soon as a move succeeded (or may have succeeded)
  * and removed ONLY after the move back succeeded.
  *
- * Storage is a small interface: the extension keeps the list in globalState, the CLI in a
- * JSON file in its state folder (JsonFileTrackerStorage, written atomically). A file that
+ * Storage is a small interface. The extension and the CLI share one JSON file in the state
+ * folder (JsonFileTrackerStorage, written atomically, with a lock), so a move made in one is
+ * never missing from the other's list. A file that
  * cannot be read or validated is never overwritten: it may be the only record of who has to
  * be moved back.
  */
@@ -176,7 +177,7 @@ export class MoveTracker {
   }
 }
 
-/** In memory: tests, and the base of the extension's globalState adapter. */
+/** In memory, for tests. */
 export class MemoryTrackerStorage implements TrackerStorage {
   readonly description = 'memory';
   constructor(private value: unknown = undefined) {}
@@ -188,25 +189,6 @@ export class MemoryTrackerStorage implements TrackerStorage {
   async write(data: TrackerData): Promise<void> {
     this.value = structuredClone(data);
   }
-}
-
-/** The part of VS Code's Memento (context.globalState) the tracker needs; no vscode import here. */
-export interface MementoLike {
-  get(key: string): unknown;
-  update(key: string, value: unknown): PromiseLike<void>;
-}
-
-export const TRACKER_STATE_KEY = 'jira2fa.cloudPendingMoves';
-
-/** The extension's storage: one globalState key. */
-export function mementoTrackerStorage(memento: MementoLike, key: string = TRACKER_STATE_KEY): TrackerStorage {
-  return {
-    description: `VS Code extension state (${key})`,
-    read: async () => memento.get(key),
-    write: async (data) => {
-      await memento.update(key, data);
-    },
-  };
 }
 
 /**
