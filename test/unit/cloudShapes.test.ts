@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { rateLimitWaitMs } from '../../src/core/cloud/client';
+import { rateLimitWaitMs } from '../../src/core/cloud/rateLimit';
 import { classifyCloudAnswer, type CloudAnswerContext } from '../../src/core/cloud/outcomes';
 import { apiPath, emailProblem, hubUserLink, idProblem, looksLikeAccountId } from '../../src/core/cloud/paths';
 import { parseBulkFetch, parseLastActive, parsePolicyPage, parseTaskStatus, parseUserPage } from '../../src/core/cloud/shapes';

@@ -3,29 +3,23 @@
  * key as Bearer): authentication policies, directory user search, last active dates, which
  * policy a user is in, adding users to a policy (an asynchronous task) and polling that task.
  *
- * Built like src/core/jira/client.ts and on the same parts: the per-instance undici
- * dispatcher cache (timeouts, CA file / self-signed policy, proxy), send() (no redirects,
- * bounded bodies) and the transport error classification. Every method resolves to a value
- * or a CloudFailure; none throws for anything the network or the server does.
+ * Sends through the same InstanceTransport as src/core/jira/client.ts (per-instance
+ * dispatcher, TLS trust, proxy, no redirects, bounded bodies, one retry of a read after a
+ * dropped connection, transport error classification). Every method resolves to a value or
+ * a CloudFailure; none throws for anything the network or the server does.
  *
- * 429 answers are retried after the wait the server asks for (Retry-After, else
- * X-RateLimit-Reset / RateLimit-Reset, else exponential back-off), at most `maxRetries`
- * times and never for longer than `maxWaitMs` at once. A 429 means the request was not
- * processed, so this is safe for the add-users POST too. Sleeping goes through an injectable
- * clock so tests never wait.
+ * 429 answers are retried after the wait the server asks for (rateLimit.ts), at most
+ * `maxRetries` times and never for longer than `maxWaitMs` at once. A 429 means the request
+ * was not processed, so this is safe for the add-users POST too. Sleeping goes through an
+ * injectable clock so tests never wait. Task polling and its failures: tasks.ts.
  *
  * Response shapes: see shapes.ts for what is documented and what is assumed.
  */
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import { AppError } from '../errors';
-import { header, retryAfter, type HttpAnswer } from '../jira/classifyResponse';
-import { classifyTransportError, isConnectionDrop } from '../jira/classifyTransport';
-import { DEFAULT_TIMEOUTS, sharedDispatchers, type DispatcherCache, type Timeouts } from '../jira/dispatcher';
-import { send } from '../jira/http';
+import type { HttpAnswer } from '../jira/classifyResponse';
 import { splitBaseUrl, type SplitBase } from '../jira/paths';
-import { resolveProxy } from '../jira/proxy';
 import { parseJson } from '../jira/serverMessage';
-import { loadTlsTrust, type TlsTrust } from '../jira/tls';
+import { InstanceTransport, type ClientTransportOptions } from '../jira/transport';
 import { userAgent } from '../jira/userAgent';
 import type { InstanceProfile } from '../profiles/schema';
 import { redactor } from '../redact';
@@ -33,6 +27,7 @@ import type { SecretStore } from '../secrets';
 import type { Clock } from '../totp';
 import { classifyCloudAnswer, fromTransport, guard, unexpectedShape, type CloudAnswerContext, type CloudFailure, type CloudResult, type MissingThing } from './outcomes';
 import { ALL_DIRECTORIES, apiPath, emailProblem, idProblem, looksLikeAccountId, looksLikeEmail } from './paths';
+import { DEFAULT_RETRY, rateLimitWaitMs, realClock, type RetryPolicy } from './rateLimit';
 import {
   bulkFetchBody,
   parseBulkFetch,
@@ -50,36 +45,12 @@ import {
   type PolicyTask,
   type TaskStatus,
 } from './shapes';
+import { cancelled, unexpectedTaskId, waitForTask, type TaskWaitOptions } from './tasks';
 
 export type CloudClientProfile = Pick<InstanceProfile, 'id' | 'name' | 'product' | 'baseUrl' | 'tls' | 'proxy' | 'orgId' | 'directoryId'>;
 
 export const DEFAULT_CLOUD_BASE_URL = 'https://api.atlassian.com';
 
-export interface RetryPolicy {
-  /** How many times a 429 is retried before giving up. */
-  maxRetries: number;
-  /** The longest single wait we accept; a server asking for more gets a rateLimited failure. */
-  maxWaitMs: number;
-  /** First back-off when the server gives no hint; doubles each time. */
-  baseDelayMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, maxWaitMs: 60_000, baseDelayMs: 1_000 };
-
-export interface TaskWaitOptions {
-  /** Give up (taskTimeout) after this long; default 120 s. */
-  timeoutMs?: number;
-  /** Between two polls; default 2 s. */
-  intervalMs?: number;
-  signal?: AbortSignal;
-  /** Told about every poll answer, so a UI can show progress. */
-  onPoll?: (status: TaskStatus, poll: number) => void;
-}
-
-export const DEFAULT_TASK_WAIT = { timeoutMs: 120_000, intervalMs: 2_000 } as const;
-
-/** Polls that fail for a transient reason (network, 5xx) in a row before we stop waiting. */
-const MAX_TRANSIENT_POLL_FAILURES = 3;
 /** Policy list pages followed at most. */
 const MAX_POLICY_PAGES = 10;
 /** Last active dates are read for at most this many users of one search. */
@@ -101,30 +72,16 @@ export interface FoundUsers {
   matchedBy: 'email' | 'accountId' | 'searchTerm';
 }
 
-export interface CloudClientOptions {
+export interface CloudClientOptions extends ClientTransportOptions {
   profile: CloudClientProfile;
   /** The organization API key (Bearer). Registered with the redactor at once. */
   apiKey: string;
-  /** Our version for the User-Agent; default: package.json. */
-  version?: string;
-  timeouts?: Partial<Timeouts>;
-  /** Environment for HTTPS_PROXY / NO_PROXY; default process.env. */
-  env?: Record<string, string | undefined>;
-  /** Where dispatchers are kept; default the process-wide cache (shared with Jira clients). */
-  dispatchers?: DispatcherCache;
   /** Time and sleep for back-off and polling; default the real clock. */
   clock?: Clock;
   retry?: Partial<RetryPolicy>;
   /** Told about each 429 wait, so a UI can say why it is slow. */
   onRateLimited?: (waitMs: number, retry: number) => void;
 }
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: async (ms, signal) => {
-    await sleepFor(ms, undefined, signal ? { signal } : undefined);
-  },
-};
 
 /** Reads the organization API key from the store and builds a client. */
 export async function createCloudClient(profile: CloudClientProfile, secrets: SecretStore, options: Omit<CloudClientOptions, 'profile' | 'apiKey'> = {}): Promise<CloudAdminClient> {
@@ -161,14 +118,11 @@ export class CloudAdminClient {
   /** host[:port], for messages. */
   readonly host: string;
   private readonly base: SplitBase;
-  private readonly timeouts: Timeouts;
-  private readonly dispatchers: DispatcherCache;
-  private readonly proxy: string | undefined;
+  private readonly transport: InstanceTransport;
   private readonly clock: Clock;
   private readonly retry: RetryPolicy;
   private readonly onRateLimited?: (waitMs: number, retry: number) => void;
   private readonly headers: Record<string, string>;
-  private trust?: Promise<TlsTrust>;
 
   constructor(options: CloudClientOptions) {
     const { profile } = options;
@@ -187,10 +141,8 @@ export class CloudAdminClient {
     this.orgId = profile.orgId;
     this.directoryId = directoryId;
     this.base = splitBaseUrl(profile.baseUrl || DEFAULT_CLOUD_BASE_URL);
-    this.host = new URL(this.base.origin).host;
-    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    this.dispatchers = options.dispatchers ?? sharedDispatchers;
-    this.proxy = resolveProxy(this.base.origin, profile.proxy, options.env ?? process.env);
+    this.transport = new InstanceTransport({ instanceId: profile.id, origin: this.base.origin, tls: profile.tls, proxy: profile.proxy }, options);
+    this.host = this.transport.host;
     this.clock = options.clock ?? realClock;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.onRateLimited = options.onRateLimited;
@@ -203,7 +155,7 @@ export class CloudAdminClient {
 
   /** The proxy requests go through, if any. */
   get proxyUrl(): string | undefined {
-    return this.proxy;
+    return this.transport.proxyUrl;
   }
 
   /**
@@ -333,41 +285,12 @@ export class CloudAdminClient {
    * failures in a row (network, 5xx) are waited out; anything else ends the wait.
    */
   async waitForTask(taskId: string, options: TaskWaitOptions = {}): Promise<CloudResult<TaskStatus>> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TASK_WAIT.timeoutMs;
-    const intervalMs = options.intervalMs ?? DEFAULT_TASK_WAIT.intervalMs;
-    const start = this.clock.now();
-    let transient = 0;
-    let last: TaskStatus | undefined;
-    for (let poll = 1; ; poll++) {
-      const r = await this.taskStatus(taskId, options.signal);
-      const timeLeft = timeoutMs - (this.clock.now() - start);
-      if (!r.ok) {
-        const o = r.outcome;
-        const blip = o.failure === 'unreachable' && o.kind !== 'unexpectedShape' && o.kind !== 'cancelled';
-        if (!blip || transient >= MAX_TRANSIENT_POLL_FAILURES || timeLeft < intervalMs) {
-          // The task was started: whether it did anything is now unknown.
-          return { ok: false, outcome: { ...o, mayHaveArrived: true } };
-        }
-        transient += 1;
-      } else {
-        transient = 0;
-        last = r.value;
-        options.onPoll?.(r.value, poll);
-        if (r.value.state === 'done') return r;
-        if (r.value.state === 'failed') return { ok: false, outcome: taskFailed(r.value, r.status) };
-        if (timeLeft < intervalMs) return { ok: false, outcome: taskTimeout(taskId, last, timeoutMs) };
-      }
-      try {
-        await this.clock.sleep(intervalMs, options.signal);
-      } catch {
-        return { ok: false, outcome: cancelled(true) };
-      }
-    }
+    return waitForTask((id, signal) => this.taskStatus(id, signal), this.clock, taskId, options);
   }
 
   /** Closes this organization's kept-alive connections. */
   async close(): Promise<void> {
-    await this.dispatchers.release(this.profile.id);
+    await this.transport.release();
   }
 
   private path(parts: Array<string | { id: string }>): string {
@@ -388,33 +311,17 @@ export class CloudAdminClient {
   }
 
   private async call(spec: CallSpec): Promise<CallAnswer> {
-    let trust: TlsTrust;
-    try {
-      trust = await (this.trust ??= loadTlsTrust(this.profile.tls));
-    } catch (e) {
-      this.trust = undefined; // a fixed CA file is picked up on the next call
-      const message = e instanceof AppError ? e.message : String(e);
-      return { outcome: guard('config', message, e instanceof AppError && e.hint ? e.hint : 'Check the instance settings.', 'input') };
-    }
-    const dispatcher = this.dispatchers.get({ instanceId: this.profile.id, origin: this.base.origin, trust, proxy: this.proxy, timeouts: this.timeouts });
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
-    let drops = 0;
+    // The one retry after a dropped connection is spent once per call, 429 retries included.
+    let dropRetry = spec.read;
     for (let retries = 0; ; ) {
       const nowMs = this.clock.now();
       const ctx: CloudAnswerContext = { action: spec.action, host: this.host, orgId: this.orgId, resource: spec.resource, ...(spec.resourceId ? { resourceId: spec.resourceId } : {}), nowMs };
-      let answer: HttpAnswer;
-      try {
-        answer = await send(dispatcher, this.base.origin, { method: spec.method, path: spec.path, headers: this.headers, body, signal: spec.signal });
-      } catch (e) {
-        // A kept-alive socket closed while idle: a read is retried once on a fresh connection.
-        if (spec.read && drops === 0 && !spec.signal?.aborted && isConnectionDrop(e)) {
-          drops += 1;
-          continue;
-        }
-        const mayHaveArrived = !spec.read;
-        const o = classifyTransportError(e, { host: this.host, proxy: this.proxy, mayHaveArrived, aborted: spec.signal?.aborted === true });
-        return { outcome: fromTransport(o, mayHaveArrived) };
-      }
+      const r = await this.transport.send({ method: spec.method, path: spec.path, headers: this.headers, body, signal: spec.signal }, { read: spec.read, dropRetry });
+      if (r.kind === 'config') return { outcome: guard('config', r.message, r.hint, 'input') };
+      if (r.kind === 'failed') return { outcome: fromTransport(r.outcome, r.mayHaveArrived) };
+      const { answer } = r;
+      if (r.dropRetried) dropRetry = false;
       if (answer.status === 429 && retries < this.retry.maxRetries) {
         const waitMs = rateLimitWaitMs(answer, nowMs, retries + 1, this.retry.baseDelayMs);
         if (waitMs <= this.retry.maxWaitMs) {
@@ -431,62 +338,4 @@ export class CloudAdminClient {
       return { answer, ctx };
     }
   }
-}
-
-/**
- * How long to wait after a 429: Retry-After (seconds or HTTP date), else a reset time in
- * X-RateLimit-Reset / RateLimit-Reset (epoch seconds, seconds from now, or an ISO date),
- * else exponential back-off from baseDelayMs.
- */
-export function rateLimitWaitMs(a: Pick<HttpAnswer, 'headers'>, nowMs: number, retry: number, baseDelayMs: number): number {
-  const seconds = retryAfter(header(a, 'retry-after'), nowMs);
-  if (seconds !== undefined) return seconds * 1000;
-  const reset = header(a, 'x-ratelimit-reset') ?? header(a, 'ratelimit-reset');
-  if (reset && /^\s*\d+(\.\d+)?\s*$/.test(reset)) {
-    const n = Number(reset);
-    if (n > 1e12) return Math.max(0, Math.ceil(n - nowMs)); // epoch milliseconds
-    if (n > 1e9) return Math.max(0, Math.ceil(n * 1000 - nowMs)); // epoch seconds
-    return Math.ceil(n * 1000); // seconds from now
-  }
-  if (reset && !Number.isNaN(Date.parse(reset))) return Math.max(0, Date.parse(reset) - nowMs);
-  return baseDelayMs * 2 ** (retry - 1);
-}
-
-function taskFailed(t: TaskStatus, status: number): CloudFailure {
-  const errors = t.errors.length ? `: ${t.errors.join('; ')}` : '';
-  return {
-    ok: false,
-    kind: 'taskFailed',
-    failure: 'refused',
-    status,
-    summary: redactor.redact(`The policy change (task ${t.taskId}) ended as ${t.rawStatus}${errors}`.slice(0, 600) + '.'),
-    next: 'The user\'s policy was not changed as far as the API says. Check that the account is managed by this organization and the e-mail address is its current one, then try again.',
-  };
-}
-
-function taskTimeout(taskId: string, last: TaskStatus | undefined, timeoutMs: number): CloudFailure {
-  return {
-    ok: false,
-    kind: 'taskTimeout',
-    failure: 'unreachable',
-    mayHaveArrived: true,
-    summary: `The policy change (task ${taskId}) was still ${last?.rawStatus ?? 'running'} after ${Math.round(timeoutMs / 1000)} s.`,
-    next: 'Atlassian may still apply it: check the user\'s authentication policy in admin.atlassian.com before trying again.',
-  };
-}
-
-function cancelled(mayHaveArrived: boolean): CloudFailure {
-  return {
-    ok: false,
-    kind: 'cancelled',
-    failure: 'refused',
-    summary: 'Cancelled.',
-    next: mayHaveArrived ? 'A change may already have been started: check the user\'s authentication policy in admin.atlassian.com.' : 'Nothing was changed; start again when ready.',
-    ...(mayHaveArrived ? { mayHaveArrived: true } : {}),
-  };
-}
-
-function unexpectedTaskId(taskId: string, problem: string): CloudFailure {
-  return { ok: false, kind: 'unexpectedShape', failure: 'unreachable', summary: `Unexpected response shape: the API returned task id "${taskId.slice(0, 60)}" (${problem}).`,
-    next: 'Check the user\'s authentication policy in admin.atlassian.com; report this answer.', received: redactor.redact(taskId.slice(0, 200)), mayHaveArrived: true };
 }

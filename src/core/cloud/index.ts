@@ -2,18 +2,14 @@
 export {
   CloudAdminClient,
   createCloudClient,
-  rateLimitWaitMs,
-  realClock,
   DEFAULT_CLOUD_BASE_URL,
-  DEFAULT_RETRY,
-  DEFAULT_TASK_WAIT,
   type CloudClientOptions,
   type CloudClientProfile,
   type FindOptions,
   type FoundUsers,
-  type RetryPolicy,
-  type TaskWaitOptions,
 } from './client';
+export { rateLimitWaitMs, realClock, DEFAULT_RETRY, type RetryPolicy } from './rateLimit';
+export { DEFAULT_TASK_WAIT, type TaskWaitOptions } from './tasks';
 export { diagnose, findAndDiagnose, membershipsOf, type CloudLookupApi, type Diagnosis, type DiagnosisCode, type DiagnosisInput, type LookupOptions, type LookupReport, type PolicyMembership, type UserReport } from './diagnose';
 export { describeCloudFailure, type CloudFailure, type CloudFailureKind, type CloudGuard, type CloudResult, type MissingThing } from './outcomes';
 export { emailProblem, hubOrgLink, hubUserLink, looksLikeEmail } from './paths';

@@ -18,7 +18,8 @@ import type { AuditEntry, AuditEntryInput, AuditOutcome, AuditSink } from '../au
 import type { InstanceProfile } from '../profiles/schema';
 import { redactor } from '../redact';
 import type { Clock } from '../totp';
-import type { CloudAdminClient, TaskWaitOptions } from './client';
+import type { CloudAdminClient } from './client';
+import type { TaskWaitOptions } from './tasks';
 import { membershipsOf } from './diagnose';
 import { guard, type CloudFailure } from './outcomes';
 import { emailProblem, hubUserLink, sameEmail } from './paths';

@@ -9,29 +9,18 @@ import { redactor } from '../redact';
 import type { InstanceProfile, Product } from '../profiles/schema';
 import type { SecretStore } from '../secrets';
 import { classifyFailedAnswer, classifyUnenrollAnswer, classifyUnexpectedBody, type AnswerContext, type HttpAnswer } from './classifyResponse';
-import { classifyTransportError, isConnectionDrop } from './classifyTransport';
 import { authorizationHeader, checked, loadCredentials, type Credentials } from './credentials';
-import { DEFAULT_TIMEOUTS, sharedDispatchers, type DispatcherCache, type Timeouts } from './dispatcher';
-import { send } from './http';
 import { guardRefusal, unavailable, type ApiResult, type FailedOutcome, type Outcome } from './outcomes';
 import { restPath, splitBaseUrl, usernameProblem, type SplitBase } from './paths';
-import { resolveProxy } from './proxy';
 import { parseJson } from './serverMessage';
-import { loadTlsTrust, type TlsTrust } from './tls';
+import { InstanceTransport, type ClientTransportOptions } from './transport';
 import { userAgent } from './userAgent';
 
 export type ClientProfile = Pick<InstanceProfile, 'id' | 'name' | 'product' | 'baseUrl' | 'tsvApiVersion' | 'tls' | 'proxy'>;
 
-export interface JiraClientOptions {
+export interface JiraClientOptions extends ClientTransportOptions {
   profile: ClientProfile;
   credentials: Credentials;
-  /** Our version for the User-Agent; default: package.json. */
-  version?: string;
-  timeouts?: Partial<Timeouts>;
-  /** Environment for HTTPS_PROXY / NO_PROXY; default process.env. */
-  env?: Record<string, string | undefined>;
-  /** Where dispatchers are kept; default the process-wide cache. */
-  dispatchers?: DispatcherCache;
   /** Clock for Retry-After dates (ms since epoch). */
   now?: () => number;
 }
@@ -82,12 +71,9 @@ export class JiraClient {
   readonly host: string;
   private readonly base: SplitBase;
   private readonly credentials: Credentials;
-  private readonly timeouts: Timeouts;
-  private readonly dispatchers: DispatcherCache;
-  private readonly proxy: string | undefined;
+  private readonly transport: InstanceTransport;
   private readonly now: () => number;
   private readonly headers: Record<string, string>;
-  private trust?: Promise<TlsTrust>;
 
   constructor(options: JiraClientOptions) {
     this.profile = options.profile;
@@ -100,9 +86,7 @@ export class JiraClient {
     }
     this.host = new URL(this.base.origin).host;
     this.credentials = checked(options.credentials);
-    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    this.dispatchers = options.dispatchers ?? sharedDispatchers;
-    this.proxy = resolveProxy(this.base.origin, options.profile.proxy, options.env ?? process.env);
+    this.transport = new InstanceTransport({ instanceId: options.profile.id, origin: this.base.origin, tls: options.profile.tls, proxy: options.profile.proxy }, options);
     this.now = options.now ?? Date.now;
     this.headers = {
       accept: 'application/json',
@@ -115,7 +99,7 @@ export class JiraClient {
 
   /** The proxy requests go through, if any. */
   get proxyUrl(): string | undefined {
-    return this.proxy;
+    return this.transport.proxyUrl;
   }
 
   /** GET /rest/api/2/serverInfo (Jira only). */
@@ -237,7 +221,7 @@ export class JiraClient {
 
   /** Closes this instance's kept-alive connections. */
   async close(): Promise<void> {
-    await this.dispatchers.release(this.profile.id);
+    await this.transport.release();
   }
 
   private async getJson<T>(fixed: string, query: Record<string, string>, action: string, signal: AbortSignal | undefined, parse: (j: Record<string, unknown>) => T | undefined): Promise<ApiResult<T>> {
@@ -254,26 +238,11 @@ export class JiraClient {
 
   private async call(method: 'GET' | 'DELETE', path: string, action: string, opts: { signal?: AbortSignal; body?: string }): Promise<{ answer: HttpAnswer; ctx: AnswerContext } | { outcome: FailedOutcome }> {
     const ctx: AnswerContext = { action, host: this.host, path, nowMs: this.now() };
-    let trust: TlsTrust;
-    try {
-      trust = await (this.trust ??= loadTlsTrust(this.profile.tls));
-    } catch (e) {
-      this.trust = undefined; // a fixed CA file is picked up on the next call
-      const message = e instanceof AppError ? e.message : String(e);
-      return { outcome: guardRefusal('config', message, e instanceof AppError && e.hint ? e.hint : 'Check the instance settings.', 'input') };
-    }
-    const dispatcher = this.dispatchers.get({ instanceId: this.profile.id, origin: this.base.origin, trust, proxy: this.proxy, timeouts: this.timeouts });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const answer = await send(dispatcher, this.base.origin, { method, path, headers: this.headers, body: opts.body, signal: opts.signal });
-        return { answer, ctx };
-      } catch (e) {
-        // A kept-alive socket closed by the server while idle: a GET is retried once on a
-        // fresh connection. The DELETE never is: it carried a one-time code.
-        if (method === 'GET' && attempt === 1 && !opts.signal?.aborted && isConnectionDrop(e)) continue;
-        return { outcome: classifyTransportError(e, { host: this.host, proxy: this.proxy, mayHaveArrived: method !== 'GET', aborted: opts.signal?.aborted === true }) };
-      }
-    }
+    // A GET is retried once after a dropped connection; the DELETE never is: it carried a one-time code.
+    const r = await this.transport.send({ method, path, headers: this.headers, body: opts.body, signal: opts.signal }, { read: method === 'GET' });
+    if (r.kind === 'config') return { outcome: guardRefusal('config', r.message, r.hint, 'input') };
+    if (r.kind === 'failed') return { outcome: r.outcome };
+    return { answer: r.answer, ctx };
   }
 
   private unsupported(what: string): FailedOutcome {
