@@ -168,6 +168,15 @@ describe('hostile input: snippet parameters are bound, never written into SQL', 
     }
   });
 
+  it('an object that cannot be turned into text is a named problem for every type (found by fuzzing)', () => {
+    const unprintable = [{ toString: '' }];
+    for (const name of ['s', 'n', 'b', 't']) {
+      const { values, problems } = coerceParams(TYPED, { s: 'ok', n: 1, b: true, t: '2024-01-01', [name]: unprintable });
+      assert.ok(!(name in values), name);
+      assert.deepEqual(problems.map((p) => p.param), [name]);
+    }
+  });
+
   it('property: any raw value of any JS type gives a value or a named problem, never an exception', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.constantFrom('s', 'n', 'b', 't', 'extra', '__proto__', 'constructor'), fc.anything()), (raw) => {

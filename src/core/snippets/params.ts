@@ -49,6 +49,9 @@ function coerceOne(p: SnippetParam, raw: unknown): { value?: ParamValue; problem
     }
     case 'boolean': {
       if (typeof raw === 'boolean') return { value: raw };
+      // Only text and numbers are read as words; String() on an arbitrary object can run its
+      // toString() and even throw (an object whose toString is not a function).
+      if (typeof raw !== 'string' && typeof raw !== 'number') return { problem: `${label} must be true or false` };
       const s = String(raw).trim().toLowerCase();
       if (['true', 'yes', '1'].includes(s)) return { value: true };
       if (['false', 'no', '0'].includes(s)) return { value: false };
