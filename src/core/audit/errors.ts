@@ -17,6 +17,8 @@ export type AuditWriteCode =
   | string;
 
 export class AuditWriteError extends AppError {
+  static override readonly brand: string = 'AuditWriteError';
+
   constructor(
     public readonly code: AuditWriteCode,
     public readonly file: string,
