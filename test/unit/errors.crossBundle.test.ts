@@ -54,7 +54,7 @@ describe('error classes across bundles', () => {
   it('plain errors and look-alikes are not AppErrors', () => {
     assert.ok(!(new Error('x') instanceof b.AppError));
     assert.ok(!({ kind: 'input', message: 'x', hint: 'y', name: 'AppError' } instanceof b.AppError));
-    assert.ok(!(null instanceof b.AppError) && !('AppError' instanceof b.AppError));
+    assert.ok(!((null as unknown) instanceof b.AppError) && !(('AppError' as unknown) instanceof b.AppError));
     assert.equal(b.describeError(new Error('plain')), 'plain');
   });
 

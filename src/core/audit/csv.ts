@@ -9,8 +9,7 @@ import { createWriteStream } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
-import { stringify } from 'csv-stringify';
-import { stringify as stringifySync } from 'csv-stringify/sync';
+import { csvLine, csvSafeCell, toCsv, BOM } from '../csv';
 import { AppError } from '../errors';
 import { errnoCode } from './lock';
 import { forEachEntry, matchesFilter, type AuditFilter, type LineProblem } from './read';
@@ -19,12 +18,7 @@ import { printable } from '../printable';
 
 export const CSV_COLUMNS = ['time', 'admin', 'instance', 'action', 'target', 'outcome', 'status', 'message', 'runId', 'backupId', 'id'] as const;
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** The cell as a spreadsheet will show it, never as a formula. */
-export function csvSafeCell(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
-}
+export { csvSafeCell };
 
 /** One CSV record; `instance` is the instance id. */
 export function csvRecord(entry: AuditEntry): string[] {
@@ -51,7 +45,7 @@ export interface CsvOptions {
 
 /** The entries as CSV text with a header line (for small lists, e.g. a selection in a view). */
 export function entriesToCsv(entries: AuditEntry[], options: CsvOptions = {}): string {
-  return stringifySync(entries.map(csvRecord), { header: true, columns: [...CSV_COLUMNS], bom: options.bom ?? false, record_delimiter: 'unix' });
+  return toCsv(CSV_COLUMNS, entries.map(csvRecord), options);
 }
 
 export interface ExportCsvResult {
@@ -78,26 +72,22 @@ export async function exportCsv(auditFile: string, csvFile: string, options: Csv
   let reading = false;
   try {
     const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
-    const csv = stringify({ header: true, columns: [...CSV_COLUMNS], bom: options.bom ?? false, record_delimiter: 'unix' });
-    const failed = new Promise<never>((_, reject) => {
-      out.on('error', reject);
-      csv.on('error', reject);
-    });
+    const failed = new Promise<never>((_, reject) => out.on('error', reject));
     failed.catch(() => undefined);
-    csv.pipe(out);
-    const write = async (record: string[]) => {
-      if (!csv.write(record)) await Promise.race([once(csv, 'drain'), failed]);
+    const write = async (text: string) => {
+      if (!out.write(text)) await Promise.race([once(out, 'drain'), failed]);
     };
+    await write((options.bom ? BOM : '') + csvLine(CSV_COLUMNS));
     reading = true;
     exists = await forEachEntry(auditFile, async (entry) => {
       if (!matchesFilter(entry, options.filter)) return;
       reading = false;
-      await write(csvRecord(entry));
+      await write(csvLine(csvRecord(entry)));
       reading = true;
       rows++;
     }, (p) => malformed.push(p));
     reading = false;
-    csv.end();
+    out.end();
     await Promise.race([once(out, 'close'), failed]);
     await fsp.rename(tmp, target);
   } catch (e) {

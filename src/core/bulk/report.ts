@@ -7,8 +7,7 @@
 import { randomBytes } from '../lazyCrypto';
 import * as fsp from 'node:fs/promises';
 import path from 'node:path';
-import { stringify } from 'csv-stringify/sync';
-import { csvSafeCell } from '../audit/csv';
+import { csvSafeCell, toCsv } from '../csv';
 import { AppError } from '../errors';
 import type { InstanceProfile } from '../profiles/schema';
 import type { ListProblem, UserList } from './userList';
@@ -158,7 +157,7 @@ export function reportToCsv(report: BulkReport, options: { bom?: boolean } = {})
       csvSafeCell,
     ),
   );
-  return stringify(rows, { header: true, columns: [...REPORT_CSV_COLUMNS], bom: options.bom ?? false, record_delimiter: 'unix' });
+  return toCsv(REPORT_CSV_COLUMNS, rows, options);
 }
 
 function mdCell(s: string): string {

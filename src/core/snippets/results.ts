@@ -3,8 +3,7 @@
  * export's formula guard: recovery rows come from a database users can write to) and JSON.
  * Shared by the editor's results panel and the CLI.
  */
-import { stringify } from 'csv-stringify/sync';
-import { csvSafeCell } from '../audit/csv';
+import { csvSafeCell, toCsv } from '../csv';
 import { encodeValue, type EncodedValue } from '../backup/codec';
 import type { Column, ColumnKind } from '../db/types';
 
@@ -37,7 +36,7 @@ function csvCell(v: unknown): string {
 
 /** CSV with a header row; NULL is an empty cell; formula-like text gets a leading apostrophe. */
 export function resultToCsv(columns: Pick<Column, 'name'>[], rows: unknown[][]): string {
-  return stringify([columns.map((c) => csvSafeCell(c.name)), ...rows.map((r) => r.map(csvCell))]);
+  return toCsv(columns.map((c) => csvSafeCell(c.name)), rows.map((r) => r.map(csvCell)));
 }
 
 /** Column names made unique (a query may return two "id" columns): id, id_2, … */
