@@ -63,6 +63,7 @@ const builds = [
 // Loaded on first use by src/extension/lazy.ts: the HTTP client stays out of activation.
 builds.push({ ...node, entryPoints: { jira: 'src/core/jira/api.ts' }, outdir: 'dist/lazy', external: nodeExternals });
 builds.push({ ...node, entryPoints: { cloud: 'src/core/cloud/index.ts' }, outdir: 'dist/lazy', external: nodeExternals });
+builds.push({ ...node, entryPoints: { bulk: 'src/extension/bulk/lazyEntry.ts' }, outdir: 'dist/lazy', external: nodeExternals });
 const drivers = driverEntries();
 if (drivers.length) builds.push({ ...node, entryPoints: drivers, outdir: 'dist/drivers', external: ['vscode'] });
 

@@ -3,31 +3,28 @@
  * imported directly; in the bundle, esbuild replaces JIRA2FA_BUNDLED with "1", the source
  * branch is dropped, and the module is required from dist/lazy/<name>.js at run time
  * (createRequire keeps esbuild from following it into the main bundle).
+ *
+ * Each lazy bundle carries its own copy of the core code it uses. That is safe because the
+ * state that must be shared (audit log, backups, sessions, secrets, the replay guard) is
+ * passed in as objects, and the error classes recognise their copies (src/core/errors.ts).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-type JiraApi = typeof import('../core/jira/api');
+// The test `process.env.JIRA2FA_BUNDLED === '1' ? undefined : () => import(…)` is written out at
+// each call site: esbuild folds it there and drops the import; behind a function parameter or a
+// constant it would follow the import and put the module into the main bundle.
 
-let jira: Promise<JiraApi> | undefined;
-
-export function loadJiraApi(): Promise<JiraApi> {
-  jira ??=
-    process.env.JIRA2FA_BUNDLED === '1'
-      ? Promise.resolve(createRequire(__filename)(path.join(__dirname, 'lazy', 'jira.js')) as JiraApi)
-      : import('../core/jira/api.js');
-  return jira;
+function lazyModule<T>(name: string, fromSource: (() => Promise<T>) | undefined): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= fromSource ? fromSource() : Promise.resolve(createRequire(__filename)(path.join(__dirname, 'lazy', `${name}.js`)) as T));
 }
 
-type CloudApi = typeof import('../core/cloud/index');
-
-let cloud: Promise<CloudApi> | undefined;
+/** The Jira client, unenroll and bulk by REST (undici): dist/lazy/jira.js in the bundle. */
+export const loadJiraApi = lazyModule<typeof import('../core/jira/api')>('jira', process.env.JIRA2FA_BUNDLED === '1' ? undefined : () => import('../core/jira/api.js'));
 
 /** The Cloud admin API client and recovery (undici): dist/lazy/cloud.js in the bundle. */
-export function loadCloudApi(): Promise<CloudApi> {
-  cloud ??=
-    process.env.JIRA2FA_BUNDLED === '1'
-      ? Promise.resolve(createRequire(__filename)(path.join(__dirname, 'lazy', 'cloud.js')) as CloudApi)
-      : import('../core/cloud/index.js');
-  return cloud;
-}
+export const loadCloudApi = lazyModule<typeof import('../core/cloud/index')>('cloud', process.env.JIRA2FA_BUNDLED === '1' ? undefined : () => import('../core/cloud/index.js'));
+
+/** The "Bulk disable 2SV…" flow and its editor UI: dist/lazy/bulk.js in the bundle. */
+export const loadBulkFlow = lazyModule<typeof import('./bulk/lazyEntry')>('bulk', process.env.JIRA2FA_BUNDLED === '1' ? undefined : () => import('./bulk/lazyEntry.js'));

@@ -2,11 +2,10 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
-import { loadJiraApi } from '../lazy';
+import { loadBulkFlow, loadJiraApi } from '../lazy';
 import type { ExtensionServices } from '../services';
 import type { BulkDeps } from './flow';
-// Panels and flows are imported on first use: activation then neither evaluates their code nor
-// builds their message schemas (esbuild keeps them in the bundle, initialised lazily).
+// The flow and its UI are loaded on first use, from their own bundle (dist/lazy/bulk.js).
 
 export function bulkDeps(s: ExtensionServices): BulkDeps {
   return {
@@ -31,7 +30,7 @@ export function registerBulkCommands(s: ExtensionServices): vscode.Disposable[] 
     vscode.commands.registerCommand('jira2fa.bulkDisable', async (arg: InstanceArg) => {
       const profile = await resolveInstance(s.profiles, arg, 'Bulk disable 2SV on which instance?');
       if (!profile) return;
-      const [{ runBulkFlow }, { VscodeBulkUi }] = await Promise.all([import('./flow.js'), import('./vscodeUi.js')]);
+      const { runBulkFlow, VscodeBulkUi } = await loadBulkFlow();
       await runBulkFlow(profile, new VscodeBulkUi(), bulkDeps(s));
     }),
   ];
