@@ -61,9 +61,11 @@ const builds = [
   },
 ];
 // Loaded on first use by src/extension/lazy.ts: the HTTP client stays out of activation.
-builds.push({ ...node, entryPoints: { jira: 'src/core/jira/api.ts' }, outdir: 'dist/lazy', external: nodeExternals });
-builds.push({ ...node, entryPoints: { cloud: 'src/core/cloud/index.ts' }, outdir: 'dist/lazy', external: nodeExternals });
-builds.push({ ...node, entryPoints: { bulk: 'src/extension/bulk/lazyEntry.ts' }, outdir: 'dist/lazy', external: nodeExternals });
+// They sit one folder down, so they find dist/drivers and media/ one level up (src/core/bundlePaths.ts).
+const lazy = { ...node, outdir: 'dist/lazy', external: nodeExternals, define: { ...common.define, 'process.env.JIRA2FA_BUNDLE_DEPTH': '"1"' } };
+builds.push({ ...lazy, entryPoints: { jira: 'src/core/jira/api.ts' } });
+builds.push({ ...lazy, entryPoints: { cloud: 'src/core/cloud/index.ts' } });
+builds.push({ ...lazy, entryPoints: { bulk: 'src/extension/bulk/lazyEntry.ts' } });
 const drivers = driverEntries();
 if (drivers.length) builds.push({ ...node, entryPoints: drivers, outdir: 'dist/drivers', external: ['vscode'] });
 

@@ -8,15 +8,16 @@
  *    with "1", so the driver is required at run time from dist/drivers/<name>.js, a separate
  *    bundle that esbuild.config.mjs builds from src/core/db/dialects/<name>.ts. Both requires
  *    go through `createRequire`, which esbuild does not follow, so no driver library ends up
- *    in the main bundle; the path is resolved next to the running bundle (__dirname = dist).
+ *    in the main bundle; the path is resolved from dist/ (src/core/bundlePaths.ts).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { distDir } from '../bundlePaths';
 import type { DbDriverName } from '../profiles/schema';
 import type { NativeDriver, NativeDriverModule } from './types';
 
-/** Where bundled drivers live: dist/drivers beside the bundle. */
-export function bundledDriverPath(name: DbDriverName, dir: string = path.join(__dirname, 'drivers')): string {
+/** Where bundled drivers live: dist/drivers, found from any bundle. */
+export function bundledDriverPath(name: DbDriverName, dir: string = path.join(distDir(), 'drivers')): string {
   return path.join(dir, `${name}.js`);
 }
 

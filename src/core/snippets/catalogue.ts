@@ -8,14 +8,16 @@ import type { InstanceProfile } from '../profiles/schema';
 import { dialectOf } from '../db/dialect';
 import { parseSnippet } from './parser';
 import type { Diagnostic, Snippet, SnippetProduct } from './types';
+import { distDir } from '../bundlePaths';
 
 /**
- * media/snippets: next to dist/ when bundled (dist/extension.js, dist/cli.js → ../media), or
- * three levels up from this source file (src/core/snippets → ../../../media).
+ * media/snippets: next to dist/ when bundled (dist/ → ../media, from any bundle), or three
+ * levels up from this source file (src/core/snippets → ../../../media).
  */
 export function builtinSnippetDir(): string {
-  const up = process.env.JIRA2FA_BUNDLED === '1' ? '..' : path.join('..', '..', '..');
-  return path.resolve(__dirname, up, 'media', 'snippets');
+  return process.env.JIRA2FA_BUNDLED === '1'
+    ? path.resolve(distDir(), '..', 'media', 'snippets')
+    : path.resolve(__dirname, '..', '..', '..', 'media', 'snippets');
 }
 
 export interface SnippetFileProblem {
