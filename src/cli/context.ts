@@ -23,6 +23,8 @@ import { redactor } from '../core/redact';
 import type { SecretStore } from '../core/secrets';
 import { CliSecretStore } from './keychain';
 import { printable } from '../core/printable';
+import { replayGuardFor, type ReplayGuard } from '../core/totp';
+import { FileStepLedger, totpLedgerPath } from '../core/totpLedger';
 import { redactEnvSecrets } from './secrets';
 
 export interface CliIo {
@@ -109,6 +111,11 @@ export class CliContext {
   /** The audit log that commands which change anything must append to. */
   auditLog(options?: AuditLogOptions): AuditLog {
     return new AuditLog(this.auditFile(), options);
+  }
+
+  /** The guard that keeps TOTP codes from being sent twice, sharing used windows with other runs and the editor. */
+  replayGuard(instanceId: string): ReplayGuard {
+    return replayGuardFor(instanceId, undefined, new FileStepLedger(this.resolvePath(totpLedgerPath(this.io.env))));
   }
 
   /**

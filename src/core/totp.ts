@@ -13,6 +13,7 @@ import { createGuardrails, generateSync } from 'otplib';
 import { AppError } from './errors';
 import { printable } from './printable';
 import { redactor } from './redact';
+import type { StepLedger } from './totpLedger';
 
 export const PERIOD_SECONDS = 30;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -124,8 +125,9 @@ function printableChar(c: string): string {
 // Servers accept a code for about three windows (current ±1) and refuse a second use; so
 // once a code is handed out (generated from the stored seed, or typed and claimed) it is
 // remembered until it cannot be valid any more, and the next request from the seed waits
-// for the next window. Memory only: one guard per instance per process (a CLI bulk run,
-// an extension session).
+// for the next window. One guard per instance per process (a CLI bulk run, an extension
+// session); with a StepLedger (totpLedger.ts) the windows used are also shared with the
+// other processes on this machine, so a second CLI run in the same window waits too.
 
 /** How long a used code is remembered: the ±1 window a server accepts, plus skew margin. */
 const REMEMBER_MS = 4 * PERIOD_SECONDS * 1000;
@@ -141,17 +143,30 @@ export interface IssuedCode {
 
 export type TypedCodeClaim = { ok: true } | { ok: false; retryInSeconds: number };
 
+/** Windows in a row that other processes may take before a waiting code request gives up (10 minutes). */
+const MAX_WINDOWS_TAKEN_BY_OTHERS = 20;
+
 export class ReplayGuard {
   private lastStep = -Infinity;
   private readonly used = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly instanceId: string, private readonly clock: Clock = systemClock) {}
+  constructor(
+    readonly instanceId: string,
+    private readonly clock: Clock = systemClock,
+    private ledger?: StepLedger,
+  ) {}
+
+  /** Shares the windows used with other processes through `ledger` from now on. */
+  useLedger(ledger: StepLedger | undefined): void {
+    this.ledger = ledger;
+  }
 
   /**
    * A code from the seed that was never handed out for this instance, waiting for the next
-   * window when the current one was used. Concurrent callers are served one after the
-   * other, so two parallel unenrolls never get the same window.
+   * window when the current one was used (here or, with a ledger, by another process).
+   * Concurrent callers are served one after the other, so two parallel unenrolls never get
+   * the same window.
    */
   nextCode(seed: Uint8Array, opts: { onWait?: (ms: number) => void; signal?: AbortSignal } = {}): Promise<IssuedCode> {
     const run = this.queue.then(() => this.issue(seed, opts));
@@ -159,14 +174,19 @@ export class ReplayGuard {
     return run;
   }
 
-  /** Accepts a typed code once; a repeat within its validity is refused without sending it. */
-  claimTypedCode(code: string): TypedCodeClaim {
+  /**
+   * Accepts a typed code once; a repeat within its validity is refused without sending it.
+   * The window is noted in the ledger, so other processes do not generate the same code.
+   */
+  async claimTypedCode(code: string): Promise<TypedCodeClaim> {
     const now = this.clock.now();
     this.forget(now);
     if (this.used.has(code)) return { ok: false, retryInSeconds: secondsLeft(now) };
     this.used.set(code, now + REMEMBER_MS);
     // The typed code is most likely this window's: the seed must not produce it again.
-    this.lastStep = Math.max(this.lastStep, timeStep(now));
+    const step = timeStep(now);
+    this.lastStep = Math.max(this.lastStep, step);
+    await this.claimWindow(step);
     return { ok: true };
   }
 
@@ -178,25 +198,54 @@ export class ReplayGuard {
 
   private async issue(seed: Uint8Array, opts: { onWait?: (ms: number) => void; signal?: AbortSignal }): Promise<IssuedCode> {
     let waitedMs = 0;
-    // A handful of rounds: one wait is the normal case; a second only if the next window
-    // happens to repeat a remembered code (one in a million).
-    for (let round = 0; round < 5; round++) {
+    let repeats = 0;
+    let takenByOthers = 0;
+    // One wait is the normal case; a second only if the next window happens to repeat a
+    // remembered code (one in a million), or when other processes keep using the windows.
+    for (;;) {
       const now = this.clock.now();
       this.forget(now);
       const step = timeStep(now);
       const code = codeAt(seed, now);
       if (step > this.lastStep && !this.used.has(code)) {
-        this.lastStep = step;
-        this.used.set(code, now + REMEMBER_MS);
-        return { code, step, secondsLeft: secondsLeft(now), waitedMs };
+        const usedElsewhere = await this.claimWindow(step);
+        if (usedElsewhere === undefined) {
+          this.lastStep = step;
+          this.used.set(code, now + REMEMBER_MS);
+          return { code, step, secondsLeft: secondsLeft(now), waitedMs };
+        }
+        this.lastStep = Math.max(this.lastStep, usedElsewhere);
+        if (++takenByOthers > MAX_WINDOWS_TAKEN_BY_OTHERS) {
+          throw new AppError(
+            'refused',
+            `Other programs on this computer used every TOTP code window of ${this.instanceId} for ${Math.round((MAX_WINDOWS_TAKEN_BY_OTHERS * PERIOD_SECONDS) / 60)} minutes, so no fresh code was free.`,
+            'Wait for the other run (another jira2fa command or the editor) to finish, then try again.',
+          );
+        }
+      } else if (++repeats > 5) {
+        throw new Error('No fresh TOTP code became available; check the system clock.');
       }
       const nextWindowMs = (Math.max(step, this.lastStep) + 1) * PERIOD_SECONDS * 1000;
-      const ms = Math.max(1, nextWindowMs - now);
+      const ms = Math.max(1, nextWindowMs - this.clock.now());
       opts.onWait?.(ms);
       await this.clock.sleep(ms, opts.signal);
       waitedMs += ms;
     }
-    throw new Error('No fresh TOTP code became available; check the system clock.');
+  }
+
+  /**
+   * Claims the window in the ledger: undefined when it is ours (or there is no usable ledger:
+   * then this process's memory and the server's own replay check remain), else the last
+   * window another process used.
+   */
+  private async claimWindow(step: number): Promise<number | undefined> {
+    if (!this.ledger) return undefined;
+    try {
+      const r = await this.ledger.claim(this.instanceId, step);
+      return r.claimed ? undefined : r.lastStep;
+    } catch {
+      return undefined;
+    }
   }
 
   private forget(now: number): void {
@@ -206,12 +255,17 @@ export class ReplayGuard {
 
 const guards = new Map<string, ReplayGuard>();
 
-/** The process-wide guard of an instance (created on first use). */
-export function replayGuardFor(instanceId: string, clock?: Clock): ReplayGuard {
+/**
+ * The process-wide guard of an instance (created on first use). The CLI and the extension pass
+ * the ledger file they share (totpLedgerPath()); tests leave it out.
+ */
+export function replayGuardFor(instanceId: string, clock?: Clock, ledger?: StepLedger): ReplayGuard {
   let guard = guards.get(instanceId);
   if (!guard) {
-    guard = new ReplayGuard(instanceId, clock);
+    guard = new ReplayGuard(instanceId, clock, ledger);
     guards.set(instanceId, guard);
+  } else if (ledger) {
+    guard.useLedger(ledger);
   }
   return guard;
 }

@@ -108,7 +108,7 @@ async function attempt(req: UnenrollRequest, facts: { codeSource: string; selfCh
 
   let code: string;
   if (typed) {
-    const claim = req.replayGuard.claimTypedCode(typed);
+    const claim = await req.replayGuard.claimTypedCode(typed);
     if (!claim.ok) {
       return guardRefusal('replay', 'This code was already used on this instance; the server would refuse it.', `Wait ${claim.retryInSeconds} s and type the next code.`);
     }

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { AuditLog } from '../core/audit/log';
 import { auditFilePath } from '../core/audit/paths';
 import { BackupStore, backupDirPath } from '../core/backup/store';
+import { FileStepLedger, totpLedgerPath } from '../core/totpLedger';
 import { JsonFileTrackerStorage, MoveTracker, trackerFilePath } from '../core/cloud/tracker';
 import type { SecretStore } from '../core/secrets';
 // (after ../core/secrets on purpose: keeps this line apart from other branches' new imports)
@@ -72,6 +73,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     databases,
     // Shared with the CLI, like the audit log: $JIRA2FA_BACKUP_DIR, else <state dir>/backups.
     backups: new BackupStore(backupDirPath(process.env)),
+    // TOTP windows already used, shared with CLI runs so no code is sent twice (totpLedger.ts).
+    totpLedger: new FileStepLedger(totpLedgerPath(process.env)),
     adminName: () => os.userInfo().username,
     enrollmentLookup: databaseEnrollmentLookup(databases, log),
   };

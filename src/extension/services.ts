@@ -5,6 +5,7 @@ import type { BackupStore } from '../core/backup/store';
 import type { MoveTracker } from '../core/cloud/tracker';
 import type { InstanceProfile } from '../core/profiles/schema';
 import type { SecretStore } from '../core/secrets';
+import type { StepLedger } from '../core/totpLedger';
 import type { CloudSessions } from './cloud/sessions';
 import type { JiraSessions } from './jiraSessions';
 import type { Log } from './log';
@@ -32,6 +33,8 @@ export interface ExtensionServices {
   databases: DatabaseSessions;
   /** Backups of rows changed by destructive snippets (shared with the CLI). */
   backups: BackupStore;
+  /** TOTP windows already used, shared with the CLI: hand it to every replayGuardFor(). */
+  totpLedger: StepLedger;
   /** Who is acting, for audit entries written before the server told us. */
   adminName(): string;
   /** Whether a user is enrolled, from the instance's database when it has one. */

@@ -115,12 +115,31 @@ describe('jira2fa unenroll / test (dist/cli.js against the simulator)', function
       const none = await runCli(['unenroll', '--instance', 'sim', '--user', 'ghost', '--totp', code(), '--json'], env());
       assert.equal(none.code, 1);
       assert.deepEqual(pick(JSON.parse(none.stdout)), { ok: false, status: 404, outcome: 'noSuchUser' });
-      // the simulator, like Jira, refuses a second use of the code window; the CLI is a new
-      // process that cannot know the first one: forget it on the server, as the next window would
+      // the simulator, like Jira, refuses a second use of the code window, and the CLI would
+      // wait for the next window (see "two runs in one window" below): to keep this test short,
+      // forget the window on the server and give the second run its own ledger of used windows
       await sim.store.setLastUsedStep('admin', 0);
-      const second = await runCli(['unenroll', '--instance', 'sim', '--user', 'nosv', '--json'], env({ JIRA2FA_TOTP_SECRET: secrets.seed }));
+      const second = await runCli(['unenroll', '--instance', 'sim', '--user', 'nosv', '--json'],
+        env({ JIRA2FA_TOTP_SECRET: secrets.seed, JIRA2FA_TOTP_LEDGER_FILE: path.join(dir, 'other-ledger.json') }));
       assert.equal(second.code, 1);
       assert.deepEqual(pick(JSON.parse(second.stdout)), { ok: false, status: 400, outcome: 'noEnrollment' });
+    });
+
+    it('two runs in one code window: the second waits for the next window instead of resending the code', async function () {
+      this.timeout(80_000);
+      // Start early in a window, so both runs fall into it.
+      const intoWindow = Date.now() % 30_000;
+      if (intoWindow > 20_000) await new Promise((r) => setTimeout(r, 30_500 - intoWindow));
+      const withSeed = env({ JIRA2FA_TOTP_SECRET: secrets.seed });
+      const first = await runCli(['unenroll', '--instance', 'sim', '--user', 'jdoe', '--json'], withSeed);
+      assert.equal(first.code, 0, first.stderr);
+      const second = await runCli(['unenroll', '--instance', 'sim', '--user', 'nosv', '--json'], withSeed);
+      assert.match(second.stderr, /That code window was used: waiting \d+ s for the next code/);
+      assert.deepEqual(pick(JSON.parse(second.stdout)), { ok: false, status: 400, outcome: 'noEnrollment' }, 'the server accepted the code and answered for the user');
+      const sent = deletes().map((d) => JSON.parse(d.body).totpCode as string);
+      assert.equal(sent.length, 2);
+      assert.notEqual(sent[0], sent[1], 'two different codes were sent');
+      assert.ok(fs.existsSync(path.join(dir, 'state', 'jira2fa', 'totp-windows.json')), 'the ledger sits in the state folder');
     });
 
     it('no code and no seed: bad input (exit 2), nothing sent', async () => {

@@ -156,8 +156,11 @@ describe('planted secrets never reach an output', function () {
       const run = async (label: string, args: string[], setup?: () => void, extraEnv: Record<string, string> = {}) => {
         sim.clearFaults();
         setup?.();
-        // the working directory is the run's folder too: anything written there is swept
-        runs[label] = await runCli(args, { ...env, ...extraEnv }, { cwd: dir });
+        // the working directory is the run's folder too: anything written there is swept.
+        // Each run keeps its own ledger of used code windows (swept as well), so seed runs in one
+        // window do not wait for the next: waiting is tested in cli.unenroll.test.ts.
+        const ledger = path.join(home, 'state', 'jira2fa', `totp-windows-${Object.keys(runs).length}.json`);
+        runs[label] = await runCli(args, { ...env, JIRA2FA_TOTP_LEDGER_FILE: ledger, ...extraEnv }, { cwd: dir });
         return runs[label];
       };
       const typed: string[] = [];

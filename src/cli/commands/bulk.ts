@@ -31,7 +31,6 @@ import { AppError, describeError, exitCodeFor, EXIT_CODES } from '../../core/err
 import { createJiraClient } from '../../core/jira/client';
 import { stateDir } from '../../core/platformPaths';
 import type { InstanceProfile } from '../../core/profiles/schema';
-import { replayGuardFor } from '../../core/totp';
 import type { CliContext } from '../context';
 
 interface BulkOptions {
@@ -150,7 +149,7 @@ async function runRest(ctx: CliContext, profile: InstanceProfile, report: BulkRe
       client,
       audit: ctx.auditLog(),
       secrets,
-      guard: replayGuardFor(profile.id),
+      guard: ctx.replayGuard(profile.id),
       report,
       confirmation: opts.confirm,
       signal: cancel.signal,

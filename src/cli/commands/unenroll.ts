@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import { AppError, exitCodeFor } from '../../core/errors';
 import { createJiraClient } from '../../core/jira/client';
 import type { InstanceProfile } from '../../core/profiles/schema';
-import { replayGuardFor } from '../../core/totp';
 import { testConnection, unenrollUser } from '../../core/unenroll';
 import type { CliContext } from '../context';
 import { SECRET_ENV } from '../secrets';
@@ -36,7 +35,7 @@ export function register(program: Command, ctx: CliContext): void {
           ...(opts.totp !== undefined ? { code: opts.totp } : { useStoredSeed: true }),
           secrets,
           ...(opts.confirm !== undefined ? { confirmation: opts.confirm } : {}),
-          replayGuard: replayGuardFor(profile.id),
+          replayGuard: ctx.replayGuard(profile.id),
           onWaitForFreshCode: (ms) => ctx.err(`That code window was used: waiting ${Math.ceil(ms / 1000)} s for the next code…`),
         });
         const o = result.outcome;

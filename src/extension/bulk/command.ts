@@ -19,7 +19,7 @@ export function bulkDeps(s: ExtensionServices): BulkDeps {
       const api = await loadJiraApi();
       // The instance's pooled client and process-wide replay guard, shared with single unenrolls.
       const client = await s.jira.client(profile);
-      return api.runRestBulk({ profile, client, audit: s.audit, secrets: s.secrets, guard: api.replayGuardFor(profile.id), ...run });
+      return api.runRestBulk({ profile, client, audit: s.audit, secrets: s.secrets, guard: api.replayGuardFor(profile.id, undefined, s.totpLedger), ...run });
     },
     log: (line) => s.log.info(line),
   };

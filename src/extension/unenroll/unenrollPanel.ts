@@ -35,7 +35,7 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile): UnenrollBac
     lookup: (username) => lookup(s, profile, username),
     unenroll: async (req) => {
       const { guardRefusal, replayGuardFor, unenrollUser } = await loadJiraApi();
-      const replayGuard = replayGuardFor(profile.id);
+      const replayGuard = replayGuardFor(profile.id, undefined, s.totpLedger);
       let client;
       try {
         client = await s.jira.client(profile);
