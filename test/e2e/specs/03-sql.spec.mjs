@@ -42,7 +42,7 @@ function fixture(command) {
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'test', 'support', 'dbFixtureCli.ts'), command, DB], { cwd: ROOT, stdio: 'inherit' });
 }
 
-export async function run({ page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, answerDialog, editorTab, webview, setField, waitForNotification, waitUntil, containerTitle, server }) {
+export async function run({ page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, answerDialog, editorTab, webview, setField, waitForNotification, clearNotifications, waitUntil, containerTitle, server }) {
   fixture('create');
   log(`fixture database ${DB} created`);
   try {
@@ -123,6 +123,10 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     await answerDialog('Restore');
     await waitForNotification('already exists');
     await shot('second-restore-conflict');
+    // Let the restore's progress toast go before the next quick pick opens: once, on a loaded
+    // CI machine, the New Snippet quick pick closed by itself while it was still going.
+    await page.locator('.notification-toast-container .notification-list-item', { hasText: 'Restoring backup' }).waitFor({ state: 'detached', timeout: 30000 });
+    await clearNotifications();
 
     // 5. New Snippet… writes a commented template into the workspace's .jira2fa/snippets (trusted
     // workspace), opens it, and lists it under Snippets; a header mistake is underlined.
