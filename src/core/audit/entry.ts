@@ -24,6 +24,8 @@ const patternsOnly = new Redactor();
  * none: the two differ exactly when a registered secret occurs in the text.
  */
 export function containsRegisteredSecret(redactor: Redactor, text: string): boolean {
+  // No registered secret in the text: both redactors give the same output, no need to run them.
+  if (!redactor.mentionsSecret(text)) return false;
   return redactor.redact(text) !== patternsOnly.redact(text);
 }
 
