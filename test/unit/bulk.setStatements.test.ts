@@ -17,7 +17,8 @@ import { coerceParams, expectedRows } from '../../src/core/snippets/params';
 import { renderSnippet } from '../../src/core/snippets/render';
 import type { Snippet } from '../../src/core/snippets/types';
 import { canonicalJson, entryHash, hashedLine } from '../../src/core/audit/canonical';
-import { sanitizeInput } from '../../src/core/audit/entry';
+import { containsRegisteredSecret, sanitizeInput } from '../../src/core/audit/entry';
+import { newEntryId } from '../../src/core/audit/log';
 import { Redactor } from '../../src/core/redact';
 
 const names = (n: number) => Array.from({ length: n }, (_, i) => `user${i}`);
@@ -182,6 +183,23 @@ describe('bulk: set-based statements', () => {
       assert.equal(first.message, 'password=*** done');
       // The secret is masked by redaction, so it only reaches the file as "***".
       assert.equal(sanitizeInput(entry('code hunter2-secret'), r, 'f', memo).message, 'code ***');
+    });
+
+    it('the registered-secret check: its shortcut gives the full comparison\'s answer', () => {
+      const r = new Redactor();
+      assert.equal(containsRegisteredSecret(r, 'password=abc'), false, 'no secret registered');
+      r.add('short');
+      r.add('a-longer-short-secret');
+      for (const text of ['nothing here', 'x short y', 'a-longer-short-secret', 'password=short', '***']) {
+        assert.equal(containsRegisteredSecret(r, text), r.redact(text) !== new Redactor().redact(text), text);
+      }
+      assert.equal(containsRegisteredSecret(r, 'x short y'), true);
+    });
+
+    it('entry ids from the pooled random buffer: 16 hex characters, none repeated across refills', () => {
+      const ids = Array.from({ length: 3000 }, () => newEntryId());
+      assert.ok(ids.every((id) => /^[0-9a-f]{16}$/.test(id)));
+      assert.equal(new Set(ids).size, ids.length);
     });
   });
 });
