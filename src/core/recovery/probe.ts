@@ -136,25 +136,28 @@ export function lookupBatchSize(facts: DialectFacts): number {
 
 /**
  * The lookup rows of each name of a batch (at most lookupBatchSize names, no two with the same
- * userKeyOf), in order, with ONE statement. A row belongs to the name whose lower-case form
- * equals its user name's. Should the server lower-case a name differently from us (some
- * characters outside ASCII), its row matches no name: the names left without a row are then
- * looked up one by one with the single-name snippet, so the answer is the one it gives.
+ * userKeyOf), in order, with ONE statement when the answer is plain. A row belongs to the name
+ * whose lower-case form equals its user name's. The server may compare differently from us
+ * (trailing spaces on MySQL, collations, lower-casing outside ASCII), so the answer must stay
+ * the single-name snippet's for every name:
+ *  - a row that belongs to no name: the whole batch is looked up again one name at a time;
+ *  - a name without a row of its own (usually: no such user): that name is looked up alone.
+ * A list of names that all exist, as a bulk run's targets do, costs one statement.
  */
 export async function lookupBatch(tx: Queryable, sql: EnrollmentLookupSql, names: string[]): Promise<QueryResult[]> {
   const all = await tx.query(sql.many, { usernames: names });
   const iUser = all.columns.findIndex((c) => c.name.toLowerCase() === 'username');
   const byKey = new Map(names.map((n, i) => [userKeyOf(n), i]));
   const rowsOf: unknown[][][] = names.map(() => []);
-  let unmatched = 0;
+  let unmatched = false;
   for (const row of all.rows) {
     const i = byKey.get(userKeyOf(String(row[iUser] ?? '')));
-    if (i === undefined) unmatched++;
+    if (i === undefined) unmatched = true;
     else rowsOf[i].push(row);
   }
   const out: QueryResult[] = [];
   for (const [i, rows] of rowsOf.entries()) {
-    out.push(!rows.length && unmatched ? await tx.query(sql.one, { username: names[i] }) : { columns: all.columns, rows, rowCount: rows.length });
+    out.push(unmatched || !rows.length ? await tx.query(sql.one, { username: names[i] }) : { columns: all.columns, rows, rowCount: rows.length });
   }
   return out;
 }
