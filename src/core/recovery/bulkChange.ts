@@ -25,7 +25,8 @@ import { expectedRows } from '../snippets/params';
 import type { Snippet } from '../snippets/types';
 import type { RecoveryContext } from './context';
 import { enrollmentLookupSql, lookupBatch } from './probe';
-import { checkChangeAllowed, countMismatch, keyIndexes, markCommitted, markFailed, renderFor, saveBackup, MAX_ROW_LIMIT } from './runSnippet';
+import { markCommitted, markFailed, saveBackup } from './guardedBackup';
+import { checkChangeAllowed, countMismatch, keyIndexes, renderFor, MAX_ROW_LIMIT } from './runSnippet';
 
 /** The list parameter of the bulk snippets. */
 export const BULK_LIST_PARAM = 'usernames';
@@ -133,7 +134,7 @@ export async function runGuardedBulkChange(
         }
         options.onBatch?.('backup', total, total);
 
-        track.backup = await saveBackup(ctx, store, snippet, r, options.backupParams, columns ?? [], rows);
+        track.backup = await saveBackup(ctx, store, snippet, r.backupTableName!, options.backupParams, columns ?? [], rows);
 
         let deleted = 0;
         for (const part of parts) {

@@ -11,10 +11,10 @@
 import { createHash } from '../lazyCrypto';
 import { AppError, describeError } from '../errors';
 import { dialectOf } from '../db/dialect';
-import { DbError } from '../db/connect';
 import { resolveTableSpellings } from '../db/tables';
 import type { Column, QueryResult, Queryable } from '../db/types';
 import { encodeRows } from '../backup/codec';
+import { markCommitted, markFailed, saveBackup } from './guardedBackup';
 import type { BackupRecord } from '../backup/store';
 import { coerceParams, expectedRows, type SnippetValues } from '../snippets/params';
 import { aoTablesOf, renderSnippet, type RenderedSnippet } from '../snippets/render';
@@ -71,7 +71,7 @@ export interface DestructiveRunResult {
   auditError?: string;
 }
 
-export function database(ctx: RecoveryContext) {
+function database(ctx: RecoveryContext) {
   const db = ctx.profile.database;
   if (!db) throw new AppError('input', `The instance "${ctx.profile.name}" has no database connection configured.`, 'Add a database section to its profile.');
   return db;
@@ -246,63 +246,6 @@ export function checkChangeAllowed(ctx: RecoveryContext, snippet: Snippet): { st
   return { store };
 }
 
-type BackupStoreOf = NonNullable<RecoveryContext['backups']>;
-
-/**
- * Writes (and fsyncs, in the store) the backup of the rows a change is about to touch, inside
- * its transaction and before its first statement. A failure is a refusal: nothing was changed.
- */
-export async function saveBackup(
-  ctx: RecoveryContext,
-  store: BackupStoreOf,
-  snippet: Snippet,
-  r: RenderedSnippet,
-  params: BackupRecord['params'],
-  columns: Column[],
-  rows: unknown[][],
-): Promise<BackupRecord> {
-  const db = database(ctx);
-  try {
-    return await store.save({
-      admin: ctx.admin,
-      instance: { id: ctx.profile.id, name: ctx.profile.name, product: ctx.profile.product },
-      database: { driver: db.driver, dialect: ctx.driver.facts.dialect, serverVersion: ctx.driver.serverVersion, host: db.host, database: db.database },
-      snippet: { name: snippet.name, title: snippet.title, source: snippet.source },
-      params,
-      table: { name: r.backupTableName!, key: snippet.backupKey ?? [] },
-      columns,
-      rows: encodeRows(rows),
-    });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new AppError(
-      'refused',
-      `The backup could not be written to ${store.dir}${code ? ` (${code})` : ''}: nothing was changed.`,
-      code === 'ENOSPC' ? 'Free disk space and try again.' : 'Check the backup folder and try again.',
-      { cause: e },
-    );
-  }
-}
-
-/** After the commit: the backup's state becomes committed; the message when it could not be noted. */
-export async function markCommitted(store: BackupStoreOf, saved: BackupRecord): Promise<string | undefined> {
-  let stateError: string | undefined;
-  await store.setState(saved.id, 'committed').catch((e) => {
-    stateError = `The backup ${saved.id} could not be marked committed: ${describeError(e)}`;
-  });
-  return stateError;
-}
-
-/**
- * After a failure: a backup already written becomes rolled-back, or pending when the commit
- * itself was lost on the way (the change may or may not have been committed).
- */
-export async function markFailed(store: BackupStoreOf, saved: BackupRecord | undefined, e: unknown): Promise<void> {
-  if (!saved) return;
-  const uncertain = e instanceof DbError && e.phase === 'commit' && (e.category === 'connection-lost' || e.category === 'timeout');
-  await store.setState(saved.id, uncertain ? 'pending' : 'rolled-back', describeError(e)).catch(() => undefined);
-}
-
 /** One parameter set of a guarded change (one user of a bulk run) and the rows it must change. */
 export interface GuardedChangeItem {
   values: SnippetValues;
@@ -352,7 +295,7 @@ export async function runGuardedChange(
         if (options.expectFingerprint && fingerprintRows({ columns: columns ?? [], rows }) !== options.expectFingerprint) {
           throw new AppError('refused', `${snippet.title}: the rows changed since the preview; nothing was changed.`, 'Preview again.');
         }
-        track.backup = await saveBackup(ctx, store, snippet, r, options.backupParams, columns ?? [], rows);
+        track.backup = await saveBackup(ctx, store, snippet, r.backupTableName!, options.backupParams, columns ?? [], rows);
         const counts: number[] = [];
         for (const [i, item] of items.entries()) {
           options.onItem?.(i, 'change');
