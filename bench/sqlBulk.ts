@@ -4,9 +4,10 @@
  * one INSERT … VALUES through psql to put the rows back).
  *
  * Ours is the real bulk feature, the code `jira2fa bulk --via db --commit` runs
- * (src/core/bulk/sql.ts): previewSqlBulk (every listed user looked up in one read-only
- * transaction) then executeSqlBulk (row locks, one fsynced backup of every row, the guarded
- * DELETEs, one commit, then one audit entry per user, all appended in one locked write with
+ * (src/core/bulk/sql.ts): previewSqlBulk (the listed users looked up in one read-only
+ * transaction, one SELECT … IN (…) per batch of names) then executeSqlBulk (per batch: the
+ * lookup again and the rows locked, one fsynced backup of every row, one guarded DELETE per
+ * batch, one commit, then one audit entry per user, all appended in one locked write with
  * one fsync), then restoreBackup() of that backup
  * (batched key checks and multi-row INSERTs in one transaction). The time of each phase of
  * the bulk run is taken from its progress callback.

@@ -15,17 +15,30 @@ const PATTERNS: Array<[RegExp, string]> = [
 
 export class Redactor {
   private readonly secrets = new Set<string>();
+  /** The secrets longest first, sorted when one is added rather than on every redact(). */
+  private ordered: string[] = [];
 
   /** Remember a secret value so that it is masked wherever it appears later. */
   add(value: string | undefined): void {
     // Very short values would mask ordinary words; they are still caught by the patterns.
-    if (value && value.length >= 4) this.secrets.add(value);
+    if (value && value.length >= 4 && !this.secrets.has(value)) {
+      this.secrets.add(value);
+      this.ordered = [...this.secrets].sort((a, b) => b.length - a.length);
+    }
+  }
+
+  /**
+   * Whether a registered secret occurs in `text` as it stands. When none does, redact() gives
+   * exactly what a redactor without secrets gives (only the patterns apply).
+   */
+  mentionsSecret(text: string): boolean {
+    return this.ordered.some((s) => text.includes(s));
   }
 
   redact(text: string): string {
     let out = text;
     // Longest first, so a secret that contains another is masked whole.
-    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join(MASK);
+    for (const s of this.ordered) out = out.split(s).join(MASK);
     for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
     return out;
   }

@@ -111,8 +111,8 @@ describe('Bulk disable 2SV… flow (editor command, scripted UI)', function () {
 
     it('paste → preview → typed count → one transaction; the Markdown report is opened; Cancel before commit rolls back', async () => {
       const before = await tdb.snapshot();
-      // Cancel while deleting: the transaction is rolled back.
-      const cancelled = scriptedUi({ text: 'bulk0001\nbulk0002\nghost\n', via: 'db', confirmation: (n) => String(n), cancelAt: /^deleting 1\/2/ });
+      // Cancel while deleting (progress is per batch of users: 0/2 before the DELETE): the transaction is rolled back.
+      const cancelled = scriptedUi({ text: 'bulk0001\nbulk0002\nghost\n', via: 'db', confirmation: (n) => String(n), cancelAt: /^deleting 0\/2/ });
       const r1 = (await runBulkFlow(prod(), cancelled.ui, deps()))!;
       assert.equal(r1.state, 'failed');
       assert.match(cancelled.seen.errors[0], /Cancelled: the transaction was rolled back/);

@@ -16,7 +16,7 @@ import { parseSnippet } from '../../src/core/snippets/parser';
 import type { Snippet } from '../../src/core/snippets/types';
 import type { RecoveryContext } from '../../src/core/recovery/context';
 import { executeDestructiveSnippet, previewDestructiveSnippet, runReadSnippet } from '../../src/core/recovery/runSnippet';
-import { checkDatabase, isUserEnrolled } from '../../src/core/recovery/probe';
+import { checkDatabase, isUserEnrolled, lookupEnrollments } from '../../src/core/recovery/probe';
 import { CONFLUENCE_USERS, ENROLLMENT, ENROLLMENTS, JIRA_USERS, MemoryAudit, createTestDatabase, type Engine, type TestDatabase } from '../support/dbFixtures';
 
 const ENGINES: Engine[] = ['postgres', 'mysql', 'mysql-lowercase', 'pglite'];
@@ -96,7 +96,7 @@ for (const engine of ENGINES) {
       tdb = await createTestDatabase(engine);
       driver = await tdb.connect();
       for (const p of ['jira', 'confluence']) {
-        for (const n of ['recovery-code', 'is-enrolled', 'list-enrolled', 'count-enrolled', 'disable-2sv']) {
+        for (const n of ['recovery-code', 'is-enrolled', 'list-enrolled', 'count-enrolled', 'disable-2sv', 'is-enrolled-many', 'disable-2sv-many']) {
           snippets[`${p}.${n}`] = await builtinSnippet(`${p}.${n}`);
         }
       }
@@ -236,6 +236,38 @@ for (const engine of ENGINES) {
       await assert.rejects(runReadSnippet(ctx(true), snippets['jira.recovery-code'], { username: 'a\u0000b' }), (e: AppError) => e.kind === 'input');
       assert.deepEqual(await tdb.snapshot(), before);
       assert.deepEqual(await readdir(backupDir), []);
+    });
+
+    it('the list snippets answer as the single-user ones do, name by name (odd and hostile names included)', async () => {
+      const jira = ['Alice', 'carol', 'nobody', 'ZOË', "O'Brien", 'dave', "robert'); drop table app_user;--", ...CORPUS];
+      const conf = ['erin', 'FRANK', 'grace', 'nobody', ...CORPUS];
+      for (const [product, names] of [['jira', jira], ['confluence', conf]] as const) {
+        const many = await lookupEnrollments(driver, product, names);
+        const one = [];
+        for (const n of names) one.push(await isUserEnrolled(driver, product, n));
+        assert.deepEqual(many, one, product);
+      }
+      const r = await runReadSnippet(ctx(true), snippets['jira.is-enrolled-many'], { usernames: 'alice, carol\nnobody' });
+      assert.deepEqual(rowsAsObjects(r).map((o) => [o.username, Number(o.enrolled)]).sort(), [['alice', 1], ['carol', 0]]);
+    });
+
+    it('disable-2sv-many as an ordinary snippet: one row per listed user, refused when one is not enrolled, restore identical', async () => {
+      const before = await tdb.snapshot();
+      await assert.rejects(
+        executeDestructiveSnippet(ctx(false), snippets['jira.disable-2sv-many'], { usernames: ['alice', 'carol'] }),
+        (e: AppError) => e.kind === 'refused' && /finds 1 rows, but this snippet must change exactly 2/.test(e.message),
+      );
+      assert.deepEqual(await tdb.snapshot(), before);
+      const preview = await previewDestructiveSnippet(ctx(false), snippets['jira.disable-2sv-many'], { usernames: ['Alice', 'bob', "O'Brien"] });
+      assert.equal(preview.expected, 3);
+      assert.equal(preview.matchesExpectation, true);
+      const done = await executeDestructiveSnippet(ctx(false), snippets['jira.disable-2sv-many'], { usernames: ['Alice', 'bob', "O'Brien"] }, { expectFingerprint: preview.fingerprint });
+      assert.equal(done.affected, 3);
+      const saved = await store.load(done.backupId);
+      assert.deepEqual(saved.params, { usernames: "Alice, bob, O'Brien" });
+      assert.deepEqual(saved.rows.map((row) => row[0]).sort(), ['JIRAUSER10100', 'JIRAUSER10101', 'JIRAUSER10104']);
+      await restoreBackup(ctx(false), done.backupId);
+      assert.deepEqual(await tdb.snapshot(), before);
     });
 
     it('disable → backup → restore gives back identical rows; a second restore conflicts and changes nothing', async () => {

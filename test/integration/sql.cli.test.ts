@@ -72,10 +72,11 @@ for (const engine of ['postgres', 'mysql'] as const) describe(`jira2fa sql and b
     const r = await run('sql', 'list', '--instance', 'prod-jira', '--json');
     assert.equal(r.code, 0, r.stderr);
     const names = json(r).snippets.map((s: { name: string }) => s.name).sort();
-    assert.deepEqual(names, ['jira.count-enrolled', 'jira.disable-2sv', 'jira.is-enrolled', 'jira.list-enrolled', 'jira.recovery-code']);
+    assert.deepEqual(names, ['jira.count-enrolled', 'jira.disable-2sv', 'jira.disable-2sv-many', 'jira.is-enrolled', 'jira.is-enrolled-many', 'jira.list-enrolled', 'jira.recovery-code']);
     const text = await run('sql', 'list', '--instance', 'prod-jira');
     assert.match(text.stdout, /^NAME\s+KIND\s+PARAMETERS\s+TITLE$/m);
     assert.match(text.stdout, /jira\.disable-2sv\s+destructive\s+username/);
+    assert.match(text.stdout, /jira\.disable-2sv-many\s+destructive\s+usernames/);
   });
 
   it('runs a read snippet with bound parameters, as a table and as JSON', async () => {

@@ -11,7 +11,7 @@ import { restoreStatements } from '../../src/core/backup/restore';
 import { dialectFacts } from '../../src/core/db/dialect';
 import type { Snippet } from '../../src/core/snippets/types';
 
-const EXPECTED = ['recovery-code', 'is-enrolled', 'list-enrolled', 'count-enrolled', 'disable-2sv'];
+const EXPECTED = ['recovery-code', 'is-enrolled', 'list-enrolled', 'count-enrolled', 'disable-2sv', 'is-enrolled-many', 'disable-2sv-many'];
 
 describe('snippet: built-in catalogue', () => {
   let all: Snippet[];
@@ -46,7 +46,7 @@ describe('snippet: built-in catalogue', () => {
           if (dialect === 'mysql' || dialect === 'mssql') assert.ok(!tokens.some((t) => t.type === 'code' && t.text.includes('"')), `${s.name}: no double quotes on ${dialect}`);
           assert.ok(!/\bAS\s+(totp|au|um|cu|fd)\b/i.test(sql), 'Oracle takes no AS before a table alias');
           assert.ok(!/;\s*$/.test(sql));
-          const params = Object.fromEntries(s.params.map((p) => [p.name, p.type === 'integer' ? 1 : "x' OR 1=1 --"]));
+          const params = Object.fromEntries(s.params.map((p) => [p.name, p.type === 'integer' ? 1 : p.type === 'string[]' ? ["x' OR 1=1 --", 'y'] : "x' OR 1=1 --"]));
           const bound = bindNamed(sql, dialect, params);
           assert.ok(!bound.text.includes("x' OR 1=1"), 'values are never in the text');
           const ph = { postgres: /\$\d/, mysql: /\?/, mssql: /@p\d/, oracle: /:b\d/ }[dialect];

@@ -53,3 +53,19 @@ export function entryHash(entry: object): string {
   const { hash: _hash, ...rest } = entry as Record<string, unknown>;
   return sha256Hex(canonicalJson(rest));
 }
+
+/**
+ * An entry's hash and its line in one pass: the canonical JSON of the entry without `hash` is
+ * hashed, and the line is that same text with `"hash":…` put in its sorted place, which is
+ * exactly canonicalJson({ ...unhashed, hash }) without serialising the entry twice.
+ */
+export function hashedLine(unhashed: object): { hash: string; line: string } {
+  const obj = unhashed as Record<string, unknown>;
+  const keys = Object.keys(obj).filter((k) => k !== 'hash' && obj[k] !== undefined).sort();
+  const parts = keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
+  const hash = sha256Hex(`{${parts.join(',')}}`);
+  let at = keys.findIndex((k) => k > 'hash');
+  if (at < 0) at = keys.length;
+  parts.splice(at, 0, `"hash":${JSON.stringify(hash)}`);
+  return { hash, line: `{${parts.join(',')}}` };
+}

@@ -6,6 +6,7 @@
  * each statement cut to the dialect's bind limits.
  */
 import { AppError, describeError } from '../errors';
+import { batches, MAX_BATCH_ROWS, rowsPerStatement } from '../db/batching';
 import { dialectOf } from '../db/dialect';
 import { lookupTable } from '../db/tables';
 import type { DialectFacts, NamedParams } from '../db/types';
@@ -23,8 +24,8 @@ export interface RestoreResult {
   auditError?: string;
 }
 
-/** Rows per statement at most, whatever the dialect allows: bounds the SQL text and its binds. */
-export const RESTORE_BATCH_ROWS = 1000;
+/** Rows per statement at most (the shared cap of every batched statement). */
+export const RESTORE_BATCH_ROWS = MAX_BATCH_ROWS;
 
 /**
  * The statements of a restore (exported for unit tests): a key check that returns which of
@@ -43,13 +44,11 @@ export function restoreStatements(backup: Pick<BackupRecord, 'columns' | 'table'
     return i;
   });
   const keyCols = keyIdx.map((i) => quote(cols[i]));
-  const fit = (perRow: number, ...limits: Array<number | undefined>) =>
-    Math.max(1, Math.min(RESTORE_BATCH_ROWS, Math.floor(facts.maxBindParams / perRow), ...limits.filter((l): l is number => l !== undefined)));
   const rowsOf = (n: number, one: (r: number) => string) => Array.from({ length: n }, (_, r) => one(r));
   return {
     keyIdx,
-    checkRows: fit(keyIdx.length, facts.maxInListItems),
-    insertRows: fit(cols.length, facts.maxValuesRows),
+    checkRows: rowsPerStatement(facts, keyIdx.length, facts.maxInListItems),
+    insertRows: rowsPerStatement(facts, cols.length, facts.maxValuesRows),
     /** SELECT <key columns> FROM t WHERE key IN (…) (one key column) or (k1 = … AND k2 = …) OR … */
     check(n: number): string {
       const where =
@@ -62,12 +61,6 @@ export function restoreStatements(backup: Pick<BackupRecord, 'columns' | 'table'
       return `INSERT INTO ${table} (${cols.map(quote).join(', ')}) VALUES ${rowsOf(n, (r) => `(${cols.map((_, i) => `:c${r}_${i}`).join(', ')})`).join(', ')}`;
     },
   };
-}
-
-function batches<T>(items: T[], size: number): Array<{ from: number; items: T[] }> {
-  const out = [];
-  for (let from = 0; from < items.length; from += size) out.push({ from, items: items.slice(from, from + size) });
-  return out;
 }
 
 export async function restoreBackup(ctx: RecoveryContext, backupId: string): Promise<RestoreResult> {

@@ -1,19 +1,20 @@
 /**
  * Bulk disable by SQL: look every listed user up (found / enrolled / not found) in one
- * read-only transaction, then delete all the enrollments in ONE guarded change (the same
- * runGuardedChange as a single snippet run): row locks, exactly one row per user found
- * enrolled or nothing happens, ONE backup of every affected row written before the first
- * DELETE, one commit. restoreBackup() on that backup puts every row back. Every listed user
- * gets an audit entry carrying the run id; they are written in one batch after the transaction.
+ * read-only transaction with one SELECT per batch of names (<product>.is-enrolled-many), then
+ * delete all the enrollments in ONE guarded change, set-based (<product>.disable-2sv-many,
+ * recovery/bulkChange.ts): row locks, exactly one row per user found enrolled or nothing
+ * happens, ONE backup of every affected row written before the first DELETE, one commit.
+ * restoreBackup() on that backup puts every row back. Every listed user gets an audit entry
+ * carrying the run id; they are written in one batch after the transaction.
  */
 import { AppError, describeError } from '../errors';
 import type { AuditOutcome } from '../audit/types';
 import { outcomeOf, writeAudit, writeAuditMany, type AuditItem, type RecoveryContext } from '../recovery/context';
 import { lookupEnrollments } from '../recovery/probe';
-import { checkChangeAllowed, paramsOrThrow, runGuardedChange, type GuardedChangeItem } from '../recovery/runSnippet';
+import { BULK_LIST_PARAM, runGuardedBulkChange } from '../recovery/bulkChange';
+import { checkChangeAllowed, paramsOrThrow } from '../recovery/runSnippet';
 import type { BackupRecord } from '../backup/store';
 import { builtinSnippet } from '../snippets/catalogue';
-import { expectedRows } from '../snippets/params';
 import type { Snippet } from '../snippets/types';
 import { checkBulkConfirmation } from './confirm';
 import { countStatuses, describeCounts, type BulkReport } from './report';
@@ -39,7 +40,7 @@ async function disableSnippet(ctx: RecoveryContext): Promise<Snippet> {
   if (product !== 'jira' && product !== 'confluence') {
     throw new AppError('input', `No built-in disable snippet for ${product}: bulk by SQL supports Jira and Confluence.`, 'Use --via rest for this instance.');
   }
-  return builtinSnippet(`${product}.disable-2sv`);
+  return builtinSnippet(`${product}.disable-2sv-many`);
 }
 
 /**
@@ -111,20 +112,18 @@ export async function executeSqlBulk(
     checkChangeAllowed(ctx, snippet);
     if (!targets.length) throw new AppError('input', `No listed user is enrolled (${describeCounts(report)}): nothing to change.`);
     checkBulkConfirmation(ctx.profile, targets.length, options.confirmation);
-    const items: GuardedChangeItem[] = targets.map((u) => {
-      const values = paramsOrThrow(snippet, { username: u.username });
-      return { values, expected: expectedRows(snippet, values) };
-    });
+    // Every name is checked as the snippet's parameter (length, NUL) before anything runs.
+    paramsOrThrow(snippet, { [BULK_LIST_PARAM]: targets.map((u) => u.username) });
     report.state = 'running';
-    const done = await runGuardedChange(ctx, snippet, items, {
+    const done = await runGuardedBulkChange(ctx, snippet, targets.map((u) => ({ username: u.username, userKey: u.userKey })), {
       backupParams: { runId: ctx.runId, users: targets.length },
       track,
-      onItem: (i, phase) => options.onProgress?.({ phase, done: i + 1, total: items.length }),
+      onBatch: (phase, n, total) => options.onProgress?.({ phase, done: n, total }),
     });
     report.backupId = done.backup.id;
     const at = new Date().toISOString();
-    for (const [i, u] of targets.entries()) {
-      Object.assign(u, { status: 'disabled', message: `enrollment row deleted (${done.affected[i]} row)`, at });
+    for (const u of targets) {
+      Object.assign(u, { status: 'disabled', message: 'enrollment row deleted (1 row)', at });
       u.attempts++;
     }
     report.state = 'completed';

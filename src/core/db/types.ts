@@ -50,7 +50,14 @@ export interface TypedParam {
   kind: ColumnKind;
 }
 
-export type ParamInput = ParamValue | TypedParam;
+/**
+ * A list of values for one parameter: only inside `IN (…)`, where the binder writes the
+ * parenthesised expression once per item, each with its own bound placeholder
+ * (`IN (LOWER(:names))` with two names → `IN (LOWER($1), LOWER($2))`). Never empty.
+ */
+export type ParamList = readonly ParamValue[];
+
+export type ParamInput = ParamValue | TypedParam | ParamList;
 export type NamedParams = Record<string, ParamInput>;
 
 export interface QueryResult {

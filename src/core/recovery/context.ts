@@ -38,14 +38,19 @@ export interface AuditItem {
 
 type AuditResult = { entry?: AuditEntry; error?: string };
 
-function auditInput(ctx: Pick<RecoveryContext, 'profile' | 'admin' | 'runId'>, item: AuditItem): AuditEntryInput {
+function auditInput(ctx: Pick<RecoveryContext, 'profile' | 'admin' | 'runId'>, item: AuditItem, redacted?: Map<string, string>): AuditEntryInput {
+  let message = redacted?.get(item.message);
+  if (message === undefined) {
+    message = redactor.redact(item.message);
+    redacted?.set(item.message, message);
+  }
   return {
     admin: ctx.admin,
     instance: { id: ctx.profile.id, name: ctx.profile.name, baseUrl: ctx.profile.baseUrl },
     ...item.base,
     ...item.extra,
     outcome: item.outcome,
-    message: redactor.redact(item.message),
+    message,
     ...(ctx.runId ? { runId: ctx.runId } : {}),
   };
 }
@@ -85,7 +90,9 @@ export async function writeAuditMany(ctx: Pick<RecoveryContext, 'profile' | 'aud
     return results;
   }
   try {
-    const written = await ctx.audit.appendMany(items.map((item) => auditInput(ctx, item)));
+    // The entries of a bulk run share their messages: each distinct one is redacted once.
+    const redacted = new Map<string, string>();
+    const written = await ctx.audit.appendMany(items.map((item) => auditInput(ctx, item, redacted)));
     return items.map((_, i) => (written[i] ? { entry: written[i] } : { error: 'The audit log did not return this entry.' }));
   } catch (e) {
     const error = auditError(e);

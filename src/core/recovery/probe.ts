@@ -6,7 +6,9 @@ import type { Product } from '../profiles/schema';
 import { connectDatabase, describeTarget, type ConnectOptions, type DatabaseConfig } from '../db/connect';
 import { dialectOf } from '../db/dialect';
 import { lookupTable, resolveTableSpellings } from '../db/tables';
-import type { Driver, QueryResult } from '../db/types';
+import { batches, rowsPerStatement } from '../db/batching';
+import type { Dialect, DialectFacts, Driver, QueryResult, Queryable } from '../db/types';
+import { userKeyOf } from '../bulk/userList';
 import { builtinSnippet } from '../snippets/catalogue';
 import { aoTablesOf, renderSnippet } from '../snippets/render';
 
@@ -92,29 +94,88 @@ function asText(v: unknown): string | undefined {
   return v instanceof Date ? v.toISOString() : String(v);
 }
 
-/** Is this user enrolled? Uses the product's built-in is-enrolled snippet, read-only. */
-export async function isUserEnrolled(driver: Driver, product: Product, username: string): Promise<EnrollmentStatus> {
-  return (await lookupEnrollments(driver, product, [username]))[0];
-}
-
-/**
- * The enrollment of each user name, in order, in ONE read-only transaction (a bulk run looks
- * up a thousand names without a thousand transactions). `onEach` reports progress.
- */
-export async function lookupEnrollments(driver: Driver, product: Product, usernames: string[], onEach?: (done: number) => void): Promise<EnrollmentStatus[]> {
+function checkLookup(product: Product, usernames: string[]): void {
   if (product !== 'jira' && product !== 'confluence') {
     throw new AppError('input', `The user mapping of ${product} is not known, so enrollment cannot be looked up in its database.`, 'Write a read snippet with your own mapping query.');
   }
   for (const username of usernames) if (!username || username.includes('\u0000')) throw new AppError('input', 'Enter a user name.');
+}
+
+/** Is this user enrolled? Uses the product's built-in is-enrolled snippet, read-only. */
+export async function isUserEnrolled(driver: Driver, product: Product, username: string): Promise<EnrollmentStatus> {
+  checkLookup(product, [username]);
   const snippet = await builtinSnippet(`${product}.is-enrolled`);
+  const dialect = dialectOf(driver.name);
+  const result = await driver.transaction(
+    async (tx) => {
+      const tables = await resolveTableSpellings(tx, dialect, aoTablesOf(snippet));
+      return tx.query(renderSnippet(snippet, dialect, { tables }).statement, { username });
+    },
+    { readOnly: true },
+  );
+  return enrollmentFrom(result, username);
+}
+
+/** The rendered SQL of a product's is-enrolled lookups: one name (`:username`), a batch of names (`:usernames`). */
+export interface EnrollmentLookupSql {
+  one: string;
+  many: string;
+}
+
+export async function enrollmentLookupSql(tx: Queryable, dialect: Dialect, product: Product): Promise<EnrollmentLookupSql> {
+  const one = await builtinSnippet(`${product}.is-enrolled`);
+  const many = await builtinSnippet(`${product}.is-enrolled-many`);
+  const tables = await resolveTableSpellings(tx, dialect, [...new Set([...aoTablesOf(one), ...aoTablesOf(many)])]);
+  return { one: renderSnippet(one, dialect, { tables }).statement, many: renderSnippet(many, dialect, { tables }).statement };
+}
+
+/** Names per lookup statement on this dialect (each name is bound once). */
+export function lookupBatchSize(facts: DialectFacts): number {
+  return rowsPerStatement(facts, 1, facts.maxInListItems);
+}
+
+/**
+ * The lookup rows of each name of a batch (at most lookupBatchSize names, no two with the same
+ * userKeyOf), in order, with ONE statement when the answer is plain. A row belongs to the name
+ * whose lower-case form equals its user name's. The server may compare differently from us
+ * (trailing spaces on MySQL, collations, lower-casing outside ASCII), so the answer must stay
+ * the single-name snippet's for every name:
+ *  - a row that belongs to no name: the whole batch is looked up again one name at a time;
+ *  - a name without a row of its own (usually: no such user): that name is looked up alone.
+ * A list of names that all exist, as a bulk run's targets do, costs one statement.
+ */
+export async function lookupBatch(tx: Queryable, sql: EnrollmentLookupSql, names: string[]): Promise<QueryResult[]> {
+  const all = await tx.query(sql.many, { usernames: names });
+  const iUser = all.columns.findIndex((c) => c.name.toLowerCase() === 'username');
+  const byKey = new Map(names.map((n, i) => [userKeyOf(n), i]));
+  const rowsOf: unknown[][][] = names.map(() => []);
+  let unmatched = false;
+  for (const row of all.rows) {
+    const i = byKey.get(userKeyOf(String(row[iUser] ?? '')));
+    if (i === undefined) unmatched = true;
+    else rowsOf[i].push(row);
+  }
+  const out: QueryResult[] = [];
+  for (const [i, rows] of rowsOf.entries()) {
+    out.push(unmatched || !rows.length ? await tx.query(sql.one, { username: names[i] }) : { columns: all.columns, rows, rowCount: rows.length });
+  }
+  return out;
+}
+
+/**
+ * The enrollment of each user name, in order, in ONE read-only transaction and one statement
+ * per batch of names (a bulk run looks up a thousand names with one SELECT … IN (…) on most
+ * dialects). `onEach` reports progress after each batch.
+ */
+export async function lookupEnrollments(driver: Driver, product: Product, usernames: string[], onEach?: (done: number) => void): Promise<EnrollmentStatus[]> {
+  checkLookup(product, usernames);
   const dialect = dialectOf(driver.name);
   const results = await driver.transaction(
     async (tx) => {
-      const tables = await resolveTableSpellings(tx, dialect, aoTablesOf(snippet));
-      const sql = renderSnippet(snippet, dialect, { tables }).statement;
-      const out = [];
-      for (const username of usernames) {
-        out.push(await tx.query(sql, { username }));
+      const sql = await enrollmentLookupSql(tx, dialect, product);
+      const out: QueryResult[] = [];
+      for (const batch of batches(usernames, lookupBatchSize(driver.facts))) {
+        out.push(...(await lookupBatch(tx, sql, batch.items)));
         onEach?.(out.length);
       }
       return out;
@@ -124,7 +185,7 @@ export async function lookupEnrollments(driver: Driver, product: Product, userna
   return results.map((result, i) => enrollmentFrom(result, usernames[i]));
 }
 
-function enrollmentFrom(result: QueryResult, username: string): EnrollmentStatus {
+export function enrollmentFrom(result: QueryResult, username: string): EnrollmentStatus {
   const col = (name: string) => result.columns.findIndex((c) => c.name.toLowerCase() === name);
   const [iUser, iKey, iEnrolled, iCreated, iModified] = ['username', 'user_key', 'enrolled', 'created_at', 'modified_at'].map(col);
   if (!result.rows.length) return { username, userExists: false, enrolled: false };

@@ -11,12 +11,12 @@
 import { createHash } from '../lazyCrypto';
 import { AppError, describeError } from '../errors';
 import { dialectOf } from '../db/dialect';
-import { DbError } from '../db/connect';
 import { resolveTableSpellings } from '../db/tables';
-import type { Column, ParamValue, QueryResult, Queryable } from '../db/types';
+import type { Column, QueryResult, Queryable } from '../db/types';
 import { encodeRows } from '../backup/codec';
+import { markCommitted, markFailed, saveBackup } from './guardedBackup';
 import type { BackupRecord } from '../backup/store';
-import { coerceParams, expectedRows } from '../snippets/params';
+import { coerceParams, expectedRows, type SnippetValues } from '../snippets/params';
 import { aoTablesOf, renderSnippet, type RenderedSnippet } from '../snippets/render';
 import type { Snippet, SnippetProduct } from '../snippets/types';
 import { outcomeOf, targetOf, writeAudit, type AuditBase, type RecoveryContext } from './context';
@@ -91,28 +91,32 @@ function checkFit(ctx: RecoveryContext, snippet: Snippet, kind: Snippet['kind'])
   if (db.driver !== ctx.driver.name) throw new AppError('input', `The open connection is ${ctx.driver.name}, the profile says ${db.driver}.`);
 }
 
-export function paramsOrThrow(snippet: Snippet, raw: Record<string, unknown>): Record<string, ParamValue> {
+export function paramsOrThrow(snippet: Snippet, raw: Record<string, unknown>): SnippetValues {
   const { values, problems } = coerceParams(snippet, raw);
   if (problems.length) throw new AppError('input', problems.map((p) => p.message).join('; ') + '.');
   return values;
 }
 
 /** Audit-safe copy of the parameters (values are user names and numbers, never secrets). */
-function auditParams(values: Record<string, ParamValue>): Record<string, string | number | boolean | null> {
+function auditParams(values: SnippetValues): Record<string, string | number | boolean | null> {
   const out: Record<string, string | number | boolean | null> = {};
   for (const [k, v] of Object.entries(values)) {
+    if (Array.isArray(v)) {
+      out[k] = v.join(', ');
+      continue;
+    }
     out[k] = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : v instanceof Date ? v.toISOString() : String(v);
   }
   return out;
 }
 
-async function render(tx: Queryable, ctx: RecoveryContext, snippet: Snippet): Promise<RenderedSnippet> {
+export async function renderFor(tx: Queryable, ctx: RecoveryContext, snippet: Snippet): Promise<RenderedSnippet> {
   const dialect = dialectOf(ctx.driver.name);
   const tables = await resolveTableSpellings(tx, dialect, aoTablesOf(snippet));
   return renderSnippet(snippet, dialect, { tables });
 }
 
-function keyIndexes(snippet: Snippet, result: QueryResult): number[] {
+export function keyIndexes(snippet: Snippet, result: QueryResult): number[] {
   return (snippet.backupKey ?? []).map((k) => {
     const i = result.columns.findIndex((c) => c.name.toLowerCase() === k.toLowerCase());
     if (i < 0) {
@@ -127,7 +131,7 @@ export function fingerprintRows(result: Pick<QueryResult, 'columns' | 'rows'>): 
   return createHash('sha256').update(data).digest('hex');
 }
 
-function countMismatch(snippet: Snippet, found: number, expected: number, values: Record<string, ParamValue>): string {
+export function countMismatch(snippet: Snippet, found: number, expected: number, values: SnippetValues): string {
   const who = typeof values.username === 'string' ? ` for "${values.username}"` : '';
   if (found === 0) return `${snippet.title}: no matching row${who} (the user does not exist or is not enrolled); nothing was changed.`;
   return `${snippet.title}: the backup query finds ${found} rows${who}, but this snippet must change exactly ${expected}; nothing was changed.`;
@@ -152,7 +156,7 @@ export async function runReadSnippet(
     const values = paramsOrThrow(snippet, rawParams);
     const { sql, result } = await ctx.driver.transaction(
       async (tx) => {
-        const r = await render(tx, ctx, snippet);
+        const r = await renderFor(tx, ctx, snippet);
         return { sql: r.statement, result: await tx.query(r.statement, values, { maxRows: rowLimit + 1 }) };
       },
       { readOnly: true },
@@ -191,7 +195,7 @@ export async function previewDestructiveSnippet(
     const expected = expectedRows(snippet, values);
     const { rendered, result } = await ctx.driver.transaction(
       async (tx) => {
-        const r = await render(tx, ctx, snippet);
+        const r = await renderFor(tx, ctx, snippet);
         return { rendered: r, result: await tx.query(r.backup!, values, { maxRows: MAX_ROW_LIMIT }) };
       },
       { readOnly: true },
@@ -244,7 +248,7 @@ export function checkChangeAllowed(ctx: RecoveryContext, snippet: Snippet): { st
 
 /** One parameter set of a guarded change (one user of a bulk run) and the rows it must change. */
 export interface GuardedChangeItem {
-  values: Record<string, ParamValue>;
+  values: SnippetValues;
   expected: number;
 }
 
@@ -271,13 +275,12 @@ export async function runGuardedChange(
   options: { expectFingerprint?: string; backupParams: BackupRecord['params']; track?: { backup?: BackupRecord }; onItem?: (index: number, phase: 'backup' | 'change') => void },
 ): Promise<GuardedChangeResult> {
   const { store } = checkChangeAllowed(ctx, snippet);
-  const db = database(ctx);
   const facts = ctx.driver.facts;
   const track = options.track ?? {};
   try {
     const affected = await ctx.driver.transaction(
       async (tx) => {
-        const r = await render(tx, ctx, snippet);
+        const r = await renderFor(tx, ctx, snippet);
         const lockedBackup = facts.rowLocking === 'for-update' ? `${r.backup}\nFOR UPDATE` : r.backup!;
         let columns: Column[] | undefined;
         const rows: unknown[][] = [];
@@ -292,26 +295,7 @@ export async function runGuardedChange(
         if (options.expectFingerprint && fingerprintRows({ columns: columns ?? [], rows }) !== options.expectFingerprint) {
           throw new AppError('refused', `${snippet.title}: the rows changed since the preview; nothing was changed.`, 'Preview again.');
         }
-        try {
-          track.backup = await store.save({
-            admin: ctx.admin,
-            instance: { id: ctx.profile.id, name: ctx.profile.name, product: ctx.profile.product },
-            database: { driver: db.driver, dialect: facts.dialect, serverVersion: ctx.driver.serverVersion, host: db.host, database: db.database },
-            snippet: { name: snippet.name, title: snippet.title, source: snippet.source },
-            params: options.backupParams,
-            table: { name: r.backupTableName!, key: snippet.backupKey ?? [] },
-            columns: columns ?? [],
-            rows: encodeRows(rows),
-          });
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          throw new AppError(
-            'refused',
-            `The backup could not be written to ${store.dir}${code ? ` (${code})` : ''}: nothing was changed.`,
-            code === 'ENOSPC' ? 'Free disk space and try again.' : 'Check the backup folder and try again.',
-            { cause: e },
-          );
-        }
+        track.backup = await saveBackup(ctx, store, snippet, r.backupTableName!, options.backupParams, columns ?? [], rows);
         const counts: number[] = [];
         for (const [i, item] of items.entries()) {
           options.onItem?.(i, 'change');
@@ -331,17 +315,9 @@ export async function runGuardedChange(
       { forChange: true },
     );
     const saved = track.backup!;
-    let stateError: string | undefined;
-    await store.setState(saved.id, 'committed').catch((e) => {
-      stateError = `The backup ${saved.id} could not be marked committed: ${describeError(e)}`;
-    });
-    return { backup: saved, affected, stateError };
+    return { backup: saved, affected, stateError: await markCommitted(store, saved) };
   } catch (e) {
-    const saved = track.backup;
-    if (saved) {
-      const uncertain = e instanceof DbError && e.phase === 'commit' && (e.category === 'connection-lost' || e.category === 'timeout');
-      await store.setState(saved.id, uncertain ? 'pending' : 'rolled-back', describeError(e)).catch(() => undefined);
-    }
+    await markFailed(store, track.backup, e);
     throw e;
   }
 }

@@ -124,7 +124,7 @@ export function headerDirective(directive: string, value: string, line: number, 
         if (count === 0) warn(line, '@expect 0: the statement must change no row');
         c.expect = { rule: { type: 'count', count }, line };
       } else if (/^:[A-Za-z_][A-Za-z0-9_]*$/.test(value)) c.expect = { rule: { type: 'param', param: value.slice(1) }, line };
-      else err(line, '@expect must be a whole number (e.g. 1) or an integer parameter (e.g. :count)');
+      else err(line, '@expect must be a whole number (e.g. 1), an integer parameter (e.g. :count) or a list parameter (e.g. :usernames)');
       return;
     }
     case 'backup-table':

@@ -68,7 +68,8 @@ export function parseParam(value: string, line: number, err: ReportError): Snipp
       } else if (p.type === 'boolean') {
         if (v !== 'true' && v !== 'false') err(line, `@param ${name}: default must be true or false`);
         else p.default = v === 'true';
-      } else p.default = v;
+      } else if (p.type === 'string[]') err(line, `@param ${name}: a list parameter has no default`);
+      else p.default = v;
       continue;
     }
     if (!/^-?\d+$/.test(v)) {
@@ -77,7 +78,7 @@ export function parseParam(value: string, line: number, err: ReportError): Snipp
     }
     const num = Number(v);
     if (key === 'maxLength') {
-      if (p.type !== 'string') err(line, `@param ${name}: maxLength is only for string parameters`);
+      if (p.type !== 'string' && p.type !== 'string[]') err(line, `@param ${name}: maxLength is only for string parameters`);
       else if (num < 1) err(line, `@param ${name}: maxLength must be at least 1`);
       else p.maxLength = num;
     } else {

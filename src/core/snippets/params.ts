@@ -11,8 +11,12 @@ export interface ParamProblem {
   message: string;
 }
 
+/** A parameter's value after checking: one value, or the items of a list parameter. */
+export type SnippetValue = ParamValue | string[];
+export type SnippetValues = Record<string, SnippetValue>;
+
 export interface CoercedParams {
-  values: Record<string, ParamValue>;
+  values: SnippetValues;
   problems: ParamProblem[];
 }
 
@@ -21,8 +25,40 @@ export const DEFAULT_MAX_LENGTH = 1000;
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
-function coerceOne(p: SnippetParam, raw: unknown): { value?: ParamValue; problem?: string } {
+/** Most items of a list parameter in one run (a bulk run cuts its list into batches far below). */
+export const MAX_LIST_ITEMS = 100_000;
+
+function checkText(label: string, p: SnippetParam, v: string): string | undefined {
+  if (v.includes('\u0000')) return `${label} contains a NUL character, which databases cannot store`;
+  const max = p.maxLength ?? DEFAULT_MAX_LENGTH;
+  if ([...v].length > max) return `${label} is longer than ${max} characters`;
+  return undefined;
+}
+
+/** A list: an array of texts, or text with one item per line or comma (as typed in a form). */
+function coerceList(p: SnippetParam, label: string, raw: unknown): { value?: SnippetValue; problem?: string } {
+  let items: unknown[];
+  if (Array.isArray(raw)) items = raw;
+  else if (typeof raw === 'string') items = raw.split(/[\r\n,]+/).map((s) => s.trim()).filter(Boolean);
+  else return { problem: `${label} must be a list of texts` };
+  if (!items.length) return p.optional ? { value: null } : { problem: `${label} is required` };
+  if (items.length > MAX_LIST_ITEMS) return { problem: `${label} has more than ${MAX_LIST_ITEMS} items` };
+  const out: string[] = [];
+  for (const [i, item] of items.entries()) {
+    const what = `${label}, item ${i + 1},`;
+    if (typeof item !== 'string' && typeof item !== 'number') return { problem: `${what} must be text` };
+    const v = String(item);
+    if (!v) return { problem: `${what} is empty` };
+    const problem = checkText(what, p, v);
+    if (problem) return { problem };
+    out.push(v);
+  }
+  return { value: out };
+}
+
+function coerceOne(p: SnippetParam, raw: unknown): { value?: SnippetValue; problem?: string } {
   const label = `${p.label} (:${p.name})`;
+  if (p.type === 'string[]') return coerceList(p, label, raw);
   if (raw === undefined || raw === null || raw === '') {
     if (p.default !== undefined) raw = p.default;
     else if (p.optional) return { value: null };
@@ -32,10 +68,8 @@ function coerceOne(p: SnippetParam, raw: unknown): { value?: ParamValue; problem
     case 'string': {
       if (typeof raw !== 'string' && typeof raw !== 'number') return { problem: `${label} must be text` };
       const v = String(raw);
-      if (v.includes('\u0000')) return { problem: `${label} contains a NUL character, which databases cannot store` };
-      const max = p.maxLength ?? DEFAULT_MAX_LENGTH;
-      if ([...v].length > max) return { problem: `${label} is longer than ${max} characters` };
-      return { value: v };
+      const problem = checkText(label, p, v);
+      return problem ? { problem } : { value: v };
     }
     case 'integer': {
       let n: number;
@@ -69,12 +103,12 @@ function coerceOne(p: SnippetParam, raw: unknown): { value?: ParamValue; problem
 }
 
 export function coerceParams(snippet: Snippet, raw: Record<string, unknown>): CoercedParams {
-  const values: Record<string, ParamValue> = {};
+  const values: SnippetValues = {};
   const problems: ParamProblem[] = [];
   for (const p of snippet.params) {
     const r = coerceOne(p, Object.prototype.hasOwnProperty.call(raw, p.name) ? raw[p.name] : undefined);
     if (r.problem) problems.push({ param: p.name, message: r.problem });
-    else values[p.name] = r.value as ParamValue;
+    else values[p.name] = r.value as SnippetValue;
   }
   for (const k of Object.keys(raw)) {
     if (!snippet.params.some((p) => p.name === k)) problems.push({ param: k, message: `${snippet.name} has no parameter :${k}` });
@@ -82,12 +116,17 @@ export function coerceParams(snippet: Snippet, raw: Record<string, unknown>): Co
   return { values, problems };
 }
 
-/** The number of rows a destructive snippet must change, given its parameter values. */
-export function expectedRows(snippet: Snippet, values: Record<string, ParamValue>): number {
+/**
+ * The number of rows a destructive snippet must change, given its parameter values: the
+ * fixed count, the integer parameter's value, or the number of items of a list parameter
+ * (one row per listed item).
+ */
+export function expectedRows(snippet: Snippet, values: SnippetValues): number {
   const rule = snippet.expect;
   if (!rule) throw new Error(`snippet ${snippet.name} has no @expect`);
   if (rule.type === 'count') return rule.count;
   const v = values[rule.param];
+  if (Array.isArray(v)) return v.length;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new Error(`@expect :${rule.param} has no whole-number value`);
   return v;
 }

@@ -132,7 +132,7 @@ export function parseSnippet(text: string, source = '<snippet>', builtin = false
   if (c.expect?.rule.type === 'param') {
     const p = c.params.find((x) => x.name === (c.expect!.rule as { param: string }).param);
     if (!p) err(c.expect.line, `@expect names :${c.expect.rule.param}, which is not a declared @param`);
-    else if (p.type !== 'integer') err(c.expect.line, `@expect :${p.name} must be an integer parameter`);
+    else if (p.type !== 'integer' && p.type !== 'string[]') err(c.expect.line, `@expect :${p.name} must be an integer parameter (the row count) or a list parameter (one row per item)`);
     else used.add(p.name);
   }
   for (const p of c.params) {

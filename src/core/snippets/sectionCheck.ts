@@ -4,7 +4,7 @@
  * the {{LIMIT :limit OFFSET :offset}} paging macro (MACRO_RE, also used by render.ts), backticks,
  * backslashes in strings and a @backup that does not seem to select the @backup-key columns.
  */
-import { SqlLexError, leadingKeyword, lineColumn, rawPlaceholderProblem, secondStatementOffset, tokenize, type Token } from '../db/sqlText';
+import { SqlLexError, leadingKeyword, lineColumn, listGroups, rawPlaceholderProblem, secondStatementOffset, tokenize, type Token } from '../db/sqlText';
 import type { Collected, Report } from './header';
 import type { SnippetSection } from './types';
 
@@ -48,6 +48,12 @@ export function checkSection(
   if (!keyword || !allowed.includes(keyword)) {
     const what = s.role === 'backup' ? 'a @backup section' : c.kind === 'read' ? 'a read snippet' : 'a destructive snippet';
     if (c.kind) err(s.line, `${what} must start with ${allowed.join(' or ')}${keyword ? ` (found ${keyword})` : ''}`);
+  }
+  const lists = new Set(c.params.filter((p) => p.type === 'string[]').map((p) => p.name));
+  const listProblem = listGroups(s.sql, tokens, (name) => lists.has(name)).problem;
+  if (listProblem) {
+    const p = at(listProblem.offset);
+    err(p.line, listProblem.message, p.column);
   }
   const declared = new Set(c.params.map((p) => p.name));
   const check = (name: string, offset: number, len: number) => {

@@ -9,7 +9,11 @@ import type { Dialect } from '../db/types';
 export const SNIPPET_PRODUCTS = ['jira', 'confluence', 'bitbucket', 'bamboo'] as const satisfies readonly Product[];
 export type SnippetProduct = (typeof SNIPPET_PRODUCTS)[number];
 
-export const PARAM_TYPES = ['string', 'integer', 'boolean', 'timestamp'] as const;
+/**
+ * `string[]`: a list of texts (e.g. user names), used inside `IN (…)` only; the binder writes
+ * the IN's expression once per item, each with its own bound placeholder.
+ */
+export const PARAM_TYPES = ['string', 'integer', 'boolean', 'timestamp', 'string[]'] as const;
 export type ParamType = (typeof PARAM_TYPES)[number];
 
 export type SnippetKind = 'read' | 'destructive';

@@ -35,7 +35,7 @@ function render(info: SnippetInfo): void {
     el('form', { id: 'params' },
       ...info.params.map((p) => el('vscode-form-group', { variant: 'vertical' },
         el('vscode-label', { for: `p-${p.name}` }, `${p.label}${p.optional ? ' (optional)' : ''}`),
-        el('vscode-textfield', { id: `p-${p.name}`, 'data-param': p.name, placeholder: p.type === 'timestamp' ? '2026-01-31T12:00:00Z' : p.type }))),
+        el('vscode-textfield', { id: `p-${p.name}`, 'data-param': p.name, placeholder: p.type === 'timestamp' ? '2026-01-31T12:00:00Z' : p.type === 'string[]' ? 'one or more, separated by commas' : p.type }))),
       destructive ? '' : el('vscode-form-group', { variant: 'vertical' },
         el('vscode-label', { for: 'rowLimit' }, 'Row limit'),
         el('vscode-textfield', { id: 'rowLimit', type: 'number', min: '1', max: '100000' })),

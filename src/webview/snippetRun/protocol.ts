@@ -17,7 +17,7 @@ export const SnippetInfoSchema = z.strictObject({
   kind: z.enum(['read', 'destructive']),
   params: z.array(z.strictObject({
     name: text,
-    type: z.enum(['string', 'integer', 'boolean', 'timestamp']),
+    type: z.enum(['string', 'integer', 'boolean', 'timestamp', 'string[]']),
     label: text,
     optional: z.boolean(),
     default: z.optional(text),

@@ -1,0 +1,69 @@
+/**
+ * The backup of a guarded change (one snippet run or a bulk run): written inside the change's
+ * transaction before its first statement, then marked committed, rolled-back or pending.
+ */
+import { AppError, describeError } from '../errors';
+import { DbError } from '../db/connect';
+import type { Column } from '../db/types';
+import { encodeRows } from '../backup/codec';
+import type { BackupRecord } from '../backup/store';
+import type { Snippet } from '../snippets/types';
+import type { RecoveryContext } from './context';
+
+type BackupStoreOf = NonNullable<RecoveryContext['backups']>;
+
+/**
+ * Writes (and fsyncs, in the store) the backup of the rows a change is about to touch, inside
+ * its transaction and before its first statement. A failure is a refusal: nothing was changed.
+ */
+export async function saveBackup(
+  ctx: RecoveryContext,
+  store: BackupStoreOf,
+  snippet: Snippet,
+  tableName: string,
+  params: BackupRecord['params'],
+  columns: Column[],
+  rows: unknown[][],
+): Promise<BackupRecord> {
+  const db = ctx.profile.database;
+  if (!db) throw new AppError('input', `The instance "${ctx.profile.name}" has no database connection configured.`);
+  try {
+    return await store.save({
+      admin: ctx.admin,
+      instance: { id: ctx.profile.id, name: ctx.profile.name, product: ctx.profile.product },
+      database: { driver: db.driver, dialect: ctx.driver.facts.dialect, serverVersion: ctx.driver.serverVersion, host: db.host, database: db.database },
+      snippet: { name: snippet.name, title: snippet.title, source: snippet.source },
+      params,
+      table: { name: tableName, key: snippet.backupKey ?? [] },
+      columns,
+      rows: encodeRows(rows),
+    });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new AppError(
+      'refused',
+      `The backup could not be written to ${store.dir}${code ? ` (${code})` : ''}: nothing was changed.`,
+      code === 'ENOSPC' ? 'Free disk space and try again.' : 'Check the backup folder and try again.',
+      { cause: e },
+    );
+  }
+}
+
+/** After the commit: the backup's state becomes committed; the message when it could not be noted. */
+export async function markCommitted(store: BackupStoreOf, saved: BackupRecord): Promise<string | undefined> {
+  let stateError: string | undefined;
+  await store.setState(saved.id, 'committed').catch((e) => {
+    stateError = `The backup ${saved.id} could not be marked committed: ${describeError(e)}`;
+  });
+  return stateError;
+}
+
+/**
+ * After a failure: a backup already written becomes rolled-back, or pending when the commit
+ * itself was lost on the way (the change may or may not have been committed).
+ */
+export async function markFailed(store: BackupStoreOf, saved: BackupRecord | undefined, e: unknown): Promise<void> {
+  if (!saved) return;
+  const uncertain = e instanceof DbError && e.phase === 'commit' && (e.category === 'connection-lost' || e.category === 'timeout');
+  await store.setState(saved.id, uncertain ? 'pending' : 'rolled-back', describeError(e)).catch(() => undefined);
+}
