@@ -1,0 +1,98 @@
+// Bulk disable 2SV by REST in the real editor, against the Jira simulator (a child process): an
+// instance added by a hand edit of settings.json, the token and the admin's TOTP seed stored
+// through Set Credentials…, two names pasted (one enrolled user, one unknown), the REST route
+// picked, the preview, the modal confirmation (test instance), the progress notification while
+// the run waits for a fresh code window, and the report at the end. The simulator must have
+// received one recovery unenroll per user, each with its own code, and the audit log one entry
+// per user linked to the run.
+import fs from 'node:fs';
+import path from 'node:path';
+import { startJiraSimulator } from '../lib/simulator.mjs';
+
+export const name = 'bulk disable 2SV via REST: credentials, paste, preview, confirm, progress paced by code windows, report';
+export const timeoutMs = 240000;
+// Its own editor: the spec writes its instance into this server's settings.json.
+export const freshServer = true;
+
+const INSTANCE = { id: 'e2e-bulk-rest', name: 'E2E Bulk REST' };
+
+export async function run(ctx) {
+  const sim = await startJiraSimulator({ log: ctx.log });
+  try {
+    await flow(ctx, sim);
+  } finally {
+    await sim.stop();
+  }
+}
+
+async function flow(ctx, sim) {
+  const { page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, answerDialog, inputBox, waitForNotification, editorTab, server, containerTitle, waitUntil } = ctx;
+
+  // 1. the instance, as an admin would write it into settings.json by hand
+  const settingsFile = path.join(server.dirs.data, 'User', 'settings.json');
+  const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+  settings['jira2fa.instances'] = [{ id: INSTANCE.id, name: INSTANCE.name, product: 'jira', baseUrl: sim.baseUrl, environment: 'test' }];
+  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  await openView(containerTitle);
+  await treeItem(INSTANCE.name).waitFor({ timeout: 30000 });
+
+  // 2. the token and the admin's own TOTP seed, into SecretStorage through the command
+  await runCommand('Jira 2FA Admin: Set Credentials…');
+  await answerQuickPick(INSTANCE.name);
+  await answerQuickPick('Personal access token');
+  await inputBox(sim.admin.token);
+  await waitForNotification(`Stored the personal access token for "${INSTANCE.name}"`);
+  await runCommand('Jira 2FA Admin: Set Credentials…');
+  await answerQuickPick(INSTANCE.name);
+  await answerQuickPick('Your own TOTP seed');
+  await inputBox(sim.admin.seed);
+  await waitForNotification(`Stored your own TOTP seed (base32) for "${INSTANCE.name}"`);
+
+  // 3. the command, the pasted names (jdoe is enrolled, ghost-user does not exist)
+  await runCommand('Jira 2FA Admin: Bulk Disable 2SV…');
+  await answerQuickPick(INSTANCE.name);
+  await answerQuickPick('Paste user names', { filter: false });
+  const namesBox = page.locator('.quick-input-widget', { hasText: 'Bulk disable 2SV: user names' });
+  await namesBox.waitFor();
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await page.keyboard.insertText('jdoe\nghost-user\n');
+  await shot('names-pasted');
+  await namesBox.locator('input').click();
+  await namesBox.locator('input').press('Enter');
+
+  // 4. REST is the only route (no database configured), then the preview and the confirmation
+  await answerQuickPick('REST recovery unenroll', { filter: false });
+  const preview = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Preview on' });
+  await preview.waitFor({ timeout: 30000 });
+  assert.match(await preview.textContent(), /2 pending/);
+  await shot('preview');
+  await answerQuickPick('Disable 2SV for 2 users', { filter: false });
+  await answerDialog('Disable 2SV');
+
+  // 5. the progress notification: the second user waits for the next code window
+  const progress = await waitForNotification('Disabling 2SV for 2 users', { timeout: 20000 });
+  await progress.locator('text=/waiting \\d+ s for a fresh code/').waitFor({ timeout: 30000 });
+  await shot('progress-waiting-for-code');
+  const done = await waitForNotification('Bulk disable on E2E Bulk REST: 1 disabled, 1 not found', { timeout: 90000 });
+  await editorTab('.md').waitFor();
+  await shot('report-opened');
+  assert.ok(await done.isVisible());
+
+  // 6. what reached the server: one DELETE per user, two different codes, jdoe's enrollment gone
+  const deletes = (await sim.requests()).filter((r) => r.method === 'DELETE');
+  assert.deepEqual(deletes.map((d) => d.unenrollTarget), ['jdoe', 'ghost-user']);
+  const codes = deletes.map((d) => JSON.parse(d.body).totpCode);
+  assert.ok(codes.every((c) => /^\d{6}$/.test(c)) && codes[0] !== codes[1], `two fresh codes: ${codes.join(', ')}`);
+
+  // 7. the report and the audit log: each user with its own entry, linked to the run
+  const dir = path.join(server.dirs.data, 'User', 'globalStorage', 'jira2fa.jira-2fa-admin', 'bulk-reports');
+  const json = await waitUntil(() => fs.existsSync(dir) && fs.readdirSync(dir).find((f) => f.endsWith('.json')), { message: 'report JSON' });
+  const report = JSON.parse(fs.readFileSync(path.join(dir, json), 'utf8'));
+  assert.equal(report.state, 'completed');
+  assert.deepEqual(report.users.map((u) => [u.username, u.status, u.httpStatus]), [['jdoe', 'disabled', 204], ['ghost-user', 'not-found', 404]]);
+  const audit = fs.readFileSync(server.dirs.auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const ofRun = audit.filter((e) => e.runId === report.runId);
+  assert.deepEqual(ofRun.map((e) => [e.target, e.outcome, e.status]), [['jdoe', 'ok', 204], ['ghost-user', 'refused', 404]]);
+  for (const e of ofRun) assert.ok(!JSON.stringify(e).includes(sim.admin.seed) && !codes.some((c) => JSON.stringify(e).includes(`"${c}"`)), 'no seed or code in the audit entry');
+  log(`run ${report.runId}: ${ofRun.length} audit entries`);
+}
