@@ -106,10 +106,10 @@ export async function run({ page, shot, log, assert, openView, runCommand, answe
     await inputBox('1000');
 
     // 5. the progress notification, then the report
-    const progress = await waitForNotification('Disabling 2SV for 1000 users', { timeout: 20000 });
-    await page.waitForTimeout(400); // let the toast finish sliding in, for the picture only
-    await shot('progress');
-    assert.ok(await progress.isVisible());
+    // Set-based, the run takes a fraction of a second: its progress toast may come and go
+    // between two looks (the outcome below is what must show).
+    if (await waitForNotification('Disabling 2SV for 1000 users', { timeout: 20000 }).then(() => true, () => false)) await shot('progress');
+    else log('the run ended before its progress toast was caught');
     const done = await waitForNotification('1000 disabled, 1 not found, 1 not enrolled', { timeout: 120000 });
     await editorTab('.md').waitFor();
     await shot('report-opened');

@@ -1,5 +1,5 @@
 // Bulk disable 2SV by REST in the real editor, against the Jira simulator (a child process): an
-// instance added by a hand edit of settings.json, the token and the admin's TOTP seed stored
+// instance added through the form, the token and the admin's TOTP seed stored
 // through Set Credentials…, two names pasted (one enrolled user, one unknown), the REST route
 // picked, the preview, the modal confirmation (test instance), the progress notification while
 // the run waits for a fresh code window, and the report at the end. The simulator must have
@@ -11,7 +11,7 @@ import { startJiraSimulator } from '../lib/simulator.mjs';
 
 export const name = 'bulk disable 2SV via REST: credentials, paste, preview, confirm, progress paced by code windows, report';
 export const timeoutMs = 240000;
-// Its own editor: the spec writes its instance into this server's settings.json.
+// Its own editor, so only this spec's instance is in the tree.
 export const freshServer = true;
 
 const INSTANCE = { id: 'e2e-bulk-rest', name: 'E2E Bulk REST' };
@@ -26,19 +26,24 @@ export async function run(ctx) {
 }
 
 async function flow(ctx, sim) {
-  const { page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, answerDialog, inputBox, waitForNotification, editorTab, server, containerTitle, waitUntil } = ctx;
+  const { page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, answerDialog, answerNotification, inputBox, webview, setField, waitForNotification, editorTab, closeAllEditors, server, containerTitle, waitUntil } = ctx;
 
-  // 1. the instance, as an admin would write it into settings.json by hand
-  const settingsFile = path.join(server.dirs.data, 'User', 'settings.json');
-  const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-  settings['jira2fa.instances'] = [{ id: INSTANCE.id, name: INSTANCE.name, product: 'jira', baseUrl: sim.baseUrl, environment: 'test' }];
-  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  // 1. the instance, through the form (as in 02-unenroll)
   await openView(containerTitle);
-  await treeItem(INSTANCE.name).waitFor({ timeout: 30000 });
+  await runCommand('Jira 2FA Admin: Add Instance');
+  const form = webview();
+  await form.locator('#name').waitFor();
+  await setField(form, '#name', INSTANCE.name);
+  await setField(form, '#id', INSTANCE.id);
+  await setField(form, '#product', 'jira');
+  await setField(form, '#baseUrl', sim.baseUrl);
+  await setField(form, '#environment', 'test');
+  await setField(form, '#authType', 'pat');
+  await form.locator('#save').click();
+  await treeItem(INSTANCE.name).waitFor();
 
-  // 2. the token and the admin's own TOTP seed, into SecretStorage through the command
-  await runCommand('Jira 2FA Admin: Set Credentials…');
-  await answerQuickPick(INSTANCE.name);
+  // 2. the token and the admin's own TOTP seed, into SecretStorage through the commands
+  await answerNotification(`Saved instance "${INSTANCE.name}"`, 'Set Credentials…');
   await answerQuickPick('Personal access token');
   await inputBox(sim.admin.token);
   await waitForNotification(`Stored the personal access token for "${INSTANCE.name}"`);
@@ -47,6 +52,7 @@ async function flow(ctx, sim) {
   await answerQuickPick('Your own TOTP seed');
   await inputBox(sim.admin.seed);
   await waitForNotification(`Stored your own TOTP seed (base32) for "${INSTANCE.name}"`);
+  await closeAllEditors();
 
   // 3. the command, the pasted names (jdoe is enrolled, ghost-user does not exist)
   await runCommand('Jira 2FA Admin: Bulk Disable 2SV…');
