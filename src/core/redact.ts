@@ -13,17 +13,42 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/("?(?:totpCode|password|token|secret|apiKey|seed)"?\s*[:=]\s*"?)[^"\s,}&]+/gi, `$1${MASK}`],
 ];
 
+/** How long a TOTP code stays registered: a server accepts it for about three 30-second windows. */
+export const SHORT_LIVED_MS = 3 * 60 * 1000;
+
+const ALL_DIGITS = /^\d+$/;
+
 export class Redactor {
   private readonly secrets = new Set<string>();
+  /** Short-lived secrets (TOTP codes) and when they stop being masked. */
+  private readonly expiry = new Map<string, number>();
   /** The secrets longest first, sorted when one is added rather than on every redact(). */
   private ordered: string[] = [];
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   /** Remember a secret value so that it is masked wherever it appears later. */
   add(value: string | undefined): void {
     // Very short values would mask ordinary words; they are still caught by the patterns.
-    if (value && value.length >= 4 && !this.secrets.has(value)) {
+    if (!value || value.length < 4) return;
+    if (this.expiry.delete(value)) return; // now a long-lived secret
+    if (this.secrets.has(value)) return;
+    this.secrets.add(value);
+    this.order();
+  }
+
+  /**
+   * Remember a value that is secret only for a while: a TOTP code. Masking it for the whole
+   * life of the process would, after a day of bulk runs, hide thousands of six-digit numbers
+   * in ids and times; after `ttlMs` it is no longer worth anything and is forgotten.
+   */
+  addShortLived(value: string | undefined, ttlMs = SHORT_LIVED_MS): void {
+    if (!value || value.length < 4) return;
+    if (this.secrets.has(value) && !this.expiry.has(value)) return; // already long-lived
+    this.expiry.set(value, this.now() + ttlMs);
+    if (!this.secrets.has(value)) {
       this.secrets.add(value);
-      this.ordered = [...this.secrets].sort((a, b) => b.length - a.length);
+      this.order();
     }
   }
 
@@ -32,16 +57,44 @@ export class Redactor {
    * exactly what a redactor without secrets gives (only the patterns apply).
    */
   mentionsSecret(text: string): boolean {
-    return this.ordered.some((s) => text.includes(s));
+    this.forgetExpired();
+    return this.ordered.some((s) => (ALL_DIGITS.test(s) ? standingAlone(s).test(text) : text.includes(s)));
   }
 
   redact(text: string): string {
+    this.forgetExpired();
     let out = text;
     // Longest first, so a secret that contains another is masked whole.
-    for (const s of this.ordered) out = out.split(s).join(MASK);
+    for (const s of this.ordered) out = ALL_DIGITS.test(s) ? out.replace(standingAlone(s), MASK) : out.split(s).join(MASK);
     for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
     return out;
   }
+
+  private order(): void {
+    this.ordered = [...this.secrets].sort((a, b) => b.length - a.length);
+  }
+
+  private forgetExpired(): void {
+    if (!this.expiry.size) return;
+    const now = this.now();
+    let changed = false;
+    for (const [value, until] of this.expiry) {
+      if (until > now) continue;
+      this.expiry.delete(value);
+      this.secrets.delete(value);
+      changed = true;
+    }
+    if (changed) this.order();
+  }
+}
+
+/**
+ * A secret made only of digits (a TOTP code, a numeric PIN) is masked where it stands as a
+ * number of its own, not inside a longer run of digits: a code 123308 must not eat the middle
+ * of a backup id "20261203T123308515Z" that the user has to copy. Other secrets match anywhere.
+ */
+function standingAlone(digits: string): RegExp {
+  return new RegExp(`(?<!\\d)${digits}(?!\\d)`, 'g');
 }
 
 /**

@@ -106,7 +106,7 @@ export interface CurrentCode {
 export function currentCode(rawSeed: string, clock: Clock = systemClock): CurrentCode {
   const now = clock.now();
   const code = codeAt(decodeSeed(rawSeed), now);
-  redactor.add(code);
+  redactor.addShortLived(code);
   return { code, step: timeStep(now), secondsLeft: secondsLeft(now) };
 }
 

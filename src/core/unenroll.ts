@@ -96,7 +96,7 @@ async function attempt(req: UnenrollRequest, facts: { codeSource: string; selfCh
     seed = decodeSeed(raw);
   } else {
     typed = normalizeTypedCode(req.code ?? '');
-    if (req.code) redactor.add(req.code.replace(/[\s-]/g, ''));
+    if (req.code) redactor.addShortLived(req.code.replace(/[\s-]/g, ''));
     if (!typed) return guardRefusal('code', req.code ? 'The TOTP code must be 6 digits.' : 'No TOTP code was given.', 'Type the current 6-digit code of YOUR OWN authenticator entry for this instance.', 'input');
   }
 

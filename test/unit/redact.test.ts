@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Redactor } from '../../src/core/redact';
+import { Redactor, SHORT_LIVED_MS } from '../../src/core/redact';
 
 describe('redactor', () => {
   it('masks registered secrets wherever they appear', () => {
@@ -39,5 +39,47 @@ describe('redactor', () => {
     const r = new Redactor();
     r.add('ab');
     assert.equal(r.redact('about'), 'about');
+  });
+});
+
+describe('redactor: numeric and short-lived secrets', () => {
+  it('masks a secret of digits where it stands alone, not inside a longer number such as an id', () => {
+    const r = new Redactor();
+    r.add('123308');
+    assert.equal(r.redact('code 123308 sent'), 'code *** sent');
+    assert.equal(r.redact('{"code":123308}'), '{"code":***}');
+    const id = 'backup 20261203T123308515Z-prod-jira-7130c184';
+    assert.equal(r.redact(id), id, 'a backup id the user has to copy stays whole');
+    assert.equal(r.mentionsSecret(id), false);
+    assert.equal(r.mentionsSecret('was 123308.'), true);
+  });
+
+  it('masks other secrets anywhere, also inside words', () => {
+    const r = new Redactor();
+    r.add('pa55word');
+    assert.equal(r.redact('xpa55wordx'), 'x***x');
+  });
+
+  it('forgets a short-lived secret (a TOTP code) once it cannot be used any more', () => {
+    let now = 1_000_000;
+    const r = new Redactor(() => now);
+    r.addShortLived('654321');
+    assert.equal(r.redact('code 654321'), 'code ***');
+    now += SHORT_LIVED_MS - 1;
+    assert.equal(r.redact('code 654321'), 'code ***');
+    now += 2;
+    assert.equal(r.redact('code 654321'), 'code 654321');
+    assert.equal(r.mentionsSecret('code 654321'), false);
+  });
+
+  it('a value registered for good stays masked, whichever way it was registered first', () => {
+    let now = 0;
+    const r = new Redactor(() => now);
+    r.addShortLived('111222');
+    r.add('111222');
+    r.add('333444');
+    r.addShortLived('333444');
+    now += 10 * SHORT_LIVED_MS;
+    assert.equal(r.redact('111222 333444'), '*** ***');
   });
 });
