@@ -73,6 +73,9 @@ async function flow(ctx, sim) {
   assert.match(await preview.textContent(), /2 pending/);
   await shot('preview');
   await answerQuickPick('Disable 2SV for 2 users', { filter: false });
+  // Confirm early in a code window, so the wait for the second user's code is long enough to see.
+  const intoWindow = Date.now() % 30000;
+  if (intoWindow > 15000) await page.waitForTimeout(30500 - intoWindow);
   await answerDialog('Disable 2SV');
 
   // 5. the progress notification: the second user waits for the next code window
