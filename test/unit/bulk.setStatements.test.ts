@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { batches, MAX_BATCH_ROWS, rowsPerStatement } from '../../src/core/db/batching';
 import { dialectFacts } from '../../src/core/db/dialect';
-import { bindNamed, ParamBindError } from '../../src/core/db/sqlText';
+import { bindNamed, ParamBindError } from '../../src/core/db/bindParams';
 import { DIALECTS } from '../../src/core/db/types';
 import { restoreStatements } from '../../src/core/backup/restore';
 import { lookupBatchSize } from '../../src/core/recovery/probe';

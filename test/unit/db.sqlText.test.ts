@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { quoteBacktick, quoteBracket, quoteDouble, driverFacts } from '../../src/core/db/dialect';
-import { ParamBindError, bindNamed, leadingKeyword, secondStatementOffset, tokenize } from '../../src/core/db/sqlText';
+import { ParamBindError, bindNamed } from '../../src/core/db/bindParams';
+import { leadingKeyword, secondStatementOffset, tokenize } from '../../src/core/db/sqlText';
 import type { Dialect } from '../../src/core/db/types';
 
 describe('db: identifier quoting', () => {

@@ -16,7 +16,7 @@ import { exportCsv } from '../../src/core/audit/csv';
 import { AuditLog } from '../../src/core/audit/log';
 import { main } from '../../src/cli/main';
 import { BackupStore } from '../../src/core/backup/store';
-import { bindNamed } from '../../src/core/db/sqlText';
+import { bindNamed } from '../../src/core/db/bindParams';
 import type { Dialect } from '../../src/core/db/types';
 import { restPath, splitBaseUrl, usernameProblem } from '../../src/core/jira/paths';
 import { readProfilesFile } from '../../src/core/profiles/exchange';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { RESTORE_BATCH_ROWS, restoreStatements } from '../../src/core/backup/restore';
 import { dialectFacts } from '../../src/core/db/dialect';
-import { bindNamed } from '../../src/core/db/sqlText';
+import { bindNamed } from '../../src/core/db/bindParams';
 import type { Column } from '../../src/core/db/types';
 
 const ENROLLMENT_COLUMNS: Column[] = ['USER_KEY', 'SECRET', 'RECOVERY_CODE', 'CREATED_AT', 'MODIFIED_AT'].map((name) => ({

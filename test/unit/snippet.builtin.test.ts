@@ -3,7 +3,8 @@
  * here, so their SQL text, quoting and placeholders are checked as text.
  */
 import assert from 'node:assert/strict';
-import { bindNamed, tokenize } from '../../src/core/db/sqlText';
+import { bindNamed } from '../../src/core/db/bindParams';
+import { tokenize } from '../../src/core/db/sqlText';
 import { DIALECTS, type Dialect } from '../../src/core/db/types';
 import { loadBuiltinSnippets, snippetsForProfile } from '../../src/core/snippets/catalogue';
 import { aoTablesOf, renderSnippet } from '../../src/core/snippets/render';

@@ -11,7 +11,7 @@ import type { DbDriverName, InstanceProfile } from '../profiles/schema';
 import { redactor } from '../redact';
 import { dialectOf, driverFacts } from './dialect';
 import { loadDriver } from './loader';
-import { ParamBindError, bindNamed } from './sqlText';
+import { ParamBindError, bindNamed } from './bindParams';
 import type {
   DbErrorCategory,
   DbErrorInfo,

@@ -4,7 +4,8 @@
  * the {{LIMIT :limit OFFSET :offset}} paging macro (MACRO_RE, also used by render.ts), backticks,
  * backslashes in strings and a @backup that does not seem to select the @backup-key columns.
  */
-import { SqlLexError, leadingKeyword, lineColumn, listGroups, rawPlaceholderProblem, secondStatementOffset, tokenize, type Token } from '../db/sqlText';
+import { listGroups } from '../db/bindParams';
+import { SqlLexError, leadingKeyword, lineColumn, rawPlaceholderProblem, secondStatementOffset, tokenize, type Token } from '../db/sqlText';
 import type { Collected, Report } from './header';
 import type { SnippetSection } from './types';
 
