@@ -25,7 +25,7 @@ import { expectedRows } from '../snippets/params';
 import type { Snippet } from '../snippets/types';
 import type { RecoveryContext } from './context';
 import { enrollmentLookupSql, lookupBatch } from './probe';
-import { markCommitted, markFailed, saveBackup } from './guardedBackup';
+import { saveBackup, statementMismatch, withBackupState } from './guardedBackup';
 import { checkChangeAllowed, countMismatch, keyIndexes, renderFor, MAX_ROW_LIMIT } from './runSnippet';
 
 /** The list parameter of the bulk snippets. */
@@ -76,8 +76,8 @@ export async function runGuardedBulkChange(
   const dialect = dialectOf(ctx.driver.name);
   const track = options.track ?? {};
   const total = users.length;
-  try {
-    const affected = await ctx.driver.transaction(
+  const done = await withBackupState(store, track, () =>
+    ctx.driver.transaction(
       async (tx: Queryable) => {
         const r = await renderFor(tx, ctx, snippet);
         const lookupSql = await enrollmentLookupSql(tx, dialect, product);
@@ -151,11 +151,7 @@ export async function runGuardedBulkChange(
             const looked = await lookupBatch(tx, lookupSql, names);
             const still = names.filter((_, i) => looked[i].rows.some((row) => leftKeys.has(textOf(row[looked[i].columns.findIndex((c) => c.name.toLowerCase() === 'user_key')]))));
             const who = still.length ? ` (not removed for ${nameUsers(still)})` : ' (rows that were not backed up)';
-            throw new AppError(
-              'refused',
-              `${snippet.title}: the statement changed ${result.rowCount} rows instead of ${expected}${who}, so it was rolled back; nothing was changed.`,
-              'The snippet\'s statement and its backup query do not select the same rows: fix the snippet.',
-            );
+            throw statementMismatch(snippet, result.rowCount, expected, who);
           }
           deleted += result.rowCount;
         }
@@ -163,11 +159,7 @@ export async function runGuardedBulkChange(
         return deleted;
       },
       { forChange: true },
-    );
-    const saved = track.backup!;
-    return { backup: saved, affected, stateError: await markCommitted(store, saved) };
-  } catch (e) {
-    await markFailed(store, track.backup, e);
-    throw e;
-  }
+    ),
+  );
+  return { backup: done.backup, affected: done.value, stateError: done.stateError };
 }

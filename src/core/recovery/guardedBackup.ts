@@ -49,8 +49,37 @@ export async function saveBackup(
   }
 }
 
+/**
+ * Runs a guarded change (its transaction) and then notes the outcome on its backup:
+ * committed, or rolled-back / pending when the change failed. `track.backup` is set by the
+ * change as soon as the backup is written.
+ */
+export async function withBackupState<T>(
+  store: BackupStoreOf,
+  track: { backup?: BackupRecord },
+  change: () => Promise<T>,
+): Promise<{ value: T; backup: BackupRecord; stateError?: string }> {
+  try {
+    const value = await change();
+    const backup = track.backup!;
+    return { value, backup, stateError: await markCommitted(store, backup) };
+  } catch (e) {
+    await markFailed(store, track.backup, e);
+    throw e;
+  }
+}
+
+/** A statement changed another number of rows than its guard expects: the change is rolled back. */
+export function statementMismatch(snippet: Pick<Snippet, 'title'>, changed: number, expected: number, who = ''): AppError {
+  return new AppError(
+    'refused',
+    `${snippet.title}: the statement changed ${changed} rows instead of ${expected}${who}, so it was rolled back; nothing was changed.`,
+    'The snippet\'s statement and its backup query do not select the same rows: fix the snippet.',
+  );
+}
+
 /** After the commit: the backup's state becomes committed; the message when it could not be noted. */
-export async function markCommitted(store: BackupStoreOf, saved: BackupRecord): Promise<string | undefined> {
+async function markCommitted(store: BackupStoreOf, saved: BackupRecord): Promise<string | undefined> {
   let stateError: string | undefined;
   await store.setState(saved.id, 'committed').catch((e) => {
     stateError = `The backup ${saved.id} could not be marked committed: ${describeError(e)}`;
@@ -62,7 +91,7 @@ export async function markCommitted(store: BackupStoreOf, saved: BackupRecord): 
  * After a failure: a backup already written becomes rolled-back, or pending when the commit
  * itself was lost on the way (the change may or may not have been committed).
  */
-export async function markFailed(store: BackupStoreOf, saved: BackupRecord | undefined, e: unknown): Promise<void> {
+async function markFailed(store: BackupStoreOf, saved: BackupRecord | undefined, e: unknown): Promise<void> {
   if (!saved) return;
   const uncertain = e instanceof DbError && e.phase === 'commit' && (e.category === 'connection-lost' || e.category === 'timeout');
   await store.setState(saved.id, uncertain ? 'pending' : 'rolled-back', describeError(e)).catch(() => undefined);

@@ -14,7 +14,7 @@ import { dialectOf } from '../db/dialect';
 import { resolveTableSpellings } from '../db/tables';
 import type { Column, QueryResult, Queryable } from '../db/types';
 import { encodeRows } from '../backup/codec';
-import { markCommitted, markFailed, saveBackup } from './guardedBackup';
+import { saveBackup, statementMismatch, withBackupState } from './guardedBackup';
 import type { BackupRecord } from '../backup/store';
 import { coerceParams, expectedRows, type SnippetValues } from '../snippets/params';
 import { aoTablesOf, renderSnippet, type RenderedSnippet } from '../snippets/render';
@@ -277,8 +277,8 @@ export async function runGuardedChange(
   const { store } = checkChangeAllowed(ctx, snippet);
   const facts = ctx.driver.facts;
   const track = options.track ?? {};
-  try {
-    const affected = await ctx.driver.transaction(
+  const done = await withBackupState(store, track, () =>
+    ctx.driver.transaction(
       async (tx) => {
         const r = await renderFor(tx, ctx, snippet);
         const lockedBackup = facts.rowLocking === 'for-update' ? `${r.backup}\nFOR UPDATE` : r.backup!;
@@ -302,24 +302,16 @@ export async function runGuardedChange(
           const result = await tx.query(r.statement, item.values);
           if (result.rowCount !== item.expected) {
             const who = items.length > 1 && typeof item.values.username === 'string' ? ` (user "${item.values.username}")` : '';
-            throw new AppError(
-              'refused',
-              `${snippet.title}: the statement changed ${result.rowCount} rows instead of ${item.expected}${who}, so it was rolled back; nothing was changed.`,
-              'The snippet\'s statement and its backup query do not select the same rows: fix the snippet.',
-            );
+            throw statementMismatch(snippet, result.rowCount, item.expected, who);
           }
           counts.push(result.rowCount);
         }
         return counts;
       },
       { forChange: true },
-    );
-    const saved = track.backup!;
-    return { backup: saved, affected, stateError: await markCommitted(store, saved) };
-  } catch (e) {
-    await markFailed(store, track.backup, e);
-    throw e;
-  }
+    ),
+  );
+  return { backup: done.backup, affected: done.value, stateError: done.stateError };
 }
 
 /**
