@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { filesUnder, findInFiles, findInTexts } from '../lib/leaks.mjs';
+import { addJiraInstanceWithCredentials } from '../lib/jiraInstance.mjs';
 import { startJiraSimulator } from '../lib/simulator.mjs';
 
 export const name = 'unenroll through the form against the simulator: success, wrong code, self-unenroll refused, no secret leaks';
@@ -33,40 +34,15 @@ export async function run(ctx) {
 }
 
 async function flow(ctx, sim) {
-  const { page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, webview, setField, waitForNotification, answerNotification, editorTab, readUserSettings, server, containerTitle } = ctx;
+  const { page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, webview, setField, editorTab, readUserSettings, server, containerTitle } = ctx;
   const auditFile = server.dirs.auditFile;
   assert.ok(auditFile && auditFile.startsWith(server.dirs.runDir), `the harness must isolate the audit file (got ${auditFile})`);
   const readAudit = () => (fs.existsSync(auditFile) ? fs.readFileSync(auditFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
   const deletes = async () => (await sim.requests()).filter((r) => r.method === 'DELETE');
 
-  // 1. add the instance through the form
+  // 1-2. the instance through the form, then its token and the admin's seed through Set Credentials…
   await openView(containerTitle);
-  await runCommand('Jira 2FA Admin: Add Instance');
-  const form = webview();
-  await form.locator('#name').waitFor();
-  await setField(form, '#name', INSTANCE.name);
-  await setField(form, '#id', INSTANCE.id);
-  await setField(form, '#product', 'jira');
-  await setField(form, '#baseUrl', sim.baseUrl);
-  await setField(form, '#environment', INSTANCE.environment);
-  await setField(form, '#authType', 'pat');
-  await shot('instance-form-filled');
-  await form.locator('#save').click();
-  await treeItem(INSTANCE.name).waitFor();
-
-  // 2. credentials through the extension's commands (password input boxes -> SecretStorage)
-  await answerNotification(`Saved instance "${INSTANCE.name}"`, 'Set Credentials…');
-  await answerQuickPick('Personal access token');
-  await page.locator('.quick-input-widget input[type="password"]').waitFor(); // typed secrets are masked
-  await shot('token-input-box');
-  await inputBox(sim.admin.token);
-  await waitForNotification(`Stored the personal access token for "${INSTANCE.name}"`);
-  await runCommand('Jira 2FA Admin: Set Credentials…');
-  await answerQuickPick(INSTANCE.name);
-  await answerQuickPick('Your own TOTP seed');
-  await inputBox(sim.admin.seed);
-  await waitForNotification(`Stored your own TOTP seed (base32) for "${INSTANCE.name}"`);
-  await shot('credentials-stored');
+  await addJiraInstanceWithCredentials(ctx, { ...INSTANCE, baseUrl: sim.baseUrl, token: sim.admin.token, seed: sim.admin.seed }, shot);
 
   // 3. Test Connection fills the tree status
   await runCommand('Jira 2FA Admin: Test Connection');

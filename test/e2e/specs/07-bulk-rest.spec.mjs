@@ -7,6 +7,7 @@
 // per user linked to the run.
 import fs from 'node:fs';
 import path from 'node:path';
+import { addJiraInstanceWithCredentials } from '../lib/jiraInstance.mjs';
 import { startJiraSimulator } from '../lib/simulator.mjs';
 
 export const name = 'bulk disable 2SV via REST: credentials, paste, preview, confirm, progress paced by code windows, report';
@@ -26,32 +27,11 @@ export async function run(ctx) {
 }
 
 async function flow(ctx, sim) {
-  const { page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, answerDialog, answerNotification, inputBox, webview, setField, waitForNotification, editorTab, closeAllEditors, server, containerTitle, waitUntil } = ctx;
+  const { page, shot, log, assert, openView, runCommand, answerQuickPick, answerDialog, waitForNotification, editorTab, closeAllEditors, server, containerTitle, waitUntil } = ctx;
 
-  // 1. the instance, through the form (as in 02-unenroll)
+  // 1-2. the instance through the form, then its token and the admin's seed through Set Credentials…
   await openView(containerTitle);
-  await runCommand('Jira 2FA Admin: Add Instance');
-  const form = webview();
-  await form.locator('#name').waitFor();
-  await setField(form, '#name', INSTANCE.name);
-  await setField(form, '#id', INSTANCE.id);
-  await setField(form, '#product', 'jira');
-  await setField(form, '#baseUrl', sim.baseUrl);
-  await setField(form, '#environment', 'test');
-  await setField(form, '#authType', 'pat');
-  await form.locator('#save').click();
-  await treeItem(INSTANCE.name).waitFor();
-
-  // 2. the token and the admin's own TOTP seed, into SecretStorage through the commands
-  await answerNotification(`Saved instance "${INSTANCE.name}"`, 'Set Credentials…');
-  await answerQuickPick('Personal access token');
-  await inputBox(sim.admin.token);
-  await waitForNotification(`Stored the personal access token for "${INSTANCE.name}"`);
-  await runCommand('Jira 2FA Admin: Set Credentials…');
-  await answerQuickPick(INSTANCE.name);
-  await answerQuickPick('Your own TOTP seed');
-  await inputBox(sim.admin.seed);
-  await waitForNotification(`Stored your own TOTP seed (base32) for "${INSTANCE.name}"`);
+  await addJiraInstanceWithCredentials(ctx, { ...INSTANCE, environment: 'test', baseUrl: sim.baseUrl, token: sim.admin.token, seed: sim.admin.seed });
   await closeAllEditors();
 
   // 3. the command, the pasted names (jdoe is enrolled, ghost-user does not exist)
