@@ -22,8 +22,11 @@ export class Redactor {
   private readonly secrets = new Set<string>();
   /** Short-lived secrets (TOTP codes) and when they stop being masked. */
   private readonly expiry = new Map<string, number>();
-  /** The secrets longest first, sorted when one is added rather than on every redact(). */
-  private ordered: string[] = [];
+  /**
+   * The secrets longest first, with the pattern of each digit-only one, made when the set
+   * changes rather than on every redact().
+   */
+  private ordered: Array<{ secret: string; digits?: RegExp }> = [];
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -58,20 +61,22 @@ export class Redactor {
    */
   mentionsSecret(text: string): boolean {
     this.forgetExpired();
-    return this.ordered.some((s) => (ALL_DIGITS.test(s) ? standingAlone(s).test(text) : text.includes(s)));
+    return this.ordered.some(({ secret, digits }) => (digits ? text.search(digits) >= 0 : text.includes(secret)));
   }
 
   redact(text: string): string {
     this.forgetExpired();
     let out = text;
     // Longest first, so a secret that contains another is masked whole.
-    for (const s of this.ordered) out = ALL_DIGITS.test(s) ? out.replace(standingAlone(s), MASK) : out.split(s).join(MASK);
+    for (const { secret, digits } of this.ordered) out = digits ? out.replace(digits, MASK) : out.split(secret).join(MASK);
     for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
     return out;
   }
 
   private order(): void {
-    this.ordered = [...this.secrets].sort((a, b) => b.length - a.length);
+    this.ordered = [...this.secrets]
+      .sort((a, b) => b.length - a.length)
+      .map((secret) => (ALL_DIGITS.test(secret) ? { secret, digits: standingAlone(secret) } : { secret }));
   }
 
   private forgetExpired(): void {
