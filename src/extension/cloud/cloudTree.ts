@@ -21,6 +21,8 @@ export class CloudChildren implements InstanceChildren, vscode.Disposable {
   private counts = new Map<string, number>();
   private readError: string | undefined;
   private watching = false;
+  /** What the tree last showed (the list and any read error), to redraw only on a change. */
+  private shown: string | undefined;
 
   constructor(private readonly tracker: MoveTracker, private readonly tree: InstancesTree, private readonly watchFile?: string, private readonly now: () => number = Date.now) {}
 
@@ -36,7 +38,11 @@ export class CloudChildren implements InstanceChildren, vscode.Disposable {
     else fs.unwatchFile(this.watchFile);
   }
 
-  /** Re-reads the list and redraws the tree. */
+  /**
+   * Re-reads the list and redraws the tree when it changed. A change made in this editor is
+   * reloaded at once and then seen again by the file watcher up to 2 s later; redrawing the
+   * same list a second time would rebuild the rows under the admin's pointer for nothing.
+   */
   async reload(): Promise<PendingMove[]> {
     let entries: PendingMove[] = [];
     try {
@@ -48,7 +54,11 @@ export class CloudChildren implements InstanceChildren, vscode.Disposable {
     const counts = new Map<string, number>();
     for (const e of entries) counts.set(e.instanceId, (counts.get(e.instanceId) ?? 0) + 1);
     this.counts = counts;
-    this.tree.refresh();
+    const shown = JSON.stringify([entries, this.readError ?? null]);
+    if (shown !== this.shown) {
+      this.shown = shown;
+      this.tree.refresh();
+    }
     return entries;
   }
 

@@ -155,6 +155,24 @@ export function createWorkbench({ page, url, extensionId, containerTitle, log = 
       await wb.runCommand('Notifications: Clear All Notifications').catch(() => {});
     },
 
+    /**
+     * Clicks the inline action `label` of a tree row and waits for `until` (a locator: the dialog
+     * or notification the action opens). The tree may be redrawn between the hover that shows
+     * the action and the click (a watcher, a progress update), and a click on a row being rebuilt
+     * is lost; then, and only when nothing opened, hover and click again.
+     */
+    async clickRowAction(row, label, until, { attempts = 3, wait = 10000 } = {}) {
+      for (let attempt = 1; ; attempt++) {
+        await row.hover();
+        await row.locator(`.action-label[aria-label="${label}"]`).click();
+        if (await until.waitFor({ timeout: wait }).then(() => true, () => false)) return;
+        if (attempt === attempts || (await page.locator('.monaco-dialog-box').count())) {
+          throw new Error(`clickRowAction: the "${label}" action did not open what was expected after ${attempt} click(s)`);
+        }
+        log(`the "${label}" click opened nothing (the row was redrawn?): again`);
+      }
+    },
+
     /** Answers a modal dialog (confirm/warning with modal: true) by its button label. */
     async answerDialog(button) {
       const dialog = page.locator('.monaco-dialog-box');

@@ -51,7 +51,7 @@ async function startSimulator(log) {
 }
 
 export async function run(ctx) {
-  const { page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, webview, setField, waitForNotification, answerNotification, answerDialog, reloadWindow, readUserSettings, server, containerTitle, waitUntil } = ctx;
+  const { page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, webview, setField, waitForNotification, answerNotification, answerDialog, clickRowAction, reloadWindow, readUserSettings, server, containerTitle, waitUntil } = ctx;
   const sim = await startSimulator(log);
   try {
     // the same file the CLI uses ($XDG_STATE_HOME/jira2fa/cloud-pending.json)
@@ -197,8 +197,9 @@ export async function run(ctx) {
     // 8. move back from the row's inline action, followed to completion
     await treeItem(ORG_NAME).waitFor();
     await showPending();
-    await row(USER).hover();
-    await row(USER).locator('.action-label[aria-label="Move Back"]').click();
+    const toastWith = (text) => page.locator('.notification-toast-container .notification-list-item', { hasText: text });
+    // the progress toast may come and go quickly: either it or the result shows the click worked
+    await clickRowAction(row(USER), 'Move Back', toastWith('Moving back').or(toastWith(`${USER} was moved back`)).first());
     await waitForNotification(`${USER} was moved back to "Employees (2SV required)"`, { timeout: 60000 });
     await shot('moved-back-notification');
     await waitUntil(async () => /2 users/.test(await row('Waiting to move back').innerText()), { timeout: 15000, message: '"Waiting to move back" down to two users' });
@@ -206,9 +207,7 @@ export async function run(ctx) {
     assert.deepEqual(tracked().map((e) => e.email), [USER2, USER3], 'only the user moved back left the shared file');
 
     // 9. "Move All Back" on the list node: a modal lists who goes back where
-    await row('Waiting to move back').hover();
-    await row('Waiting to move back').locator('.action-label[aria-label="Move All Back"]').click();
-    await page.locator('.monaco-dialog-box', { hasText: USER3 }).waitFor();
+    await clickRowAction(row('Waiting to move back'), 'Move All Back', page.locator('.monaco-dialog-box', { hasText: USER3 }));
     await shot('move-all-back-confirmation');
     await answerDialog('Move All Back');
     await waitForNotification('2 of 2 users were moved back', { timeout: 60000 });
