@@ -35,7 +35,7 @@ describe('Cloud "Waiting to move back" node (vscode stand-in)', () => {
     let redraws = 0;
     const tree = { refresh: () => void redraws++ } as unknown as InstancesTree;
     const children = new CloudChildren(tracker, tree);
-    const pendingNode = () => children.childrenOf(profile)[1].item as { description: string; contextValue: string; id: string };
+    const pendingNode = () => (children.childrenOf(profile)[1] as { item: unknown }).item as { description: string; contextValue: string; id: string };
     return { tracker, children, pendingNode, redraws: () => redraws };
   }
 

@@ -6,7 +6,7 @@ import { builtinSnippet } from '../../src/core/snippets/catalogue';
 import { cellText, resultToCsv, resultToJson } from '../../src/core/snippets/results';
 import type { Snippet } from '../../src/core/snippets/types';
 import { SnippetRunController, snippetInfo, type SnippetRunBackend } from '../../src/extension/snippets/controller';
-import { ToRunSchema, type ToRun } from '../../src/webview/snippetRun/protocol';
+import { confirmationWord, ToRunSchema, type ToRun } from '../../src/webview/snippetRun/protocol';
 
 const COLUMNS: Column[] = [
   { name: 'recovery_code', type: 'text', nativeType: 'varchar' },
@@ -219,6 +219,32 @@ describe('snippet run panel controller', () => {
     await ctl.handle({ type: 'commit', params: { username: 'alice' }, confirmation: 'alice' });
     assert.equal(c.last('done')!.ok, true);
     assert.deepEqual(calls, ['preview:alice', 'execute:alice:fp-1']);
+  });
+
+  it('production, a snippet over a list of users: applies only with the number of listed users typed', async () => {
+    const many = await builtinSnippet('jira.disable-2sv-many');
+    const { backend, calls } = fake(many, 'production', { preview: async (params) => (calls.push(`preview:${params.usernames}`), preview({ expected: 3 })) });
+    const c = collector();
+    const ctl = new SnippetRunController(backend, c.post);
+    const params = { usernames: 'alice\nbob, carol\n\n' };
+    await ctl.handle({ type: 'preview', params });
+    for (const wrong of [undefined, 'jira.disable-2sv-many', '2', 'alice']) {
+      await ctl.handle({ type: 'commit', params, confirmation: wrong });
+      assert.equal(c.last('done')!.ok, false, `refused with ${wrong}`);
+      assert.match(c.last('done')!.message, /type "3" to confirm/);
+    }
+    await ctl.handle({ type: 'commit', params, confirmation: '3' });
+    assert.equal(c.last('done')!.ok, true);
+    assert.equal(calls.filter((x) => x.startsWith('execute')).length, 1);
+  });
+
+  it('the confirmation word: the user name, else the number of list items, else the snippet name', async () => {
+    const many = await builtinSnippet('jira.disable-2sv-many');
+    assert.equal(confirmationWord(disable, { username: 'Zoë' }), 'Zoë');
+    assert.equal(confirmationWord(many, { usernames: 'a,b,,c\r\nd' }), '4');
+    assert.equal(confirmationWord(many, { usernames: ' , ' }), '0');
+    assert.equal(confirmationWord(many, {}), 'jira.disable-2sv-many');
+    assert.equal(confirmationWord({ name: 'custom.reset', params: [{ name: 'userKey', type: 'string' }] }, { userKey: 'JIRAUSER1' }), 'custom.reset');
   });
 
   it('a double click applies once', async () => {

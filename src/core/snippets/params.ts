@@ -35,11 +35,16 @@ function checkText(label: string, p: SnippetParam, v: string): string | undefine
   return undefined;
 }
 
+/** The items of a list parameter typed as text (a form field, --param k=v): one per line or comma. */
+export function listItems(text: string): string[] {
+  return text.split(/[\r\n,]+/).map((s) => s.trim()).filter(Boolean);
+}
+
 /** A list: an array of texts, or text with one item per line or comma (as typed in a form). */
 function coerceList(p: SnippetParam, label: string, raw: unknown): { value?: SnippetValue; problem?: string } {
   let items: unknown[];
   if (Array.isArray(raw)) items = raw;
-  else if (typeof raw === 'string') items = raw.split(/[\r\n,]+/).map((s) => s.trim()).filter(Boolean);
+  else if (typeof raw === 'string') items = listItems(raw);
   else return { problem: `${label} must be a list of texts` };
   if (!items.length) return p.optional ? { value: null } : { problem: `${label} is required` };
   if (items.length > MAX_LIST_ITEMS) return { problem: `${label} has more than ${MAX_LIST_ITEMS} items` };
