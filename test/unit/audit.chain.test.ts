@@ -59,7 +59,7 @@ describe('audit log: hash chain', () => {
     ls.forEach((l, i) => assert.equal(l, canonicalJson(written[i]), 'each line is the canonical JSON of its entry'));
 
     const v = await verify(file);
-    assert.deepEqual(v, { ok: true, exists: true, entries: 5, lines: 5, problems: [], lastHash: written[4].hash });
+    assert.deepEqual(v, { ok: true, exists: true, entries: 5, lines: 5, problems: [], lastHash: written[4].hash, gaps: [] });
     assert.equal((await lastHash(file)).prevHash, written[4].hash);
 
     const read = await readEntries(file);
@@ -79,7 +79,7 @@ describe('audit log: hash chain', () => {
   });
 
   it('a missing log verifies as empty and reads as empty', async () => {
-    assert.deepEqual(await verify(file), { ok: true, exists: false, entries: 0, lines: 0, problems: [], lastHash: GENESIS_HASH });
+    assert.deepEqual(await verify(file), { ok: true, exists: false, entries: 0, lines: 0, problems: [], lastHash: GENESIS_HASH, gaps: [] });
     assert.deepEqual(await readEntries(file), { entries: [], malformed: [], exists: false });
     assert.deepEqual(await recentEntries(file, 5), []);
     assert.deepEqual(await lastHash(file), { prevHash: GENESIS_HASH, endsWithNewline: true });

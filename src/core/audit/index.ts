@@ -12,11 +12,15 @@ export {
   type LineProblem,
   type ReadEntriesOptions,
   type ReadEntriesResult,
+  type HeadCheck,
+  type RecordedGap,
+  type VerifyOptions,
   type VerifyResult,
 } from './read';
+export { AuditHead, GAP_ACTION, logHasEntry, type AuditHeadOptions, type HeadRead, type HeadRecord } from './head';
 export { CSV_COLUMNS, csvRecord, csvSafeCell, entriesToCsv, exportCsv, type CsvOptions, type ExportCsvResult } from './csv';
 export { AuditWriteError, type AuditWriteCode } from './errors';
 export { AUDIT_OUTCOMES, ENTRY_LIMITS, containsRegisteredSecret } from './entry';
 export { canonicalJson, entryHash, GENESIS_HASH } from './canonical';
-export { auditFilePath, AUDIT_FILE_NAME } from './paths';
+export { auditFilePath, auditHeadFilePath, AUDIT_FILE_NAME, AUDIT_HEAD_FILE_NAME } from './paths';
 export { withFileLock, LockTimeoutError, type LockOptions } from './lock';

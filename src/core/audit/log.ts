@@ -16,6 +16,7 @@ import { redactor as sharedRedactor, type Redactor } from '../redact';
 import { GENESIS_HASH, hashedLine, isHash } from './canonical';
 import { sanitizeInput } from './entry';
 import { AuditWriteError, toAuditWriteError } from './errors';
+import { gapBeforeAppend, headAfterAppend, type AuditHead } from './head';
 import { readLinesBackward } from './lines';
 import { errnoCode, withFileLock, type LockOptions } from './lock';
 import type { AuditEntry, AuditEntryInput, AuditSink } from './types';
@@ -41,6 +42,11 @@ export interface AuditLogOptions {
   /** Clock and id source, for tests. */
   now?: () => Date;
   newId?: () => string;
+  /**
+   * Opt-in: remember the last entry written in this head file (kept outside the log), and
+   * record an `audit.gap` entry first when it is no longer in the log (see head.ts).
+   */
+  head?: AuditHead;
 }
 
 // Random bytes for entry ids, drawn from the CSPRNG 4 KB at a time rather than 8 bytes per
@@ -143,10 +149,12 @@ export class AuditLog implements AuditSink {
 
   private async appendLocked(clean: AuditEntryInput[]): Promise<AuditEntry[]> {
     const { prevHash: tail, endsWithNewline } = await lastHash(this.file);
+    const head = this.options.head;
+    const gap = head ? await gapBeforeAppend(head, this.file, tail, clean[0]) : undefined;
     let prevHash = tail;
     const entries: AuditEntry[] = [];
     const lines: string[] = [];
-    for (const input of clean) {
+    for (const input of gap ? [sanitizeInput(gap, this.redactor, this.file), ...clean] : clean) {
       const unhashed = { ...input, id: this.newId(), time: this.now().toISOString(), prevHash };
       const { hash, line } = hashedLine(unhashed);
       entries.push({ ...unhashed, hash });
@@ -170,7 +178,9 @@ export class AuditLog implements AuditSink {
     } finally {
       await handle.close().catch(() => undefined);
     }
-    return entries;
+    if (head) await headAfterAppend(head, this.file, entries[entries.length - 1]);
+    // The caller gets its own entries back, one per input; a gap entry is not one of them.
+    return gap ? entries.slice(1) : entries;
   }
 }
 

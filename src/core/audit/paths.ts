@@ -13,3 +13,13 @@ export const AUDIT_FILE_NAME = 'audit.jsonl';
 export function auditFilePath(flag: string | undefined, env: Env = process.env): string {
   return flag || env.JIRA2FA_AUDIT_FILE || path.join(stateDir(env), AUDIT_FILE_NAME);
 }
+
+export const AUDIT_HEAD_FILE_NAME = 'audit-head.json';
+
+/**
+ * The head file that remembers the last entry this computer wrote to each audit log (head.ts):
+ * $JIRA2FA_AUDIT_HEAD_FILE, else <stateDir>/audit-head.json. Shared by the extension and the CLI.
+ */
+export function auditHeadFilePath(env: Env = process.env): string {
+  return env.JIRA2FA_AUDIT_HEAD_FILE || path.join(stateDir(env), AUDIT_HEAD_FILE_NAME);
+}

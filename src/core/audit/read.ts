@@ -5,6 +5,7 @@
 import * as fsp from 'node:fs/promises';
 import { canonicalJson, entryHash, GENESIS_HASH } from './canonical';
 import { parseEntryLine } from './entry';
+import { GAP_ACTION, missingLogMessage, missingMessage, type AuditHead, type HeadRecord } from './head';
 import { readLinesBackward, readLinesForward, type LineReadOptions } from './lines';
 import { errnoCode, withFileLock } from './lock';
 import type { AuditEntry, AuditOutcome } from './types';
@@ -142,6 +143,38 @@ export interface VerifyResult {
   problems: LineProblem[];
   /** Hash of the last entry: store it elsewhere to detect later removal of trailing lines. */
   lastHash: string;
+  /**
+   * `audit.gap` entries in the log: removals of trailing lines found by an append and recorded
+   * in the chain (see head.ts). They do not make `ok` false (the chain is intact and the gap is
+   * on record) but should be shown as a warning.
+   */
+  gaps: RecordedGap[];
+  /** Only when verify() was given a head: what it says about this log. */
+  head?: HeadCheck;
+}
+
+export interface RecordedGap {
+  /** 1-based line of the audit.gap entry. */
+  line: number;
+  id: string;
+  time: string;
+  message: string;
+}
+
+export interface HeadCheck {
+  /** The head file read. */
+  file: string;
+  /** The last entry this computer wrote to the log, when it has a record of one. */
+  record?: HeadRecord;
+  /** Whether that entry is in the log (undefined without a record). */
+  found?: boolean;
+  /** Why the head file could not be used (then no record): reported, never a failure of the chain. */
+  problem?: string;
+}
+
+export interface VerifyOptions extends LineReadOptions {
+  /** The head file kept outside the log: detects the removal of the last lines (head.ts). */
+  head?: AuditHead;
 }
 
 const MAX_PROBLEMS = 100;
@@ -151,13 +184,34 @@ const MAX_PROBLEMS = 100;
  * SHA-256 of its content, and its prevHash the hash of the entry before it (64 zeros for the
  * first). This detects edited, deleted, inserted and reordered lines, and lines cut short.
  * After a problem, checking goes on from the damaged line so that later ones are reported
- * too. What a hash chain cannot show is the removal of the LAST entries: compare `lastHash`
- * with a copy kept elsewhere for that.
+ * too. What a hash chain cannot show is the removal of the LAST entries: with `head`, the last
+ * entry this computer wrote must still be in the log, else the result is not ok and the last
+ * problem (after the last line) says so. The head is read together with the size snapshot,
+ * under the log's lock, so that an append in between cannot raise a false alarm.
  */
-export async function verify(file: string, options: LineReadOptions = {}): Promise<VerifyResult> {
-  const result: VerifyResult = { ok: true, exists: true, entries: 0, lines: 0, problems: [], lastHash: GENESIS_HASH };
-  const size = await stableSize(file);
-  if (size === undefined) return { ...result, exists: false };
+export async function verify(file: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const { head, ...lineOptions } = options;
+  const result: VerifyResult = { ok: true, exists: true, entries: 0, lines: 0, problems: [], lastHash: GENESIS_HASH, gaps: [] };
+  let check: HeadCheck | undefined;
+  const readHead = async () => {
+    if (!head) return;
+    const { record, problem } = await head.read(file);
+    check = { file: head.file, ...(record ? { record } : {}), ...(problem ? { problem } : {}) };
+  };
+  // The log is missing: fine, unless this computer wrote to it.
+  const missingLog = async (): Promise<VerifyResult> => {
+    if (!check) await readHead();
+    const out: VerifyResult = { ...result, ok: true, exists: false, entries: 0, lines: 0, problems: [], firstBroken: undefined, gaps: [], lastHash: GENESIS_HASH };
+    delete out.firstBroken;
+    if (!check) return out;
+    if (!check.record) return { ...out, head: check };
+    const p = { line: 1, reason: missingLogMessage(check.record) };
+    return { ...out, ok: false, firstBroken: p, problems: [p], head: { ...check, found: false } };
+  };
+  const size = await stableSize(file, readHead);
+  if (size === undefined) return missingLog();
+  const wanted = check?.record?.hash;
+  let found = false;
 
   let expectedPrev = GENESIS_HASH;
   let prevLine = 0;
@@ -167,7 +221,7 @@ export async function verify(file: string, options: LineReadOptions = {}): Promi
     result.ok = false;
   };
   try {
-    for await (const line of readLinesForward(file, { ...options, end: size })) {
+    for await (const line of readLinesForward(file, { ...lineOptions, end: size })) {
       result.lines = line.lineNo;
       if (line.text === undefined) {
         problem(line.lineNo, incomplete(line.terminated, line.problem ?? 'unreadable line'));
@@ -180,6 +234,8 @@ export async function verify(file: string, options: LineReadOptions = {}): Promi
       }
       result.entries++;
       const { entry, value } = parsed;
+      if (entry.hash === wanted) found = true;
+      if (entry.action === GAP_ACTION) result.gaps.push({ line: line.lineNo, id: entry.id, time: entry.time, message: entry.message });
       if (!line.terminated) problem(line.lineNo, 'incomplete last line: no newline at its end, the write was interrupted');
       else if (entryHash(value) !== entry.hash) problem(line.lineNo, 'hash does not match the content: the entry was edited');
       else if (canonicalJson(value) !== line.text) problem(line.lineNo, 'the line is not in canonical form: it was edited');
@@ -194,8 +250,18 @@ export async function verify(file: string, options: LineReadOptions = {}): Promi
       result.lastHash = entry.hash;
     }
   } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return { ...result, ok: true, exists: false, problems: [], firstBroken: undefined };
+    if (errnoCode(e) === 'ENOENT') return missingLog();
     throw e;
+  }
+  if (check) {
+    result.head = check.record ? { ...check, found } : check;
+    if (check.record && !found) {
+      // Not capped by MAX_PROBLEMS: this one must always be seen.
+      const p = { line: result.lines + 1, reason: missingMessage(check.record) };
+      result.problems.push(p);
+      result.firstBroken ??= p;
+      result.ok = false;
+    }
   }
   return result;
 }
@@ -205,7 +271,7 @@ export async function verify(file: string, options: LineReadOptions = {}): Promi
  * line being written for a cut-short one. Taking the lock is best effort: a log on a
  * read-only medium is verified without it. undefined when the file does not exist.
  */
-async function stableSize(file: string): Promise<number | undefined> {
+async function stableSize(file: string, alsoLocked: () => Promise<void> = async () => undefined): Promise<number | undefined> {
   const size = async () => {
     try {
       return (await fsp.stat(file)).size;
@@ -215,9 +281,14 @@ async function stableSize(file: string): Promise<number | undefined> {
     }
   };
   if ((await size()) === undefined) return undefined;
+  const both = async () => {
+    const n = await size();
+    await alsoLocked();
+    return n;
+  };
   try {
-    return await withFileLock(`${file}.lock`, size, { timeoutMs: 2_000 });
+    return await withFileLock(`${file}.lock`, both, { timeoutMs: 2_000 });
   } catch {
-    return size();
+    return both();
   }
 }
