@@ -14,7 +14,8 @@ import path from 'node:path';
 import * as fsp from 'node:fs/promises';
 import { CommanderError, type Command } from 'commander';
 import { AuditLog, type AuditLogOptions } from '../core/audit/log';
-import { auditFilePath } from '../core/audit/paths';
+import { AuditHead } from '../core/audit/head';
+import { auditFilePath, auditHeadFilePath } from '../core/audit/paths';
 import { AppError, EXIT_CODES, exitCodeFor, type FailureKind } from '../core/errors';
 import { profilesFilePath } from '../core/platformPaths';
 import { readProfilesFile, ProfilesFileError, type InvalidEntry } from '../core/profiles/exchange';
@@ -68,6 +69,7 @@ export class CliContext {
   private jsonPrinted = false;
   private profilesCache?: Promise<LoadedProfiles>;
   private secretStore?: SecretStore;
+  private head?: AuditHead;
 
   constructor(
     readonly io: CliIo,
@@ -108,9 +110,19 @@ export class CliContext {
     return this.resolvePath(auditFilePath(this.globals.auditFile, this.io.env));
   }
 
+  /**
+   * The head file shared with the extension ($JIRA2FA_AUDIT_HEAD_FILE, else <state dir>/
+   * audit-head.json): the last entry written from this computer to each log, so that removing
+   * the log's last lines is detected (core/audit/head.ts). Its problems are warnings.
+   */
+  auditHead(): AuditHead {
+    this.head ??= new AuditHead(this.resolvePath(auditHeadFilePath(this.io.env)), { onWarning: (message) => this.warn(`audit: ${message}`) });
+    return this.head;
+  }
+
   /** The audit log that commands which change anything must append to. */
   auditLog(options?: AuditLogOptions): AuditLog {
-    return new AuditLog(this.auditFile(), options);
+    return new AuditLog(this.auditFile(), { head: this.auditHead(), ...options });
   }
 
   /** The guard that keeps TOTP codes from being sent twice, sharing used windows with other runs and the editor. */

@@ -6,7 +6,8 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { AuditLog } from '../core/audit/log';
-import { auditFilePath } from '../core/audit/paths';
+import { AuditHead } from '../core/audit/head';
+import { auditFilePath, auditHeadFilePath } from '../core/audit/paths';
 import { BackupStore, backupDirPath } from '../core/backup/store';
 import { FileStepLedger, totpLedgerPath } from '../core/totpLedger';
 import { JsonFileTrackerStorage, MoveTracker, trackerFilePath } from '../core/cloud/tracker';
@@ -52,6 +53,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // One audit chain for the extension and the CLI: $JIRA2FA_AUDIT_FILE, else the platform state
   // dir (~/.local/state/jira2fa/audit.jsonl on Linux). Appends from both are serialised by a lock.
   const auditFile = auditFilePath(undefined, process.env);
+  // The last entry written from this computer to each log, shared with the CLI
+  // ($JIRA2FA_AUDIT_HEAD_FILE, else <state dir>/audit-head.json): detects removed last lines.
+  const auditHead = new AuditHead(auditHeadFilePath(process.env), { onWarning: (message) => log.warn(`Audit log: ${message}`) });
   // Sessions open on first use (no driver is loaded at activation) and close when idle.
   const databases = new DatabaseSessions(secrets);
   // Cloud users waiting to be moved back: the CLI's file ($JIRA2FA_CLOUD_PENDING_FILE, else
@@ -68,8 +72,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     jira: new JiraSessions(secrets, statuses),
     cloud: new CloudSessions(secrets, statuses),
     cloudTracker: new MoveTracker(new JsonFileTrackerStorage(cloudTrackerFile)),
-    audit: new AuditLog(auditFile),
+    audit: new AuditLog(auditFile, { head: auditHead }),
     auditFile,
+    auditHead,
     databases,
     // Shared with the CLI, like the audit log: $JIRA2FA_BACKUP_DIR, else <state dir>/backups.
     backups: new BackupStore(backupDirPath(process.env)),

@@ -1,6 +1,6 @@
 /** What activate() builds once and hands to every command and view. */
 import type * as vscode from 'vscode';
-import type { AuditLog } from '../core/audit';
+import type { AuditHead, AuditLog } from '../core/audit';
 import type { BackupStore } from '../core/backup/store';
 import type { MoveTracker } from '../core/cloud/tracker';
 import type { InstanceProfile } from '../core/profiles/schema';
@@ -29,6 +29,8 @@ export interface ExtensionServices {
   cloudTracker: MoveTracker;
   audit: AuditLog;
   auditFile: string;
+  /** The head file shared with the CLI: the last entry written from this computer to each log. */
+  auditHead: AuditHead;
   /** Instance database sessions, opened on first use, closed when idle. */
   databases: DatabaseSessions;
   /** Backups of rows changed by destructive snippets (shared with the CLI). */

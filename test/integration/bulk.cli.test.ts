@@ -148,6 +148,7 @@ describe('jira2fa bulk (CLI)', function () {
           ...process.env,
           JIRA2FA_PROFILES: path.join(dir, 'profiles.json'),
           JIRA2FA_AUDIT_FILE: path.join(dir, 'audit.jsonl'),
+          JIRA2FA_AUDIT_HEAD_FILE: path.join(dir, 'audit-head.json'),
           JIRA2FA_KEYCHAIN: 'off',
           JIRA2FA_TOKEN: ADMIN_TOKEN,
           JIRA2FA_TOTP_SECRET: ADMIN_SEED,

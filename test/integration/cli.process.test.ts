@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AuditHead } from '../../src/core/audit/head';
 import { AuditLog } from '../../src/core/audit/log';
 import { readEntries, verify } from '../../src/core/audit/read';
 import { Redactor } from '../../src/core/redact';
@@ -110,12 +111,32 @@ describe('cli and audit log across processes', () => {
     const show = await cli(['audit', 'show', '--json', '--limit', '1000', '--audit-file', auditFile]);
     assert.equal(show.code, 0, show.stderr);
     assert.equal(JSON.parse(show.stdout).entries.length, 3 * count);
-    assert.equal((await cli(['audit', 'verify'], { JIRA2FA_AUDIT_FILE: auditFile })).code, 0);
+    assert.equal((await cli(['audit', 'verify'], { JIRA2FA_AUDIT_FILE: auditFile, JIRA2FA_AUDIT_HEAD_FILE: path.join(dir, 'audit-head.json') })).code, 0);
     const lines = fs.readFileSync(auditFile, 'utf8').split('\n');
     [lines[4], lines[5]] = [lines[5], lines[4]];
     fs.writeFileSync(auditFile, lines.join('\n'));
-    const broken = await cli(['audit', 'verify'], { JIRA2FA_AUDIT_FILE: auditFile });
+    const broken = await cli(['audit', 'verify'], { JIRA2FA_AUDIT_FILE: auditFile, JIRA2FA_AUDIT_HEAD_FILE: path.join(dir, 'audit-head.json') });
     assert.equal(broken.code, 1);
     assert.match(broken.stdout, /line 5: prevHash does not match/);
+  });
+
+  it('jira2fa audit verify on a log whose last lines were removed exits 1 and names the missing entry', async () => {
+    const headFile = path.join(dir, 'state', 'audit-head.json');
+    const env = { JIRA2FA_AUDIT_FILE: auditFile, JIRA2FA_AUDIT_HEAD_FILE: headFile };
+    const log = new AuditLog(auditFile, { redactor: new Redactor(), head: new AuditHead(headFile) });
+    const written = [];
+    for (let i = 0; i < 4; i++) {
+      written.push(await log.append({ admin: 'ada', instance: { id: 'prod', name: 'Prod', baseUrl: 'https://jira.example.com' }, action: 'unenroll', target: `u${i}`, outcome: 'ok', message: 'ok' }));
+    }
+    const intact = await cli(['audit', 'verify'], env);
+    assert.equal(intact.code, 0, intact.stdout + intact.stderr);
+
+    const lines = fs.readFileSync(auditFile, 'utf8').split('\n');
+    fs.writeFileSync(auditFile, `${lines.slice(0, 2).join('\n')}\n`);
+    const cut = await cli(['audit', 'verify'], env);
+    assert.equal(cut.code, 1);
+    assert.match(cut.stdout, new RegExp(`line 3: the last entry written from this computer \\(id ${written[3].id}, time ${written[3].time.replace(/\./g, '\\.')}\\) is missing`));
+    const plain = await cli(['audit', 'verify'], { ...env, JIRA2FA_AUDIT_HEAD_FILE: path.join(dir, 'no-head.json') });
+    assert.equal(plain.code, 0, 'without the record the chain alone looks intact');
   });
 });

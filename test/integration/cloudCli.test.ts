@@ -51,7 +51,7 @@ describe('cli: jira2fa cloud', () => {
   async function run(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
     const out: string[] = [];
     const err: string[] = [];
-    const fullEnv = { JIRA2FA_PROFILES: profiles, JIRA2FA_AUDIT_FILE: auditFile, JIRA2FA_CLOUD_PENDING_FILE: pendingFile, JIRA2FA_ORG_API_KEY: ORG_KEY, JIRA2FA_ADMIN: 'ada', ...env };
+    const fullEnv = { JIRA2FA_PROFILES: profiles, JIRA2FA_AUDIT_FILE: auditFile, JIRA2FA_AUDIT_HEAD_FILE: path.join(path.dirname(auditFile), 'audit-head.json'), JIRA2FA_CLOUD_PENDING_FILE: pendingFile, JIRA2FA_ORG_API_KEY: ORG_KEY, JIRA2FA_ADMIN: 'ada', ...env };
     const io: CliIo = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env: fullEnv, cwd: dir, secrets: new EnvSecretStore(fullEnv) };
     const code = await main(['node', 'jira2fa', ...args], io);
     const r = { code, stdout: out.join(''), stderr: err.join('') };

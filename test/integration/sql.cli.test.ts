@@ -51,6 +51,7 @@ for (const engine of ['postgres', 'mysql'] as const) describe(`jira2fa sql and b
     env = {
       JIRA2FA_PROFILES: path.join(dir, 'profiles.json'),
       JIRA2FA_AUDIT_FILE: path.join(dir, 'audit.jsonl'),
+      JIRA2FA_AUDIT_HEAD_FILE: path.join(dir, 'audit-head.json'),
       JIRA2FA_BACKUP_DIR: path.join(dir, 'backups'),
       JIRA2FA_ADMIN: 'cli-test',
     };

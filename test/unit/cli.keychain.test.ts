@@ -323,7 +323,7 @@ describe('cli keychain: login, logout, credentials list through main()', () => {
   async function run(args: string[], opts: { input?: string; tty?: (t: FakeTty) => void; env?: Record<string, string>; load?: () => KeytarLoad; noSecrets?: boolean; commands?: CliCommand[] } = {}): Promise<Run> {
     const out: string[] = [];
     const err: string[] = [];
-    const env = { JIRA2FA_PROFILES: profiles, JIRA2FA_AUDIT_FILE: path.join(dir, 'audit.jsonl'), ...opts.env };
+    const env = { JIRA2FA_PROFILES: profiles, JIRA2FA_AUDIT_FILE: path.join(dir, 'audit.jsonl'), JIRA2FA_AUDIT_HEAD_FILE: path.join(dir, 'audit-head.json'), ...opts.env };
     let stdin: CliIo['stdin'];
     if (opts.tty) {
       const t = fakeTty();

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { AuditHead } from '../../src/core/audit/head';
 import { AuditLog } from '../../src/core/audit/log';
+import { auditHeadFilePath } from '../../src/core/audit/paths';
 import { AppError } from '../../src/core/errors';
 import { Redactor } from '../../src/core/redact';
 import type { CliCommand } from '../../src/cli/commands/types';
@@ -43,7 +45,8 @@ describe('cli: main(argv, io)', () => {
     const out: string[] = [];
     const err: string[] = [];
     // A home-less environment: every test names its files, nothing reads the real config.
-    return { out, err, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env: { JIRA2FA_PROFILES: profiles, JIRA2FA_AUDIT_FILE: auditFile, ...env }, cwd: dir };
+    const headFile = path.join(dir, 'audit-head.json');
+    return { out, err, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env: { JIRA2FA_PROFILES: profiles, JIRA2FA_AUDIT_FILE: auditFile, JIRA2FA_AUDIT_HEAD_FILE: headFile, ...env }, cwd: dir };
   }
 
   async function run(args: string[], env?: Record<string, string>, commands?: CliCommand[]): Promise<Run> {
@@ -59,8 +62,8 @@ describe('cli: main(argv, io)', () => {
     return value as Record<string, unknown>;
   }
 
-  async function fillAudit(n: number) {
-    const log = new AuditLog(auditFile, { redactor: new Redactor() });
+  async function fillAudit(n: number, head?: AuditHead) {
+    const log = new AuditLog(auditFile, { redactor: new Redactor(), head });
     for (let i = 1; i <= n; i++) {
       await log.append({ admin: 'alice', instance: { id: i % 2 ? 'prod-jira' : 'test-conf', name: 'x', baseUrl: 'https://x.example.com' }, action: 'unenroll', target: `user${i}`, outcome: 'ok', status: 204, message: `message ${i}` });
     }
@@ -274,6 +277,51 @@ describe('cli: main(argv, io)', () => {
       assert.deepEqual(obj.firstBroken, { line: 3, reason: 'hash does not match the content: the entry was edited' });
     });
 
+    it('verify names the missing last entry of a truncated log (exit 1); after the next append the recorded gap is a warning (exit 0)', async () => {
+      const head = new AuditHead(path.join(dir, 'audit-head.json'));
+      await fillAudit(4, head);
+      const last = (await head.read(auditFile)).record;
+      assert.ok(last);
+      assert.equal((await run(['audit', 'verify'])).code, 0);
+      const ls = fs.readFileSync(auditFile, 'utf8').split('\n');
+      fs.writeFileSync(auditFile, ls.slice(0, 2).map((l) => `${l}\n`).join(''));
+
+      const bad = await run(['audit', 'verify']);
+      assert.equal(bad.code, 1);
+      assert.equal(bad.stdout.split('\n')[0],
+        `BROKEN: ${auditFile} line 3: the last entry written from this computer (id ${last.id}, time ${last.time}) is missing: lines at the end were removed or the log was replaced by an older copy`);
+      const j = json(await run(['audit', 'verify', '--json']));
+      assert.equal(j.ok, false);
+      assert.deepEqual((j.head as { record: unknown; found: boolean }).record, last);
+      assert.equal((j.head as { found: boolean }).found, false);
+
+      await fillAudit(1, head);
+      const after = await run(['audit', 'verify']);
+      assert.equal(after.code, 0, after.stdout);
+      assert.match(after.stdout, /^OK: 4 entries in .*hash chain intact; 1 recorded gap/);
+      assert.match(after.stderr, new RegExp(`warning: recorded gap at line 3 \\(.*\\): The last entry written from this computer \\(id ${last.id},`));
+    });
+
+    it('verify uses the head file the extension writes by default (<state dir>/audit-head.json)', async function () {
+      if (process.platform !== 'linux') this.skip();
+      const env = { XDG_STATE_HOME: path.join(dir, 'state'), JIRA2FA_AUDIT_HEAD_FILE: '' };
+      await fillAudit(3, new AuditHead(auditHeadFilePath(env)));
+      assert.equal(fs.existsSync(path.join(dir, 'state', 'jira2fa', 'audit-head.json')), true);
+      fs.writeFileSync(auditFile, fs.readFileSync(auditFile, 'utf8').split('\n').slice(0, 2).map((l) => `${l}\n`).join(''));
+      const r = await run(['audit', 'verify'], env);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /line 3: the last entry written from this computer \(id [0-9a-f]{16}, /);
+      assert.equal((await run(['audit', 'verify'])).code, 0, 'another head file knows nothing of this log');
+    });
+
+    it('verify with a corrupt head file warns and still checks the chain', async () => {
+      await fillAudit(2);
+      fs.writeFileSync(path.join(dir, 'audit-head.json'), 'not json');
+      const r = await run(['audit', 'verify']);
+      assert.equal(r.code, 0);
+      assert.match(r.stderr, /warning: audit: the audit head file .*audit-head\.json is not valid JSON; the removal of the last lines cannot be checked/);
+    });
+
     it('export --csv writes the CSV, relative to the working folder', async () => {
       await fillAudit(3);
       const r = await run(['audit', 'export', '--csv', 'out.csv']);
@@ -377,6 +425,19 @@ describe('cli: main(argv, io)', () => {
       await program.parseAsync(['node', 'jira2fa', '--audit-file', 'x/a.jsonl', 'noop']);
       assert.equal(ctx.auditLog().file, path.join(dir, 'x', 'a.jsonl'));
       assert.equal(ctx.adminName(), 'carol');
+    });
+
+    it('auditLog() records its last entry in the head file, and warnings about it go to stderr', async () => {
+      const captured = io({ JIRA2FA_AUDIT_HEAD_FILE: 'state/head.json' });
+      const { program, ctx } = createProgram(captured);
+      program.command('noop').action(() => undefined);
+      await program.parseAsync(['node', 'jira2fa', 'noop']);
+      assert.equal(ctx.auditHead().file, path.join(dir, 'state', 'head.json'));
+      const e = await ctx.auditLog({ redactor: new Redactor() }).append({ admin: 'a', instance: { id: 'i', name: 'n', baseUrl: 'https://x.example' }, action: 'unenroll', outcome: 'ok', message: 'm' });
+      assert.deepEqual((await ctx.auditHead().read(auditFile)).record, { hash: e.hash, id: e.id, time: e.time });
+      fs.writeFileSync(path.join(dir, 'state', 'head.json'), '[');
+      await ctx.auditLog({ redactor: new Redactor() }).append({ admin: 'a', instance: { id: 'i', name: 'n', baseUrl: 'https://x.example' }, action: 'unenroll', outcome: 'ok', message: 'm' });
+      assert.match(captured.err.join(''), /warning: audit: the audit head file .*head\.json is not valid JSON; it was ignored/);
     });
 
     it('the command list registers instances and audit, with no name twice', () => {

@@ -289,7 +289,7 @@ describe('hostile input: file names', () => {
       for (const args of [['--profiles', name, 'instances', 'list'], ['audit', 'export', name]]) {
         const out: string[] = [];
         const err: string[] = [];
-        const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), env: { JIRA2FA_AUDIT_FILE: auditFile, JIRA2FA_PROFILES: path.join(cwd, 'none.json') }, cwd };
+        const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), env: { JIRA2FA_AUDIT_FILE: auditFile, JIRA2FA_AUDIT_HEAD_FILE: path.join(cwd, 'audit-head.json'), JIRA2FA_PROFILES: path.join(cwd, 'none.json') }, cwd };
         const code = await main(['node', 'jira2fa', ...args], io);
         assert.ok(code === 0 || code === 2, `${args.join(' ')} ${label(name)}: exit ${code}: ${err.join('')}`);
         if (code === 2) assert.ok(err.join('').length > 10, `${label(name)}: no message`);

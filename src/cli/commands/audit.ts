@@ -42,15 +42,19 @@ export function register(program: Command, ctx: CliContext): void {
 
   audit
     .command('verify')
-    .description('check the hash chain: exit code 1 and the first broken line when the log was altered')
+    .description('check the hash chain and that the last entry written from this computer is still there: exit code 1 and the first broken line when the log was altered')
     .action(async () => {
       const file = ctx.auditFile();
-      const result = await verify(file);
+      const result = await verify(file, { head: ctx.auditHead() });
       if (!result.ok) ctx.setExitCode(EXIT_CODES.refused);
+      if (result.head?.problem) ctx.warn(`audit: ${result.head.problem}; the removal of the last lines cannot be checked from it`);
+      for (const g of result.gaps.slice(0, SHOWN_PROBLEMS)) ctx.warn(`recorded gap at line ${g.line} (${g.time}): ${cell(g.message, 300)}`);
+      if (result.gaps.length > SHOWN_PROBLEMS) ctx.warn(`... and ${result.gaps.length - SHOWN_PROBLEMS} more recorded gaps (see --json)`);
       ctx.result({ file, ...result }, () => {
-        if (!result.exists) return ctx.out(`No audit log at ${file}: nothing to verify.`);
+        if (!result.exists && result.ok) return ctx.out(`No audit log at ${file}: nothing to verify.`);
         if (result.ok) {
-          return ctx.out(`OK: ${result.entries} entries in ${file}, hash chain intact. Last hash: ${result.lastHash}`);
+          const gaps = result.gaps.length ? `; ${result.gaps.length} recorded gap(s) where lines had been removed before (see the warnings)` : '';
+          return ctx.out(`OK: ${result.entries} entries in ${file}, hash chain intact${gaps}. Last hash: ${result.lastHash}`);
         }
         const first = result.firstBroken as LineProblem;
         ctx.out(`BROKEN: ${file} line ${first.line}: ${cell(first.reason, 300)}`);

@@ -1,6 +1,6 @@
 /** "Show Audit Log": the audit file as a filterable table, its chain verified on every load. */
 import * as vscode from 'vscode';
-import { exportCsv, readEntries, verify, type AuditEntry } from '../../core/audit';
+import { exportCsv, readEntries, verify, type AuditEntry, type AuditHead } from '../../core/audit';
 import { FromAuditSchema, type AuditRow, type FromAudit, type ToAudit } from '../../webview/auditLog/protocol';
 import type { Log } from '../log';
 import { PanelHost } from '../panels/panelHost';
@@ -10,7 +10,7 @@ const MAX_ROWS = 5000;
 
 let current: { host: PanelHost<FromAudit, ToAudit>; load: (focusId?: string) => Promise<void> } | undefined;
 
-export function showAuditLog(extensionUri: vscode.Uri, auditFile: string, log: Log, focusId?: string): void {
+export function showAuditLog(extensionUri: vscode.Uri, auditFile: string, log: Log, focusId?: string, head?: AuditHead): void {
   if (current) {
     current.host.reveal();
     void current.load(focusId);
@@ -24,12 +24,16 @@ export function showAuditLog(extensionUri: vscode.Uri, auditFile: string, log: L
     iconPath: vscode.Uri.joinPath(extensionUri, 'media', 'activitybar.svg'),
   });
   const load = async (focus?: string) => {
-    const [{ entries, malformed }, check] = await Promise.all([readEntries(auditFile), verify(auditFile)]);
-    const verifyMessage = !check.exists
+    const [{ entries, malformed }, check] = await Promise.all([readEntries(auditFile), verify(auditFile, { head })]);
+    const gaps = check.gaps.length
+      ? `; ${check.gaps.length} recorded gap(s): lines had been removed before line ${check.gaps[check.gaps.length - 1].line} (see the audit.gap entries)`
+      : '';
+    const verifyMessage = !check.exists && check.ok
       ? 'No action has been recorded yet'
       : check.ok
-        ? `Chain verified: ${check.entries} entries, none edited, removed or reordered`
+        ? `Chain verified: ${check.entries} entries, none edited, removed or reordered${gaps}`
         : `The log was altered: line ${check.firstBroken?.line}: ${check.firstBroken?.reason}`;
+    if (check.head?.problem) log.warn(`Audit log: ${check.head.problem}; the removal of the last lines cannot be checked from it`);
     if (malformed.length) log.warn(`Audit log: ${malformed.length} unreadable line(s), first at line ${malformed[0].line}`);
     await host.post({
       type: 'entries',
