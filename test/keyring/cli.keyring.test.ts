@@ -68,7 +68,7 @@ describe('CLI keychain through a real keyring (dist/cli.js)', function () {
   }
 
   function env(extra: Record<string, string> = {}): Record<string, string> {
-    return { ...keyringEnv(), JIRA2FA_PROFILES: profiles, JIRA2FA_AUDIT_FILE: path.join(dir, 'audit.jsonl'), ...extra };
+    return { ...keyringEnv(), JIRA2FA_PROFILES: profiles, JIRA2FA_AUDIT_FILE: path.join(dir, 'audit.jsonl'), JIRA2FA_AUDIT_HEAD_FILE: path.join(dir, 'audit-head.json'), ...extra };
   }
 
   function cli(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Done> {

@@ -256,6 +256,21 @@ describe('audit log: head file (removal of the last lines)', () => {
     for (const w of head.warnings) assert.equal(w.includes(SECRET) || w.includes('carol'), false, w);
   });
 
+  it('a missing id that happens to hold a registered TOTP code: the gap is recorded with it masked, the action is not refused', async () => {
+    const ids = ['aa493817bbccddee', 'ffeeddccbbaa0099', '1111aaaa2222bbbb'];
+    const log = new AuditLog(file, { redactor, head: new AuditHead(headFile), newId: () => ids.shift() ?? 'cccccccccccccccc' });
+    await appendN(log, 1);
+    keepFirst(0);
+    redactor.addShortLived('493817');
+    const e = await log.append(input(2));
+    assert.equal(e.target, 'user2');
+    const { entries } = await readEntries(file);
+    assert.equal(entries[0].action, GAP_ACTION);
+    assert.match(entries[0].message, /^The last entry written from this computer \(id aa\*\*\*bbccddee, time [^)]+\) is no longer in the log: /);
+    assert.equal(entries[0].details?.missingId, 'aa***bbccddee');
+    assert.equal(fs.readFileSync(file, 'utf8').includes('493817'), false);
+  });
+
   it('writes the head atomically with mode 0600 in a 0700 folder, keeping other logs\' records', async function () {
     if (process.platform === 'win32') this.skip();
     const otherLog = path.join(dir, 'other.jsonl');

@@ -48,7 +48,8 @@ const PRUNE_ABOVE = 50;
 function isRecord(v: unknown): v is HeadRecord {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
   const r = v as Record<string, unknown>;
-  return isHash(r.hash) && typeof r.id === 'string' && typeof r.time === 'string';
+  // Bounded, so that a tampered head file cannot blow up the messages built from it.
+  return isHash(r.hash) && typeof r.id === 'string' && r.id.length <= 200 && typeof r.time === 'string' && r.time.length <= 100;
 }
 
 function keyOf(logFile: string): string {
@@ -183,8 +184,9 @@ export async function logHasEntry(logFile: string, hash: string): Promise<boolea
 export const GAP_ACTION = 'audit.gap';
 
 /** The message of an audit.gap entry: ids and times only. */
-export function gapMessage(missing: HeadRecord): string {
-  return `The last entry written from this computer (id ${missing.id}, time ${missing.time}) is no longer in the log: `
+export function gapMessage(missing: HeadRecord | undefined): string {
+  const which = missing ? ` (id ${missing.id}, time ${missing.time})` : '';
+  return `The last entry written from this computer${which} is no longer in the log: `
     + 'lines at its end were removed or the log was replaced before this entry.';
 }
 
@@ -207,7 +209,13 @@ export function missingMessage(missing: HeadRecord): string {
  * about its instance), so the evidence enters the chain. Never throws: a damaged head file or
  * an unreadable log gives a warning and no gap entry.
  */
-export async function gapBeforeAppend(head: AuditHead, logFile: string, tail: string, first: AuditEntryInput): Promise<AuditEntryInput | undefined> {
+export async function gapBeforeAppend(
+  head: AuditHead,
+  logFile: string,
+  tail: string,
+  first: AuditEntryInput,
+  sanitize: (input: AuditEntryInput) => AuditEntryInput,
+): Promise<AuditEntryInput | undefined> {
   const { record, problem } = await head.read(logFile);
   if (problem) head.warn(`${problem}; it was ignored (no record of the last entry written from this computer) and will be rewritten`);
   if (!record || record.hash === tail) return undefined;
@@ -219,7 +227,7 @@ export async function gapBeforeAppend(head: AuditHead, logFile: string, tail: st
     return undefined;
   }
   head.warn(`${gapMessage(record)} Recorded as an ${GAP_ACTION} entry.`);
-  return {
+  const gap: AuditEntryInput = {
     admin: first.admin,
     instance: first.instance,
     action: GAP_ACTION,
@@ -227,6 +235,18 @@ export async function gapBeforeAppend(head: AuditHead, logFile: string, tail: st
     message: gapMessage(record),
     details: { missingId: record.id, missingTime: record.time, missingHash: record.hash },
   };
+  try {
+    return sanitize(gap);
+  } catch {
+    // A hex id or hash can, by chance, contain digits equal to a registered TOTP code, which the
+    // redactor refuses: record the gap without them rather than refuse the caller's action.
+    try {
+      return sanitize({ ...gap, message: gapMessage(undefined), details: undefined });
+    } catch {
+      head.warn('the gap could not be recorded in the log');
+      return undefined;
+    }
+  }
 }
 
 /** Called by AuditLog under the log's lock once the batch is durable. Never throws: a failure is a warning. */

@@ -150,11 +150,11 @@ export class AuditLog implements AuditSink {
   private async appendLocked(clean: AuditEntryInput[]): Promise<AuditEntry[]> {
     const { prevHash: tail, endsWithNewline } = await lastHash(this.file);
     const head = this.options.head;
-    const gap = head ? await gapBeforeAppend(head, this.file, tail, clean[0]) : undefined;
+    const gap = head ? await gapBeforeAppend(head, this.file, tail, clean[0], (x) => sanitizeInput(x, this.redactor, this.file)) : undefined;
     let prevHash = tail;
     const entries: AuditEntry[] = [];
     const lines: string[] = [];
-    for (const input of gap ? [sanitizeInput(gap, this.redactor, this.file), ...clean] : clean) {
+    for (const input of gap ? [gap, ...clean] : clean) {
       const unhashed = { ...input, id: this.newId(), time: this.now().toISOString(), prevHash };
       const { hash, line } = hashedLine(unhashed);
       entries.push({ ...unhashed, hash });

@@ -141,7 +141,7 @@ export interface VerifyResult {
   firstBroken?: LineProblem;
   /** All problems found (at most 100), the first one included. */
   problems: LineProblem[];
-  /** Hash of the last entry: store it elsewhere to detect later removal of trailing lines. */
+  /** Hash of the last entry (the head file of head.ts keeps it outside the log to detect removed trailing lines). */
   lastHash: string;
   /**
    * `audit.gap` entries in the log: removals of trailing lines found by an append and recorded
