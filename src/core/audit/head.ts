@@ -63,6 +63,8 @@ export interface AuditHeadOptions {
 
 export class AuditHead {
   readonly file: string;
+  /** What read() found, per log, for the update() that follows it in the same append. */
+  private readonly lastRead = new Map<string, Record<string, HeadRecord>>();
   /** The last warnings (at most 20), newest last, for callers without an onWarning. */
   readonly warnings: string[] = [];
 
@@ -113,6 +115,7 @@ export class AuditHead {
   async read(logFile: string): Promise<HeadRead> {
     try {
       const { logs, problem } = await this.load();
+      this.lastRead.set(keyOf(logFile), logs);
       const record = Object.prototype.hasOwnProperty.call(logs, keyOf(logFile)) ? logs[keyOf(logFile)] : undefined;
       return problem ? { record, problem } : { record };
     } catch (e) {
@@ -128,15 +131,26 @@ export class AuditHead {
    * (still in its log, so no false alarm).
    */
   async update(logFile: string, record: HeadRecord): Promise<void> {
-    const { logs } = await this.load();
-    logs[keyOf(logFile)] = { hash: record.hash, id: record.id, time: record.time };
-    if (Object.keys(logs).length > PRUNE_ABOVE) await prune(logs, keyOf(logFile));
+    // An append reads the head under the log's lock just before writing: reuse what it read
+    // rather than read the file again (other logs' records may then be a little older, which
+    // is harmless, see above).
+    const key = keyOf(logFile);
+    const logs = this.lastRead.get(key) ?? (await this.load()).logs;
+    this.lastRead.delete(key);
+    logs[key] = { hash: record.hash, id: record.id, time: record.time };
+    if (Object.keys(logs).length > PRUNE_ABOVE) await prune(logs, key);
     const dir = path.dirname(this.file);
-    await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
     const data: HeadFileData = { version: 1, logs };
+    const text = `${JSON.stringify(data, null, 2)}\n`;
     const tmp = path.join(dir, `.${path.basename(this.file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      await fsp.writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+      try {
+        await fsp.writeFile(tmp, text, { mode: 0o600 });
+      } catch (e) {
+        if (errnoCode(e) !== 'ENOENT') throw e;
+        await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+        await fsp.writeFile(tmp, text, { mode: 0o600 });
+      }
       await fsp.rename(tmp, this.file);
     } catch (e) {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
