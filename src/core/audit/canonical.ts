@@ -5,7 +5,7 @@
  * independent of how the object was built, and lets the verifier reject lines that were
  * re-formatted by hand.
  */
-import { createHash } from '../lazyCrypto';
+import { sha256HexOf } from '../lazyCrypto';
 
 /** The prevHash of the first entry of a log. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -30,14 +30,19 @@ export function canonicalJson(value: unknown): string {
       if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} cannot be represented`);
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
-      const obj = value as Record<string, unknown>;
-      const parts: string[] = [];
-      for (const key of Object.keys(obj).sort()) {
-        if (obj[key] === undefined) continue;
-        parts.push(`${JSON.stringify(key)}:${canonicalJson(obj[key])}`);
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += `${i ? ',' : ''}${canonicalJson(value[i] === undefined ? null : value[i])}`;
+        return `${out}]`;
       }
-      return `{${parts.join(',')}}`;
+      const obj = value as Record<string, unknown>;
+      let out = '{';
+      for (const key of Object.keys(obj).sort()) {
+        const v = obj[key];
+        if (v === undefined) continue;
+        out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(v)}`;
+      }
+      return `${out}}`;
     }
     default:
       throw new TypeError(`canonicalJson: a ${typeof value} cannot be represented`);
@@ -45,7 +50,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return sha256HexOf(text);
 }
 
 /** The hash of an entry: SHA-256 over the canonical JSON of every member except `hash`. */
@@ -60,6 +65,12 @@ export function entryHash(entry: object): string {
  * exactly canonicalJson({ ...unhashed, hash }) without serialising the entry twice.
  */
 export function hashedLine(unhashed: object): { hash: string; line: string } {
+  const fast = entryHalves(unhashed);
+  if (fast) {
+    const [before, after] = fast;
+    const hash = sha256Hex(joinMembers(before, after));
+    return { hash, line: joinMembers(joinMembers(before, `{"hash":${JSON.stringify(hash)}}`), after) };
+  }
   const obj = unhashed as Record<string, unknown>;
   const keys = Object.keys(obj).filter((k) => k !== 'hash' && obj[k] !== undefined).sort();
   const parts = keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
@@ -68,4 +79,82 @@ export function hashedLine(unhashed: object): { hash: string; line: string } {
   if (at < 0) at = keys.length;
   parts.splice(at, 0, `"hash":${JSON.stringify(hash)}`);
   return { hash, line: `{${parts.join(',')}}` };
+}
+
+/** The members of two JSON object texts as one object: {"a":1} and {"b":2} give {"a":1,"b":2}. */
+function joinMembers(a: string, b: string): string {
+  if (a === '{}') return b;
+  if (b === '{}') return a;
+  return `${a.slice(0, -1)},${b.slice(1)}`;
+}
+
+/** The members an audit entry may have, sorted by code unit; `hash` splits them in two. */
+const ENTRY_KEYS = ['action', 'admin', 'backupId', 'details', 'hash', 'id', 'instance', 'message', 'outcome', 'prevHash', 'runId', 'status', 'target', 'time'] as const;
+const ENTRY_KEY_SET: ReadonlySet<string> = new Set(ENTRY_KEYS);
+/** A key JSON.stringify would write before the others (an array index), whatever the insertion order. */
+const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * The fast path of hashedLine for the entries the audit log writes. JSON.stringify writes an
+ * object's members in insertion order, so a copy built with its keys inserted in sorted order
+ * is written in canonical form by one native call, provided nothing in it needs what only
+ * canonicalJson does: the entry is a plain object whose own keys are all among ENTRY_KEYS;
+ * `instance` is a plain object of exactly the strings baseUrl, id and name; `details` a plain
+ * object of strings, finite numbers, booleans and nulls, none of its keys like an array index;
+ * every other member a string or a finite number. Returns the canonical JSON of the members
+ * before `hash` and of those after it; undefined for anything else, which then takes the
+ * generic path (it gives the same text for every entry this accepts: see the unit test).
+ * Exported for that test.
+ */
+export function entryHalves(unhashed: object): [string, string] | undefined {
+  if (Object.getPrototypeOf(unhashed) !== Object.prototype) return undefined;
+  const e = unhashed as Record<string, unknown>;
+  for (const key of Object.keys(e)) if (!ENTRY_KEY_SET.has(key)) return undefined;
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  let half = before;
+  for (const key of ENTRY_KEYS) {
+    if (key === 'hash') {
+      half = after;
+      continue;
+    }
+    if (!Object.prototype.hasOwnProperty.call(e, key)) continue;
+    const value = e[key];
+    if (value === undefined) continue;
+    let copy: unknown;
+    if (key === 'instance') copy = plainInstance(value);
+    else if (key === 'details') copy = plainDetails(value);
+    else copy = typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? value : undefined;
+    if (copy === undefined) return undefined;
+    half[key] = copy;
+  }
+  return [JSON.stringify(before), JSON.stringify(after)];
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+function plainInstance(v: unknown): object | undefined {
+  if (!isPlainObject(v)) return undefined;
+  const keys = Object.keys(v);
+  if (keys.length !== 3 || !keys.includes('baseUrl') || !keys.includes('id') || !keys.includes('name')) return undefined;
+  if (typeof v.baseUrl !== 'string' || typeof v.id !== 'string' || typeof v.name !== 'string') return undefined;
+  return { baseUrl: v.baseUrl, id: v.id, name: v.name };
+}
+
+function plainDetails(v: unknown): object | undefined {
+  if (!isPlainObject(v)) return undefined;
+  const keys = Object.keys(v).sort();
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) {
+    // "__proto__" would set the copy's prototype rather than a member; index-like keys are
+    // written first by JSON.stringify. Both are left to the generic path.
+    if (key === '__proto__' || INDEX_LIKE.test(key)) return undefined;
+    const x = v[key];
+    if (x === undefined) continue;
+    if (!(x === null || typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x)))) return undefined;
+    copy[key] = x;
+  }
+  return copy;
 }

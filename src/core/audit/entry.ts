@@ -29,6 +29,9 @@ export function containsRegisteredSecret(redactor: Redactor, text: string): bool
   return redactor.redact(text) !== patternsOnly.redact(text);
 }
 
+/** Texts already checked in one batch: by length limit, the text and what is written for it. */
+export type TextMemo = Map<number, Map<string, string>>;
+
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
@@ -48,17 +51,21 @@ function badInput(message: string): AppError {
  * instance, the action, the run id, the repeated message of a bulk run) is then redacted and
  * checked once per batch instead of once per entry. Only texts that passed are remembered.
  */
-export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: string, memo?: Map<string, string>): AuditEntryInput {
+export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: string, memo?: TextMemo): AuditEntryInput {
   if (!input || typeof input !== 'object') throw badInput('not an object');
   const text = (field: string, value: unknown, max: number = ENTRY_LIMITS.text, required = true): string | undefined => {
     if (value === undefined && !required) return undefined;
     if (typeof value !== 'string') throw badInput(`${field} must be a string`);
-    const key = `${max}\u0000${value}`;
-    const known = memo?.get(key);
-    if (known !== undefined) return known;
+    let seen: Map<string, string> | undefined;
+    if (memo) {
+      seen = memo.get(max);
+      if (!seen) memo.set(max, (seen = new Map()));
+      const known = seen.get(value);
+      if (known !== undefined) return known;
+    }
     const clean = cut(redactor.redact(value), max);
     if (containsRegisteredSecret(redactor, clean)) throw secretError(field, file);
-    memo?.set(key, clean);
+    seen?.set(value, clean);
     return clean;
   };
   if (!AUDIT_OUTCOMES.includes(input.outcome)) throw badInput(`outcome must be one of ${AUDIT_OUTCOMES.join(', ')}`);
@@ -70,22 +77,25 @@ export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: 
   }
   if (input.status !== undefined && containsRegisteredSecret(redactor, String(input.status))) throw secretError('status', file);
 
-  const out: AuditEntryInput = {
-    admin: text('admin', input.admin) as string,
-    instance: {
-      id: text('instance.id', inst.id) as string,
-      name: text('instance.name', inst.name) as string,
-      baseUrl: text('instance.baseUrl', inst.baseUrl, 2048) as string,
-    },
-    action: text('action', input.action) as string,
-    target: text('target', input.target, ENTRY_LIMITS.text, false),
-    outcome: input.outcome,
-    status: input.status,
-    message: text('message', input.message, ENTRY_LIMITS.message) as string,
-    details: undefined,
-    runId: text('runId', input.runId, ENTRY_LIMITS.text, false),
-    backupId: text('backupId', input.backupId, ENTRY_LIMITS.text, false),
+  // Built member by member, absent ones left out (rather than written `undefined` and deleted
+  // afterwards, which turns the object into a slow dictionary-mode one). The texts are checked
+  // in the order of the members, so the first bad one is the one reported.
+  const admin = text('admin', input.admin) as string;
+  const instance = {
+    id: text('instance.id', inst.id) as string,
+    name: text('instance.name', inst.name) as string,
+    baseUrl: text('instance.baseUrl', inst.baseUrl, 2048) as string,
   };
+  const action = text('action', input.action) as string;
+  const target = text('target', input.target, ENTRY_LIMITS.text, false);
+  const message = text('message', input.message, ENTRY_LIMITS.message) as string;
+  const runId = text('runId', input.runId, ENTRY_LIMITS.text, false);
+  const backupId = text('backupId', input.backupId, ENTRY_LIMITS.text, false);
+  const out: AuditEntryInput = { admin, instance, action, outcome: input.outcome, message };
+  if (target !== undefined) out.target = target;
+  if (input.status !== undefined) out.status = input.status;
+  if (runId !== undefined) out.runId = runId;
+  if (backupId !== undefined) out.backupId = backupId;
   if (input.details !== undefined) {
     if (!input.details || typeof input.details !== 'object' || Array.isArray(input.details)) throw badInput('details must be an object');
     const keys = Object.keys(input.details);
@@ -104,8 +114,6 @@ export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: 
     }
     out.details = details;
   }
-  // Leave absent members out rather than writing `undefined`.
-  for (const key of Object.keys(out) as Array<keyof AuditEntryInput>) if (out[key] === undefined) delete out[key];
   return out;
 }
 

@@ -14,7 +14,7 @@ import * as fsp from 'node:fs/promises';
 import path from 'node:path';
 import { redactor as sharedRedactor, type Redactor } from '../redact';
 import { GENESIS_HASH, hashedLine, isHash } from './canonical';
-import { sanitizeInput } from './entry';
+import { sanitizeInput, type TextMemo } from './entry';
 import { AuditWriteError, toAuditWriteError } from './errors';
 import { readLinesBackward } from './lines';
 import { errnoCode, withFileLock, type LockOptions } from './lock';
@@ -121,7 +121,7 @@ export class AuditLog implements AuditSink {
     try {
       if (!Array.isArray(inputs)) throw new AppError('input', 'Invalid audit entries: not a list.', 'This is a bug in the caller of the audit log.');
       // One memo for this batch only: the entries of a bulk run repeat most of their texts.
-      const memo = new Map<string, string>();
+      const memo: TextMemo = new Map();
       clean = inputs.map((input) => sanitizeInput(input, this.redactor, this.file, memo));
     } catch (e) {
       return Promise.reject(e);
@@ -147,9 +147,10 @@ export class AuditLog implements AuditSink {
     const entries: AuditEntry[] = [];
     const lines: string[] = [];
     for (const input of clean) {
-      const unhashed = { ...input, id: this.newId(), time: this.now().toISOString(), prevHash };
-      const { hash, line } = hashedLine(unhashed);
-      entries.push({ ...unhashed, hash });
+      const entry = { ...input, id: this.newId(), time: this.now().toISOString(), prevHash } as AuditEntry;
+      const { hash, line } = hashedLine(entry); // over every member but `hash`, which it has not yet
+      entry.hash = hash;
+      entries.push(entry);
       lines.push(`${line}\n`);
       prevHash = hash;
     }
