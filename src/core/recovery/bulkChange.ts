@@ -67,7 +67,13 @@ export async function runGuardedBulkChange(
   ctx: RecoveryContext,
   snippet: Snippet,
   users: BulkChangeUser[],
-  options: { backupParams: BackupRecord['params']; track?: { backup?: BackupRecord }; onBatch?: (phase: 'backup' | 'change', done: number, total: number) => void },
+  options: {
+    backupParams: BackupRecord['params'];
+    track?: { backup?: BackupRecord };
+    onBatch?: (phase: 'backup' | 'change', done: number, total: number) => void;
+    /** Runs once the change is committed, while its backup is marked committed (withBackupState). */
+    afterCommit?: (backup: BackupRecord, affected: number) => Promise<void>;
+  },
 ): Promise<BulkChangeResult> {
   const { store } = checkChangeAllowed(ctx, snippet);
   if (!snippet.params.some((p) => p.name === BULK_LIST_PARAM && p.type === 'string[]')) throw new Error(`snippet ${snippet.name} has no list parameter :${BULK_LIST_PARAM}`);
@@ -160,6 +166,7 @@ export async function runGuardedBulkChange(
       },
       { forChange: true },
     ),
+    options.afterCommit,
   );
   return { backup: done.backup, affected: done.value, stateError: done.stateError };
 }
