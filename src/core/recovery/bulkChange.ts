@@ -101,9 +101,15 @@ export async function runGuardedBulkChange(
           const owner = new Map<string, number>();
           const changed: string[] = [];
           const looked = await lookupBatch(tx, lookupSql, names);
+          let keyColumns: Column[] | undefined;
+          let iUserKey = -1;
           looked.forEach((res, i) => {
-            const iKey = res.columns.findIndex((c) => c.name.toLowerCase() === 'user_key');
-            const keys = res.rows.map((row) => textOf(row[iKey]));
+            // The results of one batch share their columns: the key column is found once.
+            if (res.columns !== keyColumns) {
+              keyColumns = res.columns;
+              iUserKey = res.columns.findIndex((c) => c.name.toLowerCase() === 'user_key');
+            }
+            const keys = res.rows.map((row) => textOf(row[iUserKey]));
             for (const k of keys) owner.set(k, i);
             const seen = part.items[i].userKey;
             if (seen !== undefined && !keys.includes(seen)) changed.push(names[i]);
