@@ -98,6 +98,13 @@ describe('audit: the canonical fast path of hashedLine', () => {
   it('takes the fast path for an entry as the log writes it, and the generic one for keys JSON.stringify would reorder or drop', () => {
     const base = { action: 'bulk.sql.disable', admin: 'a', instance: { id: 'i', name: 'n', baseUrl: 'u' }, message: 'm', outcome: 'ok', id: 'x', time: 't', prevHash: '0'.repeat(64) };
     assert.ok(entryHalves({ ...base, details: { snippet: 's', rows: 1, userKey: 'K', constructor: 'c', 'é': null } }));
+    // Already in order (used as it is) or not, with an undefined member or not: the same text.
+    for (const d of [{ a: 1, b: 'x', c: null }, { c: null, a: 1, b: 'x' }, { a: 1, b: undefined, c: null }, { b: undefined, a: 1, c: null }]) {
+      const e = { ...base, details: d };
+      assert.ok(entryHalves(e));
+      assert.deepEqual(hashedLine(e), expected(e));
+    }
+    for (const instance of [{ baseUrl: 'u', id: 'i', name: 'n' }, { name: 'n', id: 'i', baseUrl: 'u' }]) assert.deepEqual(hashedLine({ ...base, instance }), expected({ ...base, instance }));
     for (const d of [{ 10: 'a', 9: 'b' }, JSON.parse('{"__proto__":"x"}'), { a: Number.NaN }, { a: { b: 1 } }]) {
       const e = { ...base, details: d };
       assert.equal(entryHalves(e), undefined, JSON.stringify(d));

@@ -90,14 +90,14 @@ function joinMembers(a: string, b: string): string {
 
 /** The members an audit entry may have, sorted by code unit; `hash` splits them in two. */
 const ENTRY_KEYS = ['action', 'admin', 'backupId', 'details', 'hash', 'id', 'instance', 'message', 'outcome', 'prevHash', 'runId', 'status', 'target', 'time'] as const;
-const ENTRY_KEY_SET: ReadonlySet<string> = new Set(ENTRY_KEYS);
 /** A key JSON.stringify would write before the others (an array index), whatever the insertion order. */
 const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/;
 
 /**
  * The fast path of hashedLine for the entries the audit log writes. JSON.stringify writes an
- * object's members in insertion order, so a copy built with its keys inserted in sorted order
- * is written in canonical form by one native call, provided nothing in it needs what only
+ * object's members in insertion order, so objects whose keys were inserted in sorted order (a
+ * copy made so, or the entry's own instance and details when they already are) are written in
+ * canonical form by one native call, provided nothing in them needs what only
  * canonicalJson does: the entry is a plain object whose own keys are all among ENTRY_KEYS;
  * `instance` is a plain object of exactly the strings baseUrl, id and name; `details` a plain
  * object of strings, finite numbers, booleans and nulls, none of its keys like an array index;
@@ -109,18 +109,23 @@ const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/;
 export function entryHalves(unhashed: object): [string, string] | undefined {
   if (Object.getPrototypeOf(unhashed) !== Object.prototype) return undefined;
   const e = unhashed as Record<string, unknown>;
-  for (const key of Object.keys(e)) if (!ENTRY_KEY_SET.has(key)) return undefined;
+  let present = 0;
+  for (const key of Object.keys(e)) {
+    const bit = KEY_BITS.get(key);
+    if (bit === undefined) return undefined;
+    if (e[key] !== undefined) present |= bit;
+  }
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
   let half = before;
-  for (const key of ENTRY_KEYS) {
+  for (let i = 0; i < ENTRY_KEYS.length; i++) {
+    const key = ENTRY_KEYS[i];
     if (key === 'hash') {
       half = after;
       continue;
     }
-    if (!Object.prototype.hasOwnProperty.call(e, key)) continue;
+    if (!(present & (1 << i))) continue;
     const value = e[key];
-    if (value === undefined) continue;
     let copy: unknown;
     if (key === 'instance') copy = plainInstance(value);
     else if (key === 'details') copy = plainDetails(value);
@@ -131,30 +136,43 @@ export function entryHalves(unhashed: object): [string, string] | undefined {
   return [JSON.stringify(before), JSON.stringify(after)];
 }
 
+/** Each member's bit, in the order of ENTRY_KEYS. */
+const KEY_BITS: ReadonlyMap<string, number> = new Map(ENTRY_KEYS.map((k, i) => [k, 1 << i]));
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
 }
 
+/** The instance as JSON.stringify must see it: the object itself when its keys are already in order. */
 function plainInstance(v: unknown): object | undefined {
   if (!isPlainObject(v)) return undefined;
   const keys = Object.keys(v);
-  if (keys.length !== 3 || !keys.includes('baseUrl') || !keys.includes('id') || !keys.includes('name')) return undefined;
-  if (typeof v.baseUrl !== 'string' || typeof v.id !== 'string' || typeof v.name !== 'string') return undefined;
+  if (keys.length !== 3 || typeof v.baseUrl !== 'string' || typeof v.id !== 'string' || typeof v.name !== 'string') return undefined;
+  if (keys[0] === 'baseUrl' && keys[1] === 'id' && keys[2] === 'name') return v;
+  if (!keys.includes('baseUrl') || !keys.includes('id') || !keys.includes('name')) return undefined;
   return { baseUrl: v.baseUrl, id: v.id, name: v.name };
 }
 
+/**
+ * The details as JSON.stringify must see them: the object itself when its keys are already in
+ * sorted order and none is undefined, else a copy with the keys inserted in that order.
+ */
 function plainDetails(v: unknown): object | undefined {
   if (!isPlainObject(v)) return undefined;
-  const keys = Object.keys(v).sort();
-  const copy: Record<string, unknown> = {};
-  for (const key of keys) {
+  const keys = Object.keys(v);
+  let inOrder = true;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     // "__proto__" would set the copy's prototype rather than a member; index-like keys are
     // written first by JSON.stringify. Both are left to the generic path.
     if (key === '__proto__' || INDEX_LIKE.test(key)) return undefined;
     const x = v[key];
-    if (x === undefined) continue;
-    if (!(x === null || typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x)))) return undefined;
-    copy[key] = x;
+    if (x === undefined) inOrder = false;
+    else if (!(x === null || typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x)))) return undefined;
+    if (i > 0 && !(keys[i - 1] < key)) inOrder = false;
   }
+  if (inOrder) return v;
+  const copy: Record<string, unknown> = {};
+  for (const key of keys.sort()) if (v[key] !== undefined) copy[key] = v[key];
   return copy;
 }

@@ -81,11 +81,10 @@ export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: 
   // afterwards, which turns the object into a slow dictionary-mode one). The texts are checked
   // in the order of the members, so the first bad one is the one reported.
   const admin = text('admin', input.admin) as string;
-  const instance = {
-    id: text('instance.id', inst.id) as string,
-    name: text('instance.name', inst.name) as string,
-    baseUrl: text('instance.baseUrl', inst.baseUrl, 2048) as string,
-  };
+  const id = text('instance.id', inst.id) as string;
+  const name = text('instance.name', inst.name) as string;
+  // Members in sorted order, as canonical JSON writes them (hashedLine then needs no copy).
+  const instance = { baseUrl: text('instance.baseUrl', inst.baseUrl, 2048) as string, id, name };
   const action = text('action', input.action) as string;
   const target = text('target', input.target, ENTRY_LIMITS.text, false);
   const message = text('message', input.message, ENTRY_LIMITS.message) as string;

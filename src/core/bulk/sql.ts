@@ -96,8 +96,10 @@ export async function executeSqlBulk(
   const auditAll = async (rows: Array<{ u: BulkUser; outcome: AuditOutcome; message: string; backupId?: string; rows?: number }>) => {
     options.onProgress?.({ phase: 'audit', done: 0, total: rows.length });
     const items: AuditItem[] = rows.map(({ u, outcome, message, backupId, rows: n }) => {
-      const details: NonNullable<AuditItem['base']['details']> = { snippet: snippet.name };
+      // Members in sorted order, as the log writes them (it then copies nothing to sort them).
+      const details: NonNullable<AuditItem['base']['details']> = {};
       if (n !== undefined) details.rows = n;
+      details.snippet = snippet.name;
       if (u.userKey) details.userKey = u.userKey;
       return { base: { action: 'bulk.sql.disable', target: u.username, details }, outcome, message, extra: backupId ? { backupId } : {} };
     });
