@@ -67,9 +67,12 @@ export function entryHash(entry: object): string {
 export function hashedLine(unhashed: object): { hash: string; line: string } {
   const fast = entryHalves(unhashed);
   if (fast) {
-    const [before, after] = fast;
-    const hash = sha256Hex(joinMembers(before, after));
-    return { hash, line: joinMembers(joinMembers(before, `{"hash":${JSON.stringify(hash)}}`), after) };
+    // The members' text of each half without its braces (slices of flat strings: no copy).
+    const before = fast[0] === '{}' ? '' : fast[0].slice(1, -1);
+    const after = fast[1] === '{}' ? '' : fast[1].slice(1, -1);
+    const hash = sha256Hex(`{${before}${before && after ? ',' : ''}${after}}`);
+    // A hex digest needs no escaping: "hash":"…" is its JSON.
+    return { hash, line: `{${before ? `${before},` : ''}"hash":"${hash}"${after ? `,${after}` : ''}}` };
   }
   const obj = unhashed as Record<string, unknown>;
   const keys = Object.keys(obj).filter((k) => k !== 'hash' && obj[k] !== undefined).sort();
@@ -79,13 +82,6 @@ export function hashedLine(unhashed: object): { hash: string; line: string } {
   if (at < 0) at = keys.length;
   parts.splice(at, 0, `"hash":${JSON.stringify(hash)}`);
   return { hash, line: `{${parts.join(',')}}` };
-}
-
-/** The members of two JSON object texts as one object: {"a":1} and {"b":2} give {"a":1,"b":2}. */
-function joinMembers(a: string, b: string): string {
-  if (a === '{}') return b;
-  if (b === '{}') return a;
-  return `${a.slice(0, -1)},${b.slice(1)}`;
 }
 
 /** The members an audit entry may have, sorted by code unit; `hash` splits them in two. */

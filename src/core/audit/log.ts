@@ -152,12 +152,13 @@ export class AuditLog implements AuditSink {
       const { hash, line } = hashedLine(entry); // over every member but `hash`, which it has not yet
       entry.hash = hash;
       entries.push(entry);
-      lines.push(`${line}\n`);
+      lines.push(line);
       prevHash = hash;
     }
     // After an interrupted write the file may end mid-line: start a new line so that the
     // damaged one stays visible to verify() and these entries stay readable.
-    const text = `${endsWithNewline ? '' : '\n'}${lines.join('')}`;
+    lines.push(''); // the last line's newline, without copying the whole text once more
+    const text = `${endsWithNewline ? '' : '\n'}${lines.join('\n')}`;
     const handle = await this.openForAppend(this.file);
     let sizeBefore: number | undefined;
     try {
