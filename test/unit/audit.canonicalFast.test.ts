@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { canonicalJson, entryHalves, entryHash, hashedLine } from '../../src/core/audit/canonical';
+import { createHash } from 'node:crypto';
+import { canonicalJson, entryHalves, entryHash, hashedLine, sha256Hex } from '../../src/core/audit/canonical';
 import { Redactor, applyPatterns } from '../../src/core/redact';
 
 /** A small deterministic PRNG (mulberry32), so that a failure can be replayed. */
@@ -113,6 +114,12 @@ describe('audit: the canonical fast path of hashedLine', () => {
     assert.match(hashedLine({ ...base, details: { 10: 'a', 9: 'b' } }).line, /"details":\{"10":"a","9":"b"\}/);
     assert.match(hashedLine({ ...base, details: JSON.parse('{"__proto__":"x","a":1}') }).line, /"details":\{"__proto__":"x","a":1\}/);
     assert.equal(entryHalves(Object.assign(Object.create(null), base)), undefined, 'not a plain object');
+  });
+
+  it('the one-shot SHA-256 gives the digest of a Hash object over the UTF-8 text (lone surrogates too)', () => {
+    for (const text of ['', 'plain', 'é 😀 \u2028', 'lone \ud800 and \udfff', '{"a":1}'.repeat(500)]) {
+      assert.equal(sha256Hex(text), createHash('sha256').update(text, 'utf8').digest('hex'), JSON.stringify(text.slice(0, 20)));
+    }
   });
 
   it('refuses what canonical JSON cannot represent, as the generic path does', () => {
