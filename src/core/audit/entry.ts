@@ -40,6 +40,33 @@ function badInput(message: string): AppError {
   return new AppError('input', `Invalid audit entry: ${message}`, 'This is a bug in the caller of the audit log.');
 }
 
+/** What checking one text needs: a function of its own, not a closure made per entry. */
+interface TextCheck {
+  redactor: Redactor;
+  file: string;
+  memo?: TextMemo;
+}
+
+/**
+ * A text of an entry as it will be written: redacted, cut to `max`, refused when a registered
+ * secret would still be in it. `field` (with `fieldSuffix`) only names it in errors.
+ */
+function text(c: TextCheck, field: string, value: unknown, max: number = ENTRY_LIMITS.text, required = true, fieldSuffix = ''): string | undefined {
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string') throw badInput(`${field}${fieldSuffix} must be a string`);
+  let seen: Map<string, string> | undefined;
+  if (c.memo) {
+    seen = c.memo.get(max);
+    if (!seen) c.memo.set(max, (seen = new Map()));
+    const known = seen.get(value);
+    if (known !== undefined) return known;
+  }
+  const clean = cut(c.redactor.redact(value), max);
+  if (containsRegisteredSecret(c.redactor, clean)) throw secretError(`${field}${fieldSuffix}`, c.file);
+  seen?.set(value, clean);
+  return clean;
+}
+
 /**
  * Returns the entry as it will be written: every string (detail names included) passed
  * through the redactor and then bounded. Throws AppError("input") for a malformed entry and
@@ -53,21 +80,7 @@ function badInput(message: string): AppError {
  */
 export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: string, memo?: TextMemo): AuditEntryInput {
   if (!input || typeof input !== 'object') throw badInput('not an object');
-  const text = (field: string, value: unknown, max: number = ENTRY_LIMITS.text, required = true): string | undefined => {
-    if (value === undefined && !required) return undefined;
-    if (typeof value !== 'string') throw badInput(`${field} must be a string`);
-    let seen: Map<string, string> | undefined;
-    if (memo) {
-      seen = memo.get(max);
-      if (!seen) memo.set(max, (seen = new Map()));
-      const known = seen.get(value);
-      if (known !== undefined) return known;
-    }
-    const clean = cut(redactor.redact(value), max);
-    if (containsRegisteredSecret(redactor, clean)) throw secretError(field, file);
-    seen?.set(value, clean);
-    return clean;
-  };
+  const c: TextCheck = { redactor, file, memo };
   if (!AUDIT_OUTCOMES.includes(input.outcome)) throw badInput(`outcome must be one of ${AUDIT_OUTCOMES.join(', ')}`);
   if (typeof input.action !== 'string' || !input.action.trim()) throw badInput('action is required');
   const inst = input.instance;
@@ -80,16 +93,16 @@ export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: 
   // Built member by member, absent ones left out (rather than written `undefined` and deleted
   // afterwards, which turns the object into a slow dictionary-mode one). The texts are checked
   // in the order of the members, so the first bad one is the one reported.
-  const admin = text('admin', input.admin) as string;
-  const id = text('instance.id', inst.id) as string;
-  const name = text('instance.name', inst.name) as string;
+  const admin = text(c, 'admin', input.admin) as string;
+  const id = text(c, 'instance.id', inst.id) as string;
+  const name = text(c, 'instance.name', inst.name) as string;
   // Members in sorted order, as canonical JSON writes them (hashedLine then needs no copy).
-  const instance = { baseUrl: text('instance.baseUrl', inst.baseUrl, 2048) as string, id, name };
-  const action = text('action', input.action) as string;
-  const target = text('target', input.target, ENTRY_LIMITS.text, false);
-  const message = text('message', input.message, ENTRY_LIMITS.message) as string;
-  const runId = text('runId', input.runId, ENTRY_LIMITS.text, false);
-  const backupId = text('backupId', input.backupId, ENTRY_LIMITS.text, false);
+  const instance = { baseUrl: text(c, 'instance.baseUrl', inst.baseUrl, 2048) as string, id, name };
+  const action = text(c, 'action', input.action) as string;
+  const target = text(c, 'target', input.target, ENTRY_LIMITS.text, false);
+  const message = text(c, 'message', input.message, ENTRY_LIMITS.message) as string;
+  const runId = text(c, 'runId', input.runId, ENTRY_LIMITS.text, false);
+  const backupId = text(c, 'backupId', input.backupId, ENTRY_LIMITS.text, false);
   const out: AuditEntryInput = { admin, instance, action, outcome: input.outcome, message };
   if (target !== undefined) out.target = target;
   if (input.status !== undefined) out.status = input.status;
@@ -101,10 +114,10 @@ export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: 
     if (keys.length > ENTRY_LIMITS.detailKeys) throw badInput(`details has more than ${ENTRY_LIMITS.detailKeys} members`);
     const details: Record<string, DetailValue> = {};
     for (const key of keys) {
-      const name = text(`details key`, key, ENTRY_LIMITS.detailKey) as string;
+      const name = text(c, 'details key', key, ENTRY_LIMITS.detailKey) as string;
       const value: unknown = input.details[key];
       if (value === undefined) continue;
-      if (typeof value === 'string') details[name] = text(`details.${name}`, value) as string;
+      if (typeof value === 'string') details[name] = text(c, 'details.', value, ENTRY_LIMITS.text, true, name) as string;
       else if (value === null || typeof value === 'boolean') details[name] = value;
       else if (typeof value === 'number' && Number.isFinite(value)) {
         if (containsRegisteredSecret(redactor, String(value))) throw secretError(`details.${name}`, file);

@@ -109,7 +109,8 @@ export async function runGuardedBulkChange(
               keyColumns = res.columns;
               iUserKey = res.columns.findIndex((c) => c.name.toLowerCase() === 'user_key');
             }
-            const keys = res.rows.map((row) => textOf(row[iUserKey]));
+            const keys: string[] = [];
+            for (const row of res.rows) keys.push(textOf(row[iUserKey]));
             for (const k of keys) owner.set(k, i);
             const seen = part.items[i].userKey;
             if (seen !== undefined && !keys.includes(seen)) changed.push(names[i]);

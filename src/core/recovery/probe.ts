@@ -201,7 +201,13 @@ function lookupColumnIndexes(columns: QueryResult['columns']): number[] {
 export function enrollmentFrom(result: QueryResult, username: string): EnrollmentStatus {
   const [iUser, iKey, iEnrolled, iCreated, iModified] = lookupColumnIndexes(result.columns);
   if (!result.rows.length) return { username, userExists: false, enrolled: false };
-  const row = result.rows.find((r) => Number(r[iEnrolled]) === 1) ?? result.rows[0];
+  let row = result.rows[0];
+  for (const r of result.rows) {
+    if (Number(r[iEnrolled]) === 1) {
+      row = r;
+      break;
+    }
+  }
   const enrolled = Number(row[iEnrolled]) === 1;
   return {
     username: asText(row[iUser]) ?? username,
