@@ -121,8 +121,8 @@ if (want('bulk')) {
   const per = (x) => round(x / r.users, 2);
   notes.push(
     `Bulk disable ${d > 2 ? `misses ≤ 2× (${round(d, 1)}×)` : `meets ≤ 2× (${round(d, 2)}×)`}. Where the ${ms(r.oursDisableMs)} go (medians): preview lookups ${ms(ph.lookup)} (one SELECT … IN (…) of up to 1000 bound names per batch in one read-only transaction, plus the preview's audit entry), ` +
-      `locks and backup ${ms(ph.backup)} (per batch: the names' user keys looked up again and one SELECT … FOR UPDATE, each row matched to its user; then one fsynced backup file of all rows), DELETEs ${ms(ph.change)} (one DELETE per batch, checked to remove one row per user; then the commit and the backup marked committed), ` +
-      `audit ${ms(ph.audit)} (${per(ph.audit)} ms per user: one hash-chained entry per listed user, all appended under one lock with one write and one fsync), connect and close ${ms(ph.connect + ph.close)}. ` +
+      `locks and backup ${ms(ph.backup)} (per batch: the names' user keys looked up again and one SELECT … FOR UPDATE, each row matched to its user; then one fsynced backup file of all rows), DELETEs ${ms(ph.change)} (one DELETE per batch, checked to remove one row per user; then the commit), ` +
+      `audit ${ms(ph.audit)} (${per(ph.audit)} ms per user: one hash-chained entry per listed user, all appended under one lock with one write and one fsync, while the backup file is marked committed), connect and close ${ms(ph.connect + ph.close)}. ` +
       'psql sends one DELETE and writes neither backup nor audit. The statements are now a few per batch of users; what remains is per-user work in our process (the audit entries: redaction checks, canonical JSON and one SHA-256 each for the chain; mapping rows to users) and the extra round trips (the lookup at preview, the lookup again and the locking SELECT inside the transaction, the backup file).',
   );
   if (s > 2) notes.push(`Restore misses ≤ 2× (${round(s, 1)}×).`);

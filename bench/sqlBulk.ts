@@ -8,7 +8,7 @@
  * transaction, one SELECT … IN (…) per batch of names) then executeSqlBulk (per batch: the
  * lookup again and the rows locked, one fsynced backup of every row, one guarded DELETE per
  * batch, one commit, then one audit entry per user, all appended in one locked write with
- * one fsync), then restoreBackup() of that backup
+ * one fsync while the backup is marked committed), then restoreBackup() of that backup
  * (batched key checks and multi-row INSERTs in one transaction). The time of each phase of
  * the bulk run is taken from its progress callback.
  *

@@ -22,3 +22,12 @@ export function randomBytes(size: number): Buffer {
 export function createHash(algorithm: string): ReturnType<Crypto['createHash']> {
   return crypto().createHash(algorithm);
 }
+
+/**
+ * SHA-256 of a UTF-8 text as hex. One call into node:crypto where Node offers crypto.hash()
+ * (20.12 and later), else a Hash object; both give the same digest.
+ */
+export function sha256HexOf(text: string): string {
+  const c = crypto() as Crypto & { hash?: (algorithm: string, data: string, encoding: 'hex') => string };
+  return typeof c.hash === 'function' ? c.hash('sha256', text, 'hex') : c.createHash('sha256').update(text, 'utf8').digest('hex');
+}

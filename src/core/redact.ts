@@ -13,6 +13,20 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/("?(?:totpCode|password|token|secret|apiKey|seed)"?\s*[:=]\s*"?)[^"\s,}&]+/gi, `$1${MASK}`],
 ];
 
+/**
+ * Text every pattern above needs in order to match (the same letters, compared the same way:
+ * case-insensitive, no unicode flag). A text without any of them is left as it is by all the
+ * patterns, so redact() skips them; most texts (names, keys, ids) are such texts.
+ */
+const SUSPECT = /authorization|bearer|basic|\/\/|totpcode|password|token|secret|apikey|seed/i;
+
+/** The credential-shaped patterns, every one of them, on `text` (no shortcut). */
+export function applyPatterns(text: string): string {
+  let out = text;
+  for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
+  return out;
+}
+
 /** How long a TOTP code stays registered: a server accepts it for about three 30-second windows. */
 export const SHORT_LIVED_MS = 3 * 60 * 1000;
 
@@ -61,16 +75,19 @@ export class Redactor {
    */
   mentionsSecret(text: string): boolean {
     this.forgetExpired();
-    return this.ordered.some(({ secret, digits }) => (digits ? text.search(digits) >= 0 : text.includes(secret)));
+    for (const { secret, digits } of this.ordered) if (digits ? text.search(digits) >= 0 : text.includes(secret)) return true;
+    return false;
   }
 
   redact(text: string): string {
     this.forgetExpired();
     let out = text;
     // Longest first, so a secret that contains another is masked whole.
-    for (const { secret, digits } of this.ordered) out = digits ? out.replace(digits, MASK) : out.split(secret).join(MASK);
-    for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
-    return out;
+    for (const { secret, digits } of this.ordered) {
+      if (digits) out = out.replace(digits, MASK);
+      else if (out.includes(secret)) out = out.split(secret).join(MASK);
+    }
+    return SUSPECT.test(out) ? applyPatterns(out) : out;
   }
 
   private order(): void {

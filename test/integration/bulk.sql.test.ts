@@ -8,7 +8,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AuditLog } from '../../src/core/audit/log';
-import { BackupStore } from '../../src/core/backup/store';
+import type { AuditEntry, AuditEntryInput } from '../../src/core/audit/types';
+import { BackupStore, type BackupRecord, type BackupState } from '../../src/core/backup/store';
 import { restoreBackup } from '../../src/core/backup/restore';
 import { countStatuses, executeSqlBulk, newReport, parseUserList, previewSqlBulk, type BulkReport, type SqlBulkContext } from '../../src/core/bulk';
 import type { Driver, NamedParams, Queryable } from '../../src/core/db/types';
@@ -192,6 +193,45 @@ for (const engine of ENGINES) {
       assert.equal(countStatuses(report).disabled, 3);
       assert.match(report.stateMessage ?? '', /3 audit entries could not be written: The audit entry could not be written/);
       for (const u of report.users) assert.deepEqual(u.auditEntryIds, []);
+      await restoreBackup(ctx, report.backupId!);
+      assert.deepEqual(await tdb.snapshot(), snap);
+    });
+
+    it('after the commit, the audit entries are written while the backup is marked committed; both are done when the run returns', async () => {
+      // The store holds the "committed" marking until the audit batch has arrived: were they
+      // written one after the other, the marking would wait in vain (and say so).
+      let batchArrived!: () => void;
+      const arrived = new Promise<void>((resolve) => (batchArrived = resolve));
+      const seen: string[] = [];
+      class GatedStore extends BackupStore {
+        override async setState(id: string, state: BackupState, message?: string): Promise<BackupRecord> {
+          if (state === 'committed') {
+            const waited = await Promise.race([arrived.then(() => 'audit batch arrived'), new Promise<string>((r) => setTimeout(() => r('waited in vain'), 5000))]);
+            seen.push(`marking: ${waited}`);
+          }
+          const r = await super.setState(id, state, message);
+          seen.push(`marked ${state}`);
+          return r;
+        }
+      }
+      class SignallingAudit extends MemoryAudit {
+        override async appendMany(entries: readonly AuditEntryInput[]): Promise<AuditEntry[]> {
+          seen.push(`audit batch of ${entries.length}`);
+          batchArrived();
+          return super.appendMany(entries);
+        }
+      }
+      const snap = await tdb.snapshot();
+      const store = new GatedStore(backupDir);
+      const { ctx, report } = setup(bulkNames.slice(500, 505).join('\n'), { backups: store });
+      ctx.audit = audit = new SignallingAudit();
+      await previewSqlBulk(ctx, report);
+      await executeSqlBulk(ctx, report);
+      assert.equal(report.state, 'completed');
+      assert.deepEqual(seen, ['audit batch of 5', 'marking: audit batch arrived', 'marked committed']);
+      assert.equal((await store.load(report.backupId!)).state, 'committed');
+      assert.equal(audit.entries.filter((e) => e.action === 'bulk.sql.disable' && e.outcome === 'ok' && e.backupId === report.backupId).length, 5);
+      assert.doesNotMatch(report.stateMessage ?? '', /could not/);
       await restoreBackup(ctx, report.backupId!);
       assert.deepEqual(await tdb.snapshot(), snap);
     });

@@ -17,7 +17,7 @@ import { coerceParams, expectedRows } from '../../src/core/snippets/params';
 import { renderSnippet } from '../../src/core/snippets/render';
 import type { Snippet } from '../../src/core/snippets/types';
 import { canonicalJson, entryHash, hashedLine } from '../../src/core/audit/canonical';
-import { containsRegisteredSecret, sanitizeInput } from '../../src/core/audit/entry';
+import { containsRegisteredSecret, sanitizeInput, type TextMemo } from '../../src/core/audit/entry';
 import { newEntryId } from '../../src/core/audit/log';
 import { Redactor } from '../../src/core/redact';
 
@@ -176,7 +176,7 @@ describe('bulk: set-based statements', () => {
       const r = new Redactor();
       r.add('hunter2-secret');
       const entry = (message: string) => ({ admin: 'ad', instance: { id: 'i', name: 'n', baseUrl: 'u' }, action: 'bulk.sql.disable', outcome: 'ok' as const, message });
-      const memo = new Map<string, string>();
+      const memo: TextMemo = new Map();
       const first = sanitizeInput(entry('password=abc done'), r, 'f', memo);
       assert.deepEqual(sanitizeInput(entry('password=abc done'), r, 'f', memo), first);
       assert.equal(first.message, sanitizeInput(entry('password=abc done'), r, 'f').message);

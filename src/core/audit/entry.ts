@@ -29,12 +29,42 @@ export function containsRegisteredSecret(redactor: Redactor, text: string): bool
   return redactor.redact(text) !== patternsOnly.redact(text);
 }
 
+/** Texts already checked in one batch: by length limit, the text and what is written for it. */
+export type TextMemo = Map<number, Map<string, string>>;
+
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function badInput(message: string): AppError {
   return new AppError('input', `Invalid audit entry: ${message}`, 'This is a bug in the caller of the audit log.');
+}
+
+/** What checking one text needs: a function of its own, not a closure made per entry. */
+interface TextCheck {
+  redactor: Redactor;
+  file: string;
+  memo?: TextMemo;
+}
+
+/**
+ * A text of an entry as it will be written: redacted, cut to `max`, refused when a registered
+ * secret would still be in it. `field` (with `fieldSuffix`) only names it in errors.
+ */
+function text(c: TextCheck, field: string, value: unknown, max: number = ENTRY_LIMITS.text, required = true, fieldSuffix = ''): string | undefined {
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string') throw badInput(`${field}${fieldSuffix} must be a string`);
+  let seen: Map<string, string> | undefined;
+  if (c.memo) {
+    seen = c.memo.get(max);
+    if (!seen) c.memo.set(max, (seen = new Map()));
+    const known = seen.get(value);
+    if (known !== undefined) return known;
+  }
+  const clean = cut(c.redactor.redact(value), max);
+  if (containsRegisteredSecret(c.redactor, clean)) throw secretError(`${field}${fieldSuffix}`, c.file);
+  seen?.set(value, clean);
+  return clean;
 }
 
 /**
@@ -48,19 +78,9 @@ function badInput(message: string): AppError {
  * instance, the action, the run id, the repeated message of a bulk run) is then redacted and
  * checked once per batch instead of once per entry. Only texts that passed are remembered.
  */
-export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: string, memo?: Map<string, string>): AuditEntryInput {
+export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: string, memo?: TextMemo): AuditEntryInput {
   if (!input || typeof input !== 'object') throw badInput('not an object');
-  const text = (field: string, value: unknown, max: number = ENTRY_LIMITS.text, required = true): string | undefined => {
-    if (value === undefined && !required) return undefined;
-    if (typeof value !== 'string') throw badInput(`${field} must be a string`);
-    const key = `${max}\u0000${value}`;
-    const known = memo?.get(key);
-    if (known !== undefined) return known;
-    const clean = cut(redactor.redact(value), max);
-    if (containsRegisteredSecret(redactor, clean)) throw secretError(field, file);
-    memo?.set(key, clean);
-    return clean;
-  };
+  const c: TextCheck = { redactor, file, memo };
   if (!AUDIT_OUTCOMES.includes(input.outcome)) throw badInput(`outcome must be one of ${AUDIT_OUTCOMES.join(', ')}`);
   if (typeof input.action !== 'string' || !input.action.trim()) throw badInput('action is required');
   const inst = input.instance;
@@ -70,32 +90,34 @@ export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: 
   }
   if (input.status !== undefined && containsRegisteredSecret(redactor, String(input.status))) throw secretError('status', file);
 
-  const out: AuditEntryInput = {
-    admin: text('admin', input.admin) as string,
-    instance: {
-      id: text('instance.id', inst.id) as string,
-      name: text('instance.name', inst.name) as string,
-      baseUrl: text('instance.baseUrl', inst.baseUrl, 2048) as string,
-    },
-    action: text('action', input.action) as string,
-    target: text('target', input.target, ENTRY_LIMITS.text, false),
-    outcome: input.outcome,
-    status: input.status,
-    message: text('message', input.message, ENTRY_LIMITS.message) as string,
-    details: undefined,
-    runId: text('runId', input.runId, ENTRY_LIMITS.text, false),
-    backupId: text('backupId', input.backupId, ENTRY_LIMITS.text, false),
-  };
+  // Built member by member, absent ones left out (rather than written `undefined` and deleted
+  // afterwards, which turns the object into a slow dictionary-mode one). The texts are checked
+  // in the order of the members, so the first bad one is the one reported.
+  const admin = text(c, 'admin', input.admin) as string;
+  const id = text(c, 'instance.id', inst.id) as string;
+  const name = text(c, 'instance.name', inst.name) as string;
+  // Members in sorted order, as canonical JSON writes them (hashedLine then needs no copy).
+  const instance = { baseUrl: text(c, 'instance.baseUrl', inst.baseUrl, 2048) as string, id, name };
+  const action = text(c, 'action', input.action) as string;
+  const target = text(c, 'target', input.target, ENTRY_LIMITS.text, false);
+  const message = text(c, 'message', input.message, ENTRY_LIMITS.message) as string;
+  const runId = text(c, 'runId', input.runId, ENTRY_LIMITS.text, false);
+  const backupId = text(c, 'backupId', input.backupId, ENTRY_LIMITS.text, false);
+  const out: AuditEntryInput = { admin, instance, action, outcome: input.outcome, message };
+  if (target !== undefined) out.target = target;
+  if (input.status !== undefined) out.status = input.status;
+  if (runId !== undefined) out.runId = runId;
+  if (backupId !== undefined) out.backupId = backupId;
   if (input.details !== undefined) {
     if (!input.details || typeof input.details !== 'object' || Array.isArray(input.details)) throw badInput('details must be an object');
     const keys = Object.keys(input.details);
     if (keys.length > ENTRY_LIMITS.detailKeys) throw badInput(`details has more than ${ENTRY_LIMITS.detailKeys} members`);
     const details: Record<string, DetailValue> = {};
     for (const key of keys) {
-      const name = text(`details key`, key, ENTRY_LIMITS.detailKey) as string;
+      const name = text(c, 'details key', key, ENTRY_LIMITS.detailKey) as string;
       const value: unknown = input.details[key];
       if (value === undefined) continue;
-      if (typeof value === 'string') details[name] = text(`details.${name}`, value) as string;
+      if (typeof value === 'string') details[name] = text(c, 'details.', value, ENTRY_LIMITS.text, true, name) as string;
       else if (value === null || typeof value === 'boolean') details[name] = value;
       else if (typeof value === 'number' && Number.isFinite(value)) {
         if (containsRegisteredSecret(redactor, String(value))) throw secretError(`details.${name}`, file);
@@ -104,8 +126,6 @@ export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: 
     }
     out.details = details;
   }
-  // Leave absent members out rather than writing `undefined`.
-  for (const key of Object.keys(out) as Array<keyof AuditEntryInput>) if (out[key] === undefined) delete out[key];
   return out;
 }
 

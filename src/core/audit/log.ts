@@ -14,7 +14,7 @@ import * as fsp from 'node:fs/promises';
 import path from 'node:path';
 import { redactor as sharedRedactor, type Redactor } from '../redact';
 import { GENESIS_HASH, hashedLine, isHash } from './canonical';
-import { sanitizeInput } from './entry';
+import { sanitizeInput, type TextMemo } from './entry';
 import { AuditWriteError, toAuditWriteError } from './errors';
 import { gapBeforeAppend, headAfterAppend, type AuditHead } from './head';
 import { readLinesBackward } from './lines';
@@ -127,7 +127,7 @@ export class AuditLog implements AuditSink {
     try {
       if (!Array.isArray(inputs)) throw new AppError('input', 'Invalid audit entries: not a list.', 'This is a bug in the caller of the audit log.');
       // One memo for this batch only: the entries of a bulk run repeat most of their texts.
-      const memo = new Map<string, string>();
+      const memo: TextMemo = new Map();
       clean = inputs.map((input) => sanitizeInput(input, this.redactor, this.file, memo));
     } catch (e) {
       return Promise.reject(e);
@@ -155,15 +155,18 @@ export class AuditLog implements AuditSink {
     const entries: AuditEntry[] = [];
     const lines: string[] = [];
     for (const input of gap ? [gap, ...clean] : clean) {
-      const unhashed = { ...input, id: this.newId(), time: this.now().toISOString(), prevHash };
-      const { hash, line } = hashedLine(unhashed);
-      entries.push({ ...unhashed, hash });
-      lines.push(`${line}\n`);
+      // Object.assign rather than a spread: several times faster on these objects, same members.
+      const entry = Object.assign({}, input, { id: this.newId(), time: this.now().toISOString(), prevHash }) as AuditEntry;
+      const { hash, line } = hashedLine(entry); // over every member but `hash`, which it has not yet
+      entry.hash = hash;
+      entries.push(entry);
+      lines.push(line);
       prevHash = hash;
     }
     // After an interrupted write the file may end mid-line: start a new line so that the
     // damaged one stays visible to verify() and these entries stay readable.
-    const text = `${endsWithNewline ? '' : '\n'}${lines.join('')}`;
+    lines.push(''); // the last line's newline, without copying the whole text once more
+    const text = `${endsWithNewline ? '' : '\n'}${lines.join('\n')}`;
     const handle = await this.openForAppend(this.file);
     let sizeBefore: number | undefined;
     try {

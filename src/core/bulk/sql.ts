@@ -95,12 +95,14 @@ export async function executeSqlBulk(
   // lock and one fsync (appendMany) rather than a thousand separate appends.
   const auditAll = async (rows: Array<{ u: BulkUser; outcome: AuditOutcome; message: string; backupId?: string; rows?: number }>) => {
     options.onProgress?.({ phase: 'audit', done: 0, total: rows.length });
-    const items: AuditItem[] = rows.map(({ u, outcome, message, backupId, rows: n }) => ({
-      base: { action: 'bulk.sql.disable', target: u.username, details: { snippet: snippet.name, ...(n !== undefined ? { rows: n } : {}), ...(u.userKey ? { userKey: u.userKey } : {}) } },
-      outcome,
-      message,
-      extra: backupId ? { backupId } : {},
-    }));
+    const items: AuditItem[] = rows.map(({ u, outcome, message, backupId, rows: n }) => {
+      // Members in sorted order, as the log writes them (it then copies nothing to sort them).
+      const details: NonNullable<AuditItem['base']['details']> = {};
+      if (n !== undefined) details.rows = n;
+      details.snippet = snippet.name;
+      if (u.userKey) details.userKey = u.userKey;
+      return { base: { action: 'bulk.sql.disable', target: u.username, details }, outcome, message, extra: backupId ? { backupId } : {} };
+    });
     const results = await writeAuditMany(ctx, items);
     results.forEach((r, i) => {
       if (r.entry) rows[i].u.auditEntryIds.push(r.entry.id);
@@ -119,19 +121,22 @@ export async function executeSqlBulk(
       backupParams: { runId: ctx.runId, users: targets.length },
       track,
       onBatch: (phase, n, total) => options.onProgress?.({ phase, done: n, total }),
+      // Committed: the users' entries are written while the backup is marked committed.
+      afterCommit: async (backup) => {
+        report.backupId = backup.id;
+        const at = new Date().toISOString();
+        for (const u of targets) {
+          Object.assign(u, { status: 'disabled', message: 'enrollment row deleted (1 row)', at });
+          u.attempts++;
+        }
+        report.state = 'completed';
+        await auditAll(report.users.map((u) =>
+          u.status === 'disabled'
+            ? { u, outcome: 'ok' as const, message: `Two-step verification disabled by deleting the enrollment row (bulk run, backup ${backup.id}).`, backupId: backup.id, rows: 1 }
+            : { u, outcome: 'refused' as const, message: `Not changed: ${u.message}.` }));
+      },
     });
-    report.backupId = done.backup.id;
-    const at = new Date().toISOString();
-    for (const u of targets) {
-      Object.assign(u, { status: 'disabled', message: 'enrollment row deleted (1 row)', at });
-      u.attempts++;
-    }
-    report.state = 'completed';
     report.stateMessage = `${targets.length} enrollment row${targets.length === 1 ? '' : 's'} deleted in one transaction; backup ${done.backup.id}.${done.stateError ? ` ${done.stateError}` : ''}`;
-    await auditAll(report.users.map((u) =>
-      u.status === 'disabled'
-        ? { u, outcome: 'ok' as const, message: `Two-step verification disabled by deleting the enrollment row (bulk run, backup ${done.backup.id}).`, backupId: done.backup.id, rows: 1 }
-        : { u, outcome: 'refused' as const, message: `Not changed: ${u.message}.` }));
   } catch (e) {
     const why = describeError(e);
     const at = new Date().toISOString();

@@ -137,21 +137,32 @@ export function bindNamed(sql: string, dialect: Dialect, params: NamedParams = {
   const groupAt = new Map(groups.map((g) => [g.start, g]));
   if (groups.length) tokens = splitAt(tokens, new Set(groups.flatMap((g) => [g.start, g.end])));
 
-  // name → 1-based placeholder number (a Map: a batched INSERT binds thousands of names).
+  // name → 1-based placeholder number (a Map: a batched INSERT binds thousands of names), and
+  // for a list parameter the number of each of its items (a list used twice binds once).
   const order = new Map<string, number>();
+  const itemOrder = new Map<string, number[]>();
   const binds: NativeBind[] = [];
-  const placeholder = (key: string, value: ParamInput): string => {
+  const bind = (value: ParamInput): number => binds.push(toBind(value));
+  const written = (k: number): string => (facts.placeholder === 'dollar' ? `$${k}` : facts.placeholder === 'at' ? `@p${k}` : `:b${k}`);
+  const placeholder = (name: string, value: ParamInput): string => {
     if (facts.placeholder === 'question') {
-      binds.push(toBind(value));
+      bind(value);
       return '?';
     }
-    let k = order.get(key);
-    if (k === undefined) {
-      binds.push(toBind(value));
-      k = binds.length;
-      order.set(key, k);
+    let k = order.get(name);
+    if (k === undefined) order.set(name, (k = bind(value)));
+    return written(k);
+  };
+  const itemPlaceholder = (name: string, items: ParamList, item: number): string => {
+    if (facts.placeholder === 'question') {
+      bind(items[item]);
+      return '?';
     }
-    return facts.placeholder === 'dollar' ? `$${k}` : facts.placeholder === 'at' ? `@p${k}` : `:b${k}`;
+    let numbers = itemOrder.get(name);
+    if (!numbers) itemOrder.set(name, (numbers = []));
+    let k = numbers[item];
+    if (k === undefined) numbers[item] = k = bind(items[item]);
+    return written(k);
   };
   const emit = (t: Token, item?: number): string => {
     if (t.type !== 'param') return t.text;
@@ -159,8 +170,7 @@ export function bindNamed(sql: string, dialect: Dialect, params: NamedParams = {
     const value = params[t.name];
     if (!isList(value)) return placeholder(t.name, value);
     if (item === undefined) throw new ParamBindError(`the list parameter :${t.name} can only stand inside IN (…)`);
-    // "\u0000" cannot occur in a parameter name: the key never meets a plain one.
-    return placeholder(`${t.name}\u0000${item}`, value[item]);
+    return itemPlaceholder(t.name, value, item);
   };
   let text = '';
   for (let i = 0; i < tokens.length; ) {
@@ -176,7 +186,10 @@ export function bindNamed(sql: string, dialect: Dialect, params: NamedParams = {
     if (facts.maxInListItems !== undefined && items.length > facts.maxInListItems) {
       throw new ParamBindError(`the list parameter :${g.param} has ${items.length} items; ${facts.label} takes at most ${facts.maxInListItems} in one IN (…)`);
     }
-    text += items.map((_, n) => inner.map((t) => emit(t, n)).join('')).join(', ');
+    for (let n = 0; n < items.length; n++) {
+      if (n) text += ', ';
+      for (const t of inner) text += emit(t, n);
+    }
   }
   if (binds.length > facts.maxBindParams) {
     throw new ParamBindError(`the statement binds ${binds.length} values; ${facts.label} takes at most ${facts.maxBindParams}`);

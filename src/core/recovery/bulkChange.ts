@@ -67,7 +67,13 @@ export async function runGuardedBulkChange(
   ctx: RecoveryContext,
   snippet: Snippet,
   users: BulkChangeUser[],
-  options: { backupParams: BackupRecord['params']; track?: { backup?: BackupRecord }; onBatch?: (phase: 'backup' | 'change', done: number, total: number) => void },
+  options: {
+    backupParams: BackupRecord['params'];
+    track?: { backup?: BackupRecord };
+    onBatch?: (phase: 'backup' | 'change', done: number, total: number) => void;
+    /** Runs once the change is committed, while its backup is marked committed (withBackupState). */
+    afterCommit?: (backup: BackupRecord, affected: number) => Promise<void>;
+  },
 ): Promise<BulkChangeResult> {
   const { store } = checkChangeAllowed(ctx, snippet);
   if (!snippet.params.some((p) => p.name === BULK_LIST_PARAM && p.type === 'string[]')) throw new Error(`snippet ${snippet.name} has no list parameter :${BULK_LIST_PARAM}`);
@@ -95,9 +101,16 @@ export async function runGuardedBulkChange(
           const owner = new Map<string, number>();
           const changed: string[] = [];
           const looked = await lookupBatch(tx, lookupSql, names);
+          let keyColumns: Column[] | undefined;
+          let iUserKey = -1;
           looked.forEach((res, i) => {
-            const iKey = res.columns.findIndex((c) => c.name.toLowerCase() === 'user_key');
-            const keys = res.rows.map((row) => textOf(row[iKey]));
+            // The results of one batch share their columns: the key column is found once.
+            if (res.columns !== keyColumns) {
+              keyColumns = res.columns;
+              iUserKey = res.columns.findIndex((c) => c.name.toLowerCase() === 'user_key');
+            }
+            const keys: string[] = [];
+            for (const row of res.rows) keys.push(textOf(row[iUserKey]));
             for (const k of keys) owner.set(k, i);
             const seen = part.items[i].userKey;
             if (seen !== undefined && !keys.includes(seen)) changed.push(names[i]);
@@ -160,6 +173,7 @@ export async function runGuardedBulkChange(
       },
       { forChange: true },
     ),
+    options.afterCommit,
   );
   return { backup: done.backup, affected: done.value, stateError: done.stateError };
 }

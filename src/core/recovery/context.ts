@@ -44,15 +44,10 @@ function auditInput(ctx: Pick<RecoveryContext, 'profile' | 'admin' | 'runId'>, i
     message = redactor.redact(item.message);
     redacted?.set(item.message, message);
   }
-  return {
-    admin: ctx.admin,
-    instance: { id: ctx.profile.id, name: ctx.profile.name, baseUrl: ctx.profile.baseUrl },
-    ...item.base,
-    ...item.extra,
-    outcome: item.outcome,
-    message,
-    ...(ctx.runId ? { runId: ctx.runId } : {}),
-  };
+  // Object.assign rather than spreads (a bulk run builds a thousand of these): same members.
+  const input: AuditEntryInput = Object.assign({ admin: ctx.admin, instance: { id: ctx.profile.id, name: ctx.profile.name, baseUrl: ctx.profile.baseUrl } }, item.base, item.extra, { outcome: item.outcome, message });
+  if (ctx.runId) input.runId = ctx.runId;
+  return input;
 }
 
 function auditError(e: unknown): string {

@@ -52,21 +52,29 @@ export async function saveBackup(
 /**
  * Runs a guarded change (its transaction) and then notes the outcome on its backup:
  * committed, or rolled-back / pending when the change failed. `track.backup` is set by the
- * change as soon as the backup is written.
+ * change as soon as the backup is written. `afterCommit`, when given, runs once the change is
+ * committed, while the backup is being marked committed (a bulk run writes its audit entries
+ * then: two files, each fsynced, instead of one after the other); its error is rethrown once
+ * the marking is done.
  */
 export async function withBackupState<T>(
   store: BackupStoreOf,
   track: { backup?: BackupRecord },
   change: () => Promise<T>,
+  afterCommit?: (backup: BackupRecord, value: T) => Promise<void>,
 ): Promise<{ value: T; backup: BackupRecord; stateError?: string }> {
+  let value: T;
+  let backup: BackupRecord;
   try {
-    const value = await change();
-    const backup = track.backup!;
-    return { value, backup, stateError: await markCommitted(store, backup) };
+    value = await change();
+    backup = track.backup!;
   } catch (e) {
     await markFailed(store, track.backup, e);
     throw e;
   }
+  const [marked, after] = await Promise.allSettled([markCommitted(store, backup), (async () => afterCommit?.(backup, value))()]);
+  if (after.status === 'rejected') throw after.reason;
+  return { value, backup, stateError: marked.status === 'fulfilled' ? marked.value : describeError(marked.reason) };
 }
 
 /** A statement changed another number of rows than its guard expects: the change is rolled back. */

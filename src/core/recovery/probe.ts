@@ -185,11 +185,29 @@ export async function lookupEnrollments(driver: Driver, product: Product, userna
   return results.map((result, i) => enrollmentFrom(result, usernames[i]));
 }
 
+/** Where the lookup's columns are, per columns array: the results of one batch share theirs. */
+const lookupColumns = new WeakMap<QueryResult['columns'], number[]>();
+
+function lookupColumnIndexes(columns: QueryResult['columns']): number[] {
+  let at = lookupColumns.get(columns);
+  if (!at) {
+    const col = (name: string) => columns.findIndex((c) => c.name.toLowerCase() === name);
+    at = ['username', 'user_key', 'enrolled', 'created_at', 'modified_at'].map(col);
+    lookupColumns.set(columns, at);
+  }
+  return at;
+}
+
 export function enrollmentFrom(result: QueryResult, username: string): EnrollmentStatus {
-  const col = (name: string) => result.columns.findIndex((c) => c.name.toLowerCase() === name);
-  const [iUser, iKey, iEnrolled, iCreated, iModified] = ['username', 'user_key', 'enrolled', 'created_at', 'modified_at'].map(col);
+  const [iUser, iKey, iEnrolled, iCreated, iModified] = lookupColumnIndexes(result.columns);
   if (!result.rows.length) return { username, userExists: false, enrolled: false };
-  const row = result.rows.find((r) => Number(r[iEnrolled]) === 1) ?? result.rows[0];
+  let row = result.rows[0];
+  for (const r of result.rows) {
+    if (Number(r[iEnrolled]) === 1) {
+      row = r;
+      break;
+    }
+  }
   const enrolled = Number(row[iEnrolled]) === 1;
   return {
     username: asText(row[iUser]) ?? username,

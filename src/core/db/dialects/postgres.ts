@@ -76,10 +76,10 @@ export const driver: NativeDriver = {
     const conn = new PgConnection(client);
     await client.connect();
     try {
-      if (config.schema) {
-        await client.query("SELECT set_config('search_path', $1, false)", [`"${config.schema.replace(/"/g, '""')}", public`]);
-      }
-      const info = await client.query('SELECT version() AS v, pg_backend_pid() AS pid');
+      // One round trip: the search path is set by the same statement that reads the version.
+      const info = config.schema
+        ? await client.query("SELECT set_config('search_path', $1, false) AS search_path, version() AS v, pg_backend_pid() AS pid", [`"${config.schema.replace(/"/g, '""')}", public`])
+        : await client.query('SELECT version() AS v, pg_backend_pid() AS pid');
       conn.serverVersion = String(info.rows[0].v);
       conn.sessionId = String(info.rows[0].pid);
     } catch (e) {
