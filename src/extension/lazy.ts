@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { distDir } from '../core/bundlePaths';
 
 // The test `process.env.JIRA2FA_BUNDLED === '1' ? undefined : () => import(…)` is written out at
 // each call site: esbuild folds it there and drops the import; behind a function parameter or a
@@ -17,7 +18,9 @@ import path from 'node:path';
 
 function lazyModule<T>(name: string, fromSource: (() => Promise<T>) | undefined): () => Promise<T> {
   let loaded: Promise<T> | undefined;
-  return () => (loaded ??= fromSource ? fromSource() : Promise.resolve(createRequire(__filename)(path.join(__dirname, 'lazy', `${name}.js`)) as T));
+  // distDir(): the lazy bundles load each other too (the Cloud panel loads the Cloud API), and
+  // a lazy bundle sits in dist/lazy itself. Node's require cache makes each one a single module.
+  return () => (loaded ??= fromSource ? fromSource() : Promise.resolve(createRequire(__filename)(path.join(distDir(), 'lazy', `${name}.js`)) as T));
 }
 
 /** The Jira client, unenroll and bulk by REST (undici): dist/lazy/jira.js in the bundle. */
@@ -28,3 +31,6 @@ export const loadCloudApi = lazyModule<typeof import('../core/cloud/index')>('cl
 
 /** The "Bulk disable 2SV…" flow and its editor UI: dist/lazy/bulk.js in the bundle. */
 export const loadBulkFlow = lazyModule<typeof import('./bulk/lazyEntry')>('bulk', process.env.JIRA2FA_BUNDLED === '1' ? undefined : () => import('./bulk/lazyEntry.js'));
+
+/** The "Recover a Cloud user" panel and its controller: dist/lazy/cloudPanel.js in the bundle. */
+export const loadCloudPanel = lazyModule<typeof import('./cloud/panel')>('cloudPanel', process.env.JIRA2FA_BUNDLED === '1' ? undefined : () => import('./cloud/panel.js'));

@@ -52,4 +52,10 @@ describe('built lazy bundles and the main bundle', () => {
     assert.ok(readFileSync(path.join(dist, 'lazy/bulk.js'), 'utf8').includes(marker));
     assert.ok(!readFileSync(path.join(dist, 'extension.js'), 'utf8').includes(marker));
   });
+
+  it('the "Recover a Cloud user" panel lives in dist/lazy/cloudPanel.js, not in the bundle activation reads', () => {
+    const marker = 'The temporary policy must differ from the current one.';
+    assert.ok(readFileSync(path.join(dist, 'lazy/cloudPanel.js'), 'utf8').includes(marker));
+    assert.ok(!readFileSync(path.join(dist, 'extension.js'), 'utf8').includes(marker));
+  });
 });

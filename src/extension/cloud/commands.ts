@@ -11,14 +11,14 @@ import type { MoveResult } from '../../core/cloud/recovery';
 import type { PendingMove } from '../../core/cloud/tracker';
 import { describeError } from '../../core/errors';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
-import { loadCloudApi } from '../lazy';
+import { loadCloudApi, loadCloudPanel } from '../lazy';
 import type { ExtensionServices } from '../services';
 import type { TreeNode } from '../tree/instancesTree';
 import { ageText, REMINDER_SETTING, reminderHours } from './age';
 import { pendingRowKey, type CloudChildren } from './cloudTree';
-// Panels and flows are imported on first use: activation then neither evaluates their code nor
-// builds their message schemas (esbuild keeps them in the bundle, initialised lazily).
-const panel = () => import('./panel.js');
+// The panel is its own bundle, loaded on first use: activation neither reads its code nor builds
+// its message schemas.
+const panel = loadCloudPanel;
 
 export function registerCloudCommands(s: ExtensionServices, children: CloudChildren): vscode.Disposable[] {
   const changed = () => {
