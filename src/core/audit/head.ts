@@ -63,8 +63,6 @@ export interface AuditHeadOptions {
 
 export class AuditHead {
   readonly file: string;
-  /** What read() found, per log, for the update() that follows it in the same append. */
-  private readonly lastRead = new Map<string, Record<string, HeadRecord>>();
   /** The last warnings (at most 20), newest last, for callers without an onWarning. */
   readonly warnings: string[] = [];
 
@@ -115,7 +113,6 @@ export class AuditHead {
   async read(logFile: string): Promise<HeadRead> {
     try {
       const { logs, problem } = await this.load();
-      this.lastRead.set(keyOf(logFile), logs);
       const record = Object.prototype.hasOwnProperty.call(logs, keyOf(logFile)) ? logs[keyOf(logFile)] : undefined;
       return problem ? { record, problem } : { record };
     } catch (e) {
@@ -131,12 +128,10 @@ export class AuditHead {
    * (still in its log, so no false alarm).
    */
   async update(logFile: string, record: HeadRecord): Promise<void> {
-    // An append reads the head under the log's lock just before writing: reuse what it read
-    // rather than read the file again (other logs' records may then be a little older, which
-    // is harmless, see above).
+    // Read again rather than reuse what the append read before writing: the other logs'
+    // records may have moved on since (a small file, one read).
     const key = keyOf(logFile);
-    const logs = this.lastRead.get(key) ?? (await this.load()).logs;
-    this.lastRead.delete(key);
+    const { logs } = await this.load();
     logs[key] = { hash: record.hash, id: record.id, time: record.time };
     if (Object.keys(logs).length > PRUNE_ABOVE) await prune(logs, key);
     const dir = path.dirname(this.file);

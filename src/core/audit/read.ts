@@ -201,8 +201,8 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   // The log is missing: fine, unless this computer wrote to it.
   const missingLog = async (): Promise<VerifyResult> => {
     if (!check) await readHead();
-    const out: VerifyResult = { ...result, ok: true, exists: false, entries: 0, lines: 0, problems: [], firstBroken: undefined, gaps: [], lastHash: GENESIS_HASH };
-    delete out.firstBroken;
+    // Built afresh: the log may have vanished while it was being read.
+    const out: VerifyResult = { ok: true, exists: false, entries: 0, lines: 0, problems: [], gaps: [], lastHash: GENESIS_HASH };
     if (!check) return out;
     if (!check.record) return { ...out, head: check };
     const p = { line: 1, reason: missingLogMessage(check.record) };
