@@ -31,7 +31,7 @@ async function simWith(product: 'jira' | 'confluence', users: string[], groups: 
 async function clientFor(sim: JiraSimulator, product: 'jira' | 'confluence'): Promise<JiraClient> {
   const secrets = new MemorySecretStore();
   await secrets.set('g', 'token', ADMIN_TOKEN);
-  return createJiraClient({ id: 'g', name: 'Groups', product, baseUrl: sim.baseUrl, auth: 'token' } as never, secrets);
+  return createJiraClient({ id: 'g', name: 'Groups', product, baseUrl: sim.baseUrl, environment: 'test', auth: { type: 'pat' } } as never, secrets);
 }
 
 describe('bulk from groups: reading members', function () {
