@@ -7,6 +7,7 @@
  */
 import { verifySync } from 'otplib';
 import { groupRoute, type SimGroups } from './jiraSimulatorGroups';
+import { ticketRoute, type SimTicket } from './jiraSimulatorTickets';
 import type { SimulatorStore, SimUser } from './simulatorStore';
 
 export interface SimRequest {
@@ -35,6 +36,8 @@ export interface RouteContext {
   onUnenrollTarget: (username: string) => void;
   /** Groups and their members (jiraSimulatorGroups.ts). */
   groups?: SimGroups;
+  /** Tickets behind recovery requests (jiraSimulatorTickets.ts). */
+  tickets?: SimTicket[];
 }
 
 export const MESSAGES = {
@@ -64,6 +67,8 @@ export async function route(req: SimRequest, ctx: RouteContext): Promise<SimResp
   }
   const groups = await groupRoute(req, ctx, () => authenticateOrUndefined(req, ctx), ctx.product === 'jira' ? jiraUser : confluenceUser);
   if (groups) return groups;
+  const tickets = await ticketRoute(req, ctx, () => authenticateOrUndefined(req, ctx), jiraUser);
+  if (tickets) return tickets;
   const isStatus = /^\/rest\/tsv\/(1\.0|latest)\/status$/.test(req.path);
   const get = GETS[ctx.product][req.path];
   if (!get && !isStatus) return notFound(req.path);

@@ -11,6 +11,20 @@ export interface AuditInstanceRef {
   baseUrl: string;
 }
 
+/** The request behind an action that changed a user's 2SV (src/core/requests). */
+export interface AuditRequest {
+  ticket?: string;
+  ticketUrl?: string;
+  reason?: string;
+  verification?: string;
+  verificationNote?: string;
+  /** reporter / requester: the ticket came from the user; mismatch: from someone else; unknown: not checked. */
+  identityMatch?: 'reporter' | 'requester' | 'mismatch' | 'unknown';
+  /** The ticket check's warnings the admin went past, and their typed reason. */
+  warnings?: string;
+  override?: string;
+}
+
 export interface AuditEntryInput {
   /** The admin who acted: the signed-in user name when known, else the OS user. */
   admin: string;
@@ -30,6 +44,8 @@ export interface AuditEntryInput {
   runId?: string;
   /** The backup that a destructive change saved first. */
   backupId?: string;
+  /** The request (ticket, reason, identity verification) behind the action. */
+  request?: AuditRequest;
 }
 
 export interface AuditEntry extends AuditEntryInput {
