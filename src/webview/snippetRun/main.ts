@@ -7,7 +7,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-form-group/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { byId, el, show } from '../shared/dom';
+import { byId, el, show, setText } from '../shared/dom';
 import { connect } from '../shared/host';
 import { ResultsGrid } from '../shared/resultsGrid';
 import { confirmationWord, RunStateSchema, ToRunSchema, type FromRun, type RunState, type SnippetInfo, type ToRun } from './protocol';
@@ -109,7 +109,7 @@ function refresh(): void {
   if (snippet.kind !== 'destructive') return;
   show(byId('confirmGroup'), production);
   const word = confirmationWord(snippet, values());
-  byId('confirmLabel').textContent = `Production: type "${word}" to confirm`;
+  setText(byId('confirmLabel'), `Production: type "${word}" to confirm`);
   const confirmed = !production || state.confirmation === word;
   byId<Field>('commit').disabled = busy || readOnly || !previewOk || !confirmed;
   byId<Field>('preview').disabled = busy;
@@ -118,7 +118,7 @@ function refresh(): void {
 function setStatus(text: string, kind: 'ok' | 'warn' | 'error' | '' = ''): void {
   const s = byId('status');
   s.className = `banner ${kind}`;
-  s.textContent = text;
+  setText(s, text);
 }
 
 function run(): void {
@@ -153,9 +153,9 @@ host.onMessage((m) => {
       if (m.prefill) state = { ...state, params: { ...state.params, ...m.prefill } };
       if (!host.getState()) state = { ...state, rowLimit: m.rowLimit };
       render(m.snippet);
-      byId('envBadge').textContent = m.instance.environment;
+      setText(byId('envBadge'), m.instance.environment);
       byId('envBadge').className = `badge env-${m.instance.environment}`;
-      byId('instanceLine').textContent = `${m.instance.name} · ${m.instance.product} · database`;
+      setText(byId('instanceLine'), `${m.instance.name} · ${m.instance.product} · database`);
       refresh();
       (document.querySelector('[data-param]') as HTMLElement | null)?.focus();
       return;
@@ -168,14 +168,14 @@ host.onMessage((m) => {
       busy = false;
       showGrid(m.columns, m.cells);
       setStatus(m.truncated ? `Showing the first ${m.rowLimit} rows: there are more. Raise the row limit to see them.` : `${m.cells.length} row${m.cells.length === 1 ? '' : 's'}.`, m.truncated ? 'warn' : 'ok');
-      byId('summary').textContent = m.auditId ? `Audit entry ${m.auditId}` : '';
+      setText(byId('summary'), m.auditId ? `Audit entry ${m.auditId}` : '');
       return;
     case 'preview':
       busy = false;
       previewOk = m.matches && m.allowed;
       showGrid(m.columns, m.cells);
       setStatus(m.message, previewOk ? 'ok' : 'warn');
-      byId('summary').textContent = `Backup query: ${m.backupSql}`;
+      setText(byId('summary'), `Backup query: ${m.backupSql}`);
       refresh();
       return;
     case 'done':
