@@ -17,6 +17,10 @@ import { AuditLog } from '../../src/core/audit/log';
 import { AppError } from '../../src/core/errors';
 import { sharedDispatchers } from '../../src/core/jira/dispatcher';
 import { Redactor } from '../../src/core/redact';
+import { standardFixtures } from '../support/jiraFixtures';
+import { JiraSimulator } from '../support/jiraSimulator';
+import { InMemorySimulatorStore } from '../support/simulatorStore';
+import { plantedSecrets } from '../support/simulatorMain';
 import { CloudSimulator, ORG_ID, ORG_KEY, POLICY_OPTIONAL, standardCloudFixtures } from '../support/cloudSimulator';
 import { createTestDatabase, type TestDatabase } from '../support/dbFixtures';
 import { HOSTILE_FOR_TERMINALS, TERMINAL_UNSAFE, label } from '../support/hostileCorpus';
@@ -62,6 +66,7 @@ describe('cli: no raw control character reaches the terminal (hostile corpus)', 
       JIRA2FA_AUDIT_HEAD_FILE: path.join(dir, 'audit-head.json'),
       JIRA2FA_BACKUP_DIR: path.join(dir, 'backups'),
       JIRA2FA_CLOUD_PENDING_FILE: path.join(dir, 'cloud-pending.json'),
+      JIRA2FA_TOTP_LEDGER_FILE: path.join(dir, 'totp-windows.json'),
       JIRA2FA_ORG_API_KEY: ORG_KEY,
       JIRA2FA_ADMIN: 'ada',
     };
@@ -156,8 +161,49 @@ describe('cli: no raw control character reaches the terminal (hostile corpus)', 
       assertJson(await run(['cloud', 'move-back', '--instance', 'acme', '--user', 'u0@example.com', '--json']), 'cloud move-back --json');
       // The server's own error text.
       sim.setFault({ type: 'status', status: 500, json: { message: HOSTILE.join(' ') } });
-      assertSafe(await run(['cloud', 'find', '--instance', 'acme', '--query', 'u1@example.com']), 'cloud find (server error)');
+      const failed = await run(['cloud', 'find', '--instance', 'acme', '--query', 'u1@example.com']);
+      assertSafe(failed, 'cloud find (server error)');
+      assert.match(failed.stderr, /Server said: "zeroU\+200Bwidth U\+200D/, `the server's text was printed, escaped: ${failed.stderr}`);
       assertJson(await run(['cloud', 'find', '--instance', 'acme', '--query', 'u1@example.com', '--json']), 'cloud find --json (server error)');
+    });
+  });
+
+  describe('unenroll, test: user names and server messages from Jira (simulator)', () => {
+    let sim: JiraSimulator;
+    beforeEach(async () => {
+      const secrets = plantedSecrets();
+      const fixtures = standardFixtures();
+      fixtures.tokens[secrets.token] = 'admin';
+      fixtures.enrollments.admin = secrets.seed;
+      sim = await JiraSimulator.start({ store: new InMemorySimulatorStore(fixtures) });
+      Object.assign(env, { JIRA2FA_TOKEN: secrets.token, JIRA2FA_TOTP_SECRET: secrets.seed });
+      writeProfiles([{ id: 'sim', name: 'Sim', product: 'jira', baseUrl: sim.baseUrl, environment: 'test' }]);
+    });
+    afterEach(async () => {
+      await sharedDispatchers.closeAll();
+      await sim.stop();
+    });
+
+    it('prints hostile user names and server error texts escaped', async () => {
+      // Names the client refuses before any request, plain and --json (no code spent).
+      for (const user of HOSTILE.filter((h) => /[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/.test(h)).slice(0, 6)) {
+        const plain = await run(['unenroll', '--instance', 'sim', '--user', user]);
+        assert.equal(plain.code, 2, plain.stderr);
+        assertSafe(plain, `unenroll ${label(user)}`);
+        assertJson(await run(['unenroll', '--instance', 'sim', '--user', user, '--json']), `unenroll --json ${label(user)}`);
+      }
+      // One that reaches the server (a code window each: only one), answered "no such user".
+      const sent = await run(['unenroll', '--instance', 'sim', '--user', 'zero\u200bwidth\ufeff', '--json']);
+      assert.equal(sent.code, 1, sent.stderr);
+      assert.equal(sim.requestsOf('DELETE').length, 1);
+      assertJson(sent, 'unenroll --json (sent)');
+      const message = HOSTILE.join(' ');
+      for (const fault of [{ type: 'status' as const, status: 500, json: { errorMessages: [message], message } }, { type: 'status' as const, status: 400, text: message }]) {
+        sim.setFault(fault, { times: 4 });
+        const r = await run(['test', '--instance', 'sim']);
+        assertSafe(r, `test (HTTP ${fault.status})`);
+        assertJson(await run(['test', '--instance', 'sim', '--json']), `test --json (HTTP ${fault.status})`);
+      }
     });
   });
 
