@@ -260,7 +260,9 @@ export class JiraClient {
     if (!/^(\d{1,2}\.\d{1,2}|latest)$/.test(version)) {
       return guardRefusal('config', `tsvApiVersion "${version}" is not valid.`, 'Set it to 1.0 or latest in the instance settings.', 'input');
     }
-    redactor.add(totpCode);
+    // Short-lived: a code used once is worthless after a few windows, and a permanent mask
+    // would hide every equal six-digit user name and id for the rest of the process.
+    redactor.addShortLived(totpCode);
     const path = restPath(this.base, `/rest/tsv/${version}/totp/unenroll/user`, { segments: [username] });
     const answer = await this.call('DELETE', path, `remove two-step verification of "${username}"`, { signal, body: JSON.stringify({ totpCode }) });
     if ('outcome' in answer) return answer.outcome;
