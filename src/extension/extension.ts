@@ -14,6 +14,7 @@ import { JsonFileTrackerStorage, MoveTracker, trackerFilePath } from '../core/cl
 import type { SecretStore } from '../core/secrets';
 // (after ../core/secrets on purpose: keeps this line apart from other branches' new imports)
 import { consumeSandboxSecrets } from '../core/sandboxSecrets';
+import { registerEvidenceCommand } from './audit/evidenceCommand';
 import { RecentActionsChildren } from './audit/recentActions';
 import { CloudChildren } from './cloud/cloudTree';
 import { registerCloudCommands, remindOverdue } from './cloud/commands';
@@ -99,6 +100,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     view,
     vscode.window.registerFileDecorationProvider(new EnvironmentDecorations()),
     vscode.commands.registerCommand('jira2fa.showLog', () => log.show()),
+    registerEvidenceCommand(services),
     ...registerBulkCommands(services),
     ...registerInstanceCommands(services),
     ...registerCredentialCommands(services),
