@@ -101,8 +101,20 @@ export const DatabaseSchema = z
       z.union([z.boolean(), z.strictObject({ caFile: z.optional(filePath('database.ssl.caFile')), allowSelfSigned: z._default(z.boolean(), false) })]),
     ),
     readOnly: z._default(described(z.boolean(), 'Only read snippets may run; destructive ones are refused'), true),
+    // Data Center: the schema that holds the product's tables (dbconfig.xml <schema-name>).
+    schema: z.optional(
+      described(
+        text('database.schema', 128),
+        "Schema holding the product's tables (dbconfig.xml <schema-name>): PostgreSQL search_path, Oracle CURRENT_SCHEMA, SQL Server [schema].[table]; not used on MySQL/MariaDB",
+      ),
+    ),
   })
   .check(
+    z.refine((db) => db.schema === undefined || db.driver !== 'mysql', {
+      path: ['schema'],
+      error: 'database.schema is not used on MySQL/MariaDB: there the database name already is the schema',
+      when: (payload) => hasStringField(payload.value, 'driver'),
+    }),
     // `when`: report a missing host even if another database field is wrong too.
     z.refine((db) => db.driver === 'pglite' || !!db.host, {
       path: ['host'],

@@ -29,6 +29,7 @@ export const FormValuesSchema = z.strictObject({
   dbUser: str,
   dbSsl: z.boolean(),
   dbReadOnly: z.boolean(),
+  dbSchema: str,
   orgId: str,
   directoryId: str,
 });
@@ -54,6 +55,7 @@ export const EMPTY_FORM: FormValues = {
   dbUser: '',
   dbSsl: false,
   dbReadOnly: true,
+  dbSchema: '',
   orgId: '',
   directoryId: '',
 };
@@ -88,6 +90,8 @@ export function toProfileInput(v: FormValues): Record<string, unknown> {
       ...(opt(v.dbUser) ? { user: v.dbUser } : {}),
       ssl: v.dbSsl,
       readOnly: v.dbReadOnly,
+      // MySQL/MariaDB has no schema apart from the database (the form hides the field there).
+      ...(opt(v.dbSchema) && v.dbDriver !== 'mysql' ? { schema: v.dbSchema.trim() } : {}),
     };
   }
   return out;
@@ -116,6 +120,7 @@ export function fromProfile(p: InstanceInput): FormValues {
     dbUser: db?.user ?? '',
     dbSsl: db?.ssl === true || (typeof db?.ssl === 'object' && db.ssl !== null),
     dbReadOnly: db?.readOnly ?? true,
+    dbSchema: db?.schema ?? '',
     orgId: p.orgId ?? '',
     directoryId: p.directoryId ?? '',
   };
@@ -131,6 +136,7 @@ const FIELD_FOR_PATH: Record<string, keyof FormValues> = {
   'database.port': 'dbPort',
   'database.database': 'dbName',
   'database.user': 'dbUser',
+  'database.schema': 'dbSchema',
 };
 
 export function fieldForPath(path: string): keyof FormValues | undefined {

@@ -44,13 +44,16 @@ const LABELS: Partial<Record<keyof FormValues, string>> = {
   dbPort: 'Port',
   dbName: 'Database name (PGlite: data directory)',
   dbUser: 'User',
+  dbSchema: 'Schema (optional)',
 };
 
 const HELP: Partial<Record<keyof FormValues, string>> = {
   id: 'Used to name stored credentials and by the CLI (--instance).',
   baseUrl: 'Including any context path, e.g. https://jira.example.com/jira',
   tsvApiVersion: '1.0 (the knowledge-base path) or latest',
-  authType: 'The token or password itself is stored in the OS keychain with "Set credentials…" after saving.',
+  authType:
+    'A personal access token is the documented way to call the 2SV recovery; user name and password (Basic) is a fallback (Bamboo: sent with os_authType=basic). The token or password itself is stored in the OS keychain with "Set credentials…" after saving.',
+  dbSchema: 'The schema holding the product\'s tables, <schema-name> in dbconfig.xml (e.g. jiraschema, public, dbo). PostgreSQL: the search path; Oracle: CURRENT_SCHEMA; SQL Server: every table is written [schema].[table]. Empty: the login\'s default schema.',
 };
 
 function textField(key: TextKey, opts: { placeholder?: string; type?: string } = {}): HTMLElement {
@@ -114,6 +117,8 @@ function render(): void {
           textField('dbPort'),
           textField('dbName'),
           textField('dbUser'),
+          textField('dbSchema', { placeholder: 'jiraschema' }),
+          el('p', { id: 'dbSchema-mysql', class: 'note' }, 'MySQL/MariaDB: the database name above already is the schema; there is no separate schema setting.'),
           checkbox('dbSsl', 'Use TLS'),
           checkbox('dbReadOnly', 'Read-only: refuse destructive snippets'),
         ),
@@ -173,6 +178,8 @@ function refresh(): void {
   show(byId('dbHost-group'), v.dbDriver !== 'pglite');
   show(byId('dbPort-group'), v.dbDriver !== 'pglite');
   show(byId('dbUser-group'), v.dbDriver !== 'pglite');
+  show(byId('dbSchema-group'), v.dbDriver !== 'mysql');
+  show(byId('dbSchema-mysql'), v.dbDriver === 'mysql');
 
   const { check, byField } = checkForm(v, state.takenIds);
   for (const key of Object.keys(EMPTY_FORM)) {

@@ -6,6 +6,7 @@
 import * as oracledb from 'oracledb';
 import type { ColumnKind, DbErrorInfo, NativeBind, NativeConnectConfig, NativeConnection, NativeDriver, QueryResult } from '../types';
 import { classifyNodeError, errorCode, firstLine, plainValue } from '../native/common';
+import { quoteDouble } from '../dialect';
 
 /** Session formats: ISO-like and with full fractional seconds. */
 export const SESSION_SETUP =
@@ -168,7 +169,7 @@ export const driver: NativeDriver = {
     const wrapped = new OracleConnection(conn);
     try {
       await conn.execute(SESSION_SETUP, {}, { autoCommit: false });
-      if (config.schema) await conn.execute(`ALTER SESSION SET CURRENT_SCHEMA = "${config.schema.replace(/"/g, '""')}"`, {}, { autoCommit: false });
+      if (config.schema) await conn.execute(`ALTER SESSION SET CURRENT_SCHEMA = ${quoteDouble(config.schema)}`, {}, { autoCommit: false });
       const info = await conn.execute("SELECT SYS_CONTEXT('USERENV', 'SID') FROM DUAL", {}, { outFormat: oracledb.OUT_FORMAT_ARRAY, autoCommit: false });
       wrapped.serverVersion = `Oracle ${conn.oracleServerVersionString}`;
       wrapped.sessionId = String(info.rows?.[0]?.[0] ?? '');
