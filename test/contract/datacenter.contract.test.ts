@@ -50,7 +50,7 @@ function contractFor(f: ContractFixture): Contract {
   }
   for (const product of ['jira', 'confluence', 'bitbucket', 'bamboo'] as const) {
     const e = ENDPOINTS[product];
-    if (path === e.serverInfo) return { product, check: (s, b) => assert.equal(s === 200 && parseServerInfo(obj(b))?.version, obj(b).version) };
+    if (path === e.serverInfo) return { product, check: (s, b) => assert.ok(s === 200 && parseServerInfo(obj(b))?.version === obj(b).version && typeof obj(b).version === 'string', 'parseServerInfo reads the version') };
     if (path === e.myself) return { product, check: (s, b) => assert.ok(s === 200 && parseSignedInUser(obj(b))?.username, 'parseSignedInUser finds the user name') };
     if (path === e.permissions) return { product, check: (s, b) => assert.equal(s === 200 && typeof parseSystemAdmin(obj(b)), 'boolean') };
   }
@@ -70,6 +70,27 @@ describe('Data Center contract: documented answers, our parsers, the simulator',
 
   describe('our parsers read each documented answer', () => {
     for (const f of fixtures) it(f.name, () => contractFor(f).check(f.response.status, f.response.body));
+  });
+
+  describe('a drifted answer fails the same check (the checks can fail)', () => {
+    /** The answer with the field our code reads renamed, or (unenroll) another status. */
+    const drift = (f: ContractFixture): [number, unknown] => {
+      if (f.request?.path.includes('/unenroll/')) return f.response.status === 204 ? [200, { message: 'done' }] : [f.response.status, { message: 'Something the documentation does not say.' }];
+      const body = { ...obj(f.response.body) };
+      for (const k of ['version', 'name', 'username', 'permissions', 'twoSVActive', 'isTwoSVActive']) {
+        if (k in body) {
+          body[`${k}_renamed`] = body[k];
+          delete body[k];
+        }
+      }
+      return [f.response.status, body];
+    };
+    for (const f of fixtures) {
+      it(f.name, () => {
+        const [status, body] = drift(f);
+        assert.throws(() => contractFor(f).check(status, body));
+      });
+    }
   });
 
   describe('the simulator answers the same requests with shapes the same validators accept', () => {
