@@ -123,7 +123,7 @@ export function databaseFromDbConfig(file: DbConfigFile, current?: DatabaseSecti
   }
   if (schema && (schema.length > 128 || /[\u0000-\u001f\u007f]/.test(schema))) throw bad('<schema-name> is longer than 128 characters or contains control characters');
   const user = file.username ?? target.user;
-  if (file.hasPassword) notes.push('The database password in the file was not imported: store it in the OS keychain (next line says how).');
+  if (file.hasPassword) notes.push('The database password in the file was not imported (passwords are never imported).');
   const database: DatabaseSection = {
     driver: target.driver,
     host: target.host,

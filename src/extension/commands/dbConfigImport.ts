@@ -40,7 +40,7 @@ export function registerDbConfigImport(s: ExtensionServices): vscode.Disposable[
       const lines = [
         ...imported.changes.map((c) => `${c.field}: ${printable(c.from ?? '(unset)', 200)} → ${printable(c.to ?? '(unset)', 200)}`),
         ...imported.notes.map((n) => `Note: ${printable(n, 400)}`),
-        'The password is never imported: you are asked for it next (it goes to the OS keychain).',
+        'You are asked for the database password next: it goes to the OS keychain.',
       ];
       for (const line of lines) s.log.info(`dbconfig.xml import preview for ${profile.id}: ${line}`);
       if (!imported.changes.length) {
