@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { checkProfile } from '../../src/core/profiles/schema';
+import { exportProfiles, readProfilesFile } from '../../src/core/profiles/exchange';
+import { checkForm, fromProfile, toProfileInput } from '../../src/webview/instanceForm/formModel';
 import { checkSchemaName } from '../../src/core/db/dialect';
 import { tokenize } from '../../src/core/db/sqlText';
 import { restoreStatements } from '../../src/core/backup/restore';
@@ -53,6 +55,20 @@ describe('database.schema', () => {
         assert.equal(r.ok && r.profile.database?.schema, 'jiraschema');
       }
       assert.ok(checkProfile({ ...base, database: { driver: 'pglite', database: 'memory://', schema: 'x' } }).ok);
+    });
+
+    it('survives export and import (the CLI profiles file format) and the Add/Edit form', () => {
+      const r = checkProfile({ ...base, database: { driver: 'mssql', host: 'db', database: 'jira', schema: 'jiraschema' } });
+      assert.ok(r.ok);
+      const back = readProfilesFile(exportProfiles([r.profile]));
+      assert.equal(back.profiles[0].database?.schema, 'jiraschema');
+      const form = fromProfile(r.profile);
+      assert.equal(form.dbSchema, 'jiraschema');
+      assert.equal((toProfileInput(form).database as { schema?: string }).schema, 'jiraschema');
+      assert.equal((toProfileInput({ ...form, dbSchema: '  ' }).database as { schema?: string }).schema, undefined);
+      assert.equal((toProfileInput({ ...form, dbDriver: 'mysql' }).database as { schema?: string }).schema, undefined, 'the hidden field is not sent on MySQL');
+      const bad = checkForm({ ...form, dbSchema: 'a\u0001b' }, []);
+      assert.ok(bad.byField.get('dbSchema')?.[0], 'an error under the Schema field');
     });
 
     it('is refused on MySQL/MariaDB, where the database is the schema', () => {
