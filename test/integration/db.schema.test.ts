@@ -129,3 +129,22 @@ describe('database.schema on real PostgreSQL (tables outside the default schema,
     }
   });
 });
+
+describe('database.schema on PGlite', () => {
+  it('the session searches the (hostile-named) schema alone', async () => {
+    const schema = 'pg"lite; DROP';
+    const d = await connectDatabase({ driver: 'pglite', database: 'memory://', readOnly: false, schema }, undefined);
+    try {
+      await d.query(`CREATE SCHEMA ${q(schema)}`);
+      await d.query('CREATE TABLE app_user (n text)');
+      await d.query("INSERT INTO app_user VALUES ('in-schema')");
+      await d.query("CREATE TABLE public.app_user (n text)");
+      await d.query("INSERT INTO public.app_user VALUES ('decoy')");
+      assert.deepEqual((await d.query('SELECT n FROM app_user')).rows, [['in-schema']]);
+      assert.equal((await d.query('SHOW search_path')).rows[0][0], q(schema));
+      await assert.rejects(d.query('SELECT * FROM only_public'), /does not exist/);
+    } finally {
+      await d.close();
+    }
+  });
+});

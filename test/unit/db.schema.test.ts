@@ -10,6 +10,7 @@ import { checkProfile } from '../../src/core/profiles/schema';
 import { exportProfiles, readProfilesFile } from '../../src/core/profiles/exchange';
 import { checkForm, fromProfile, toProfileInput } from '../../src/webview/instanceForm/formModel';
 import { checkSchemaName } from '../../src/core/db/dialect';
+import { currentSchemaSql } from '../../src/core/db/dialects/oracle';
 import { tokenize } from '../../src/core/db/sqlText';
 import { restoreStatements } from '../../src/core/backup/restore';
 import { dialectFacts } from '../../src/core/db/dialect';
@@ -86,6 +87,13 @@ describe('database.schema', () => {
       assert.throws(() => checkSchemaName('jira', 'mysql'), /not used on MySQL/);
       assert.doesNotThrow(() => checkSchemaName('we"ird]; DROP TABLE x; --', 'mssql'));
     });
+  });
+
+  it('Oracle: CURRENT_SCHEMA with the name quoted, whatever it holds', () => {
+    assert.equal(currentSchemaSql('JIRASCHEMA'), 'ALTER SESSION SET CURRENT_SCHEMA = "JIRASCHEMA"');
+    assert.equal(currentSchemaSql('x"; DROP USER jira; --'), 'ALTER SESSION SET CURRENT_SCHEMA = "x""; DROP USER jira; --"');
+    const toks = tokenize(currentSchemaSql('x"; DROP USER jira; --'), 'oracle');
+    assert.deepEqual(toks.filter((t) => t.type === 'ident').map((t) => (t as { name: string }).name), ['x"; DROP USER jira; --']);
   });
 
   describe('SQL Server rendering of every built-in snippet', () => {
