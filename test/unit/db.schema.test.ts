@@ -175,6 +175,9 @@ describe('database.schema', () => {
       assert.equal(q('INSERT INTO "T" ("A") VALUES (1)'), 'INSERT INTO [s].[T] ([A]) VALUES (1)');
       assert.equal(q("SELECT 'FROM x' FROM t -- FROM y"), "SELECT 'FROM x' FROM [s].t -- FROM y");
       assert.equal(q('UPDATE t SET a = 1 WHERE b IN (SELECT b FROM u)'), 'UPDATE [s].t SET a = 1 WHERE b IN (SELECT b FROM [s].u)');
+      assert.equal(q("SELECT TRIM(' ' FROM n) FROM t"), "SELECT TRIM(' ' FROM n) FROM [s].t");
+      assert.equal(q('SELECT COALESCE((SELECT MAX(a) FROM t), 0) FROM u'), 'SELECT COALESCE((SELECT MAX(a) FROM [s].t), 0) FROM [s].u');
+      assert.equal(q('SELECT 1 WHERE EXISTS (SELECT 1 FROM t)'), 'SELECT 1 WHERE EXISTS (SELECT 1 FROM [s].t)');
     });
     it('refuses UPDATE … FROM rather than guess which name is the table', () => {
       assert.throws(() => qualifyTables('UPDATE x SET a = 1 FROM t x', 's'), QualifyError);

@@ -69,13 +69,20 @@ export function qualifyTables(sql: string, schema: string): string {
 
   const qualify = new Set<number>();
   let depth = 0;
+  // Per open parenthesis: is it a function's argument list (TRIM(' ' FROM x), EXTRACT(… FROM …))?
+  const calls: boolean[] = [];
   // Paren depths at which a FROM list is open (a comma there starts another table).
   const fromLists: number[] = [];
   for (let k = 0; k < sig.length; k++) {
     const p = at(k)!;
-    if (p.text === '(') depth++;
+    if (p.text === '(') {
+      depth++;
+      const before = at(k - 1);
+      calls.push(!!before && before.kind === 'word' && !KEYWORDS.has(before.upper));
+    }
     if (p.text === ')') {
       depth--;
+      calls.pop();
       while (fromLists.length && fromLists[fromLists.length - 1] > depth) fromLists.pop();
     }
     const w = word(k);
@@ -83,6 +90,7 @@ export function qualifyTables(sql: string, schema: string): string {
     const afterComma = p.text === ',' && fromLists[fromLists.length - 1] === depth;
     if (!(w && TABLE_AFTER.has(w)) && !afterComma) continue;
     if (w === 'DELETE' && word(k + 1) === 'FROM') continue;
+    if (w === 'FROM' && calls[calls.length - 1]) continue; // a FROM among a function's arguments
     if (w === 'INSERT') continue;
     const target = k + 1;
     if (!isName(at(target))) continue; // a subquery, TOP (…), a keyword
