@@ -10,6 +10,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { InMemorySimulatorStore, type SimulatorStore } from './simulatorStore';
 import { standardFixtures } from './jiraFixtures';
+import { standardGroups, type SimGroups } from './jiraSimulatorGroups';
 import { page, route, type SimProduct, type SimResponse, type TsvFlag } from './jiraSimulatorRoutes';
 
 export interface SimulatorOptions {
@@ -24,6 +25,8 @@ export interface SimulatorOptions {
   /** Clock for TOTP checks (ms since epoch). */
   now?: () => number;
   version?: string;
+  /** Groups and their member user names (default: standardGroups()). */
+  groups?: SimGroups;
 }
 
 export type Fault =
@@ -72,6 +75,7 @@ export class JiraSimulator {
       tsvFlag: options.tsvFlag ?? 'twoSVActive',
       now: options.now ?? Date.now,
       version: options.version ?? '10.3.2',
+      groups: options.groups ?? standardGroups(),
       tls: options.tls,
     } as const;
     // The handler needs the instance and the instance needs the listening server: a holder breaks the cycle.
@@ -162,7 +166,7 @@ export class JiraSimulator {
     if (path.split('/').some((seg) => /^(\.|%2e){1,2}$/i.test(seg))) return { status: 400, html: page('HTTP Status 400 – Bad Request', 'Invalid URI') };
     return route(
       { method, path, query: new URLSearchParams(query), authorization, body },
-      { store: this.store, product: this.opts.product, tsvFlag: this.opts.tsvFlag, version: this.opts.version, baseUrl: this.baseUrl, nowMs: this.opts.now, onUnenrollTarget: (u) => (record.unenrollTarget = u) },
+      { store: this.store, product: this.opts.product, tsvFlag: this.opts.tsvFlag, version: this.opts.version, baseUrl: this.baseUrl, nowMs: this.opts.now, onUnenrollTarget: (u) => (record.unenrollTarget = u), groups: this.opts.groups },
     );
   }
 

@@ -12,6 +12,7 @@
  * their own (both 403 here with a message of our invention).
  */
 import { verifySync } from 'otplib';
+import { groupRoute, type SimGroups } from './jiraSimulatorGroups';
 import type { SimulatorStore, SimUser } from './simulatorStore';
 import { fixture } from '../contract/fixtures';
 
@@ -43,6 +44,8 @@ export interface RouteContext {
   nowMs: () => number;
   /** Called with the decoded user name segment of an unenroll call. */
   onUnenrollTarget: (username: string) => void;
+  /** Groups and their members (jiraSimulatorGroups.ts). */
+  groups?: SimGroups;
 }
 
 export const MESSAGES = {
@@ -70,6 +73,8 @@ export async function route(req: SimRequest, ctx: RouteContext): Promise<SimResp
     ctx.onUnenrollTarget(target);
     return unenrollUser(req, target, ctx);
   }
+  const groups = await groupRoute(req, ctx, () => authenticateOrUndefined(req, ctx), (u) => (ctx.product === 'jira' ? jiraMember(u, ctx) : confluenceUser(u, ctx)));
+  if (groups) return groups;
   const isStatus = /^\/rest\/tsv\/(1\.0|latest)\/status$/.test(req.path);
   const get = GETS[ctx.product][req.path];
   if (!get && !isStatus) return notFound(req.path);
@@ -176,6 +181,11 @@ async function tsvStatus(caller: SimUser, ctx: RouteContext): Promise<SimRespons
   return { status: 200, json: { [ctx.tsvFlag]: enrolled, methods: [{ type: 'TOTP', enabled: enrolled, enforced: false, enabledAt: enrolled ? '2025-01-01T00:00:00Z' : null }] } };
 }
 
+async function authenticateOrUndefined(req: SimRequest, ctx: RouteContext): Promise<SimUser | undefined> {
+  const caller = await authenticate(req, ctx);
+  return caller === 'invalid' ? undefined : caller;
+}
+
 /** undefined: anonymous; 'invalid': credentials given but wrong. */
 async function authenticate(req: SimRequest, ctx: RouteContext): Promise<SimUser | undefined | 'invalid'> {
   const header = req.authorization;
@@ -202,6 +212,12 @@ function jiraUser(u: SimUser, ctx: RouteContext) {
     self: `${ctx.baseUrl}/rest/api/2/user?username=${encodeURIComponent(u.username)}`,
     key: u.key, name: u.username, emailAddress: u.email, displayName: u.displayName, active: u.active, timeZone: 'UTC', locale: 'en_US',
   };
+}
+
+/** A user in a documented Jira group-member page: the User fields without locale. */
+function jiraMember(u: SimUser, ctx: RouteContext) {
+  const { locale: _locale, ...member } = jiraUser(u, ctx);
+  return member;
 }
 
 /** The fields of the documented Confluence user example (datacenter/confluence-user-current.json). */
