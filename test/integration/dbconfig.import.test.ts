@@ -72,7 +72,7 @@ describe('jira2fa instances db-import on the real databases', function () {
     assert.match(imp.stdout, /jira2fa login --instance prod-jira --kind db/);
     assert.match(imp.stderr, /database password in the file was not imported/);
     assert.ok(!fs.readFileSync(profilesFile, 'utf8').includes('not-the-real-password'));
-    const read = await run('sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.recovery-code', '--param', 'username=alice', '--json');
+    const read = await run('sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.recovery-code', '--param', 'username=alice', '--reveal-recovery-codes', '--json');
     assert.equal(read.code, 0, read.stderr);
     return { imp, rows: JSON.parse(read.stdout).rows as Array<Record<string, unknown>> };
   }
