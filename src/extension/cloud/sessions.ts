@@ -11,6 +11,7 @@ import type { InstanceProfile } from '../../core/profiles/schema';
 import type { SecretStore } from '../../core/secrets';
 import { loadCloudApi } from '../lazy';
 import type { InstanceStatusStore } from '../tree/instanceStatus';
+import type { PolicyChoices } from '../../webview/instanceForm/protocol';
 import type { CloudConnection } from './controller';
 
 export class CloudSessions {
@@ -28,6 +29,25 @@ export class CloudSessions {
       return await fn(client);
     } finally {
       await client.close();
+    }
+  }
+
+  /**
+   * The authentication policies of a (possibly unsaved) Cloud profile, for the instance form's
+   * policy picker. Uses the API key stored for the profile's id; never throws.
+   */
+  async policyChoices(profile: InstanceProfile): Promise<PolicyChoices> {
+    try {
+      return await this.withClient(profile, async (client) => {
+        const r = await client.listPolicies();
+        if (!r.ok) return { ok: false, message: `${r.outcome.summary}${r.outcome.serverMessage ? ` Server said: "${r.outcome.serverMessage}".` : ''} ${r.outcome.next}` };
+        const api = await loadCloudApi();
+        return { ok: true, policies: r.value.policies.map((p) => ({ id: p.id, name: p.name, hubLink: api.hubPolicyLink(client.orgId, p.id) })) };
+      });
+    } catch (e) {
+      // No key stored yet (a new instance): say how to get one, the ids can still be typed.
+      const hint = e instanceof AppError && e.hint ? ` ${e.hint}` : '';
+      return { ok: false, message: `${describeError(e instanceof AppError ? new AppError(e.kind, e.message) : e)}${hint} Or type the policy ids.` };
     }
   }
 
