@@ -108,6 +108,14 @@ describe('cli: jira2fa cloud', () => {
       assert.equal(policies[1].hubLink, `https://admin.atlassian.com/o/${ORG_ID}/security/authentication-policies/${POLICY_OPTIONAL}`);
     });
 
+    it('warns when the organization has no designated recovery policy', async () => {
+      const r = await run(['cloud', 'find', '--instance', 'acme-prod', '--query', 'alice@example.com']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /No recovery policy is designated for this organization \(cloud\.recoveryPolicyId\)/);
+      const designated = await run(['cloud', 'find', '--instance', 'acme', '--query', 'alice@example.com']);
+      assert.doesNotMatch(designated.stderr, /No recovery policy is designated/);
+    });
+
     it('no match is not an error', async () => {
       const r = await run(['cloud', 'find', '--instance', 'acme', '--query', 'zelda']);
       assert.equal(r.code, 0);

@@ -38,6 +38,7 @@ export function register(program: Command, ctx: CliContext): void {
         const r = await findAndDiagnose(client, opts.query, { limit: opts.limit, pending });
         if (!r.ok) throw failureError(r.outcome);
         const report = r.value;
+        if (report.policies.length > 1 && !profile.cloud?.recoveryPolicyId) report.warnings.push(NO_RECOVERY_POLICY);
         for (const w of report.warnings) ctx.warn(w);
         ctx.result(
           {
@@ -124,6 +125,8 @@ export function register(program: Command, ctx: CliContext): void {
       });
     });
 }
+
+const NO_RECOVERY_POLICY = 'No recovery policy is designated for this organization (cloud.recoveryPolicyId): the API does not say which policy has 2SV optional. Set it in the profile, or name one with "cloud move --to".';
 
 async function cloudProfile(ctx: CliContext, id: string): Promise<InstanceProfile> {
   const profile = await ctx.getProfile(id);
