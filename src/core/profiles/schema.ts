@@ -123,6 +123,16 @@ export const DatabaseSchema = z
     }),
   );
 
+/**
+ * Cloud organizations: the policies the admin designates, because the admin API does not say
+ * which authentication policy has 2SV optional (docs reference section 3).
+ */
+const policyId = (label: string) => optionalText(label, 200, [/^[A-Za-z0-9][A-Za-z0-9:._-]*$/, `${label} must be a policy id (letters, digits, ":", ".", "_" and "-")`]);
+export const CloudSettingsSchema = z.strictObject({
+  recoveryPolicyId: described(policyId('cloud.recoveryPolicyId'), 'The authentication policy with 2SV optional, where locked-out users are moved (the API cannot tell which one it is)'),
+  defaultPolicyId: described(policyId('cloud.defaultPolicyId'), 'The usual authentication policy of the organization\'s users (2SV enforced)'),
+});
+
 export const InstanceSchema = z
   .strictObject({
     id: ID,
@@ -140,6 +150,7 @@ export const InstanceSchema = z
     database: z.optional(DatabaseSchema),
     orgId: optionalText('orgId', 100, [/^[A-Za-z0-9-]+$/, 'orgId contains invalid characters']),
     directoryId: optionalText('directoryId', 100, [/^[A-Za-z0-9-]+$/, 'directoryId contains invalid characters']),
+    cloud: z.optional(CloudSettingsSchema),
   })
   .check(
     z.refine((p) => p.product !== 'cloud' || !!p.orgId, {

@@ -32,6 +32,9 @@ export const FormValuesSchema = z.strictObject({
   dbSchema: str,
   orgId: str,
   directoryId: str,
+  // Cloud: the policies the admin designates (the API cannot tell which has 2SV optional).
+  recoveryPolicyId: str,
+  defaultPolicyId: str,
 });
 export type FormValues = z.infer<typeof FormValuesSchema>;
 
@@ -58,6 +61,8 @@ export const EMPTY_FORM: FormValues = {
   dbSchema: '',
   orgId: '',
   directoryId: '',
+  recoveryPolicyId: '',
+  defaultPolicyId: '',
 };
 
 const opt = (s: string) => (s.trim() === '' ? undefined : s);
@@ -78,6 +83,11 @@ export function toProfileInput(v: FormValues): Record<string, unknown> {
   if (v.product === 'cloud') {
     if (opt(v.orgId)) out.orgId = v.orgId.trim();
     if (opt(v.directoryId)) out.directoryId = v.directoryId.trim();
+    const cloud = {
+      ...(opt(v.recoveryPolicyId) ? { recoveryPolicyId: v.recoveryPolicyId.trim() } : {}),
+      ...(opt(v.defaultPolicyId) ? { defaultPolicyId: v.defaultPolicyId.trim() } : {}),
+    };
+    if (Object.keys(cloud).length) out.cloud = cloud;
   }
   if (v.hasDatabase) {
     const port = v.dbPort.trim();
@@ -123,6 +133,8 @@ export function fromProfile(p: InstanceInput): FormValues {
     dbSchema: db?.schema ?? '',
     orgId: p.orgId ?? '',
     directoryId: p.directoryId ?? '',
+    recoveryPolicyId: p.cloud?.recoveryPolicyId ?? '',
+    defaultPolicyId: p.cloud?.defaultPolicyId ?? '',
   };
 }
 
@@ -137,6 +149,8 @@ const FIELD_FOR_PATH: Record<string, keyof FormValues> = {
   'database.database': 'dbName',
   'database.user': 'dbUser',
   'database.schema': 'dbSchema',
+  'cloud.recoveryPolicyId': 'recoveryPolicyId',
+  'cloud.defaultPolicyId': 'defaultPolicyId',
 };
 
 export function fieldForPath(path: string): keyof FormValues | undefined {
