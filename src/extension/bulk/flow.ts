@@ -12,11 +12,9 @@ import type { BackupStore } from '../../core/backup/store';
 import {
   countStatuses,
   describeCounts,
-  executeSqlBulk,
   needsConfirmation,
   newReport,
   parseUserList,
-  previewSqlBulk,
   reportToCsv,
   reportToMarkdown,
   saveReport,
@@ -25,6 +23,8 @@ import {
   type BulkVia,
   type ListFormat,
 } from '../../core/bulk';
+import { runBulkDbExecute, runBulkDbPreview } from '../../core/actions/bulkDb';
+import type { DatabaseDeps } from '../../core/actions/database';
 import type { RestBulkProgress } from '../../core/bulk/rest';
 import type { Driver } from '../../core/db/types';
 import { AppError, describeError } from '../../core/errors';
@@ -133,10 +133,10 @@ export async function runBulkFlow(profile: InstanceProfile, ui: BulkUi, deps: Bu
 }
 
 async function dbRun(profile: InstanceProfile, report: BulkReport, ui: BulkUi, deps: BulkDeps, openReport: () => Promise<void>): Promise<BulkReport | undefined> {
-  const ctx = (driver: Driver) => ({ profile, driver, audit: deps.audit, admin: deps.admin(), backups: deps.backups, runId: report.runId });
+  const db: DatabaseDeps = { audit: deps.audit, admin: deps.admin(), backups: deps.backups, withDatabase: (p, fn) => deps.withDatabase(p, fn) };
   const total = report.users.length;
   await ui.progress(`Looking up ${total} users in the database of ${profile.name}`, false, (step) =>
-    deps.withDatabase(profile, (driver) => previewSqlBulk(ctx(driver), report, (p) => step(`${p.done}/${p.total}`, p.done / p.total))),
+    runBulkDbPreview(db, { profile, report, onProgress: (p) => step(`${p.done}/${p.total}`, p.done / p.total) }),
   );
   const count = countStatuses(report)['would-disable'];
   if (count === 0) {
@@ -150,21 +150,19 @@ async function dbRun(profile: InstanceProfile, report: BulkReport, ui: BulkUi, d
 
   let failure: unknown;
   await ui.progress(`Disabling 2SV for ${count} users on ${profile.name} (one transaction)`, true, (step, signal) =>
-    deps
-      .withDatabase(profile, (driver) =>
-        executeSqlBulk(ctx(driver), report, {
-          confirmation: needsConfirmation(profile) ? confirmation : undefined,
-          onProgress: (p) => {
-            // Before the commit, Cancel rolls the whole transaction back.
-            if (signal.aborted && p.phase !== 'audit') throw new AppError('refused', 'Cancelled: the transaction was rolled back, nothing was changed.');
-            const what = p.phase === 'backup' ? 'backing up' : p.phase === 'change' ? 'deleting' : 'writing audit entries';
-            step(`${what} ${p.done}/${p.total}`, p.done / p.total);
-          },
-        }),
-      )
-      .catch((e) => {
-        failure = e;
-      }),
+    runBulkDbExecute(db, {
+      profile,
+      report,
+      confirmation: needsConfirmation(profile) ? confirmation : undefined,
+      onProgress: (p) => {
+        // Before the commit, Cancel rolls the whole transaction back.
+        if (signal.aborted && p.phase !== 'audit') throw new AppError('refused', 'Cancelled: the transaction was rolled back, nothing was changed.');
+        const what = p.phase === 'backup' ? 'backing up' : p.phase === 'change' ? 'deleting' : 'writing audit entries';
+        step(`${what} ${p.done}/${p.total}`, p.done / p.total);
+      },
+    }).catch((e) => {
+      failure = e;
+    }),
   );
   const files = await writeReportFiles(deps.reportDir, report);
   await ui.openDocument(files.markdown);

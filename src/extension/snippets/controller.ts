@@ -14,7 +14,7 @@ import type { DestructivePreview, DestructiveRunResult, ReadRunResult } from '..
 import { DEFAULT_ROW_LIMIT } from '../../core/recovery/runSnippet';
 import { isNumeric, resultCells, resultToCsv, resultToJson } from '../../core/snippets/results';
 import type { Snippet } from '../../core/snippets/types';
-import { confirmationWord, type FromRun, type SnippetInfo, type ToRun } from '../../webview/snippetRun/protocol';
+import type { FromRun, SnippetInfo, ToRun } from '../../webview/snippetRun/protocol';
 
 export interface SnippetRunBackend {
   instance: { id: string; name: string; environment: 'production' | 'staging' | 'test'; product: 'jira' | 'confluence' | 'bitbucket' | 'bamboo' | 'cloud'; baseUrl: string };
@@ -23,7 +23,8 @@ export interface SnippetRunBackend {
   readOnly: boolean;
   runRead(params: Record<string, string>, rowLimit: number): Promise<ReadRunResult>;
   preview(params: Record<string, string>): Promise<DestructivePreview>;
-  execute(params: Record<string, string>, expectFingerprint: string): Promise<DestructiveRunResult>;
+  /** The change; on production the core refuses it (audited) unless `confirmation` is the confirmation word. */
+  execute(params: Record<string, string>, expectFingerprint: string, confirmation: string | undefined): Promise<DestructiveRunResult>;
   /** Asks where to save and writes the file; resolves to where it went, undefined when cancelled. */
   saveExport(suggestedName: string, format: 'csv' | 'json', content: string): Promise<string | undefined>;
   copy(text: string): Promise<void>;
@@ -122,14 +123,10 @@ export class SnippetRunController {
     if (this.backend.snippet.kind !== 'destructive') return void (await refuse(`${this.backend.snippet.name} is a read snippet: nothing to apply.`));
     if (!preview || preview.params !== key(params)) return void (await refuse('Preview the affected rows with these parameters first: nothing was changed.'));
     if (!preview.ok) return void (await refuse('The preview did not allow this change: nothing was changed.'));
-    if (this.backend.instance.environment === 'production') {
-      const word = confirmationWord(this.backend.snippet, params);
-      if (confirmation !== word) return void (await refuse(`This is a production instance: type "${word}" to confirm. Nothing was changed.`));
-    }
     await this.exclusive('Backing up and applying the change…', async () => {
       // One preview, one change: a second click must preview again.
       this.lastPreview = undefined;
-      const r = await this.backend.execute(params, preview.fingerprint);
+      const r = await this.backend.execute(params, preview.fingerprint, confirmation);
       // The panel adds the backup id and audit entry after the message.
       const message = `${this.backend.snippet.title}: ${r.affected} row${r.affected === 1 ? '' : 's'} changed.`;
       await this.post({
