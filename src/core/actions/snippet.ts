@@ -80,7 +80,7 @@ function checkKind(snippet: Snippet, kind: Snippet['kind']): void {
 }
 
 /** A change on a production instance runs only with the confirmation word typed. */
-function checkConfirmation(profile: InstanceProfile, snippet: Snippet, params: Record<string, string>, given: string | undefined): void {
+export function checkConfirmation(profile: Pick<InstanceProfile, 'name' | 'environment'>, snippet: Snippet, params: Record<string, string>, given: string | undefined): void {
   if (profile.environment !== 'production') return;
   const word = confirmationWord(snippet, params);
   if (given !== word) {

@@ -8,7 +8,7 @@
  * same parameters, with the preview's row fingerprint (rows changed since → refused), and on
  * production only with the typed confirmation word.
  */
-import { describeError } from '../../core/errors';
+import { AppError, describeError } from '../../core/errors';
 import type { Column } from '../../core/db/types';
 import type { DestructivePreview, DestructiveRunResult, ReadRunResult } from '../../core/recovery/runSnippet';
 import { DEFAULT_ROW_LIMIT } from '../../core/recovery/runSnippet';
@@ -126,7 +126,14 @@ export class SnippetRunController {
     await this.exclusive('Backing up and applying the change…', async () => {
       // One preview, one change: a second click must preview again.
       this.lastPreview = undefined;
-      const r = await this.backend.execute(params, preview.fingerprint, confirmation);
+      let r: DestructiveRunResult;
+      try {
+        r = await this.backend.execute(params, preview.fingerprint, confirmation);
+      } catch (e) {
+        // Refused for its input (the confirmation word) before any statement: type it again.
+        if (e instanceof AppError && e.kind === 'input') this.lastPreview = preview;
+        throw e;
+      }
       // The panel adds the backup id and audit entry after the message.
       const message = `${this.backend.snippet.title}: ${r.affected} row${r.affected === 1 ? '' : 's'} changed.`;
       await this.post({
