@@ -8,11 +8,15 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { BackupStore, backupDirPath } from '../../core/backup/store';
 import { AppError, EXIT_CODES } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
+import { osUser } from '../../core/actions/audited';
 import type { DatabaseDeps } from '../../core/actions/database';
+import type { RecoveryContext } from '../../core/recovery/context';
 import { runSnippetChange, runSnippetPreview, runSnippetRead, type SnippetReadInput } from '../../core/actions/snippet';
 import { DEFAULT_ROW_LIMIT, MAX_ROW_LIMIT } from '../../core/recovery/runSnippet';
 import { snippetsForProfile } from '../../core/snippets/catalogue';
-import { cellText, resultObjects } from '../../core/snippets/results';
+import { auditRecoveryCodeReveal } from '../../core/recovery/reveal';
+import { resultCells, resultObjects } from '../../core/snippets/results';
+import type { RevealOptions } from '../../core/snippets/secretColumns';
 import type { Snippet } from '../../core/snippets/types';
 import { confirmationWord } from '../../webview/snippetRun/protocol';
 import { intInRange } from '../args';
@@ -58,8 +62,21 @@ async function catalogue(ctx: CliContext, profile: InstanceProfile, dirs: string
   return result;
 }
 
-function printRows(ctx: CliContext, columns: Array<{ name: string }>, rows: unknown[][]): void {
-  ctx.out(formatTable(columns.map((c) => cell(c.name, 40)), rows.map((r) => r.map((v) => (v === null || v === undefined ? 'NULL' : cell(cellText(v), 60))))));
+/** TOTP secrets are never printed; recovery codes only with reveal (audited first). */
+function printRows(ctx: CliContext, columns: Array<{ name: string }>, rows: unknown[][], reveal: RevealOptions): void {
+  ctx.out(formatTable(columns.map((c) => cell(c.name, 40)), resultCells(columns, rows, reveal).map((r) => r.map((v) => (v === null ? 'NULL' : cell(v, 60))))));
+}
+
+/** --reveal-recovery-codes: one audit entry, then the codes; without the flag they stay hidden. */
+/** What the Reveal entry needs: who, where, and the audit log. */
+function revealContext(deps: DatabaseDeps, profile: InstanceProfile): Pick<RecoveryContext, 'profile' | 'audit' | 'admin'> {
+  return { profile, audit: deps.audit, admin: deps.admin ?? osUser() };
+}
+
+async function revealIfAsked(rctx: Pick<RecoveryContext, 'profile' | 'audit' | 'admin'>, asked: boolean | undefined, req: Parameters<typeof auditRecoveryCodeReveal>[1]): Promise<{ reveal: RevealOptions; revealAuditId?: string }> {
+  if (!asked) return { reveal: {} };
+  const id = await auditRecoveryCodeReveal(rctx, req);
+  return { reveal: { revealRecoveryCodes: true }, revealAuditId: id };
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -95,8 +112,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--row-limit <n>', `read snippets: at most this many rows (default ${DEFAULT_ROW_LIMIT})`, intInRange(1, MAX_ROW_LIMIT))
     .option('--commit', 'destructive snippets: back up the rows and apply the change')
     .option('--confirm <name>', 'production instances: the user name again (or the snippet name when it has none)')
+    .option('--reveal-recovery-codes', 'show users\' recovery codes (hidden otherwise; each reveal is audited). TOTP secrets are never shown')
     .option('--snippets-dir <dir>', 'a folder with your own snippets (repeatable)', collectDir)
-    .action(async (opts: { instance: string; snippet: string; param?: Record<string, string>; rowLimit?: number; commit?: boolean; confirm?: string; snippetsDir?: string[] }) => {
+    .action(async (opts: { instance: string; snippet: string; param?: Record<string, string>; rowLimit?: number; commit?: boolean; confirm?: string; revealRecoveryCodes?: boolean; snippetsDir?: string[] }) => {
       const profile = await databaseProfile(ctx, opts.instance);
       const { snippets } = await catalogue(ctx, profile, opts.snippetsDir);
       const snippet = snippets.find((s) => s.name === opts.snippet);
@@ -104,6 +122,7 @@ export function register(program: Command, ctx: CliContext): void {
         throw new AppError('input', `No snippet ${JSON.stringify(opts.snippet)} applies to ${profile.id}; known: ${snippets.map((s) => s.name).join(', ') || '(none)'}.`);
       }
       const params = opts.param ?? {};
+      if (opts.commit && opts.revealRecoveryCodes) throw new AppError('input', '--reveal-recovery-codes shows rows: use it without --commit (a read, or the preview).');
       const deps = databaseDeps(ctx);
       const confirmation = opts.confirm !== undefined ? { confirmation: opts.confirm } : {};
       // The kind, the production confirmation and the session are checked by the action, audited.
@@ -116,36 +135,40 @@ export function register(program: Command, ctx: CliContext): void {
           if (r.auditEntryId) ctx.out(`  audit entry ${r.auditEntryId}`);
         });
       }
-      if (snippet.kind === 'read') return runRead(ctx, deps, { profile, snippet, params, ...confirmation, rowLimit: opts.rowLimit ?? DEFAULT_ROW_LIMIT });
-      return preview(ctx, deps, profile, snippet, params);
+      if (snippet.kind === 'read') return runRead(ctx, deps, { profile, snippet, params, ...confirmation, rowLimit: opts.rowLimit ?? DEFAULT_ROW_LIMIT }, opts.revealRecoveryCodes);
+      return preview(ctx, deps, profile, snippet, params, opts.revealRecoveryCodes);
     });
 }
 
-async function runRead(ctx: CliContext, deps: DatabaseDeps, input: SnippetReadInput): Promise<void> {
-  const { snippet } = input;
+async function runRead(ctx: CliContext, deps: DatabaseDeps, input: SnippetReadInput, revealAsked: boolean | undefined): Promise<void> {
+  const { snippet, params } = input;
   const r = await runSnippetRead(deps, input);
   if (r.auditError) ctx.warn(r.auditError);
+  const { reveal, revealAuditId } = await revealIfAsked(revealContext(deps, input.profile), revealAsked, { snippet: snippet.name, params, columns: r.columns, rows: r.rows });
   ctx.result(
-    { ok: true, snippet: snippet.name, columns: r.columns.map((c) => ({ name: c.name, type: c.type })), rows: resultObjects(r.columns, r.rows), rowCount: r.rowCount, truncated: r.truncated, rowLimit: r.rowLimit, auditId: r.auditEntryId ?? null },
+    { ok: true, snippet: snippet.name, columns: r.columns.map((c) => ({ name: c.name, type: c.type })), rows: resultObjects(r.columns, r.rows, reveal), rowCount: r.rowCount, truncated: r.truncated, rowLimit: r.rowLimit, auditId: r.auditEntryId ?? null, ...(revealAuditId ? { revealAuditId } : {}) },
     () => {
-      printRows(ctx, r.columns, r.rows);
+      printRows(ctx, r.columns, r.rows, reveal);
+      if (revealAuditId) ctx.out(`recovery codes shown: audit entry ${revealAuditId}`);
       ctx.out(`${r.rowCount} row${r.rowCount === 1 ? '' : 's'}`);
       if (r.truncated) ctx.warn(`only the first ${r.rowLimit} rows are shown: there are more (raise --row-limit).`);
     },
   );
 }
 
-async function preview(ctx: CliContext, deps: DatabaseDeps, profile: InstanceProfile, snippet: Snippet, params: Record<string, string>): Promise<void> {
+async function preview(ctx: CliContext, deps: DatabaseDeps, profile: InstanceProfile, snippet: Snippet, params: Record<string, string>, revealAsked: boolean | undefined): Promise<void> {
   const p = await runSnippetPreview(deps, { profile, snippet, params });
   if (p.auditError) ctx.warn(p.auditError);
+  const { reveal, revealAuditId } = await revealIfAsked(revealContext(deps, profile), revealAsked, { snippet: snippet.name, params, columns: p.columns, rows: p.rows });
   // A preview that finds the wrong rows is a refusal for scripts: the change would not run.
   if (!p.matchesExpectation) ctx.setExitCode(EXIT_CODES.refused);
   const production = profile.environment === 'production';
   const next = `Nothing was changed. To apply: add --commit${production ? ` --confirm ${JSON.stringify(confirmationWord(snippet, params))}` : ''}.`;
   ctx.result(
-    { ok: p.matchesExpectation, preview: true, snippet: snippet.name, table: p.table, expected: p.expected, matches: p.matchesExpectation, allowed: p.allowed, rows: resultObjects(p.columns, p.rows), message: p.message, next, auditId: p.auditEntryId ?? null },
+    { ok: p.matchesExpectation, preview: true, snippet: snippet.name, table: p.table, expected: p.expected, matches: p.matchesExpectation, allowed: p.allowed, rows: resultObjects(p.columns, p.rows, reveal), message: p.message, next, auditId: p.auditEntryId ?? null, ...(revealAuditId ? { revealAuditId } : {}) },
     () => {
-      printRows(ctx, p.columns, p.rows);
+      printRows(ctx, p.columns, p.rows, reveal);
+      if (revealAuditId) ctx.out(`recovery codes shown: audit entry ${revealAuditId}`);
       ctx.out(`${p.matchesExpectation ? '' : '✗ '}${p.message}`);
       ctx.out(next);
     },

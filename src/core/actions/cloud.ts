@@ -33,8 +33,8 @@ interface CloudInput {
 }
 
 export interface CloudMoveInput extends CloudInput {
-  /** The temporary policy: one where 2SV is not mandatory. */
-  toPolicyId: string;
+  /** The temporary policy (2SV not mandatory); default: the profile's designated recovery policy. */
+  toPolicyId?: string;
   /** The user's current policy, when the API cannot tell. */
   fromPolicyId?: string;
   /** Production organizations: the e-mail address typed again. */
@@ -47,7 +47,7 @@ export function runCloudMove(deps: CloudMoveDeps, input: CloudMoveInput): Promis
   return attempt(deps, input, 'cloud.move', (ctx) =>
     moveToTemporaryPolicy(ctx, {
       email: input.email,
-      toPolicyId: input.toPolicyId,
+      ...(input.toPolicyId !== undefined ? { toPolicyId: input.toPolicyId } : {}),
       ...(input.fromPolicyId !== undefined ? { fromPolicyId: input.fromPolicyId } : {}),
       ...(input.confirmation !== undefined ? { confirmation: input.confirmation } : {}),
     }),

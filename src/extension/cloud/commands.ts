@@ -112,10 +112,10 @@ async function moveBackOne(s: ExtensionServices, e: PendingMove, report: (text: 
       next: `Add it again (same id), or move them back to "${e.fromPolicyName ?? e.fromPolicyId}" in the admin hub; the record stays until then.`,
     };
   }
-  const { runCloudMoveBack } = await loadCloudApi();
+  const { runCloudMoveBack, taskProgressText } = await loadCloudApi();
   const result = await runCloudMoveBack(
     { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, admin: s.adminName(), withClient: (p, fn) => s.cloud.withClient(p, fn, (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`)) },
-    { profile, email: e.email, task: { onPoll: (st, n) => report(`check ${n}, status ${st.rawStatus}`) } },
+    { profile, email: e.email, task: { onPoll: (st, n) => report(`check ${n}: ${taskProgressText(st)}`) } },
   );
   s.log.info(`Cloud move back ${e.email} on ${profile.id}: ${result.outcome?.kind ?? 'ok'} (tracker: ${result.tracker})`);
   if (result.auditError) s.log.error(`Audit entry not written: ${result.auditError}`);

@@ -41,10 +41,10 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
       }
     },
     move: async (req, events) => {
-      const { runCloudMove } = await loadCloudApi();
+      const { runCloudMove, taskProgressText } = await loadCloudApi();
       const result = await runCloudMove(
         { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, admin: s.adminName(), withClient: (p, fn) => s.cloud.withClient(p, fn, events.onRateLimited) },
-        { profile, ...req, task: { onPoll: (st, n) => events.onPoll(st.rawStatus, n) } },
+        { profile, ...req, task: { onPoll: (st, n) => events.onPoll(taskProgressText(st), n) } },
       );
       s.log.info(`Cloud move ${req.email} on ${profile.id}: ${result.outcome?.kind ?? 'ok'} (moved: ${result.moved}, tracker: ${result.tracker})`);
       if (result.auditError) s.log.error(`Audit entry not written: ${result.auditError}`);
