@@ -83,7 +83,7 @@ export async function createRsyslog(options: { tls?: RsyslogTls; port?: number }
   if (check.status !== 0) throw new Error(`rsyslogd refused the test config: ${check.stderr || check.stdout}`);
   let child: ChildProcess | undefined;
   const log = path.join(dir, 'rsyslogd.log');
-  return {
+  const rs: Rsyslog = {
     port,
     dir,
     out,
@@ -110,8 +110,9 @@ export async function createRsyslog(options: { tls?: RsyslogTls; port?: number }
       }
     },
     async cleanup() {
-      await this.stop();
+      await rs.stop();
       await fsp.rm(dir, { recursive: true, force: true });
     },
   };
+  return rs;
 }
