@@ -2,6 +2,8 @@
  * The team audit store as a shipping destination: each delivery is one transaction of
  * multi-row INSERTs that skip rows already there (PostgreSQL ON CONFLICT DO NOTHING, MySQL /
  * MariaDB INSERT IGNORE), then a read-back of every row sent, compared with what was sent.
+ * On PostgreSQL the rows travel as one bound JSON text per statement (json_to_recordset), so
+ * that a batch costs one bind instead of fourteen per row; MySQL/MariaDB take multi-row VALUES.
  * Only an exact duplicate (same entry id, writer, number, hash and entry) passes; anything
  * else under the same entry id or the same (writer, seq) is a fork: the transaction is rolled
  * back and the fork reported, never silently dropped. The read-back also catches a row that
@@ -28,6 +30,10 @@ export interface StoreDestinationOptions {
   /** Called inside the transaction after the rows were sent, before COMMIT (fault tests). */
   beforeCommit?: (sessionId: string) => Promise<void>;
 }
+
+/** Rows per statement on PostgreSQL, where a statement binds one JSON text whatever its rows. */
+const PG_ROWS_PER_STATEMENT = 5000;
+const PG_RECORD_TYPES = 'writer varchar, seq bigint, entry_id varchar, prev_hash varchar, hash varchar, admin varchar, computer varchar, instance_id varchar, action varchar, target varchar, ticket varchar, outcome varchar, client_time varchar, entry text';
 
 /** Code points in a text: what CHAR_LENGTH counts. */
 function codePoints(text: string): number {
@@ -86,6 +92,18 @@ export class StoreDestination implements Destination {
   }
 
   private async insert(d: Driver, tx: Queryable, records: ShipRecord[]): Promise<void> {
+    if (d.name === 'postgres') {
+      for (const { items } of batches(records, PG_ROWS_PER_STATEMENT)) {
+        const rows = items.map((r) => {
+          const v = rowValues(r);
+          const o: Record<string, string | number | null> = {};
+          for (let c = 0; c < STORE_COLUMNS.length; c++) o[STORE_COLUMNS[c]] = v[c];
+          return o;
+        });
+        await tx.query(`INSERT INTO ${STORE_TABLE} (${STORE_COLUMNS.join(', ')}) SELECT ${STORE_COLUMNS.join(', ')} FROM json_to_recordset(CAST(:rows AS json)) AS x(${PG_RECORD_TYPES}) ON CONFLICT DO NOTHING`, { rows: JSON.stringify(rows) });
+      }
+      return;
+    }
     const per = rowsPerStatement(d.facts, STORE_COLUMNS.length, d.facts.maxValuesRows);
     const head = d.name === 'mysql' ? `INSERT IGNORE INTO ${STORE_TABLE}` : `INSERT INTO ${STORE_TABLE}`;
     const tail = d.name === 'mysql' ? '' : ' ON CONFLICT DO NOTHING';
@@ -108,11 +126,13 @@ export class StoreDestination implements Destination {
 
   /** Every record sent must now be in the store exactly as sent. */
   private async checkSent(d: Driver, tx: Queryable, records: ShipRecord[]): Promise<void> {
-    const per = rowsPerStatement(d.facts, 1, d.facts.maxInListItems);
+    const pg = d.name === 'postgres';
+    const per = pg ? PG_ROWS_PER_STATEMENT : rowsPerStatement(d.facts, 1, d.facts.maxInListItems);
     for (const { items } of batches(records, per)) {
+      const ids = items.map((r) => r.entry.id);
       const res = await tx.query(
-        `SELECT entry_id, writer, seq, hash, CHAR_LENGTH(entry) FROM ${STORE_TABLE} WHERE entry_id IN (:ids)`,
-        { ids: items.map((r) => r.entry.id) },
+        `SELECT entry_id, writer, seq, hash, CHAR_LENGTH(entry) FROM ${STORE_TABLE} WHERE entry_id IN (${pg ? 'SELECT json_array_elements_text(CAST(:ids AS json))' : ':ids'})`,
+        { ids: pg ? JSON.stringify(ids) : ids },
       );
       const found = new Map<string, unknown[]>();
       for (const row of res.rows) found.set(String(row[0]), row);
