@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import * as fsp from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { AuditLog } from '../../src/core/audit/log';
@@ -145,6 +147,48 @@ for (const engine of ['postgres', 'mysql'] as StoreEngine[]) {
       assert.equal((await storeCounts(admin)).rows, 25, 'the store committed');
       assert.deepEqual(await shipNow(), { shipped: 25, backlog: 0 });
       await assertExact();
+    });
+
+    it('a really full disk (tmpfs) under the position file and then the log: clear errors, nothing lost or duplicated', async function () {
+      if (process.platform !== 'linux' || process.getuid?.() !== 0) this.skip(); // mounting needs root
+      const mnt = path.join(dir, 'full');
+      fs.mkdirSync(mnt);
+      try {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', mnt], { stdio: 'ignore' });
+      } catch {
+        this.skip();
+      }
+      try {
+        const fullLog = path.join(mnt, 'audit.jsonl');
+        const fullPos = path.join(mnt, 'store.pos');
+        await appendEntries(fullLog, 20);
+        const filler = path.join(mnt, 'filler');
+        try {
+          fs.writeFileSync(filler, Buffer.alloc(1 << 20));
+        } catch (e) {
+          assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+        }
+        // The log cannot take another entry: the append is refused with ENOSPC and nothing half-written stays.
+        const sizeBefore = fs.statSync(fullLog).size;
+        await assert.rejects(new AuditLog(fullLog).append(input(500)), (e: Error) => /could not be written.*ENOSPC/s.test(e.message));
+        assert.equal(fs.statSync(fullLog).size, sizeBefore);
+        // The position (and its lock file) cannot be written: the reason says so, the backlog stays.
+        const d = dest();
+        const r = await ship(d, { log: fullLog, positionFile: fullPos, computer });
+        await d.close();
+        assert.equal(r.shipped, 0);
+        assert.equal(r.backlog, 20);
+        assert.match(r.waiting ?? '', /shipping position .*store\.pos could not be used \(ENOSPC/);
+        fs.rmSync(filler);
+        const d2 = dest();
+        assert.deepEqual(await ship(d2, { log: fullLog, positionFile: fullPos, computer }), { shipped: 20, backlog: 0 });
+        await d2.close();
+        log = fullLog;
+        posFile = fullPos;
+        await assertExact();
+      } finally {
+        execFileSync('umount', [mnt], { stdio: 'ignore' });
+      }
     });
 
     it('a fork (another log under the same writer) is refused and reported, the store unchanged', async () => {

@@ -168,7 +168,8 @@ export async function ship(dest: Destination, options: ShipOptions): Promise<Shi
     await fsp.mkdir(path.dirname(options.positionFile), { recursive: true, mode: 0o700 });
     return await withFileLock(`${options.positionFile}.lock`, run, { timeoutMs: 60_000, ...options.lock });
   } catch (e) {
+    // Only the position's folder or its lock file can fail here (run() itself never throws).
     const backlog = await backlogOf(options.log, options.positionFile, dest.id).catch(() => countAfter(options.log, 0));
-    return { shipped: 0, backlog, waiting: reason(e) };
+    return { shipped: 0, backlog, waiting: `the shipping position ${options.positionFile} could not be used (${errnoCode(e) ?? 'error'}: ${reason(e)}); nothing was sent` };
   }
 }
