@@ -81,3 +81,28 @@ export function storeId(cfg: StoreConfig): string {
   const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
   return `${cfg.driver}://${user}${host}:${port}/${encodeURIComponent(cfg.database)}`;
 }
+
+function settingError(message: string): AppError {
+  return new AppError('input', `The setting jira2fa.audit.store is not usable: ${message}`, 'See README, "Audit for a team".');
+}
+
+/** The store from the editor setting jira2fa.audit.store (an object); undefined when unset. */
+export function storeConfigFromSetting(value: unknown): StoreConfig | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw settingError('it is not an object');
+  const v = value as Record<string, unknown>;
+  if (v.driver !== 'postgres' && v.driver !== 'mysql') throw settingError('driver must be "postgres" or "mysql"');
+  if (typeof v.host !== 'string' || !v.host.trim()) throw settingError('host is required');
+  if (typeof v.database !== 'string' || !v.database.trim()) throw settingError('database is required');
+  if (v.port !== undefined && !(Number.isInteger(v.port) && (v.port as number) >= 1 && (v.port as number) <= 65535)) throw settingError('port must be 1-65535');
+  if (v.user !== undefined && typeof v.user !== 'string') throw settingError('user must be a text');
+  if ('password' in v) throw settingError('it holds a password; run "Set Team Audit Store Password…" instead (the keychain)');
+  let ssl: StoreConfig['ssl'] = false;
+  if (v.ssl === true) ssl = true;
+  else if (v.ssl && typeof v.ssl === 'object' && typeof (v.ssl as { caFile?: unknown }).caFile === 'string') ssl = { caFile: (v.ssl as { caFile: string }).caFile };
+  else if (v.ssl !== undefined && v.ssl !== false) throw settingError('ssl must be true, false or { "caFile": "/path/ca.pem" }');
+  const cfg: StoreConfig = { driver: v.driver, host: v.host.trim(), database: v.database, ssl };
+  if (v.port !== undefined) cfg.port = v.port as number;
+  if (v.user) cfg.user = v.user as string;
+  return cfg;
+}

@@ -44,3 +44,19 @@ export function syslogId(cfg: SyslogConfig): string {
   const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
   return `${cfg.transport}://${host}:${cfg.port}`;
 }
+
+/** The receiver from the editor setting jira2fa.audit.syslog (an object); undefined when unset. */
+export function syslogConfigFromSetting(value: unknown): SyslogConfig | undefined {
+  if (value === null || value === undefined) return undefined;
+  const fail = (m: string) => new AppError('input', `The setting jira2fa.audit.syslog is not usable: ${m}`);
+  if (typeof value !== 'object' || Array.isArray(value)) throw fail('it is not an object');
+  const v = value as Record<string, unknown>;
+  if (typeof v.host !== 'string' || !v.host.trim()) throw fail('host is required');
+  if (!(Number.isInteger(v.port) && (v.port as number) >= 1 && (v.port as number) <= 65535)) throw fail('port must be 1-65535');
+  const transport = v.transport ?? 'tls';
+  if (transport !== 'tcp' && transport !== 'tls') throw fail('transport must be "tcp" or "tls"');
+  if (v.caFile !== undefined && (typeof v.caFile !== 'string' || transport !== 'tls')) throw fail('caFile is a PEM file path, for tls only');
+  const cfg: SyslogConfig = { host: v.host.trim(), port: v.port as number, transport };
+  if (v.caFile) cfg.caFile = v.caFile as string;
+  return cfg;
+}
