@@ -7,7 +7,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { byId, el } from '../shared/dom';
+import { byId, el, setText } from '../shared/dom';
 import { connect } from '../shared/host';
 import { AuditStateSchema, filterRows, ToAuditSchema, type AuditRow, type AuditState, type FromAudit, type TeamFilter, type TeamRow, type ToAudit } from './protocol';
 
@@ -117,7 +117,7 @@ function queryTeam(): void {
   state = { ...state, team: filter };
   host.setState(state);
   const status = document.getElementById('team-status');
-  if (status) status.textContent = 'Reading the team store…';
+  if (status) setText(status, 'Reading the team store…');
   host.post({ type: 'teamQuery', filter });
 }
 
@@ -157,7 +157,7 @@ function update(patch: Partial<AuditState>): void {
 
 function renderTable(): void {
   const shown = filterRows(rows, state.filter, state.outcome);
-  byId('count').textContent = `${shown.length} of ${rows.length} entries shown`;
+  setText(byId('count'), `${shown.length} of ${rows.length} entries shown`);
   const head = el('thead', {}, el('tr', {}, ...COLUMNS.map(([, label]) => el('th', { scope: 'col' }, label))));
   const body = el('tbody', {}, ...shown.map((r) => {
     const tr = el('tr', { class: `outcome-${r.outcome}${r.id === focusId ? ' focused' : ''}`, tabindex: '0', 'data-id': r.id },
@@ -172,7 +172,7 @@ function showLocal(): void {
   if (!local || (state.view ?? 'local') !== 'local') return;
   const v = byId('verify');
   v.className = `banner ${local.verify.ok ? 'ok' : 'warn'}`;
-  v.textContent = `${local.verify.ok ? '✓' : '⚠'} ${local.verify.message} — ${local.total} entries in ${local.file}`;
+  setText(v, `${local.verify.ok ? '✓' : '⚠'} ${local.verify.message} — ${local.total} entries in ${local.file}`);
   renderTable();
 }
 
@@ -180,8 +180,8 @@ function showTeam(): void {
   if (!team || state.view !== 'team') return;
   const status = byId('team-status');
   status.className = `banner ${team.error ? 'warn' : 'ok'}`;
-  status.textContent = team.error ? `⚠ ${team.error}` : `${team.rows.length} entries from ${new Set(team.rows.map((r) => r.writer)).size} writer(s) in ${team.store}`;
-  byId('count').textContent = team.error ? '' : `${team.rows.length} entries, newest first`;
+  setText(status, team.error ? `⚠ ${team.error}` : `${team.rows.length} entries from ${new Set(team.rows.map((r) => r.writer)).size} writer(s) in ${team.store}`);
+  setText(byId('count'), team.error ? '' : `${team.rows.length} entries, newest first`);
   const head = el('thead', {}, el('tr', {}, ...TEAM_COLUMNS.map(([, label]) => el('th', { scope: 'col' }, label))));
   const body = el('tbody', {}, ...[...team.rows].reverse().map((r) =>
     el('tr', { class: `outcome-${r.outcome}`, tabindex: '0', 'data-id': r.id }, ...TEAM_COLUMNS.map(([key]) => el('td', {}, String(r[key]))))));
