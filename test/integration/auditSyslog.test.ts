@@ -128,7 +128,7 @@ describe('syslog forwarding to a real rsyslog', function () {
     const down = await shipTo(cfg);
     assert.equal(down.shipped, 0);
     assert.equal(down.backlog, 7);
-    assert.match(down.waiting ?? '', /syslog tcp:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+    assert.match(down.waiting ?? '', /ECONNREFUSED/);
     await rs.start();
     assert.deepEqual(await shipTo(cfg), { shipped: 7, backlog: 0 });
     await assertReceivedExactly();

@@ -176,12 +176,16 @@ function showLocal(): void {
   renderTable();
 }
 
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 function showTeam(): void {
   if (!team || state.view !== 'team') return;
   const status = byId('team-status');
   status.className = `banner ${team.error ? 'warn' : 'ok'}`;
-  setText(status, team.error ? `⚠ ${team.error}` : `${team.rows.length} entries from ${new Set(team.rows.map((r) => r.writer)).size} writer(s) in ${team.store}`);
-  setText(byId('count'), team.error ? '' : `${team.rows.length} entries, newest first`);
+  setText(status, team.error ? `⚠ ${team.error}` : `${plural(team.rows.length, 'entry', 'entries')} from ${plural(new Set(team.rows.map((r) => r.writer)).size, 'writer', 'writers')} in ${team.store}`);
+  setText(byId('count'), team.error ? '' : `${plural(team.rows.length, 'entry', 'entries')}, newest first`);
   const head = el('thead', {}, el('tr', {}, ...TEAM_COLUMNS.map(([, label]) => el('th', { scope: 'col' }, label))));
   const body = el('tbody', {}, ...[...team.rows].reverse().map((r) =>
     el('tr', { class: `outcome-${r.outcome}`, tabindex: '0', 'data-id': r.id }, ...TEAM_COLUMNS.map(([key]) => el('td', {}, String(r[key]))))));

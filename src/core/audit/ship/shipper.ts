@@ -149,7 +149,7 @@ export async function ship(dest: Destination, options: ShipOptions): Promise<Shi
       try {
         await dest.deliver(records);
       } catch (e) {
-        return waiting(`${dest.label}: ${reason(e)}`);
+        return waiting(reason(e)); // the callers name the destination (its label)
       }
       const last = batch.items[batch.items.length - 1];
       const next: ShipPosition = { ...pos, offset: last.next, lastHash: last.entry.hash, shipped: pos.shipped + records.length, writers };
