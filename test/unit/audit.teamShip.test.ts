@@ -10,6 +10,7 @@ import { GENESIS_HASH } from '../../src/core/audit/canonical';
 import { computerId } from '../../src/core/audit/ship/computerId';
 import { chainRecords, recordHash, writerName } from '../../src/core/audit/ship/records';
 import { parseStoreUrl, storeId } from '../../src/core/audit/store/config';
+import { storeFilterFrom } from '../../src/core/audit/store/read';
 import { parseSyslogUrl } from '../../src/core/audit/syslog/config';
 import { escapeParamValue, formatMessage, frame, headerField } from '../../src/core/audit/syslog/format';
 import type { AuditEntry } from '../../src/core/audit/types';
@@ -106,5 +107,15 @@ describe('team audit: computer id', () => {
     } finally {
       await fsp.rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('team audit: store filters as typed', () => {
+  it('maps the fields, takes a day as its start (since) or end (until), refuses what is not a date', () => {
+    assert.deepEqual(storeFilterFrom({ admin: 'a', computer: '', instance: 'prod', ticket: 'T-1', since: '2026-01-02', until: '2026-01-03' }),
+      { admin: 'a', instanceId: 'prod', ticket: 'T-1', since: '2026-01-02T00:00:00.000Z', until: '2026-01-03T23:59:59.999Z' });
+    assert.equal(storeFilterFrom({ until: '2026-01-03T10:00:00Z' }).until, '2026-01-03T10:00:00.000Z');
+    assert.throws(() => storeFilterFrom({ since: 'yesterday' }), /Not a date or time: "yesterday"/);
+    assert.throws(() => storeFilterFrom({ since: '2026-13-45' }), /Not a date/);
   });
 });

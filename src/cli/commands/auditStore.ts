@@ -9,7 +9,7 @@ import { shipTeamAudit, teamBacklog } from '../../core/audit/ship/team';
 import { STORE_SECRET_ID, STORE_URL_ENV, storeId, type StoreConfig } from '../../core/audit/store/config';
 import { crossCheck } from '../../core/audit/store/crossCheck';
 import { initStore, openStore, storeCounts } from '../../core/audit/store/open';
-import { readStore, storeIdsOf, verifyStore, type StoreFilter } from '../../core/audit/store/read';
+import { readStore, storeFilterFrom, storeIdsOf, verifyStore, type StoreFilterInput } from '../../core/audit/store/read';
 import { grantSql } from '../../core/audit/store/schema';
 import { AppError, EXIT_CODES } from '../../core/errors';
 import type { Driver } from '../../core/db/types';
@@ -37,13 +37,6 @@ async function withStore<T>(ctx: CliContext, fn: (d: Driver, cfg: StoreConfig) =
   } finally {
     await d.close();
   }
-}
-
-const TIME = /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/;
-
-function isoTime(value: string): string {
-  if (!TIME.test(value) || Number.isNaN(new Date(value).getTime())) throw new AppError('input', `Not an ISO date or time: ${cell(value, 60)}`, 'Write e.g. 2026-01-31 or 2026-01-31T12:00:00Z.');
-  return new Date(value).toISOString();
 }
 
 export function registerStore(audit: Command, ctx: CliContext): void {
@@ -117,15 +110,8 @@ export function registerStore(audit: Command, ctx: CliContext): void {
     });
 }
 
-export interface StoreShowOptions {
+export interface StoreShowOptions extends StoreFilterInput {
   limit?: number;
-  admin?: string;
-  computer?: string;
-  instance?: string;
-  target?: string;
-  ticket?: string;
-  since?: string;
-  until?: string;
 }
 
 /** The store-side show options, added to `audit show`. */
@@ -141,14 +127,7 @@ export function addStoreShowOptions(cmd: Command): Command {
 }
 
 export async function showStore(ctx: CliContext, opts: StoreShowOptions, defaultLimit: number): Promise<void> {
-  const filter: StoreFilter = {};
-  if (opts.admin) filter.admin = opts.admin;
-  if (opts.computer) filter.computer = opts.computer;
-  if (opts.instance) filter.instanceId = opts.instance;
-  if (opts.target) filter.target = opts.target;
-  if (opts.ticket) filter.ticket = opts.ticket;
-  if (opts.since) filter.since = isoTime(opts.since);
-  if (opts.until) filter.until = opts.until.length === 10 ? `${isoTime(opts.until).slice(0, 10)}T23:59:59.999Z` : isoTime(opts.until);
+  const filter = storeFilterFrom(opts);
   await withStore(ctx, async (d, cfg) => {
     const { rows, unreadable } = await readStore(d, filter, opts.limit ?? defaultLimit);
     if (unreadable) ctx.warn(`${unreadable} rows of the store hold no readable entry: run "jira2fa audit verify --store"`);

@@ -1,9 +1,9 @@
 /** "Show Audit Log": the audit file as a filterable table, its chain verified on every load. */
 import * as vscode from 'vscode';
 import { exportCsv, readEntries, verify, type AuditEntry, type AuditHead } from '../../core/audit';
-import { FromAuditSchema, type AuditRow, type FromAudit, type TeamFilter, type TeamRow, type ToAudit } from '../../webview/auditLog/protocol';
+import { FromAuditSchema, type AuditRow, type FromAudit, type TeamRow, type ToAudit } from '../../webview/auditLog/protocol';
 import type { TeamAudit } from './teamAudit';
-import type { StoreFilter, StoreRow } from './teamLazy';
+import type { StoreRow } from './teamLazy';
 import type { Log } from '../log';
 import { PanelHost } from '../panels/panelHost';
 
@@ -57,7 +57,7 @@ export function showAuditLog(extensionUri: vscode.Uri, auditFile: string, log: L
       case 'teamQuery': {
         if (!team) return void host.post({ type: 'team', store: '', rows: [], error: 'The team audit is not available in this window.' });
         try {
-          const { store, rows } = await team.readStore(storeFilter(message.filter), TEAM_ROWS);
+          const { store, rows } = await team.readStore(message.filter, TEAM_ROWS);
           await host.post({ type: 'team', store, rows: rows.map(toTeamRow) });
         } catch (e) {
           await host.post({ type: 'team', store: '', rows: [], error: (e as Error).message });
@@ -94,26 +94,6 @@ export function toRow(e: AuditEntry): AuditRow {
 
 /** The Team view shows at most this many of the newest matching entries. */
 const TEAM_ROWS = 2000;
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** The view's filters as a store filter; a day as "until" means up to its end. Throws for a bad date. */
-export function storeFilter(f: TeamFilter): StoreFilter {
-  const time = (v: string, endOfDay: boolean) => {
-    const d = new Date(DAY.test(v) && endOfDay ? `${v}T23:59:59.999Z` : v);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(d.getTime())) throw new Error(`Not a date: "${v.slice(0, 40)}" (write YYYY-MM-DD or an ISO time)`);
-    return d.toISOString();
-  };
-  const out: StoreFilter = {};
-  if (f.admin) out.admin = f.admin;
-  if (f.computer) out.computer = f.computer;
-  if (f.instance) out.instanceId = f.instance;
-  if (f.target) out.target = f.target;
-  if (f.ticket) out.ticket = f.ticket;
-  if (f.since) out.since = time(f.since, false);
-  if (f.until) out.until = time(f.until, true);
-  return out;
-}
 
 export function toTeamRow(r: StoreRow): TeamRow {
   const e = r.entry;

@@ -11,7 +11,7 @@ import type { SecretStore } from '../../core/secrets';
 import { redactor } from '../../core/redact';
 import { loadTeamAudit } from '../lazy';
 import type { Log } from '../log';
-import type { StoreFilter, StoreRow } from './teamLazy';
+import type { StoreFilterInput, StoreRow } from './teamLazy';
 
 interface Settings {
   store?: StoreConfig;
@@ -131,14 +131,15 @@ export class TeamAudit implements vscode.Disposable {
   }
 
   /** The team store's entries for the audit panel's Team view. */
-  async readStore(filter: StoreFilter, limit: number): Promise<{ store: string; rows: StoreRow[] }> {
+  async readStore(filter: StoreFilterInput, limit: number): Promise<{ store: string; rows: StoreRow[] }> {
     const settings = readSettings();
     if (settings.problem) throw new Error(settings.problem);
     if (!settings.store) throw new Error('No team audit store is configured: set jira2fa.audit.store in the user settings (see README, "Audit for a team").');
     const m = await loadTeamAudit();
+    const storeFilter = m.storeFilterFrom(filter); // a bad date is refused before connecting
     const d = await m.openStore(settings.store, await this.password());
     try {
-      return { store: m.storeId(settings.store), rows: (await m.readStore(d, filter, limit)).rows };
+      return { store: m.storeId(settings.store), rows: (await m.readStore(d, storeFilter, limit)).rows };
     } finally {
       await d.close();
     }

@@ -5,6 +5,6 @@
 export { computerId, computerIdPath } from '../../core/audit/ship/computerId';
 export { shipTeamAudit, teamBacklog, type DestinationStatus, type TeamAuditTargets } from '../../core/audit/ship/team';
 export { openStore } from '../../core/audit/store/open';
-export { readStore, type StoreFilter, type StoreRow } from '../../core/audit/store/read';
+export { readStore, storeFilterFrom, type StoreFilterInput, type StoreRow } from '../../core/audit/store/read';
 export { storeId } from '../../core/audit/store/config';
 export { auditPositionFilePath } from '../../core/audit/paths';

@@ -2,6 +2,8 @@
  * Reading the team audit store: rows with filters (newest last), and the verification of every
  * writer's chain. A read never writes: both run in a read-only transaction.
  */
+import { AppError } from '../../errors';
+import { printable } from '../../printable';
 import { canonicalJson, entryHash, GENESIS_HASH } from '../canonical';
 import { parseEntryLine } from '../entry';
 import { recordHash } from '../ship/records';
@@ -29,6 +31,41 @@ export interface StoreRow {
   /** The database's time of the insert, ISO. */
   dbTime: string;
   entry: AuditEntry;
+}
+
+/** The filters as people type them (CLI options, the Team view): exact texts, and dates or ISO times. */
+export interface StoreFilterInput {
+  admin?: string;
+  computer?: string;
+  instance?: string;
+  target?: string;
+  ticket?: string;
+  since?: string;
+  until?: string;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** An ISO time from a date (YYYY-MM-DD: its start, or its end for `until`) or an ISO time; AppError("input") otherwise. */
+function filterTime(value: string, endOfDay: boolean): string {
+  const d = new Date(DAY.test(value) && endOfDay ? `${value}T23:59:59.999Z` : value);
+  if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/.test(value) || Number.isNaN(d.getTime())) {
+    throw new AppError('input', `Not a date or time: "${printable(value, 40)}".`, 'Write a date as 2026-01-31 or a time as 2026-01-31T12:00:00Z.');
+  }
+  return d.toISOString();
+}
+
+/** The typed filters as a store filter; empty texts are no filter. */
+export function storeFilterFrom(input: StoreFilterInput): StoreFilter {
+  const out: StoreFilter = {};
+  if (input.admin) out.admin = input.admin;
+  if (input.computer) out.computer = input.computer;
+  if (input.instance) out.instanceId = input.instance;
+  if (input.target) out.target = input.target;
+  if (input.ticket) out.ticket = input.ticket;
+  if (input.since) out.since = filterTime(input.since, false);
+  if (input.until) out.until = filterTime(input.until, true);
+  return out;
 }
 
 const FILTER_COLUMNS: Array<[keyof StoreFilter, string, string]> = [

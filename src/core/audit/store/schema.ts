@@ -15,26 +15,34 @@ export const STORE_COLUMNS = [
   'action', 'target', 'ticket', 'outcome', 'client_time', 'entry',
 ] as const;
 
+/** The columns' definitions: the same on both dialects but for the database's clock and the long text. */
+function columnDdl(driver: StoreDriver): string {
+  const mysql = driver === 'mysql';
+  return [
+    'writer VARCHAR(700) NOT NULL',
+    'seq BIGINT NOT NULL',
+    'entry_id VARCHAR(64) NOT NULL',
+    'prev_hash CHAR(64) NOT NULL',
+    'hash CHAR(64) NOT NULL',
+    'admin VARCHAR(1000) NOT NULL',
+    'computer VARCHAR(64) NOT NULL',
+    'instance_id VARCHAR(1000) NOT NULL',
+    'action VARCHAR(1000) NOT NULL',
+    'target VARCHAR(1000) NULL',
+    'ticket VARCHAR(1000) NULL',
+    'outcome VARCHAR(16) NOT NULL',
+    'client_time VARCHAR(40) NOT NULL',
+    mysql ? 'db_time TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)' : 'db_time TIMESTAMPTZ NOT NULL DEFAULT now()',
+    mysql ? 'entry LONGTEXT NOT NULL' : 'entry TEXT NOT NULL',
+  ].map((c) => `  ${c},`).join('\n');
+}
+
 /** CREATE TABLE (and index) statements, each safe to run again. */
 export function initSql(driver: StoreDriver): string[] {
   if (driver === 'mysql') {
     return [
       `CREATE TABLE IF NOT EXISTS ${STORE_TABLE} (
-  writer VARCHAR(700) NOT NULL,
-  seq BIGINT NOT NULL,
-  entry_id VARCHAR(64) NOT NULL,
-  prev_hash CHAR(64) NOT NULL,
-  hash CHAR(64) NOT NULL,
-  admin VARCHAR(1000) NOT NULL,
-  computer VARCHAR(64) NOT NULL,
-  instance_id VARCHAR(1000) NOT NULL,
-  action VARCHAR(1000) NOT NULL,
-  target VARCHAR(1000) NULL,
-  ticket VARCHAR(1000) NULL,
-  outcome VARCHAR(16) NOT NULL,
-  client_time VARCHAR(40) NOT NULL,
-  db_time TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-  entry LONGTEXT NOT NULL,
+${columnDdl(driver)}
   PRIMARY KEY (writer, seq),
   UNIQUE KEY ${STORE_TABLE}_entry_id (entry_id),
   KEY ${STORE_TABLE}_time (client_time)
@@ -43,21 +51,7 @@ export function initSql(driver: StoreDriver): string[] {
   }
   return [
     `CREATE TABLE IF NOT EXISTS ${STORE_TABLE} (
-  writer VARCHAR(700) NOT NULL,
-  seq BIGINT NOT NULL,
-  entry_id VARCHAR(64) NOT NULL,
-  prev_hash CHAR(64) NOT NULL,
-  hash CHAR(64) NOT NULL,
-  admin VARCHAR(1000) NOT NULL,
-  computer VARCHAR(64) NOT NULL,
-  instance_id VARCHAR(1000) NOT NULL,
-  action VARCHAR(1000) NOT NULL,
-  target VARCHAR(1000),
-  ticket VARCHAR(1000),
-  outcome VARCHAR(16) NOT NULL,
-  client_time VARCHAR(40) NOT NULL,
-  db_time TIMESTAMPTZ NOT NULL DEFAULT now(),
-  entry TEXT NOT NULL,
+${columnDdl(driver)}
   CONSTRAINT ${STORE_TABLE}_pk PRIMARY KEY (writer, seq),
   CONSTRAINT ${STORE_TABLE}_entry_id UNIQUE (entry_id)
 )`,
