@@ -1,40 +1,18 @@
 /**
- * The team audit in the editor: reads the application-scope settings jira2fa.audit.store and
- * jira2fa.audit.syslog (the store's password from SecretStorage), ships the local audit log
- * after every append and at start-up, and shows in the status bar how many entries wait and
- * why, only while some do. The shipping code is loaded lazily (dist/lazy/teamAudit.js).
+ * The team audit in the editor, as little as activation needs: the trigger (after every append
+ * and at start-up) and a status bar item showing how many entries wait and why, only while
+ * some do. Settings (jira2fa.audit.store and jira2fa.audit.syslog, application scope) are
+ * validated, shipped to and read by the lazily loaded teamLazy.ts (dist/lazy/teamAudit.js).
  */
 import * as vscode from 'vscode';
-import { STORE_SECRET_ID, storeConfigFromSetting, type StoreConfig } from '../../core/audit/store/config';
-import { syslogConfigFromSetting, type SyslogConfig } from '../../core/audit/syslog/config';
 import type { SecretStore } from '../../core/secrets';
-import { redactor } from '../../core/redact';
 import { loadTeamAudit } from '../lazy';
 import type { Log } from '../log';
-import type { StoreFilterInput, StoreRow } from './teamLazy';
+import type { StoreFilterInput, StoreRow, TeamSettings } from './teamLazy';
 
-interface Settings {
-  store?: StoreConfig;
-  syslog?: SyslogConfig;
-  problem?: string;
-}
-
-function readSettings(): Settings {
+function settings(): TeamSettings {
   const cfg = vscode.workspace.getConfiguration('jira2fa.audit');
-  const out: Settings = {};
-  try {
-    const store = storeConfigFromSetting(cfg.get('store'));
-    if (store) out.store = store;
-  } catch (e) {
-    out.problem = (e as Error).message;
-  }
-  try {
-    const syslog = syslogConfigFromSetting(cfg.get('syslog'));
-    if (syslog) out.syslog = syslog;
-  } catch (e) {
-    out.problem = [out.problem, (e as Error).message].filter(Boolean).join(' ');
-  }
-  return out;
+  return { store: cfg.get('store') ?? null, syslog: cfg.get('syslog') ?? null };
 }
 
 export class TeamAudit implements vscode.Disposable {
@@ -48,6 +26,7 @@ export class TeamAudit implements vscode.Disposable {
     this.item = vscode.window.createStatusBarItem('jira2fa.auditBacklog', vscode.StatusBarAlignment.Left, 10);
     this.item.name = 'Jira 2FA audit backlog';
     this.item.command = 'jira2fa.audit.shipNow';
+    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     this.disposables.push(
       this.item,
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -56,15 +35,10 @@ export class TeamAudit implements vscode.Disposable {
     );
   }
 
-  /** Whether a store or syslog is configured (reading the settings only). */
-  configured(): boolean {
-    const s = readSettings();
-    return !!(s.store || s.syslog || s.problem);
-  }
-
   /** Ships soon (appends in a burst are shipped together); a run in progress is followed by one more. */
   schedule(delayMs = 250): void {
-    if (!this.configured()) {
+    const s = settings();
+    if (s.store === null && s.syslog === null) {
       this.item.hide();
       return;
     }
@@ -88,76 +62,26 @@ export class TeamAudit implements vscode.Disposable {
     return this.running;
   }
 
-  private async password(): Promise<string | undefined> {
-    const value = await this.secrets.get(STORE_SECRET_ID, 'dbPassword');
-    redactor.add(value);
-    return value;
-  }
-
   private async run(): Promise<void> {
-    const settings = readSettings();
-    if (settings.problem) {
-      this.show('$(warning) Audit: settings', settings.problem);
-      return;
-    }
-    if (!settings.store && !settings.syslog) {
-      this.item.hide();
-      return;
-    }
     try {
-      const m = await loadTeamAudit();
-      const targets = { ...(settings.store ? { store: { cfg: settings.store, password: await this.password() } } : {}), ...(settings.syslog ? { syslog: settings.syslog } : {}) };
-      const computer = await m.computerId(m.computerIdPath(process.env));
-      const status = await m.shipTeamAudit(targets, { log: this.auditFile, computer, positionFile: (d) => m.auditPositionFilePath(d, process.env) });
-      const waiting = status.filter((s) => s.backlog > 0);
-      if (!waiting.length) {
-        this.item.hide();
-        return;
-      }
-      const total = Math.max(...waiting.map((s) => s.backlog));
-      const why = waiting.map((s) => `${s.backlog} audit ${s.backlog === 1 ? 'entry waits' : 'entries wait'} for ${s.label}${s.waiting ? `: ${s.waiting}` : ''}`).join('\n');
-      for (const line of why.split('\n')) this.log.warn(`Team audit: ${line}`);
-      this.show(`$(cloud-upload) Audit: ${total} waiting`, `${why}\n\nThe actions are done and recorded in the local log; click to try again.`);
+      const view = await (await loadTeamAudit()).shipFromSettings(settings(), this.secrets, this.auditFile);
+      if (!view) return this.item.hide();
+      for (const line of view.warnings) this.log.warn(`Team audit: ${line}`);
+      this.item.text = view.text;
+      this.item.tooltip = view.tooltip;
+      this.item.show();
     } catch (e) {
-      this.show('$(warning) Audit: not shipped', (e as Error).message);
+      this.log.error(`Team audit: ${(e as Error).message}`);
     }
-  }
-
-  private show(text: string, tooltip: string): void {
-    this.item.text = text;
-    this.item.tooltip = redactor.redact(tooltip);
-    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-    this.item.show();
   }
 
   /** The team store's entries for the audit panel's Team view. */
   async readStore(filter: StoreFilterInput, limit: number): Promise<{ store: string; rows: StoreRow[] }> {
-    const settings = readSettings();
-    if (settings.problem) throw new Error(settings.problem);
-    if (!settings.store) throw new Error('No team audit store is configured: set jira2fa.audit.store in the user settings (see README, "Audit for a team").');
-    const m = await loadTeamAudit();
-    const storeFilter = m.storeFilterFrom(filter); // a bad date is refused before connecting
-    const d = await m.openStore(settings.store, await this.password());
-    try {
-      return { store: m.storeId(settings.store), rows: (await m.readStore(d, storeFilter, limit)).rows };
-    } finally {
-      await d.close();
-    }
+    return (await loadTeamAudit()).readTeamStore(settings().store, this.secrets, filter, limit);
   }
 
-  /** "Set Team Audit Store Password…": into SecretStorage, never a setting. */
   async setPassword(): Promise<void> {
-    const value = await vscode.window.showInputBox({ title: 'Team audit store password', prompt: 'The password of the store\'s user (kept in the OS keychain)', password: true, ignoreFocusOut: true });
-    if (value === undefined) return;
-    if (!value) {
-      await this.secrets.delete(STORE_SECRET_ID, 'dbPassword');
-      void vscode.window.showInformationMessage('The team audit store password was removed.');
-    } else {
-      await this.secrets.set(STORE_SECRET_ID, 'dbPassword', value);
-      redactor.add(value);
-      void vscode.window.showInformationMessage('The team audit store password is stored in the keychain.');
-    }
-    this.schedule(0);
+    if (await (await loadTeamAudit()).setStorePassword(this.secrets)) this.schedule(0);
   }
 
   dispose(): void {
