@@ -67,6 +67,7 @@ builds.push({ ...lazy, entryPoints: { jira: 'src/core/jira/api.ts' } });
 builds.push({ ...lazy, entryPoints: { cloud: 'src/core/cloud/index.ts' } });
 builds.push({ ...lazy, entryPoints: { bulk: 'src/extension/bulk/lazyEntry.ts' } });
 builds.push({ ...lazy, entryPoints: { cloudPanel: 'src/extension/cloud/panel.ts' } });
+builds.push({ ...lazy, entryPoints: { teamAudit: 'src/extension/audit/teamLazy.ts' } });
 const drivers = driverEntries();
 if (drivers.length) builds.push({ ...node, entryPoints: drivers, outdir: 'dist/drivers', external: ['vscode'] });
 

@@ -2,7 +2,7 @@
 // and writes bench/results.json (raw runs, git-ignored) and bench/results.md (the table,
 // committed). Every figure is measured next to its comparison in the same run; times are
 // medians of several runs. Options (environment): BENCH_ROUNDS (default 5), BENCH_ONLY
-// (comma list of parts: activation,rest,bulk,lookup,view), and the per-part sizes documented
+// (comma list of parts: activation,rest,bulk,lookup,auditShip,view), and the per-part sizes documented
 // at the top of each script.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -139,6 +139,13 @@ if (want('lookup')) {
   notes.push(`Lookups: of our ${round(per(r.oursMs, r.lookups), 2)} ms per lookup, about ${round(per(r.oursMs - r.oursMemoryAuditMs, r.lookups), 2)} ms is the audit entry (lock file, hash chain, fsync) that every read of a recovery code writes; the rest is the read-only transaction (BEGIN READ ONLY … ROLLBACK), the table-spelling lookup and parameter checks, against a single bound SELECT for raw pg.`);
 }
 
+if (want('auditShip')) {
+  const r = runScript(tsx, ['bench/auditShip.ts'], 'audit shipping to the team store on PostgreSQL');
+  results.auditShip = r;
+  rows.push([`Team audit store: ship a backlog of ${r.entries} entries (PostgreSQL)`, ms(r.oursMs), `${ms(r.bareMs)} bare multi-row INSERT of the same rows`, ratio(r.oursMs, r.bareMs), '≤ 2000 ms', verdict(r.oursMs <= 2000)]);
+  notes.push('Team audit store: ours reads the local log from the recorded position, numbers and chains each writer\'s records, connects, inserts with ON CONFLICT DO NOTHING, reads every row back to refuse a fork, commits and writes the position file (fsync); the bare figure is only the INSERTs and COMMIT on an open connection.');
+}
+
 if (want('view')) {
   const r = runScript(process.execPath, ['bench/resultsView.mjs'], 'results view in Chromium');
   results.view = r;
@@ -164,9 +171,9 @@ ${table}
 ${notes.map((n) => `- ${n}`).join('\n')}
 
 How each figure is measured: bench/activation.cjs, bench/rest.ts, bench/sqlBulk.ts, bench/lookup.ts,
-bench/resultsView.mjs (each says so at its top). Raw runs: bench/results.json (not committed).
+bench/auditShip.ts, bench/resultsView.mjs (each says so at its top). Raw runs: bench/results.json (not committed).
 Run it with \`npm run bench\` (needs PostgreSQL on 127.0.0.1:5432, psql, curl and /usr/bin/chromium);
-BENCH_ROUNDS=n changes the number of runs, BENCH_ONLY=activation,rest,bulk,lookup,view picks parts.
+BENCH_ROUNDS=n changes the number of runs, BENCH_ONLY=activation,rest,bulk,lookup,auditShip,view picks parts.
 `;
 fs.writeFileSync(path.join(root, 'bench/results.json'), JSON.stringify(results, null, 2));
 fs.writeFileSync(path.join(root, 'bench/results.md'), md);

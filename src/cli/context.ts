@@ -72,6 +72,7 @@ export class CliContext {
   private profilesCache?: Promise<LoadedProfiles>;
   private secretStore?: SecretStore;
   private head?: AuditHead;
+  private appended = false;
 
   constructor(
     readonly io: CliIo,
@@ -124,7 +125,12 @@ export class CliContext {
 
   /** The audit log that commands which change anything must append to. */
   auditLog(options?: AuditLogOptions): AuditLog {
-    return new AuditLog(this.auditFile(), { head: this.auditHead(), ...options });
+    return new AuditLog(this.auditFile(), { head: this.auditHead(), onAppended: () => (this.appended = true), ...options });
+  }
+
+  /** Whether this run wrote to the audit log: then it ships to the team store and syslog at its end (teamAudit.ts). */
+  get appendedToAuditLog(): boolean {
+    return this.appended;
   }
 
   /** The guard that keeps TOTP codes from being sent twice, sharing used windows with other runs and the editor. */

@@ -9,6 +9,7 @@ import { redactor } from '../core/redact';
 import { COMMANDS } from './commands';
 import type { CliCommand } from './commands/types';
 import { CliContext, errorKind, exitCodeForError, processIo, type CliIo } from './context';
+import { shipAfterCommand } from './teamAudit';
 import { CLI_VERSION } from './version';
 
 /** Builds the program with its global options and every command of commands/index.ts. */
@@ -37,12 +38,16 @@ export function createProgram(io: CliIo, commands: readonly CliCommand[] = COMMA
  */
 export async function main(argv: string[], io: CliIo = processIo(), commands: readonly CliCommand[] = COMMANDS): Promise<number> {
   const { program, ctx } = createProgram(io, commands);
+  let code: number;
   try {
     await program.parseAsync(argv, { from: 'node' });
-    return ctx.exitCode;
+    code = ctx.exitCode;
   } catch (e) {
-    return reportError(e, ctx, wantsJson(argv));
+    code = reportError(e, ctx, wantsJson(argv));
   }
+  // A refused or failed action appended its entry too: ship in both cases.
+  await shipAfterCommand(ctx);
+  return code;
 }
 
 function wantsJson(argv: string[]): boolean {

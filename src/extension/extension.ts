@@ -15,6 +15,7 @@ import type { SecretStore } from '../core/secrets';
 // (after ../core/secrets on purpose: keeps this line apart from other branches' new imports)
 import { consumeSandboxSecrets } from '../core/sandboxSecrets';
 import { RecentActionsChildren } from './audit/recentActions';
+import { TeamAudit } from './audit/teamAudit';
 import { CloudChildren } from './cloud/cloudTree';
 import { registerCloudCommands, remindOverdue } from './cloud/commands';
 import { CloudSessions } from './cloud/sessions';
@@ -59,6 +60,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const auditHead = new AuditHead(auditHeadFilePath(process.env), { onWarning: (message) => log.warn(`Audit log: ${message}`) });
   // Sessions open on first use (no driver is loaded at activation) and close when idle.
   const databases = new DatabaseSessions(secrets);
+  // Ships the log to the team store and syslog after each append and at start (teamAudit.ts).
+  const teamAudit = new TeamAudit(secrets, auditFile, log);
   // Cloud users waiting to be moved back: the CLI's file ($JIRA2FA_CLOUD_PENDING_FILE, else
   // <state dir>/cloud-pending.json), so both see one list and its lock (see docs in tracker.ts).
   const cloudTrackerFile = trackerFilePath(process.env);
@@ -73,9 +76,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     jira: new JiraSessions(secrets, statuses),
     cloud: new CloudSessions(secrets, statuses),
     cloudTracker: new MoveTracker(new JsonFileTrackerStorage(cloudTrackerFile)),
-    audit: new AuditLog(auditFile, { head: auditHead }),
+    audit: new AuditLog(auditFile, { head: auditHead, onAppended: () => teamAudit.schedule() }),
     auditFile,
     auditHead,
+    teamAudit,
     databases,
     // Shared with the CLI, like the audit log: $JIRA2FA_BACKUP_DIR, else <state dir>/backups.
     backups: new BackupStore(backupDirPath(process.env)),
@@ -100,6 +104,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     view,
     vscode.window.registerFileDecorationProvider(new EnvironmentDecorations()),
     vscode.commands.registerCommand('jira2fa.showLog', () => log.show()),
+    teamAudit,
+    vscode.commands.registerCommand('jira2fa.audit.shipNow', () => teamAudit.shipNow()),
+    vscode.commands.registerCommand('jira2fa.audit.setStorePassword', () => teamAudit.setPassword()),
     ...registerBulkCommands(services),
     ...registerInstanceCommands(services),
     ...registerDbConfigImport(services),
@@ -114,6 +121,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     profiles.onDidChange(watchCloudTracker),
     ...registerCloudCommands(services, cloudChildren),
   );
+  teamAudit.schedule(1000);
   // Counts for the tree, then the reminder of users left too long: no network, one file read.
   void cloudChildren.reload().then(() => remindOverdue(services));
   const { profiles: valid, invalid } = profiles.snapshot();

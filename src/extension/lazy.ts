@@ -34,3 +34,6 @@ export const loadBulkFlow = lazyModule<typeof import('./bulk/lazyEntry')>('bulk'
 
 /** The "Recover a Cloud user" panel and its controller: dist/lazy/cloudPanel.js in the bundle. */
 export const loadCloudPanel = lazyModule<typeof import('./cloud/panel')>('cloudPanel', process.env.JIRA2FA_BUNDLED === '1' ? undefined : () => import('./cloud/panel.js'));
+
+/** Team audit: shipping to the store and syslog, and reading the store: dist/lazy/teamAudit.js in the bundle. */
+export const loadTeamAudit = lazyModule<typeof import('./audit/teamLazy')>('teamAudit', process.env.JIRA2FA_BUNDLED === '1' ? undefined : () => import('./audit/teamLazy.js'));

@@ -53,7 +53,7 @@ export class E2EDepsError extends Error {
 
 const say = (log, msg) => log(`[e2e-deps] ${msg}`);
 
-function isRoot() {
+export function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
@@ -138,7 +138,7 @@ function runLogged(cmd, args, { env, logFile, log, label, progress }) {
 }
 
 /** Exclusive lock on the cache so two bootstraps (e2e + sandbox) never install at once. */
-async function withCacheLock(log, fn) {
+export async function withCacheLock(log, fn) {
   fs.mkdirSync(CACHE, { recursive: true });
   const lock = path.join(CACHE, '.install.lock');
   for (let waited = 0; ; waited++) {
@@ -208,7 +208,7 @@ export function node24Env(extra = {}) {
   };
 }
 
-async function aptInstall(packages, log) {
+export async function aptInstall(packages, log) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const logFile = path.join(CACHE, 'logs', 'apt.log');
   say(log, `apt-get update (log: ${logFile})`);
