@@ -14,6 +14,7 @@ import { tokenize } from '../../src/core/db/sqlText';
 import { DIALECTS, type Dialect, type NativeDriver } from '../../src/core/db/types';
 import { AppError } from '../../src/core/errors';
 import { loadBuiltinSnippets } from '../../src/core/snippets/catalogue';
+import { parseSnippet } from '../../src/core/snippets/parser';
 import { renderSql, sectionFor } from '../../src/core/snippets/render';
 import { BENIGN_READS, HOSTILE_READS } from '../support/hostileReads';
 import { label } from '../support/hostileCorpus';
@@ -57,6 +58,22 @@ describe('reads: the hostile corpus is refused before sending, per dialect', () 
       }
     }
     assert.ok(checked >= 20, `checked ${checked}`);
+  });
+
+  it('reports the reported snippet when it is loaded, at its line, for the dialect that reads it so', () => {
+    const header = ['-- @name user.victim', '-- @title V', '-- @description d', '-- @products jira', '-- @kind read', ''];
+    const text = [...header, 'SELECT COUNT(*) AS "n",', `  E'\\''; COMMIT; DELETE FROM app_user; --' AS "note" FROM app_user`, ''].join('\n');
+    const { snippet, diagnostics } = parseSnippet(text);
+    assert.equal(snippet, undefined);
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    assert.equal(errors.length, 1, JSON.stringify(diagnostics));
+    assert.equal(errors[0].line, 8);
+    assert.match(errors[0].message, /a read on postgres: a second statement follows the ";"/);
+    // The same text with a plain string is one query everywhere.
+    assert.ok(parseSnippet([...header, `SELECT 'a''; DELETE FROM app_user; --' AS "note" FROM app_user`].join('\n')).snippet);
+    // A @backup runs in the read-only preview: it is checked too.
+    const destructive = ['-- @name user.d', '-- @title D', '-- @description d', '-- @products jira', '-- @kind destructive', '-- @expect 1', '-- @backup-table app_user', '-- @backup-key id', '-- @query', 'DELETE FROM app_user WHERE id = 1', '-- @backup', 'SELECT * FROM app_user WHERE id = 1 FOR UPDATE'].join('\n');
+    assert.match(JSON.stringify(parseSnippet(destructive).diagnostics), /the @backup query on postgres: UPDATE is refused in a read/);
   });
 
   it('names the refused word and where it stands', () => {
