@@ -201,6 +201,8 @@ const MSSQL: HostileRead[] = [
   h('SELECT 1 AS x GRANT CONTROL TO public'),
   h('SELECT 1 AS x DENY SELECT ON app_user TO public'),
   h("SELECT 1 AS x WRITETEXT app_user.c @p 'x'"),
+  h('SELECT 1 AS x ADD SIGNATURE TO dbo.p BY CERTIFICATE c'),
+  h("SELECT 1 AS x ADD SENSITIVITY CLASSIFICATION TO app_user.id WITH (LABEL = 'x')"),
 ];
 
 const ORACLE: HostileRead[] = [
