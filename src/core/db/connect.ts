@@ -12,6 +12,7 @@ import { redactor } from '../redact';
 import { checkSchemaName, dialectOf, driverFacts } from './dialect';
 import { loadDriver } from './loader';
 import { ParamBindError, bindNamed } from './bindParams';
+import { describeReadProblem, readProblem } from './readOnlySql';
 import type {
   DbErrorCategory,
   DbErrorInfo,
@@ -191,7 +192,8 @@ class SqlDriver implements Driver {
     return describeDbError(this.impl.classifyError(e), phase, this.db, e);
   }
 
-  private async run(sql: string, params: NamedParams | undefined, options: QueryOptions | undefined): Promise<QueryResult> {
+  /** `read`: the statement runs in a read-only transaction and must be one query (readOnlySql.ts). */
+  private async run(sql: string, params: NamedParams | undefined, options: QueryOptions | undefined, read = false): Promise<QueryResult> {
     if (this.closed) throw new AppError('unreachable', 'The database connection is closed.');
     let bound;
     try {
@@ -199,6 +201,15 @@ class SqlDriver implements Driver {
     } catch (e) {
       if (e instanceof ParamBindError) throw new AppError('input', `Cannot run the SQL: ${e.message}.`);
       throw e;
+    }
+    // Checked as sent (placeholders in place): the text the server's lexer will read.
+    const problem = read ? readProblem(bound.text, dialectOf(this.name)) : undefined;
+    if (problem) {
+      throw new AppError(
+        'refused',
+        `Refused before sending: ${describeReadProblem(bound.text, problem)}. Nothing was sent to the database.`,
+        'A read is one query (SELECT, or WITH … SELECT) and nothing else; see "Read-only guarantee" in docs/snippets.md.',
+      );
     }
     try {
       return await this.native.execute(bound.text, bound.binds, options ?? {});
@@ -224,7 +235,7 @@ class SqlDriver implements Driver {
       const tx: Queryable = {
         query: (sql, params, opts) => {
           if (!active) return Promise.reject(new Error('this transaction has ended'));
-          return this.run(sql, params, opts);
+          return this.run(sql, params, opts, readOnly);
         },
       };
       let result: T;

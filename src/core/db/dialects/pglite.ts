@@ -26,6 +26,8 @@ class PgliteConnection implements NativeConnection {
   constructor(private readonly db: PGlite) {}
 
   async execute(sql: string, binds: { value: unknown }[], options: { maxRows?: number }): Promise<QueryResult> {
+    // query() is the extended protocol (one statement per message, with or without values);
+    // exec() would be the simple protocol, which runs several statements in turn: never used.
     const result = await this.db.query<unknown[]>(sql, binds.map((b) => plainValue(b.value)), { rowMode: 'array', parsers });
     const columns = (result.fields ?? []).map((f) => ({ name: f.name, ...pgColumnType(f.dataTypeID) }));
     let rows = (result.rows ?? []) as unknown[][];
