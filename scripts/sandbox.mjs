@@ -10,6 +10,7 @@
 //      credentials to the extension through a one-time 0600 import file (never settings.json)
 //   5. starts code-server on 127.0.0.1 with a welcome README, prints the URL and the admin seed
 // Ctrl-C stops every process it started. A second run starts fresh; --keep keeps the data.
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -250,7 +251,11 @@ async function main() {
     // 5. code-server
     say('starting code-server…');
     const stateHome = path.join(opts.dir, 'state');
+    // A random password: without one, any local user (or a web page through DNS rebinding)
+    // would get this editor and its terminal as you.
+    const password = randomBytes(18).toString('base64url');
     const server = await startCodeServer({
+      password,
       vsix,
       port: opts.port,
       runDir: path.join(opts.dir, 'code-server'),
@@ -270,6 +275,7 @@ async function main() {
   Jira 2FA Admin sandbox is running
 
   Open:        ${server.url}
+  Password:    ${password}   (code-server asks for it once; random per run)
   Admin seed:  ${info.adminSeed}
                (user "admin"; add it to an authenticator app to type real codes,
                or let the extension generate them: it already has this seed)

@@ -431,19 +431,26 @@ export function installVsix({ vsix, runDir, log = () => {} }) {
  *   workspace        folder to open (default runDir/ws)
  *   smokeTestDriver  --vscode-option enable-smoke-test-driver (for the in-host mocha suite)
  *   env              extra environment (reaches the extension host too)
+ *   password         when set, code-server asks for it (--auth password; kept in the 0600
+ *                    config file, not in the process list); otherwise --auth none (tests)
  * Returns { url, port, pid, dirs, workspace, stop() }.
  */
-export async function startCodeServer({ vsix, port, runDir, settings = {}, workspace, smokeTestDriver = false, env = {}, log = () => {}, readyTimeoutMs = 60000 } = {}) {
+export async function startCodeServer({ vsix, port, runDir, settings = {}, workspace, smokeTestDriver = false, env = {}, log = () => {}, readyTimeoutMs = 60000, password } = {}) {
   if (!runDir) throw new Error('startCodeServer: runDir is required');
   if (!fs.existsSync(CODE_SERVER_ENTRY)) throw new E2EDepsError(`code-server is not installed (${CODE_SERVER_ENTRY})`, 'call ensureDeps() first');
   const dirs = prepareRunDir(runDir, { settings, workspace });
+  if (password) {
+    if (!/^[A-Za-z0-9_-]{16,}$/.test(password)) throw new Error('startCodeServer: password must be 16+ URL-safe characters');
+    fs.rmSync(dirs.config, { force: true });
+    fs.writeFileSync(dirs.config, `auth: password\npassword: ${password}\ncert: false\n`, { mode: 0o600 });
+  }
   if (vsix) installVsix({ vsix, runDir, log });
   port = port || (await freePort());
   const args = [
     CODE_SERVER_ENTRY,
     '--config', dirs.config,
     '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    '--auth', password ? 'password' : 'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',

@@ -44,6 +44,7 @@ function startSandbox({ dir, vsix, logFile, log }) {
         clearInterval(timer);
         resolve({
           url,
+          password: /^\s*Password:\s+(\S+)/m.exec(text)?.[1],
           seed: /Admin seed:\s+([A-Z2-7]+)/.exec(text)[1],
           jiraPort: Number(/Simulated Jira http:\/\/127\.0\.0\.1:(\d+)/.exec(text)[1]),
           dbPort: Number(/database postgres 127\.0\.0\.1:(\d+)/.exec(text)[1]),
@@ -124,7 +125,20 @@ async function flow(ctx, info, dir) {
     const recovery = async (user) => (await db.query(RECOVERY_SQL, [user])).rows;
     assert.equal((await recovery('alice')).length, 1, 'alice starts enrolled');
 
-    // 1. the printed URL, with the welcome README
+    // 1. the printed URL asks for the printed password: without it there is no editor
+    assert.ok(info.password, 'npm run sandbox must print a code-server password next to the URL');
+    const anonymous = await fetch(info.url, { redirect: 'manual' });
+    assert.ok(anonymous.status >= 300 && anonymous.status < 400 && /login/.test(anonymous.headers.get('location') ?? ''), `code-server must send a visitor without the password to its login page (got ${anonymous.status} ${anonymous.headers.get('location')})`);
+    await page.goto(info.url);
+    await page.locator('input[name="password"]').waitFor();
+    await page.locator('input[name="password"]').fill('not-the-password');
+    await page.locator('input[name="password"]').press('Enter');
+    await page.locator('.error', { hasText: /incorrect/i }).waitFor({ timeout: 15000 });
+    await shot('sandbox-login-refuses-wrong-password');
+    await page.locator('input[name="password"]').fill(info.password);
+    await page.locator('input[name="password"]').press('Enter');
+    await page.waitForURL((u) => !/\/login/.test(u.pathname), { timeout: 30000 });
+    // then the welcome README
     const wb = createWorkbench({ page, url: info.url, extensionId, containerTitle, log });
     await wb.open();
     await page.locator('.tabs-container .tab', { hasText: 'README.md' }).first().waitFor();
