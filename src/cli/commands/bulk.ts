@@ -29,6 +29,7 @@ import { runRestBulk } from '../../core/bulk/rest';
 import { connectDatabase } from '../../core/db/connect';
 import { AppError, describeError, exitCodeFor, EXIT_CODES } from '../../core/errors';
 import { createJiraClient } from '../../core/jira/client';
+import { readSecretFor } from '../../core/credentialOrigin';
 import { stateDir } from '../../core/platformPaths';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import type { CliContext } from '../context';
@@ -119,7 +120,7 @@ export function register(program: Command, ctx: CliContext): void {
 async function runDb(ctx: CliContext, profile: InstanceProfile, report: BulkReport, opts: BulkOptions): Promise<void> {
   const db = profile.database;
   if (!db) throw new AppError('input', `The instance "${profile.name}" has no database connection configured.`, 'Add a "database" section to its profile, or use --via rest.');
-  const password = await ctx.secrets().get(profile.id, 'dbPassword');
+  const password = await readSecretFor(ctx.secrets(), profile, 'dbPassword');
   const driver = await connectDatabase(db, password, { applicationName: 'jira2fa-cli' });
   try {
     const rctx = { profile, driver, audit: ctx.auditLog(), admin: ctx.adminName(), backups: new BackupStore(backupDirPath(ctx.io.env)), runId: report.runId };

@@ -16,6 +16,7 @@ import { snippetsForProfile } from '../../core/snippets/catalogue';
 import { cellText, resultObjects } from '../../core/snippets/results';
 import type { Snippet } from '../../core/snippets/types';
 import { confirmationWord } from '../../webview/snippetRun/protocol';
+import { readSecretFor } from '../../core/credentialOrigin';
 import { intInRange } from '../args';
 import type { CliContext } from '../context';
 import { cell, formatTable } from '../format';
@@ -44,7 +45,7 @@ export async function databaseProfile(ctx: CliContext, id: string): Promise<Inst
 
 /** Opens the profile's database with the password from the keychain or $JIRA2FA_DB_PASSWORD. */
 export async function openDatabase(ctx: CliContext, profile: InstanceProfile): Promise<Driver> {
-  const password = await ctx.secrets().get(profile.id, 'dbPassword');
+  const password = await readSecretFor(ctx.secrets(), profile, 'dbPassword');
   return connectDatabase(profile.database!, password, { applicationName: 'jira2fa-cli' });
 }
 
