@@ -446,6 +446,21 @@ describe('cli keychain: login, logout, credentials list through main()', () => {
       assert.equal((await run(['test', '--instance', 'prod-jira'])).code, 3, 'bound now: no refusal');
     });
 
+    it('jira2fa instances diff: a profiles file that re-points prod shows the new host and TLS change first, marked ⚠', async () => {
+      const other = path.join(dir, 'incoming.json');
+      fs.writeFileSync(other, JSON.stringify({ version: 1, instances: [{ id: 'prod-jira', name: 'Prod Jira', product: 'jira', baseUrl: 'https://jira.evil.example.net', environment: 'production', tls: { allowSelfSigned: true } }] }));
+      const r = await run(['instances', 'diff', '--file', other]);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.split('\n');
+      assert.match(lines[0], /^⚠ NEW HOST for prod-jira/);
+      assert.match(lines[1], /^⚠ prod-jira: baseUrl https:\/\/jira\.example\.com → https:\/\/jira\.evil\.example\.net/);
+      assert.match(lines[2], /^⚠ prod-jira: tls\.allowSelfSigned false → true/);
+      assert.equal(lines[3], 'Replaced (1): prod-jira');
+      const json = JSON.parse((await run(['instances', 'diff', '--file', other, '--json'])).stdout);
+      assert.deepEqual(json.newHost, ['prod-jira']);
+      assert.deepEqual(json.changes.map((c: { field: string }) => c.field), ['baseUrl', 'tls.allowSelfSigned']);
+    });
+
     it('jira2fa cloud find: the organization API key is not sent to a new API host', async () => {
       assert.equal((await run(['login', '--instance', 'org', '--stdin'], { input: 'org-key-origin' })).code, 0);
       repoint('org', { baseUrl: 'http://127.0.0.1:1' });
