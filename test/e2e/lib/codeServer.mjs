@@ -439,12 +439,13 @@ export async function startCodeServer({ vsix, port, runDir, settings = {}, works
   if (!runDir) throw new Error('startCodeServer: runDir is required');
   if (!fs.existsSync(CODE_SERVER_ENTRY)) throw new E2EDepsError(`code-server is not installed (${CODE_SERVER_ENTRY})`, 'call ensureDeps() first');
   const dirs = prepareRunDir(runDir, { settings, workspace });
+  if (vsix) installVsix({ vsix, runDir, log });
   if (password) {
+    // After installVsix, which writes the run dir's config afresh.
     if (!/^[A-Za-z0-9_-]{16,}$/.test(password)) throw new Error('startCodeServer: password must be 16+ URL-safe characters');
     fs.rmSync(dirs.config, { force: true });
     fs.writeFileSync(dirs.config, `auth: password\npassword: ${password}\ncert: false\n`, { mode: 0o600 });
   }
-  if (vsix) installVsix({ vsix, runDir, log });
   port = port || (await freePort());
   const args = [
     CODE_SERVER_ENTRY,

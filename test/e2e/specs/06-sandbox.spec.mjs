@@ -94,6 +94,7 @@ export async function run(ctx) {
     await flow(ctx, info, dir);
   } catch (e) {
     flowError = e;
+    log(`flow failed: ${e?.stack ?? e}`); // a failing clean-up check below would hide it otherwise
     await ctx.shot('flow-failure').catch(() => {});
   } finally {
     // Ctrl-C, as a user would
