@@ -1,6 +1,7 @@
 /** The jira2fa executable (bundled to dist/cli.js with a #!/usr/bin/env node banner). */
 import { main } from './main';
 import { processIo } from './context';
+import { printableLines } from '../core/printable';
 
 // `jira2fa ... | head` closes stdout early: that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -20,6 +21,6 @@ function exitWhenFlushed(code: number): void {
 
 main(process.argv, processIo()).then(exitWhenFlushed, (e: unknown) => {
   // main() catches everything; this is a last resort.
-  process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(`error: ${printableLines(e instanceof Error ? e.message : String(e))}\n`);
   exitWhenFlushed(1);
 });

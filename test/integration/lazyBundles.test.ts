@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { cloudProfile, CloudSimulator, ORG_KEY, USERS } from '../support/cloudSimulator';
+import { cloudProfile, CloudSimulator, ORG_KEY, POLICY_OPTIONAL, USERS } from '../support/cloudSimulator';
 import { MemorySecretStore } from '../support/fakes';
 import { testProfile } from '../support/jiraTestKit';
 import { AppError, describeError } from '../../src/core/errors';
@@ -13,18 +13,18 @@ import { AppError, describeError } from '../../src/core/errors';
 const bundle = path.resolve(__dirname, '../../dist/lazy/cloud.js');
 
 describe('built Cloud bundle (dist/lazy/cloud.js)', () => {
-  it('loads on its own and diagnoses a never-enrolled user against the simulator', async function () {
+  it('loads on its own and diagnoses a user in the designated recovery policy against the simulator', async function () {
     assert.ok(existsSync(bundle), 'dist/lazy/cloud.js is missing: run `npm run build` first');
     const api = createRequire(__filename)(bundle) as typeof import('../../src/core/cloud/index');
     const sim = await CloudSimulator.start();
     const secrets = new MemorySecretStore();
-    const profile = cloudProfile(sim.baseUrl);
+    const profile = cloudProfile(sim.baseUrl, { cloud: { recoveryPolicyId: POLICY_OPTIONAL } });
     await secrets.set(profile.id, 'orgApiKey', ORG_KEY);
     const client = await api.createCloudClient(profile, secrets, { env: {} });
     try {
-      const r = await api.findAndDiagnose(client, USERS.neverEnrolled.email);
+      const r = await api.findAndDiagnose(client, USERS.optionalEnrolled.email);
       assert.ok(r.ok, r.ok ? '' : r.outcome.summary);
-      assert.equal(r.value.users[0].diagnosis.code, 'never-enrolled');
+      assert.equal(r.value.users[0].diagnosis.code, 'reset-in-hub');
     } finally {
       await client.close();
       await sim.stop();

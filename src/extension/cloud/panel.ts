@@ -45,11 +45,11 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
     move: async (req, events) => {
       let result: MoveResult;
       try {
-        const { moveToTemporaryPolicy } = await loadCloudApi();
+        const { moveToTemporaryPolicy, taskProgressText } = await loadCloudApi();
         result = await s.cloud.withClient(
           profile,
           (client) => moveToTemporaryPolicy(
-            { profile, client, tracker: s.cloudTracker, audit: s.audit, admin: s.adminName(), task: { onPoll: (st, n) => events.onPoll(st.rawStatus, n) } },
+            { profile, client, tracker: s.cloudTracker, audit: s.audit, admin: s.adminName(), task: { onPoll: (st, n) => events.onPoll(taskProgressText(st), n) } },
             req,
           ),
           events.onRateLimited,

@@ -19,7 +19,16 @@ export const InstanceHeaderSchema = z.strictObject({
 
 export const ConnectionSchema = z.strictObject({ ok: z.boolean(), summary: text, warnings: z.array(text) });
 
-export const PolicyViewSchema = z.strictObject({ id: text, name: text, twoStepVerification: enforcement });
+export const PolicyViewSchema = z.strictObject({
+  id: text,
+  name: text,
+  /** "unknown" unless a documented field says it (none does): shown as "not given by the API". */
+  twoStepVerification: enforcement,
+  /** The role the admin designated in the instance settings. */
+  designation: z.optional(z.enum(['recovery', 'usual'])),
+  /** The policy's page in the admin hub. */
+  hubLink: z.optional(text),
+});
 export type PolicyView = z.infer<typeof PolicyViewSchema>;
 
 export const UserViewSchema = z.strictObject({

@@ -47,6 +47,8 @@ export const ToRunSchema = z.discriminatedUnion('type', [
     rowLimit: z.number(),
     sql: text,
     auditId: z.optional(text),
+    /** Recovery codes are hidden in `cells`; Reveal shows them (audited). */
+    canReveal: z.boolean(),
   }),
   z.strictObject({
     type: z.literal('preview'),
@@ -58,7 +60,10 @@ export const ToRunSchema = z.discriminatedUnion('type', [
     message: text,
     statementSql: text,
     backupSql: text,
+    canReveal: z.boolean(),
   }),
+  /** The same rows with recovery codes shown, after the reveal's audit entry. */
+  z.strictObject({ type: z.literal('revealed'), cells: z.array(z.array(cell)), auditId: text }),
   z.strictObject({
     type: z.literal('done'),
     ok: z.boolean(),
@@ -77,6 +82,7 @@ export const FromRunSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('preview'), params }),
   z.strictObject({ type: z.literal('commit'), params, confirmation: z.optional(z.string().check(z.maxLength(10_000))) }),
   z.strictObject({ type: z.literal('export'), format: z.enum(['csv', 'json']) }),
+  z.strictObject({ type: z.literal('reveal') }),
   z.strictObject({ type: z.literal('copy'), text: z.string().check(z.maxLength(1_000_000)) }),
   z.strictObject({ type: z.literal('showBackups') }),
 ]);
