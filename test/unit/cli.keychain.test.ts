@@ -479,6 +479,17 @@ describe('cli keychain: login, logout, credentials list through main()', () => {
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /database password of Prod Jira was stored for postgres:\/\/127\.0\.0\.1:5432\/test, but the instance now points at postgres:\/\/127\.0\.0\.1:1\/test/);
     });
+
+    it('jira2fa bulk --via db: the database password is not sent to a new database either', async () => {
+      repoint('prod-jira', { database: { driver: 'postgres', host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres' } });
+      assert.equal((await run(['login', '--instance', 'prod-jira', '--kind', 'db', '--stdin'], { input: 'db-pass-origin' })).code, 0);
+      repoint('prod-jira', { database: { driver: 'postgres', host: 'db.evil.example.net', port: 5432, database: 'test', user: 'postgres' } });
+      const users = path.join(dir, 'users.txt');
+      fs.writeFileSync(users, 'jdoe\n');
+      const r = await run(['bulk', '--instance', 'prod-jira', '--users', users, '--via', 'db']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stdout + r.stderr, /database password of Prod Jira was stored for postgres:\/\/127\.0\.0\.1:5432\/test, but the instance now points at postgres:\/\/db\.evil\.example\.net:5432\/test/);
+    });
   });
 
   it('ctx.secrets() is the keychain-then-environment store; JIRA2FA_KEYCHAIN=off means environment only, with one warning', async () => {
