@@ -206,6 +206,9 @@ async function flow(ctx, info, dir) {
       await shot('recovery-code-snippet-no-row-for-alice');
       await wb.setField(sql, '#p-username', 'bob');
       await sql.locator('#run').click();
+      // recovery codes arrive hidden until Reveal (audited)
+      await sql.locator('.grid-cell', { hasText: '[hidden: recovery code]' }).waitFor();
+      await sql.locator('#reveal').click();
       await sql.locator('.grid-cell', { hasText: saved.RECOVERY_CODE }).waitFor();
       // 5b. disable bob by SQL (the guarded snippet, with its backup)
       await wb.treeItem('Disable two-step verification for a user').click();
