@@ -25,7 +25,8 @@ export function createProgram(io: CliIo, commands: readonly CliCommand[] = COMMA
     .version(CLI_VERSION, '-V, --version', 'print the version')
     .option('--profiles <file>', 'profiles file (default: $JIRA2FA_PROFILES, else profiles.json in the config folder)')
     .option('--json', 'print exactly one JSON object on stdout')
-    .option('--audit-file <file>', 'audit log (default: $JIRA2FA_AUDIT_FILE, else audit.jsonl in the state folder)');
+    .option('--audit-file <file>', 'audit log (default: $JIRA2FA_AUDIT_FILE, else audit.jsonl in the state folder)')
+    .option('--accept-new-host', 'send stored credentials to an instance whose host or database changed since they were stored, and bind them to the new one');
   const ctx = new CliContext(io, program);
   for (const command of commands) command.register(program, ctx);
   return { program, ctx };

@@ -10,6 +10,7 @@ import { AuditHead } from '../core/audit/head';
 import { auditFilePath, auditHeadFilePath } from '../core/audit/paths';
 import { BackupStore, backupDirPath } from '../core/backup/store';
 import { FileStepLedger, totpLedgerPath } from '../core/totpLedger';
+import { withOriginConfirmation } from '../core/credentialOrigin';
 import { JsonFileTrackerStorage, MoveTracker, trackerFilePath } from '../core/cloud/tracker';
 import type { SecretStore } from '../core/secrets';
 // (after ../core/secrets on purpose: keeps this line apart from other branches' new imports)
@@ -28,7 +29,7 @@ import { JiraSessions } from './jiraSessions';
 import { createLog } from './log';
 import { registerBulkCommands } from './bulk/command';
 import { ProfileStore } from './profileStore';
-import { VscodeSecretStore } from './secretStorage';
+import { confirmNewHost, VscodeSecretStore } from './secretStorage';
 import { DatabaseChildren } from './snippets/databaseNodes';
 import { DatabaseSessions } from './snippets/databaseSessions';
 import { registerSnippetDiagnostics } from './snippets/diagnostics';
@@ -51,7 +52,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const profiles = new ProfileStore();
   const statuses = new InstanceStatusStore();
   const tree = new InstancesTree(profiles, statuses);
-  const secrets = new VscodeSecretStore(context.secrets);
+  // A credential whose instance now points elsewhere is sent only after the admin confirms the new host.
+  const secrets = withOriginConfirmation(new VscodeSecretStore(context.secrets), confirmNewHost);
   // One audit chain for the extension and the CLI: $JIRA2FA_AUDIT_FILE, else the platform state
   // dir (~/.local/state/jira2fa/audit.jsonl on Linux). Appends from both are serialised by a lock.
   const auditFile = auditFilePath(undefined, process.env);

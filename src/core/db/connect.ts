@@ -4,11 +4,11 @@
  * time, transactions that always end (commit or rollback), and errors as AppError with
  * clear, redacted messages.
  */
-import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import { AppError, type FailureKind } from '../errors';
 import type { DbDriverName, InstanceProfile } from '../profiles/schema';
+import { expandHome } from '../platformPaths';
 import { redactor } from '../redact';
+import { resolveTls } from './tls';
 import { checkSchemaName, dialectOf, driverFacts } from './dialect';
 import { loadDriver } from './loader';
 import { ParamBindError, bindNamed } from './bindParams';
@@ -21,7 +21,6 @@ import type {
   NamedParams,
   NativeConnection,
   NativeDriver,
-  NativeTls,
   QueryOptions,
   QueryResult,
   Queryable,
@@ -59,27 +58,6 @@ export interface ConnectOptions {
   loadDriver?: (name: DbDriverName) => Promise<NativeDriver>;
 }
 
-function expandHome(p: string): string {
-  return p.startsWith('~/') ? `${os.homedir()}${p.slice(1)}` : p;
-}
-
-/** The TLS settings of a profile, with the CA file read. */
-export async function resolveTls(ssl: DatabaseConfig['ssl'], read: (p: string) => Promise<string> = (p) => readFile(p, 'utf8')): Promise<NativeTls | false> {
-  if (!ssl) return false;
-  if (ssl === true) return { rejectUnauthorized: true };
-  let ca: string | undefined;
-  if (ssl.caFile) {
-    try {
-      ca = await read(expandHome(ssl.caFile));
-    } catch (e) {
-      throw new AppError('input', `database.ssl.caFile cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): ${ssl.caFile}`, 'Point it at a PEM file with the CA certificate.');
-    }
-    if (!/-----BEGIN CERTIFICATE-----/.test(ca)) {
-      throw new AppError('input', `database.ssl.caFile is not a PEM certificate file: ${ssl.caFile}`, 'Export the CA certificate as PEM (text starting with -----BEGIN CERTIFICATE-----).');
-    }
-  }
-  return { ...(ca ? { ca } : {}), rejectUnauthorized: !ssl.allowSelfSigned };
-}
 
 /** "PostgreSQL at db.example.com:5432, database "jira"" — for messages. */
 export function describeTarget(db: DatabaseConfig): string {
@@ -282,7 +260,7 @@ export async function connectDatabase(db: DatabaseConfig, password: string | und
   }
   const schema = options.schema ?? db.schema;
   if (schema !== undefined) checkSchemaName(schema, db.driver);
-  const tls = db.driver === 'pglite' ? false : await resolveTls(db.ssl);
+  const tls = await resolveTls(db, { timeoutMs: options.connectTimeoutMs });
   let impl: NativeDriver;
   try {
     impl = await (options.loadDriver ?? loadDriver)(db.driver);

@@ -24,7 +24,7 @@ export function clientConfig(config: NativeConnectConfig): ClientConfig {
     database: config.database,
     user: config.user,
     password: config.password ?? '',
-    ssl: config.tls ? { rejectUnauthorized: config.tls.rejectUnauthorized, ...(config.tls.ca ? { ca: config.tls.ca } : {}) } : false,
+    ssl: config.tls ? { rejectUnauthorized: true, ...(config.tls.ca ? { ca: config.tls.ca } : {}) } : false,
     connectionTimeoutMillis: config.connectTimeoutMs,
     application_name: config.applicationName,
     types: typeParsers,
