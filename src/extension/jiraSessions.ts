@@ -7,8 +7,7 @@ import { AppError, describeError } from '../core/errors';
 import type { JiraClient } from '../core/jira/client';
 import type { InstanceProfile } from '../core/profiles/schema';
 import { redactInstanceSecrets, type SecretStore } from '../core/secrets';
-import type { ConnectionReport } from '../core/unenroll';
-import { loadJiraApi } from './lazy';
+import type { ConnectionReport } from '../core/jira/testConnection';
 import type { InstanceStatusStore } from './tree/instanceStatus';
 
 export class JiraSessions {
@@ -23,7 +22,7 @@ export class JiraSessions {
       await redactInstanceSecrets(this.secrets, profile.id);
       this.redacted.add(profile.id);
     }
-    return (await loadJiraApi()).createJiraClient(profile, this.secrets);
+    return (await import('../core/jira/client.js')).createJiraClient(profile, this.secrets);
   }
 
   lastReport(id: string): ConnectionReport | undefined {
@@ -35,7 +34,7 @@ export class JiraSessions {
     let report: ConnectionReport;
     try {
       const client = await this.client(profile);
-      report = await (await loadJiraApi()).testConnection(profile, client);
+      report = await (await import('../core/jira/testConnection.js')).testConnection(profile, client);
     } catch (e) {
       // Missing credentials and the like: a report the UI can show like any failure.
       const hint = e instanceof AppError && e.hint ? ` ${e.hint}` : '';

@@ -2,10 +2,8 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
-import { loadBulkFlow, loadJiraApi } from '../lazy';
 import type { ExtensionServices } from '../services';
 import type { BulkDeps } from './flow';
-// The flow and its UI are loaded on first use, from their own bundle (dist/lazy/bulk.js).
 
 export function bulkDeps(s: ExtensionServices): BulkDeps {
   return {
@@ -16,10 +14,10 @@ export function bulkDeps(s: ExtensionServices): BulkDeps {
     reportDir: path.join(s.context.globalStorageUri.fsPath, 'bulk-reports'),
     withDatabase: (profile, fn) => s.databases.use(profile, fn),
     runRest: async (profile, run) => {
-      const api = await loadJiraApi();
+      const [{ runRestBulk }, { replayGuardFor }] = await Promise.all([import('../../core/bulk/rest.js'), import('../../core/totp.js')]);
       // The instance's pooled client and process-wide replay guard, shared with single unenrolls.
       const client = await s.jira.client(profile);
-      return api.runRestBulk({ profile, client, audit: s.audit, secrets: s.secrets, guard: api.replayGuardFor(profile.id, undefined, s.totpLedger), ...run });
+      return runRestBulk({ profile, client, audit: s.audit, secrets: s.secrets, guard: replayGuardFor(profile.id, undefined, s.totpLedger), ...run });
     },
     log: (line) => s.log.info(line),
   };
@@ -30,7 +28,7 @@ export function registerBulkCommands(s: ExtensionServices): vscode.Disposable[] 
     vscode.commands.registerCommand('jira2fa.bulkDisable', async (arg: InstanceArg) => {
       const profile = await resolveInstance(s.profiles, arg, 'Bulk disable 2SV on which instance?');
       if (!profile) return;
-      const { runBulkFlow, VscodeBulkUi } = await loadBulkFlow();
+      const [{ runBulkFlow }, { VscodeBulkUi }] = await Promise.all([import('./flow.js'), import('./vscodeUi.js')]);
       await runBulkFlow(profile, new VscodeBulkUi(), bulkDeps(s));
     }),
   ];

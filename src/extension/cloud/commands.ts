@@ -11,14 +11,11 @@ import type { MoveResult } from '../../core/cloud/recovery';
 import type { PendingMove } from '../../core/cloud/tracker';
 import { describeError } from '../../core/errors';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
-import { loadCloudApi, loadCloudPanel } from '../lazy';
 import type { ExtensionServices } from '../services';
 import type { TreeNode } from '../tree/instancesTree';
 import { ageText, REMINDER_SETTING, reminderHours } from './age';
 import { pendingRowKey, type CloudChildren } from './cloudTree';
-// The panel is its own bundle, loaded on first use: activation neither reads its code nor builds
-// its message schemas.
-const panel = loadCloudPanel;
+import { thrownCloudFailure } from './thrownFailure';
 
 export function registerCloudCommands(s: ExtensionServices, children: CloudChildren): vscode.Disposable[] {
   const changed = () => {
@@ -31,7 +28,7 @@ export function registerCloudCommands(s: ExtensionServices, children: CloudChild
       if (profile.product !== 'cloud') {
         return void vscode.window.showInformationMessage(`${profile.name} is a Data Center instance: use "Unenroll User…" for it.`);
       }
-      (await panel()).openCloudRecoverPanel(s, profile, changed);
+      (await import('./panel.js')).openCloudRecoverPanel(s, profile, changed);
     }),
     vscode.commands.registerCommand('jira2fa.cloud.moveBack', async (node?: TreeNode) => {
       const key = pendingRowKey(node);
@@ -114,14 +111,14 @@ async function moveBackOne(s: ExtensionServices, e: PendingMove, report: (text: 
   }
   let result: MoveResult;
   try {
-    const { moveBack } = await loadCloudApi();
+    const { moveBack } = await import('../../core/cloud/recovery.js');
     result = await s.cloud.withClient(
       profile,
       (client) => moveBack({ profile, client, tracker: s.cloudTracker, audit: s.audit, admin: s.adminName(), task: { onPoll: (st, n) => report(`check ${n}, status ${st.rawStatus}`) } }, { email: e.email }),
       (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`),
     );
   } catch (err) {
-    const outcome = (await panel()).thrown(err);
+    const outcome = thrownCloudFailure(err);
     await s.audit.append({
       admin: s.adminName(),
       instance: { id: profile.id, name: profile.name, baseUrl: profile.baseUrl },

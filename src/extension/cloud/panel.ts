@@ -1,14 +1,12 @@
 /** Opens the "Recover a Cloud user" panel for one organization and backs its controller with the core. */
 import * as vscode from 'vscode';
-import type { CloudFailure } from '../../core/cloud/outcomes';
 import type { MoveResult } from '../../core/cloud/recovery';
-import { AppError, describeError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { FromCloudRecoverSchema, type FromCloudRecover, type ToCloudRecover } from '../../webview/cloudRecover/protocol';
-import { loadCloudApi } from '../lazy';
 import { PanelHost } from '../panels/panelHost';
 import type { ExtensionServices } from '../services';
 import { CloudRecoverController, type CloudRecoverBackend } from './controller';
+import { thrownCloudFailure } from './thrownFailure';
 
 const open = new Map<string, PanelHost<FromCloudRecover, ToCloudRecover>>();
 
@@ -36,16 +34,16 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
     find: async (query) => {
       try {
         const pending = await s.cloudTracker.list({ instanceId: profile.id });
-        const { findAndDiagnose } = await loadCloudApi();
+        const { findAndDiagnose } = await import('../../core/cloud/diagnose.js');
         return await s.cloud.withClient(profile, (client) => findAndDiagnose(client, query, { pending }));
       } catch (e) {
-        return { ok: false, outcome: thrown(e) };
+        return { ok: false, outcome: thrownCloudFailure(e) };
       }
     },
     move: async (req, events) => {
       let result: MoveResult;
       try {
-        const { moveToTemporaryPolicy } = await loadCloudApi();
+        const { moveToTemporaryPolicy } = await import('../../core/cloud/recovery.js');
         result = await s.cloud.withClient(
           profile,
           (client) => moveToTemporaryPolicy(
@@ -56,7 +54,7 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
         );
       } catch (e) {
         // No key stored and the like: refused before any request, audited like any refusal.
-        const outcome = thrown(e);
+        const outcome = thrownCloudFailure(e);
         const auditEntry = await s.audit.append({
           admin: s.adminName(),
           instance: { id: profile.id, name: profile.name, baseUrl: profile.baseUrl },
@@ -80,9 +78,3 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
   };
 }
 
-/** An exception before any request (missing key, bad profile) as a CloudFailure. */
-export function thrown(e: unknown): CloudFailure {
-  const summary = e instanceof AppError ? e.message : describeError(e);
-  const next = e instanceof AppError && e.hint ? e.hint : 'Check the settings of this organization.';
-  return { ok: false, kind: 'refusedByGuard', guard: 'config', failure: 'input', summary, next };
-}

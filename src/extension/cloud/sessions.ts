@@ -8,7 +8,6 @@ import { AppError, describeError } from '../../core/errors';
 import type { CloudAdminClient } from '../../core/cloud/client';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import type { SecretStore } from '../../core/secrets';
-import { loadCloudApi } from '../lazy';
 import type { InstanceStatusStore } from '../tree/instanceStatus';
 import type { CloudConnection } from './controller';
 
@@ -17,8 +16,8 @@ export class CloudSessions {
 
   /** A client for one operation; close() it afterwards (see withClient). */
   async client(profile: InstanceProfile, onRateLimited?: (waitMs: number) => void): Promise<CloudAdminClient> {
-    const api = await loadCloudApi();
-    return api.createCloudClient(profile, this.secrets, onRateLimited ? { onRateLimited } : {});
+    const { createCloudClient } = await import('../../core/cloud/client.js');
+    return createCloudClient(profile, this.secrets, onRateLimited ? { onRateLimited } : {});
   }
 
   async withClient<T>(profile: InstanceProfile, fn: (client: CloudAdminClient) => Promise<T>, onRateLimited?: (waitMs: number) => void): Promise<T> {
