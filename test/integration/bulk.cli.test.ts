@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readEntries } from '../../src/core/audit/read';
 import { BackupStore } from '../../src/core/backup/store';
-import { restoreBackup } from '../../src/core/backup/restore';
+import { restoreBackup } from '../../src/core/recovery/restore';
 import { loadReport } from '../../src/core/bulk';
 import type { CliIo } from '../../src/cli/context';
 import { main } from '../../src/cli/main';

@@ -4,7 +4,7 @@
  * back in one transaction, or not at all when a row exists already.
  */
 import type { Command } from 'commander';
-import { restoreBackup } from '../../core/backup/restore';
+import { restoreBackup } from '../../core/recovery/restore';
 import type { CliContext } from '../context';
 import { cell, formatTable } from '../format';
 import { backupStore, databaseProfile, openDatabase, recoveryContext } from './sql';

@@ -15,7 +15,7 @@ import { DEFAULT_ROW_LIMIT, MAX_ROW_LIMIT, executeDestructiveSnippet, previewDes
 import { snippetsForProfile } from '../../core/snippets/catalogue';
 import { cellText, resultObjects } from '../../core/snippets/results';
 import type { Snippet } from '../../core/snippets/types';
-import { confirmationWord } from '../../webview/snippetRun/protocol';
+import { confirmationWord } from '../../core/snippets/confirmation';
 import { intInRange } from '../args';
 import type { CliContext } from '../context';
 import { cell, formatTable } from '../format';

@@ -104,7 +104,7 @@ async function restoreCommand(s: ExtensionServices, instanceId: string | undefin
   if (answer !== 'Restore') return;
   try {
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Restoring backup ${b.id}…` }, () =>
-      s.databases.use(profile, async (driver) => (await import('../../core/backup/restore.js')).restoreBackup({ profile, driver, audit: s.audit, admin: s.adminName(), backups: s.backups }, b.id)),
+      s.databases.use(profile, async (driver) => (await import('../../core/recovery/restore.js')).restoreBackup({ profile, driver, audit: s.audit, admin: s.adminName(), backups: s.backups }, b.id)),
     );
     s.log.info(r.message);
     if (r.auditError) s.log.error(r.auditError);

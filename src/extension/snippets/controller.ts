@@ -14,7 +14,8 @@ import type { DestructivePreview, DestructiveRunResult, ReadRunResult } from '..
 import { DEFAULT_ROW_LIMIT } from '../../core/recovery/runSnippet';
 import { isNumeric, resultCells, resultToCsv, resultToJson } from '../../core/snippets/results';
 import type { Snippet } from '../../core/snippets/types';
-import { confirmationWord, type FromRun, type SnippetInfo, type ToRun } from '../../webview/snippetRun/protocol';
+import { confirmationWord } from '../../core/snippets/confirmation';
+import type { FromRun, SnippetInfo, ToRun } from '../../webview/snippetRun/protocol';
 
 export interface SnippetRunBackend {
   instance: { id: string; name: string; environment: 'production' | 'staging' | 'test'; product: 'jira' | 'confluence' | 'bitbucket' | 'bamboo' | 'cloud'; baseUrl: string };
