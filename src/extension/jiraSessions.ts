@@ -3,7 +3,6 @@
  * connection pool shared per instance) and remembers the last "Test connection" report, so
  * the tree status, the unenroll form's warnings and the self-unenroll check agree.
  */
-import { AppError, describeError } from '../core/errors';
 import type { JiraClient } from '../core/jira/client';
 import type { InstanceProfile } from '../core/profiles/schema';
 import { redactInstanceSecrets, type SecretStore } from '../core/secrets';
@@ -31,17 +30,12 @@ export class JiraSessions {
 
   /** Runs Test connection and puts the result in the tree's status slot. */
   async test(profile: InstanceProfile): Promise<ConnectionReport> {
-    let report: ConnectionReport;
-    try {
-      const client = await this.client(profile);
-      report = await (await import('../core/jira/testConnection.js')).testConnection(profile, client);
-    } catch (e) {
-      // Missing credentials and the like: a report the UI can show like any failure.
-      const hint = e instanceof AppError && e.hint ? ` ${e.hint}` : '';
-      report = { ok: false, summary: `${describeError(e instanceof AppError ? new AppError(e.kind, e.message) : e)}${hint}`, productName: profile.product, warnings: [] };
-    }
+    const report = await this.statuses.test<ConnectionReport>(
+      profile.id,
+      async () => (await import('../core/jira/testConnection.js')).testConnection(profile, await this.client(profile)),
+      (summary) => ({ ok: false, summary, productName: profile.product, warnings: [] }),
+    );
     this.reports.set(profile.id, report);
-    this.statuses.set(profile.id, report.ok ? { state: 'ok', summary: report.summary, checkedAt: new Date() } : { state: 'error', reason: report.summary, checkedAt: new Date() });
     return report;
   }
 

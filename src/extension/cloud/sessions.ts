@@ -4,7 +4,6 @@
  * runs "Test connection" (the key works and the organization's policies can be listed) and
  * puts the result in the tree's status slot.
  */
-import { AppError, describeError } from '../../core/errors';
 import type { CloudAdminClient } from '../../core/cloud/client';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import type { SecretStore } from '../../core/secrets';
@@ -31,23 +30,18 @@ export class CloudSessions {
 
   /** Test connection: lists the policies; fills the tree status. Never throws. */
   async test(profile: InstanceProfile): Promise<CloudConnection> {
-    let report: CloudConnection;
-    try {
-      report = await this.withClient(profile, async (client) => {
+    return this.statuses.test<CloudConnection>(
+      profile.id,
+      () => this.withClient(profile, async (client) => {
         const r = await client.listPolicies();
         if (!r.ok) {
           const server = r.outcome.serverMessage ? ` Server said: "${r.outcome.serverMessage}".` : '';
           return { ok: false, summary: `${r.outcome.summary}${server} ${r.outcome.next}`, warnings: [] };
         }
         return connectionSummary(r.value.policies.map((p) => p.twoStepVerification), r.value.more);
-      });
-    } catch (e) {
-      // No key stored, bad orgId and the like: a report the UI shows like any failure.
-      const hint = e instanceof AppError && e.hint ? ` ${e.hint}` : '';
-      report = { ok: false, summary: `${describeError(e instanceof AppError ? new AppError(e.kind, e.message) : e)}${hint}`, warnings: [] };
-    }
-    this.statuses.set(profile.id, report.ok ? { state: 'ok', summary: report.summary, checkedAt: new Date() } : { state: 'error', reason: report.summary, checkedAt: new Date() });
-    return report;
+      }),
+      (summary) => ({ ok: false, summary, warnings: [] }),
+    );
   }
 }
 

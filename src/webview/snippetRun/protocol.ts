@@ -3,7 +3,7 @@
  * instance's database) are shown but never kept in the panel's saved state.
  */
 import * as z from 'zod/mini';
-import { InstanceHeaderSchema } from '../unenroll/protocol';
+import { BusyMessageSchema, InstanceHeaderSchema } from '../shared/protocol';
 
 const text = z.string().check(z.maxLength(100_000));
 const cell = z.nullable(z.string());
@@ -37,7 +37,7 @@ export const ToRunSchema = z.discriminatedUnion('type', [
     readOnly: z.boolean(),
     prefill: z.optional(z.record(z.string(), text)),
   }),
-  z.strictObject({ type: z.literal('busy'), what: text }),
+  BusyMessageSchema,
   z.strictObject({
     type: z.literal('rows'),
     columns: z.array(GridColumnSchema),
