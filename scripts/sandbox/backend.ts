@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     } else {
       await seedJiraUsers(simDb, sandbox.fixtures, { recoveryCodes: sandbox.recoveryCodes });
     }
-    const sim = await JiraSimulator.start({ store: new SqlSimulatorStore(simDb, sqlStoreOptions(sandbox.fixtures)), version: '10.3.2' });
+    const sim = await JiraSimulator.start({ store: new SqlSimulatorStore(simDb, sqlStoreOptions(sandbox.fixtures)), version: '10.3.2', groups: sandbox.groups });
     closers.push(() => sim.stop());
 
     const ready = {

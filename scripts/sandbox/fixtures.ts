@@ -50,6 +50,8 @@ const PEOPLE: Array<[string, string, boolean]> = [
 
 export interface SandboxFixtures {
   fixtures: SimulatorFixtures;
+  /** Jira groups and their members, for "Bulk Disable 2SV…" → "Members of groups…". */
+  groups: Record<string, string[]>;
   adminSeed: string;
   token: string;
   people: SandboxPerson[];
@@ -78,6 +80,12 @@ export function sandboxFixtures(adminSeed = randomSeed(), token = randomToken())
   });
   return {
     fixtures: { users, tokens: { [token]: 'admin' }, passwords: {}, enrollments },
+    groups: {
+      'jira-software-users': users.map((u) => u.username),
+      'jira-administrators': ['admin'],
+      'phones-replaced': ['admin', 'alice', 'bob', 'carol', 'grace'],
+      contractors: ['mallory', 'trent', 'victor'],
+    },
     adminSeed,
     token,
     people,

@@ -19,6 +19,9 @@ view in the activity bar, with its token and the admin's TOTP seed in SecretStor
    (or typed from an authenticator app holding the seed the terminal printed).
 4. Run the **Recovery code** snippet for \`alice\`: no row any more, the REST call removed it.
 5. **Show Audit Log**: every action, without any code or token.
+6. **Bulk Disable 2SV…** → **Members of groups…** → \`phones-replaced\`: the preview lists the group,
+   its members and you (\`admin\`) left out. Groups: \`phones-replaced\`, \`contractors\`,
+   \`jira-administrators\`, \`jira-software-users\`.
 
 A guided tour: Command Palette → **Welcome: Open Walkthrough…** → *Jira 2FA Admin: recover a locked-out user*.
 

@@ -6,7 +6,9 @@
  * Rules for commands:
  *  - throw AppError for expected failures (its kind gives the exit code); never print a stack;
  *  - print results with ctx.result(json, text): --json prints exactly one JSON object;
- *  - other text goes through ctx.out / ctx.err / ctx.warn, which redact secrets;
+ *  - other text goes through ctx.out / ctx.err / ctx.warn, which redact secrets and show
+ *    control, bidi and zero-width characters as U+XXXX (core/printable.ts); values from a
+ *    server, a database or a file go through cell() first (so a newline in one shows too);
  *  - set a non-zero exit code without an error message with ctx.setExitCode.
  */
 import os from 'node:os';
@@ -23,7 +25,7 @@ import type { FieldError, InstanceProfile } from '../core/profiles/schema';
 import { redactor } from '../core/redact';
 import type { SecretStore } from '../core/secrets';
 import { CliSecretStore } from './keychain';
-import { printable } from '../core/printable';
+import { printable, printableJson, printableLines } from '../core/printable';
 import { replayGuardFor, type ReplayGuard } from '../core/totp';
 import { FileStepLedger, totpLedgerPath } from '../core/totpLedger';
 import { redactEnvSecrets } from './secrets';
@@ -173,24 +175,24 @@ export class CliContext {
 
   /** A line of normal output. With --json it goes to stderr, so stdout holds only the JSON. */
   out(line: string): void {
-    const text = `${redactor.redact(line)}\n`;
+    const text = `${printableLines(redactor.redact(line))}\n`;
     if (this.json) this.io.stderr(text);
     else this.io.stdout(text);
   }
 
   err(line: string): void {
-    this.io.stderr(`${redactor.redact(line)}\n`);
+    this.io.stderr(`${printableLines(redactor.redact(line))}\n`);
   }
 
   warn(message: string): void {
     this.err(`warning: ${message}`);
   }
 
-  /** Prints the command's one JSON object on stdout; string values are redacted. */
+  /** Prints the command's one JSON object on stdout; string values are redacted, unsafe characters escaped as \uXXXX. */
   printJson(value: object): void {
     if (this.jsonPrinted) throw new Error('internal: a command printed two JSON objects');
     this.jsonPrinted = true;
-    this.io.stdout(`${JSON.stringify(redactValue(value), null, 2)}\n`);
+    this.io.stdout(`${printableJson(redactValue(value), 2)}\n`);
   }
 
   get printedJson(): boolean {

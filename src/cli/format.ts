@@ -1,13 +1,10 @@
 /** Plain-text output helpers: terminal-safe cells and aligned tables. */
+import { printable } from '../core/printable';
 
-// C0/C1 controls and the bidi controls that can make text display as something else.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Text safe to print in a terminal: control characters shown as escapes, long text cut. */
+/** A value from a server, a database or a file, as one terminal-safe cell (core/printable.ts), cut to `max`. */
 export function cell(value: unknown, max = 80): string {
   if (value === undefined || value === null) return '';
-  const text = String(value).replace(UNSAFE, (c) => (c === '\n' ? '\\n' : c === '\t' ? ' ' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-  return text.length <= max ? text : `${text.slice(0, Math.max(1, max - 1))}…`;
+  return printable(String(value), max);
 }
 
 /** Columns padded to their widest cell, two spaces apart, headers first; no trailing spaces. */

@@ -1,7 +1,7 @@
 /** The jira2fa executable: dist/cli.js calls run() (tests call main() in ./main). */
 import { main } from './main';
 import { processIo } from './context';
-
+import { printableLines } from '../core/printable';
 
 /** Exits once everything written to stdout and stderr has been handed to the OS. */
 function exitWhenFlushed(code: number): void {
@@ -21,7 +21,7 @@ export function run(): void {
   });
   main(process.argv, processIo()).then(exitWhenFlushed, (e: unknown) => {
     // main() catches everything; this is a last resort.
-    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`error: ${printableLines(e instanceof Error ? e.message : String(e))}\n`);
     exitWhenFlushed(1);
   });
 }

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { AppError, EXIT_CODES } from '../core/errors';
+import { printableLines } from '../core/printable';
 import { redactor } from '../core/redact';
 import { COMMANDS } from './commands';
 import type { CliCommand } from './commands/types';
@@ -17,7 +18,7 @@ export function createProgram(io: CliIo, commands: readonly CliCommand[] = COMMA
   program
     .description('Recover Atlassian users locked out by two-step verification.')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .configureOutput({ writeOut: (s) => io.stdout(printableLines(s)), writeErr: (s) => io.stderr(printableLines(s)) })
     .showHelpAfterError('(run "jira2fa --help" for usage)')
     .configureHelp({ showGlobalOptions: true })
     .version(CLI_VERSION, '-V, --version', 'print the version')

@@ -42,9 +42,22 @@ export class Redactor {
    */
   private ordered: Array<{ secret: string; digits?: RegExp }> = [];
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private now: () => number = Date.now) {}
 
-  /** Remember a secret value so that it is masked wherever it appears later. */
+  /**
+   * Replaces the clock that ends short-lived masks; returns the one it replaced. For tests of
+   * the shared redactor (an hour passes without waiting one).
+   */
+  useClock(now: () => number): () => number {
+    const previous = this.now;
+    this.now = now;
+    return previous;
+  }
+
+  /**
+   * Remember a secret value so that it is masked wherever it appears later. Not for TOTP
+   * codes (addShortLived): adding a short-lived value here makes it permanent.
+   */
   add(value: string | undefined): void {
     // Very short values would mask ordinary words; they are still caught by the patterns.
     if (!value || value.length < 4) return;

@@ -19,7 +19,8 @@ import { InMemorySimulatorStore } from '../support/simulatorStore';
 import { DispatcherCache, T0, testClient, testProfile } from '../support/jiraTestKit';
 
 interface Script {
-  source?: 'paste' | 'file';
+  source?: 'paste' | 'file' | 'groups' | 'all-enrolled';
+  groups?: string[];
   text?: string;
   via?: 'db' | 'rest';
   proceed?: boolean;
@@ -34,6 +35,7 @@ function scriptedUi(script: Script) {
   const seen = { previews: [] as string[], confirms: [] as number[], progress: [] as string[], opened: [] as string[], infos: [] as string[], errors: [] as string[], titles: [] as string[], actionRun: undefined as unknown };
   const ui: BulkUi = {
     pickSource: async () => script.source ?? 'paste',
+    askGroups: async () => script.groups,
     pasteNames: async () => script.text,
     pickFile: async () => ({ name: '/tmp/users.csv', text: script.text ?? '' }),
     pickVia: async () => script.via,
@@ -104,6 +106,7 @@ describe('Bulk disable 2SV… flow (editor command, scripted UI)', function () {
           }
         },
         runRest: () => Promise.reject(new Error('not used')),
+        jiraClient: () => Promise.reject(new Error('not used')),
         log: () => undefined,
       };
     }
@@ -162,6 +165,7 @@ describe('Bulk disable 2SV… flow (editor command, scripted UI)', function () {
           reportDir: path.join(dir, 'reports'),
           withDatabase: () => Promise.reject(new Error('not used')),
           runRest: (p, run) => runRestBulk({ profile: p, client: testClient(profile, dispatchers), audit, secrets, guard, clock, ...run }),
+          jiraClient: async () => testClient(profile, dispatchers),
           log: () => undefined,
         };
         const { ui, seen } = scriptedUi({ text: users.join('\n'), via: 'rest', cancelAt: /^3\/8/, action: 'Resume' });
@@ -174,6 +178,36 @@ describe('Bulk disable 2SV… flow (editor command, scripted UI)', function () {
         assert.equal(report.state, 'completed');
         assert.equal(sim.requestsOf('DELETE').length, 8);
         assert.ok(audit.entries.every((e) => e.runId === report.runId));
+      } finally {
+        await sim.stop();
+      }
+    });
+
+    it('members of groups: read from the instance, the admin left out, shown in the preview; nothing sent when the preview is declined', async () => {
+      const sim = await JiraSimulator.start({ groups: { 'phones-replaced': ['admin', 'jdoe', 'nosv'], contractors: ['jdoe'] } });
+      try {
+        const profile = testProfile(sim.baseUrl);
+        const d: BulkDeps = {
+          admin: () => 'editor-admin',
+          audit: new MemoryAudit(),
+          backups: new BackupStore(path.join(dir, 'backups')),
+          reportDir: path.join(dir, 'reports'),
+          withDatabase: () => Promise.reject(new Error('not used')),
+          runRest: () => Promise.reject(new Error('not used')),
+          jiraClient: async () => testClient(profile, dispatchers),
+          log: () => undefined,
+        };
+        const { ui, seen } = scriptedUi({ source: 'groups', groups: ['phones-replaced', 'contractors'], via: 'rest', proceed: false });
+        assert.equal(await runBulkFlow(profile, ui, d), undefined);
+        assert.deepEqual(seen.errors, []);
+        assert.deepEqual(seen.titles, ['Reading the members of 2 groups on Simulated Jira']);
+        assert.equal(seen.previews.length, 1);
+        assert.deepEqual(JSON.parse(seen.previews[0]).total, 2);
+        assert.equal(sim.requestsOf('DELETE').length, 0);
+
+        const unknown = scriptedUi({ source: 'groups', groups: ['no-such-group'], via: 'rest' });
+        assert.equal(await runBulkFlow(profile, unknown.ui, d), undefined);
+        assert.match(unknown.seen.errors[0], /There is no group "no-such-group" on Simulated Jira/);
       } finally {
         await sim.stop();
       }

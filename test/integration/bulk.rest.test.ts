@@ -9,6 +9,7 @@ import { countStatuses, loadReport, newReport, parseUserList, reportToCsv, saveR
 import { runRestBulk, type RestBulkOptions, type RestBulkProgress } from '../../src/core/bulk/rest';
 import type { InstanceProfile } from '../../src/core/profiles/schema';
 import type { UnenrollClient } from '../../src/core/unenroll';
+import { redactor, SHORT_LIVED_MS } from '../../src/core/redact';
 import { ReplayGuard, timeStep } from '../../src/core/totp';
 import { FakeAuditSink, FakeClock, MemorySecretStore } from '../support/fakes';
 import { ADMIN_SEED, standardFixtures, USER_SEED } from '../support/jiraFixtures';
@@ -104,6 +105,25 @@ describe('bulk disable by REST (simulator with replay protection)', function () 
     assert.equal(csv.length, 53);
     assert.match(csv[0], /^username,status,message/);
     assert.match(csv[1], /^locked01,disabled,/);
+  });
+
+  it('the codes a run used are masked only for a while: a 6-digit user name equal to one prints plainly an hour later', async () => {
+    // The shared redactor runs on the test's clock: an hour passes without waiting one.
+    const previous = redactor.useClock(() => clock.now());
+    try {
+      const { run } = start(USERS.slice(0, 5).join('\n'));
+      await run();
+      const codes = sentCodes();
+      assert.equal(codes.length, 5);
+      const name = codes[codes.length - 1]; // a numeric user name (or id) that happens to equal a code
+      assert.equal(redactor.redact(`user ${name}`), 'user ***', 'masked while the code is still worth something');
+      clock.advance(SHORT_LIVED_MS + 1);
+      assert.equal(redactor.redact(`user ${name}`), `user ${name}`, 'three minutes after its use');
+      clock.advance(60 * 60 * 1000);
+      for (const code of codes) assert.equal(redactor.redact(`user ${code} id ${code}`), `user ${code} id ${code}`, 'an hour after the bulk run');
+    } finally {
+      redactor.useClock(previous);
+    }
   });
 
   it('cancel stops after the current user and leaves a report that resumes where it stopped', async () => {

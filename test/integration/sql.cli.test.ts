@@ -84,12 +84,59 @@ for (const engine of ['postgres', 'mysql'] as const) describe(`jira2fa sql and b
     const r = await run('sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.recovery-code', '--param', 'username=ALICE', '--json');
     assert.equal(r.code, 0, r.stderr);
     const out = json(r);
-    assert.deepEqual(out.rows, [{ recovery_code: alice.RECOVERY_CODE, username: 'alice', user_key: 'JIRAUSER10100' }]);
+    assert.deepEqual(out.rows, [{ recovery_code: '[hidden: recovery code]', username: 'alice', user_key: 'JIRAUSER10100' }]);
     assert.equal(out.rowLimit, 1000);
     const meta = await run('sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.recovery-code', '--param', "username=robert'); drop table app_user;--");
     assert.equal(meta.code, 0, meta.stderr);
     assert.match(meta.stdout, /JIRAUSER10106/);
     assert.match(meta.stdout, /^1 row$/m);
+  });
+
+  it('never prints a TOTP secret; recovery codes only with --reveal-recovery-codes, one audit entry per reveal (issue 13, finding 7)', async () => {
+    const secrets = ENROLLMENTS.map((e) => e.SECRET);
+    const codes = ENROLLMENTS.map((e) => e.RECOVERY_CODE);
+    const leaked = (r: Run, values: string[]) => values.filter((v) => r.stdout.includes(v) || r.stderr.includes(v));
+    // The destructive preview selects totp.*: SECRET and RECOVERY_CODE among the columns.
+    for (const extra of [[], ['--json']]) {
+      const p = await run('sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.disable-2sv', '--param', 'username=alice', ...extra);
+      assert.equal(p.code, 0, p.stderr);
+      assert.match(p.stdout, /JIRAUSER10100/);
+      assert.deepEqual(leaked(p, [...secrets, ...codes]), [], `preview ${extra.join(' ')}`);
+      assert.match(p.stdout, /\[hidden: TOTP secret\]/);
+    }
+    // A user snippet selecting the secret under other spellings.
+    const dir2 = path.join(dir, 'snippets');
+    fs.mkdirSync(dir2);
+    fs.writeFileSync(path.join(dir2, 'mine.sql'), [
+      '-- @name my.everything', '-- @title Everything', '-- @products jira', '-- @dialects all', '-- @kind read',
+      `SELECT totp."SECRET", totp."SECRET" AS "totp_secret", totp."RECOVERY_CODE", totp."USER_KEY" FROM "${ENROLLMENT}" totp`,
+    ].join('\n'));
+    const everything = ['sql', 'run', '--instance', 'prod-jira', '--snippet', 'my.everything', '--snippets-dir', dir2];
+    for (const extra of [[], ['--json'], ['--reveal-recovery-codes'], ['--reveal-recovery-codes', '--json']]) {
+      const r = await run(...everything, ...extra);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(leaked(r, secrets), [], `secrets with ${extra.join(' ')}`);
+      const shown = leaked(r, codes);
+      if (extra.includes('--reveal-recovery-codes')) assert.deepEqual(shown, codes, 'revealed');
+      else assert.deepEqual(shown, [], 'recovery codes hidden');
+    }
+    // The recovery-code snippet, its purpose: revealed on request, audited.
+    const revealed = await run('sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.recovery-code', '--param', 'username=alice', '--reveal-recovery-codes', '--json');
+    assert.equal(revealed.code, 0, revealed.stderr);
+    assert.equal(json(revealed).rows[0].recovery_code, alice.RECOVERY_CODE);
+    const entries = (await readEntries(env.JIRA2FA_AUDIT_FILE)).entries;
+    const reveals = entries.filter((e) => e.action === 'sql.reveal');
+    assert.equal(reveals.length, 3, 'one entry per reveal');
+    assert.equal(reveals.at(-1)!.id, json(revealed).revealAuditId);
+    assert.equal(reveals.at(-1)!.target, 'alice');
+    const log = fs.readFileSync(env.JIRA2FA_AUDIT_FILE, 'utf8');
+    assert.deepEqual([...secrets, ...codes].filter((v) => log.includes(v)), [], 'the audit log holds no secret or code');
+    // Nothing to reveal: refused, and audited as such.
+    const none = await run('sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.count-enrolled', '--reveal-recovery-codes');
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no recovery code to reveal/);
+    const last = (await readEntries(env.JIRA2FA_AUDIT_FILE)).entries.at(-1)!;
+    assert.deepEqual([last.action, last.outcome], ['sql.reveal', 'refused']);
   });
 
   it('cuts a read at --row-limit and warns', async () => {

@@ -42,10 +42,30 @@ const PUNCTUATION = [...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'].flatMap((c) => [c,
 /** Every C0 control character inside a name. */
 const CONTROLS = Array.from({ length: 32 }, (_, i) => `a${String.fromCharCode(i)}b`);
 
-export const HOSTILE: readonly string[] = [...new Set([...HANDWRITTEN, ...PUNCTUATION, ...CONTROLS])];
+/**
+ * What a server, a database row or a file can send to forge or hide terminal and page text:
+ * screen clears, cursor moves, window titles (OSC, BEL- and ST-terminated), hyperlinks, 8-bit
+ * C1 controls, bidi overrides/isolates/marks, zero-width characters.
+ */
+export const TERMINAL_HOSTILE: readonly string[] = [
+  'x\u001b[2J\u001b[Hforged', '\u001b]0;owned\u0007title', '\u001b]0;owned\u001b\\', '\u001b]8;;http://evil.example/\u001b\\link\u001b]8;;\u001b\\',
+  '\u009b2J c1 csi', '\u009d0;c1 osc\u009c', 'a\u001b[1A\u001b[2Kup', 'b\rover', 'bell\u0007', 'c\bback', 'line\nforged: ok',
+  'user\u202egnp.exe', 'x\u202dltr', '\u2066iso\u2069', 'r\u200fl', 'a\u061cb', 'zero\u200bwidth', 'zw\u200cnj', 'zw\u200dj', 'wj\u2060', 'bom\ufeff', 'ls\u2028ps\u2029', 'del\u007f',
+];
+
+export const HOSTILE: readonly string[] = [...new Set([...HANDWRITTEN, ...PUNCTUATION, ...CONTROLS, ...TERMINAL_HOSTILE])];
 
 /** C0/C1 controls, bidi overrides/isolates, line/paragraph separators: never in a message. */
 export const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+
+/**
+ * What must never reach a terminal or a page raw from untrusted text: UNPRINTABLE plus bidi
+ * marks and zero-width characters. Written here independently of src/core/printable.ts.
+ */
+export const TERMINAL_UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2060\u2028\u2029\ufeff]/;
+
+/** The strings of HOSTILE that a terminal or a page would act on or hide. */
+export const HOSTILE_FOR_TERMINALS: readonly string[] = HOSTILE.filter((s) => TERMINAL_UNSAFE.test(s) || s.includes('\n'));
 
 /** A short, printable label for a test title. */
 export function label(value: string): string {

@@ -10,6 +10,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { InMemorySimulatorStore, type SimulatorStore } from './simulatorStore';
 import { standardFixtures } from './jiraFixtures';
+import { standardGroups, type SimGroups } from './jiraSimulatorGroups';
 import { page, route, type SimResponse } from './jiraSimulatorRoutes';
 
 export interface SimulatorOptions {
@@ -22,6 +23,8 @@ export interface SimulatorOptions {
   /** Clock for TOTP checks (ms since epoch). */
   now?: () => number;
   version?: string;
+  /** Groups and their member user names (default: standardGroups()). */
+  groups?: SimGroups;
 }
 
 export type Fault =
@@ -69,6 +72,7 @@ export class JiraSimulator {
       product: options.product ?? 'jira',
       now: options.now ?? Date.now,
       version: options.version ?? '10.3.2',
+      groups: options.groups ?? standardGroups(),
       tls: options.tls,
     } as const;
     // The handler needs the instance and the instance needs the listening server: a holder breaks the cycle.
@@ -159,7 +163,7 @@ export class JiraSimulator {
     if (path.split('/').some((seg) => /^(\.|%2e){1,2}$/i.test(seg))) return { status: 400, html: page('HTTP Status 400 – Bad Request', 'Invalid URI') };
     return route(
       { method, path, query: new URLSearchParams(query), authorization, body },
-      { store: this.store, product: this.opts.product, version: this.opts.version, baseUrl: this.baseUrl, nowMs: this.opts.now, onUnenrollTarget: (u) => (record.unenrollTarget = u) },
+      { store: this.store, product: this.opts.product, version: this.opts.version, baseUrl: this.baseUrl, nowMs: this.opts.now, onUnenrollTarget: (u) => (record.unenrollTarget = u), groups: this.opts.groups },
     );
   }
 

@@ -6,6 +6,7 @@
  * their own (both 403 here with a message of our invention).
  */
 import { verifySync } from 'otplib';
+import { groupRoute, type SimGroups } from './jiraSimulatorGroups';
 import type { SimulatorStore, SimUser } from './simulatorStore';
 
 export interface SimRequest {
@@ -32,6 +33,8 @@ export interface RouteContext {
   nowMs: () => number;
   /** Called with the decoded user name segment of an unenroll call. */
   onUnenrollTarget: (username: string) => void;
+  /** Groups and their members (jiraSimulatorGroups.ts). */
+  groups?: SimGroups;
 }
 
 export const MESSAGES = {
@@ -59,6 +62,8 @@ export async function route(req: SimRequest, ctx: RouteContext): Promise<SimResp
     ctx.onUnenrollTarget(target);
     return unenrollUser(req, target, ctx);
   }
+  const groups = await groupRoute(req, ctx, () => authenticateOrUndefined(req, ctx), ctx.product === 'jira' ? jiraUser : confluenceUser);
+  if (groups) return groups;
   const isStatus = /^\/rest\/tsv\/(1\.0|latest)\/status$/.test(req.path);
   const get = GETS[ctx.product][req.path];
   if (!get && !isStatus) return notFound(req.path);
@@ -143,6 +148,11 @@ async function codeAccepted(username: string, seed: string, code: string, ctx: R
 async function tsvStatus(caller: SimUser, ctx: RouteContext): Promise<SimResponse> {
   const enrolled = !!(await ctx.store.enrollmentSeed(caller.username));
   return { status: 200, json: { twoSVActive: enrolled, methods: [{ type: 'TOTP', enabled: enrolled, enforced: false, enabledAt: enrolled ? '2025-01-01T00:00:00Z' : null }] } };
+}
+
+async function authenticateOrUndefined(req: SimRequest, ctx: RouteContext): Promise<SimUser | undefined> {
+  const caller = await authenticate(req, ctx);
+  return caller === 'invalid' ? undefined : caller;
 }
 
 /** undefined: anonymous; 'invalid': credentials given but wrong. */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AuditWriteError } from '../../src/core/audit/errors';
-import { AuditLog } from '../../src/core/audit/log';
+import { AuditLog, openFileForAppend } from '../../src/core/audit/log';
 import { withFileLock } from '../../src/core/audit/lock';
 import { readEntries, verify } from '../../src/core/audit/read';
 import type { AuditEntryInput } from '../../src/core/audit/types';
@@ -72,6 +72,49 @@ describe('audit log: concurrent writers and the lock file', () => {
     assert.ok(insideHeld, 'nothing was written while the lock was held');
     await appended;
     assert.equal((await verify(file)).entries, 1);
+  });
+
+  it('a writer slower than the stale time keeps its lock: a second process waits, and the chain stays valid', async function () {
+    this.timeout(60_000);
+    const staleMs = 300;
+    // The second writer, a real process, starts while the first holds the lock.
+    let child: ReturnType<typeof spawn> | undefined;
+    let childOut = '';
+    let childErr = '';
+    let childReady!: () => void;
+    const ready = new Promise<void>((resolve) => (childReady = resolve));
+    const childDone = new Promise<number | null>((resolve) => {
+      child = spawn(process.execPath, ['--require', 'tsx/cjs', path.resolve(__dirname, '..', 'support', 'auditAppendChild.ts'), file, String(staleMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout!.on('data', (d: Buffer) => {
+        childOut += d.toString();
+        if (childOut.includes('ready')) childReady();
+      });
+      child.stderr!.on('data', (d: Buffer) => (childErr += d.toString()));
+      child.on('close', resolve);
+    });
+    // The first writer's write (after it read the last hash) takes many stale times (network
+    // storage), counted from the moment the second writer is trying.
+    const slow = new AuditLog(file, {
+      redactor: new Redactor(),
+      lock: { staleMs },
+      openForAppend: async (f) => {
+        const h = await openFileForAppend(f);
+        return { ...h, write: async (data) => {
+          await ready;
+          await new Promise((r) => setTimeout(r, staleMs * 6));
+          await h.write(data);
+        } };
+      },
+    });
+    const first = await slow.append(input(0, 0));
+    assert.equal(await childDone, 0, childErr);
+    const v = await verify(file);
+    assert.equal(v.ok, true, `broken chain: ${JSON.stringify(v.firstBroken)}`);
+    assert.equal(v.entries, 2);
+    const { entries } = await readEntries(file);
+    assert.deepEqual(entries.map((e) => e.target), ['w0-0', 'from-child'], 'the second writer waited for the first');
+    assert.equal(entries[1].prevHash, first.hash);
+    assert.equal(fs.existsSync(`${file}.lock`), false);
   });
 
   it('breaks the lock of a process that no longer exists', async () => {

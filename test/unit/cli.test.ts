@@ -253,8 +253,8 @@ describe('cli: main(argv, io)', () => {
       await new AuditLog(auditFile, { redactor: new Redactor() }).append({ admin: 'a', instance: { id: 'i', name: 'n', baseUrl: 'https://x.example' }, action: 'unenroll', target: 'evil\u001b[2J\u202e', outcome: 'error', message: 'multi\nline' });
       const r = await run(['audit', 'show']);
       assert.equal(/[\u0000-\u0009\u000b-\u001f\u202e]/.test(r.stdout), false, JSON.stringify(r.stdout));
-      assert.match(r.stdout, /evil\\u001b\[2J\\u202e/);
-      assert.match(r.stdout, /multi\\nline/);
+      assert.match(r.stdout, /evilU\+001B\[2JU\+202E/);
+      assert.match(r.stdout, /multiU\+000Aline/);
     });
 
     it('verify exits 0 on an intact log and 1 naming the first broken line', async () => {

@@ -10,7 +10,7 @@ import { confirmationWord } from '../../src/core/snippets/confirmation';
 import { ToRunSchema, type ToRun } from '../../src/webview/snippetRun/protocol';
 
 const COLUMNS: Column[] = [
-  { name: 'recovery_code', type: 'text', nativeType: 'varchar' },
+  { name: 'note', type: 'text', nativeType: 'varchar' },
   { name: 'n', type: 'integer', nativeType: 'int4' },
   { name: 'created', type: 'timestamp', nativeType: 'timestamp' },
 ];
@@ -66,6 +66,10 @@ function fake(snippet: Snippet, environment: 'production' | 'test' = 'test', ove
       saved.push({ name, format, content });
       return `/tmp/${name}`;
     },
+    auditReveal: async (request) => {
+      calls.push(`reveal:${request.snippet}:${String(request.params.username)}`);
+      return `reveal-${calls.length}`;
+    },
     copy: async (text) => void calls.push(`copy:${text}`),
     showBackups: () => calls.push('backups'),
     notify: (m) => void notices.push(m),
@@ -114,7 +118,7 @@ describe('snippet run panel controller', () => {
     assert.deepEqual(calls, ['read:alice:50']);
     assert.deepEqual(c.sent.map((m) => m.type), ['busy', 'rows']);
     const rows = c.last('rows')!;
-    assert.deepEqual(rows.columns, [{ name: 'recovery_code', numeric: false }, { name: 'n', numeric: true }, { name: 'created', numeric: false }]);
+    assert.deepEqual(rows.columns, [{ name: 'note', numeric: false }, { name: 'n', numeric: true }, { name: 'created', numeric: false }]);
     assert.deepEqual(rows.cells, [['=HYPERLINK("x")', '7', '2024-01-02T03:04:05.000Z'], [null, '8', null]]);
     assert.equal(rows.auditId, 'audit-1');
   });
@@ -130,12 +134,78 @@ describe('snippet run panel controller', () => {
     await ctl.handle({ type: 'export', format: 'csv' });
     await ctl.handle({ type: 'export', format: 'json' });
     assert.equal(saved[0].name, 'jira.recovery-code.csv');
-    assert.equal(saved[0].content, 'recovery_code,n,created\n"\'=HYPERLINK(""x"")",7,2024-01-02T03:04:05.000Z\n,8,\n');
+    assert.equal(saved[0].content, 'note,n,created\n"\'=HYPERLINK(""x"")",7,2024-01-02T03:04:05.000Z\n,8,\n');
     assert.deepEqual(JSON.parse(saved[1].content), [
-      { recovery_code: '=HYPERLINK("x")', n: 7, created: '2024-01-02T03:04:05.000Z' },
-      { recovery_code: null, n: 8, created: null },
+      { note: '=HYPERLINK("x")', n: 7, created: '2024-01-02T03:04:05.000Z' },
+      { note: null, n: 8, created: null },
     ]);
     assert.match(notices.at(-1)!, /Exported 2 rows to \/tmp\/jira\.recovery-code\.json/);
+  });
+
+  describe('TOTP secrets and recovery codes (issue 13, finding 7)', () => {
+    // Every spelling a snippet or a driver can give these columns.
+    const SECRET_COLUMNS: Column[] = ['SECRET', 'secret', '"SECRET"', 'totp."SECRET"', '[SECRET]', '`Secret`', 'totp_secret'].map((name) => ({ name, type: 'text', nativeType: 'text' }));
+    const RECOVERY_COLUMNS: Column[] = ['RECOVERY_CODE', 'recovery_code', '"Recovery Code"', 't.RECOVERY_CODE'].map((name) => ({ name, type: 'text', nativeType: 'varchar' }));
+    const columns: Column[] = [{ name: 'USER_KEY', type: 'text', nativeType: 'varchar' }, ...SECRET_COLUMNS, ...RECOVERY_COLUMNS];
+    const row = (n: number) => [`JIRAUSER${n}`, ...SECRET_COLUMNS.map((_, i) => `SEED${n}X${i}JBSWY3DPEHPK3PXP`), ...RECOVERY_COLUMNS.map((_, i) => `RC-${n}-${i}`)];
+    const rows = [row(1), row(2)];
+    const secrets = rows.flatMap((r) => r.slice(1, 1 + SECRET_COLUMNS.length) as string[]);
+    const codes = rows.flatMap((r) => r.slice(1 + SECRET_COLUMNS.length) as string[]);
+    const mentions = (text: string, values: string[]) => values.filter((v) => text.includes(v));
+
+    for (const kind of ['read', 'preview'] as const) {
+      it(`${kind}: never shows or exports a TOTP secret; recovery codes only after Reveal, audited once per press`, async () => {
+        const { backend, calls, saved } = fake(kind === 'read' ? read : disable, 'test', {
+          runRead: async (_p, rowLimit) => ({ snippet: read.name, columns, rows, rowCount: 2, truncated: false, rowLimit, sql: 'SELECT …' }),
+          preview: async () => preview({ columns, rows, key: ['USER_KEY'] }),
+        });
+        const c = collector();
+        const ctl = new SnippetRunController(backend, c.post);
+        await ctl.handle(kind === 'read' ? { type: 'run', params: { username: 'alice' }, rowLimit: 10 } : { type: 'preview', params: { username: 'alice' } });
+        const shown = kind === 'read' ? c.last('rows')! : c.last('preview')!;
+        assert.equal(shown.canReveal, true);
+        const onScreen = JSON.stringify(shown.cells);
+        assert.deepEqual(mentions(onScreen, [...secrets, ...codes]), [], 'hidden on screen');
+        assert.equal(shown.cells[0][1], '[hidden: TOTP secret]');
+        assert.equal(shown.cells[0][1 + SECRET_COLUMNS.length], '[hidden: recovery code]');
+        await ctl.handle({ type: 'export', format: 'csv' });
+        await ctl.handle({ type: 'export', format: 'json' });
+        for (const f of saved) assert.deepEqual(mentions(f.content, [...secrets, ...codes]), [], `hidden in the ${f.format} export`);
+
+        await ctl.handle({ type: 'reveal' });
+        const revealed = c.last('revealed')!;
+        assert.equal(calls.filter((x) => x.startsWith('reveal:')).length, 1, 'one audit entry for the press');
+        assert.match(revealed.auditId, /^reveal-/);
+        assert.deepEqual(mentions(JSON.stringify(revealed.cells), codes), codes, 'the codes are shown');
+        assert.deepEqual(mentions(JSON.stringify(revealed.cells), secrets), [], 'secrets stay hidden after Reveal');
+        await ctl.handle({ type: 'export', format: 'json' });
+        assert.deepEqual(mentions(saved.at(-1)!.content, secrets), [], 'the export after Reveal holds no secret');
+        await ctl.handle({ type: 'reveal' });
+        assert.equal(calls.filter((x) => x.startsWith('reveal:')).length, 2, 'every press is audited');
+      });
+    }
+
+    it('when the reveal cannot be audited the codes stay hidden and the panel says why', async () => {
+      const { backend } = fake(read, 'test', {
+        runRead: async (_p, rowLimit) => ({ snippet: read.name, columns, rows, rowCount: 2, truncated: false, rowLimit, sql: 'SELECT …' }),
+        auditReveal: async () => {
+          throw new AppError('refused', 'The recovery codes stay hidden: the audit log is not writable.');
+        },
+      });
+      const c = collector();
+      const ctl = new SnippetRunController(backend, c.post);
+      await ctl.handle({ type: 'run', params: { username: 'alice' }, rowLimit: 10 });
+      await ctl.handle({ type: 'reveal' });
+      assert.equal(c.last('revealed'), undefined);
+      assert.match(c.last('done')!.message, /stay hidden/);
+    });
+
+    it('a result without recovery codes offers no Reveal', async () => {
+      const { backend } = fake(read);
+      const c = collector();
+      await new SnippetRunController(backend, c.post).handle({ type: 'run', params: { username: 'alice' }, rowLimit: 10 });
+      assert.equal(c.last('rows')!.canReveal, false);
+    });
   });
 
   it('a cancelled save dialog writes nothing and says nothing', async () => {

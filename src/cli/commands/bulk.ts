@@ -4,6 +4,8 @@
  *              unless --commit; production needs --confirm <number of users to change>.
  *   --via rest the recovery unenroll per user, one fresh code per 30-second window from your
  *              stored seed; Ctrl-C stops after the current user and --resume continues.
+ * The users: a list (--users FILE), the members of groups (--group NAME, repeatable), or every
+ * enrolled user except members of groups (--all-enrolled --except-group NAME; needs the database).
  * The per-user report is written as JSON (--report, resumable) and optionally as CSV (--csv).
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -14,6 +16,8 @@ import {
   countStatuses,
   describeCounts,
   executeSqlBulk,
+  checkGroupSelection,
+  describeGroupSource,
   formatForFile,
   loadReport,
   newReport,
@@ -22,9 +26,15 @@ import {
   reportToCsv,
   saveReport,
   summarizeProblems,
+  usersFromGroups,
   type BulkReport,
   type BulkVia,
+  type GroupSelection,
+  type UserList,
 } from '../../core/bulk';
+import { groupSourceDeps } from '../../core/bulk/groupSource';
+import { listEnrolledUsernames } from '../../core/recovery/enrolledUsers';
+import { printable } from '../../core/printable';
 import { runRestBulk } from '../../core/bulk/rest';
 import { connectDatabase } from '../../core/db/connect';
 import { AppError, describeError, exitCodeFor, EXIT_CODES } from '../../core/errors';
@@ -36,6 +46,9 @@ import type { CliContext } from '../context';
 interface BulkOptions {
   instance: string;
   users?: string;
+  group: string[];
+  allEnrolled?: boolean;
+  exceptGroup: string[];
   via: BulkVia;
   commit?: boolean;
   confirm?: string;
@@ -55,12 +68,17 @@ function listFormat(value: string): 'lines' | 'csv' {
   return value;
 }
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('bulk')
     .description('disable two-step verification for many users: --via db (one transaction, one backup) or --via rest (paced recovery unenroll)')
     .requiredOption('--instance <id>', 'instance id from the profiles file')
     .option('--users <file>', 'the users: one user name per line, or a .csv file with a "username" column')
+    .option('--group <name>', 'the members of this group (repeatable; a user in several groups counts once)', collect, [])
+    .option('--all-enrolled', 'every user the database lists as enrolled (with --except-group to leave groups out)')
+    .option('--except-group <name>', 'with --all-enrolled: leave the members of this group out (repeatable)', collect, [])
     .requiredOption('--via <db|rest>', 'db: delete the enrollment rows in the instance database; rest: the recovery unenroll call', via)
     .option('--format <lines|csv>', 'how --users is written (default: csv for a .csv file, else lines)', listFormat)
     .option('--commit', 'db: change the database (without it, only the preview runs)')
@@ -71,8 +89,10 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (opts: BulkOptions) => {
       const profile = await ctx.getProfile(opts.instance);
       if (profile.product === 'cloud') throw new AppError('input', `${profile.name} is an Atlassian Cloud organization: bulk disable is for Data Center instances.`, 'Use "jira2fa cloud" for Cloud users.');
-      if (opts.resume && opts.users) throw new AppError('input', 'Give either --users or --resume, not both.');
-      if (!opts.resume && !opts.users) throw new AppError('input', 'Give the users with --users FILE (or --resume REPORT to continue a REST run).');
+      const fromGroups = opts.group.length > 0 || !!opts.allEnrolled || opts.exceptGroup.length > 0;
+      const sources = [opts.users, opts.resume, fromGroups].filter(Boolean).length;
+      if (sources > 1) throw new AppError('input', 'Give the users one way: --users FILE, --group NAME / --all-enrolled, or --resume REPORT.');
+      if (sources === 0) throw new AppError('input', 'Give the users with --users FILE, --group NAME or --all-enrolled (or --resume REPORT to continue a REST run).');
       if (opts.resume && opts.via !== 'rest') throw new AppError('input', 'Only REST runs are resumed: a database run is one transaction, it either happened or not.');
 
       let report: BulkReport;
@@ -83,6 +103,13 @@ export function register(program: Command, ctx: CliContext): void {
         if (report.instance.id !== profile.id) throw new AppError('input', `The report ${file} is for instance ${report.instance.id}, not ${profile.id}.`);
         reportFile ??= file;
         ctx.err(`Resuming run ${report.runId}: ${describeCounts(report)}.`);
+      } else if (fromGroups) {
+        const selection: GroupSelection = { groups: opts.group, exceptGroups: opts.exceptGroup, allEnrolled: !!opts.allEnrolled };
+        checkGroupSelection(selection);
+        const { list, source } = await listFromGroups(ctx, profile, selection);
+        ctx.err(`Users from ${describeGroupSource(source)}.`);
+        warnProblems(ctx, list, 'the group members');
+        report = newReport(profile, list, opts.via, ctx.adminName(), new Date(), source);
       } else {
         const file = ctx.resolvePath(opts.users!);
         let text: string;
@@ -92,11 +119,7 @@ export function register(program: Command, ctx: CliContext): void {
           throw new AppError('input', `Cannot read the user list ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
         }
         const list = parseUserList(text, opts.format ?? formatForFile(file));
-        if (list.problems.length) {
-          ctx.warn(`${list.problems.length} line(s) of ${path.basename(file)} left out (${summarizeProblems(list.problems)}):`);
-          for (const p of list.problems.slice(0, 20)) ctx.err(`  line ${p.line}: ${p.kind}${p.text ? ` "${p.text}"` : ''}: ${p.message}`);
-          if (list.problems.length > 20) ctx.err(`  … and ${list.problems.length - 20} more (see the report)`);
-        }
+        warnProblems(ctx, list, path.basename(file));
         report = newReport(profile, list, opts.via, ctx.adminName());
       }
       if (opts.via === 'rest') reportFile ??= path.join(stateDir(ctx.io.env), 'bulk', `${report.runId}.json`);
@@ -114,6 +137,37 @@ export function register(program: Command, ctx: CliContext): void {
       if (failure && !(failure instanceof AppError)) throw failure;
       print(ctx, report, opts, reportFile, failure as AppError | undefined);
     });
+}
+
+function warnProblems(ctx: CliContext, list: UserList, where: string): void {
+  if (!list.problems.length) return;
+  ctx.warn(`${list.problems.length} line(s) of ${where} left out (${summarizeProblems(list.problems)}):`);
+  for (const p of list.problems.slice(0, 20)) ctx.err(`  line ${p.line}: ${p.kind}${p.text ? ` "${p.text}"` : ''}: ${p.message}`);
+  if (list.problems.length > 20) ctx.err(`  … and ${list.problems.length - 20} more (see the report)`);
+}
+
+/** The users of --group / --all-enrolled: members from the REST API, enrolled users from the database. */
+async function listFromGroups(ctx: CliContext, profile: InstanceProfile, selection: GroupSelection) {
+  const secrets = ctx.secrets();
+  const client = await createJiraClient(profile, secrets);
+  try {
+    let enrolled: (() => Promise<string[]>) | undefined;
+    if (selection.allEnrolled) {
+      const db = profile.database;
+      if (!db) throw new AppError('input', `--all-enrolled needs the database of "${profile.name}": only the database lists who has two-step verification.`, 'Add a "database" section to its profile, or name the groups with --group.');
+      enrolled = async () => {
+        const driver = await connectDatabase(db, await secrets.get(profile.id, 'dbPassword'), { applicationName: 'jira2fa-cli' });
+        try {
+          return await listEnrolledUsernames(driver, profile.product);
+        } finally {
+          await driver.close();
+        }
+      };
+    }
+    return await usersFromGroups(selection, await groupSourceDeps(client, enrolled));
+  } finally {
+    await client.close();
+  }
 }
 
 async function runDb(ctx: CliContext, profile: InstanceProfile, report: BulkReport, opts: BulkOptions): Promise<void> {
@@ -188,9 +242,14 @@ function print(ctx: CliContext, report: BulkReport, opts: BulkOptions, reportFil
       report: reportFile ?? null,
       csv: opts.csv ? ctx.resolvePath(opts.csv) : null,
       listProblems: report.listProblems,
+      source: report.source ?? null,
       users: report.users.map((u) => ({ username: u.username, status: u.status, message: u.message, userKey: u.userKey ?? null, outcome: u.outcome ?? null, httpStatus: u.httpStatus ?? null, auditEntryIds: u.auditEntryIds })),
     },
     () => {
+      if (report.source) {
+        ctx.out(`Users from ${describeGroupSource(report.source)}.`);
+        for (const x of report.source.excluded) ctx.out(`  left out: ${printable(x.username)} (${x.reason})`);
+      }
       for (const u of report.users) ctx.out(`${MARK[u.status] ?? ' '} ${u.username}  ${u.status}  ${u.message}`);
       ctx.out('');
       ctx.out(`${preview ? 'Preview' : `Run ${report.state}`}: ${describeCounts(report)} (run ${report.runId}).`);

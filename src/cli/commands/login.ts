@@ -11,6 +11,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
+import { printable } from '../../core/printable';
 import { redactor } from '../../core/redact';
 import { SECRET_KINDS, secretKindsFor, type SecretKind, type SecretStore } from '../../core/secrets';
 import { normalizeSeed, seedProblem } from '../../core/totp';
@@ -157,7 +158,7 @@ export async function readSecret(ctx: CliContext, label: string, fromStdin: bool
   const input: SecretInput = ctx.io.stdin ?? process.stdin;
   if (input.isTTY) {
     try {
-      return await readHidden(input, () => ctx.io.stderr(`${label} (input hidden): `));
+      return await readHidden(input, () => ctx.io.stderr(`${printable(label, 200)} (input hidden): `));
     } finally {
       ctx.io.stderr('\n');
     }

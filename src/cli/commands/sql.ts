@@ -13,7 +13,9 @@ import type { InstanceProfile } from '../../core/profiles/schema';
 import type { RecoveryContext } from '../../core/recovery/context';
 import { DEFAULT_ROW_LIMIT, MAX_ROW_LIMIT, executeDestructiveSnippet, previewDestructiveSnippet, runReadSnippet } from '../../core/recovery/runSnippet';
 import { snippetsForProfile } from '../../core/snippets/catalogue';
-import { cellText, resultObjects } from '../../core/snippets/results';
+import { auditRecoveryCodeReveal } from '../../core/recovery/reveal';
+import { resultCells, resultObjects } from '../../core/snippets/results';
+import type { RevealOptions } from '../../core/snippets/secretColumns';
 import type { Snippet } from '../../core/snippets/types';
 import { confirmationWord } from '../../core/snippets/confirmation';
 import { intInRange } from '../args';
@@ -64,8 +66,16 @@ async function catalogue(ctx: CliContext, profile: InstanceProfile, dirs: string
   return result;
 }
 
-function printRows(ctx: CliContext, columns: Array<{ name: string }>, rows: unknown[][]): void {
-  ctx.out(formatTable(columns.map((c) => cell(c.name, 40)), rows.map((r) => r.map((v) => (v === null || v === undefined ? 'NULL' : cell(cellText(v), 60))))));
+/** TOTP secrets are never printed; recovery codes only with reveal (audited first). */
+function printRows(ctx: CliContext, columns: Array<{ name: string }>, rows: unknown[][], reveal: RevealOptions): void {
+  ctx.out(formatTable(columns.map((c) => cell(c.name, 40)), resultCells(columns, rows, reveal).map((r) => r.map((v) => (v === null ? 'NULL' : cell(v, 60))))));
+}
+
+/** --reveal-recovery-codes: one audit entry, then the codes; without the flag they stay hidden. */
+async function revealIfAsked(rctx: RecoveryContext, asked: boolean | undefined, req: Parameters<typeof auditRecoveryCodeReveal>[1]): Promise<{ reveal: RevealOptions; revealAuditId?: string }> {
+  if (!asked) return { reveal: {} };
+  const id = await auditRecoveryCodeReveal(rctx, req);
+  return { reveal: { revealRecoveryCodes: true }, revealAuditId: id };
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -101,8 +111,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--row-limit <n>', `read snippets: at most this many rows (default ${DEFAULT_ROW_LIMIT})`, intInRange(1, MAX_ROW_LIMIT))
     .option('--commit', 'destructive snippets: back up the rows and apply the change')
     .option('--confirm <name>', 'production instances: the user name again (or the snippet name when it has none)')
+    .option('--reveal-recovery-codes', 'show users\' recovery codes (hidden otherwise; each reveal is audited). TOTP secrets are never shown')
     .option('--snippets-dir <dir>', 'a folder with your own snippets (repeatable)', collectDir)
-    .action(async (opts: { instance: string; snippet: string; param?: Record<string, string>; rowLimit?: number; commit?: boolean; confirm?: string; snippetsDir?: string[] }) => {
+    .action(async (opts: { instance: string; snippet: string; param?: Record<string, string>; rowLimit?: number; commit?: boolean; confirm?: string; revealRecoveryCodes?: boolean; snippetsDir?: string[] }) => {
       const profile = await databaseProfile(ctx, opts.instance);
       const { snippets } = await catalogue(ctx, profile, opts.snippetsDir);
       const snippet = snippets.find((s) => s.name === opts.snippet);
@@ -114,11 +125,12 @@ export function register(program: Command, ctx: CliContext): void {
         throw new AppError('input', `${snippet.name} is a read snippet: --commit and --confirm do not apply.`);
       }
       if (snippet.kind === 'destructive' && opts.commit) checkConfirmation(profile, snippet, params, opts.confirm);
+      if (opts.commit && opts.revealRecoveryCodes) throw new AppError('input', '--reveal-recovery-codes shows rows: use it without --commit (a read, or the preview).');
       const driver = await openDatabase(ctx, profile);
       try {
         const rctx = recoveryContext(ctx, profile, driver);
-        if (snippet.kind === 'read') return await runRead(ctx, rctx, snippet, params, opts.rowLimit);
-        if (!opts.commit) return await preview(ctx, rctx, snippet, params);
+        if (snippet.kind === 'read') return await runRead(ctx, rctx, snippet, params, opts.rowLimit, opts.revealRecoveryCodes);
+        if (!opts.commit) return await preview(ctx, rctx, snippet, params, opts.revealRecoveryCodes);
         const r = await executeDestructiveSnippet(rctx, snippet, params);
         if (r.auditError) ctx.warn(r.auditError);
         ctx.result({ ok: true, snippet: snippet.name, affected: r.affected, backupId: r.backupId, message: r.message, auditId: r.auditEntryId ?? null }, () => {
@@ -140,30 +152,34 @@ function checkConfirmation(profile: InstanceProfile, snippet: Snippet, params: R
   }
 }
 
-async function runRead(ctx: CliContext, rctx: RecoveryContext, snippet: Snippet, params: Record<string, string>, rowLimit: number | undefined): Promise<void> {
+async function runRead(ctx: CliContext, rctx: RecoveryContext, snippet: Snippet, params: Record<string, string>, rowLimit: number | undefined, revealAsked: boolean | undefined): Promise<void> {
   const r = await runReadSnippet(rctx, snippet, params, { rowLimit: rowLimit ?? DEFAULT_ROW_LIMIT });
   if (r.auditError) ctx.warn(r.auditError);
+  const { reveal, revealAuditId } = await revealIfAsked(rctx, revealAsked, { snippet: snippet.name, params, columns: r.columns, rows: r.rows });
   ctx.result(
-    { ok: true, snippet: snippet.name, columns: r.columns.map((c) => ({ name: c.name, type: c.type })), rows: resultObjects(r.columns, r.rows), rowCount: r.rowCount, truncated: r.truncated, rowLimit: r.rowLimit, auditId: r.auditEntryId ?? null },
+    { ok: true, snippet: snippet.name, columns: r.columns.map((c) => ({ name: c.name, type: c.type })), rows: resultObjects(r.columns, r.rows, reveal), rowCount: r.rowCount, truncated: r.truncated, rowLimit: r.rowLimit, auditId: r.auditEntryId ?? null, ...(revealAuditId ? { revealAuditId } : {}) },
     () => {
-      printRows(ctx, r.columns, r.rows);
+      printRows(ctx, r.columns, r.rows, reveal);
+      if (revealAuditId) ctx.out(`recovery codes shown: audit entry ${revealAuditId}`);
       ctx.out(`${r.rowCount} row${r.rowCount === 1 ? '' : 's'}`);
       if (r.truncated) ctx.warn(`only the first ${r.rowLimit} rows are shown: there are more (raise --row-limit).`);
     },
   );
 }
 
-async function preview(ctx: CliContext, rctx: RecoveryContext, snippet: Snippet, params: Record<string, string>): Promise<void> {
+async function preview(ctx: CliContext, rctx: RecoveryContext, snippet: Snippet, params: Record<string, string>, revealAsked: boolean | undefined): Promise<void> {
   const p = await previewDestructiveSnippet(rctx, snippet, params);
   if (p.auditError) ctx.warn(p.auditError);
+  const { reveal, revealAuditId } = await revealIfAsked(rctx, revealAsked, { snippet: snippet.name, params, columns: p.columns, rows: p.rows });
   // A preview that finds the wrong rows is a refusal for scripts: the change would not run.
   if (!p.matchesExpectation) ctx.setExitCode(EXIT_CODES.refused);
   const production = rctx.profile.environment === 'production';
   const next = `Nothing was changed. To apply: add --commit${production ? ` --confirm ${JSON.stringify(confirmationWord(snippet, params))}` : ''}.`;
   ctx.result(
-    { ok: p.matchesExpectation, preview: true, snippet: snippet.name, table: p.table, expected: p.expected, matches: p.matchesExpectation, allowed: p.allowed, rows: resultObjects(p.columns, p.rows), message: p.message, next, auditId: p.auditEntryId ?? null },
+    { ok: p.matchesExpectation, preview: true, snippet: snippet.name, table: p.table, expected: p.expected, matches: p.matchesExpectation, allowed: p.allowed, rows: resultObjects(p.columns, p.rows, reveal), message: p.message, next, auditId: p.auditEntryId ?? null, ...(revealAuditId ? { revealAuditId } : {}) },
     () => {
-      printRows(ctx, p.columns, p.rows);
+      printRows(ctx, p.columns, p.rows, reveal);
+      if (revealAuditId) ctx.out(`recovery codes shown: audit entry ${revealAuditId}`);
       ctx.out(`${p.matchesExpectation ? '' : '✗ '}${p.message}`);
       ctx.out(next);
     },

@@ -4,8 +4,11 @@
  * O_EXCL), which is atomic on local file systems on every platform. It holds the owner's
  * pid, host and a random token.
  *
- * A lock is stale, and is broken, when its owner is a dead process on this host, or when it
- * is older than `staleMs` (an owner on another host, or a hung one). Breaking renames the
+ * The owner refreshes the lock (its mtime) every `refreshMs` while it holds it, so a slow
+ * append (network storage, a long fsync) keeps its lock however long it takes. A lock is
+ * stale, and is broken, only when its owner is a dead process on this host, or when its last
+ * refresh is older than `staleMs` (an owner on another host that died, a hung one, or a pid
+ * reused after a crash). Breaking renames the
  * lock aside first, which only one contender can do, then checks that the file it moved is
  * the one it judged stale; if a fresh lock was moved by mistake it is linked back.
  */
@@ -14,8 +17,10 @@ import * as fsp from 'node:fs/promises';
 import os from 'node:os';
 
 export interface LockOptions {
-  /** A lock older than this is taken to be abandoned. */
+  /** A lock not refreshed for this long is taken to be abandoned. */
   staleMs: number;
+  /** How often the owner refreshes its lock; default a quarter of staleMs. */
+  refreshMs?: number;
   /** Give up waiting after this long. */
   timeoutMs: number;
   /** Wait between attempts: a random time in [retryMinMs, retryMaxMs]. */
@@ -46,11 +51,40 @@ interface LockInfo {
 export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, options: Partial<LockOptions> = {}): Promise<T> {
   const opts = { ...DEFAULT_LOCK_OPTIONS, ...options };
   const token = await acquire(lockPath, opts);
+  const heartbeat = startRefreshing(lockPath, token, opts.refreshMs ?? Math.max(1, Math.floor(opts.staleMs / 4)));
   try {
     return await fn();
   } finally {
+    await heartbeat.stop();
     await release(lockPath, token);
   }
+}
+
+/**
+ * Touches the lock every `everyMs` while it is ours (its token), so that others see a live
+ * owner however long the locked section takes. A refresh that fails is tried again at the
+ * next beat; one in flight is awaited by stop(), so it never touches a later owner's lock.
+ */
+function startRefreshing(lockPath: string, token: string, everyMs: number): { stop(): Promise<void> } {
+  let inFlight: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const timer = setInterval(() => {
+    inFlight = inFlight.then(async () => {
+      if (stopped) return;
+      const info = await readInfo(lockPath);
+      if (info?.token !== token || stopped) return;
+      const now = new Date();
+      await fsp.utimes(lockPath, now, now).catch(() => undefined);
+    });
+  }, everyMs);
+  timer.unref?.();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
 }
 
 async function acquire(lockPath: string, opts: LockOptions): Promise<string> {

@@ -17,3 +17,4 @@ export {
 } from './report';
 export { checkBulkConfirmation, needsConfirmation } from './confirm';
 export { previewSqlBulk, executeSqlBulk, type SqlBulkContext, type SqlBulkProgress } from './sql';
+export { checkGroupSelection, describeGroupSource, usersFromGroups, type GroupSelection, type GroupSource, type GroupSourceDeps } from './groups';

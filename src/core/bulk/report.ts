@@ -10,6 +10,7 @@ import path from 'node:path';
 import { csvSafeCell, toCsv } from '../csv';
 import { AppError } from '../errors';
 import type { InstanceProfile } from '../profiles/schema';
+import type { GroupSource } from './groups';
 import type { ListProblem, UserList } from './userList';
 
 export type BulkVia = 'db' | 'rest';
@@ -58,6 +59,8 @@ export interface BulkReport {
   /** Database runs: the one backup of every deleted row. */
   backupId?: string;
   listProblems: ListProblem[];
+  /** Where the users came from when they were taken from groups, not a list. */
+  source?: GroupSource;
   users: BulkUserResult[];
 }
 
@@ -72,6 +75,7 @@ export function newReport(
   via: BulkVia,
   admin: string,
   now = new Date(),
+  source?: GroupSource,
 ): BulkReport {
   const at = now.toISOString();
   return {
@@ -85,6 +89,7 @@ export function newReport(
     updatedAt: at,
     state: 'running',
     listProblems: list.problems,
+    ...(source ? { source } : {}),
     users: list.users.map((u) => ({ username: u.username, line: u.line, status: 'pending', message: 'not attempted yet', attempts: 0, auditEntryIds: [] })),
   };
 }
@@ -176,6 +181,7 @@ export function reportToMarkdown(report: BulkReport): string {
     ...(report.backupId ? [`- Backup of every deleted row: \`${report.backupId}\``] : []),
     '',
   ];
+  if (report.source) lines.push(...groupSourceMarkdown(report.source));
   if (report.listProblems.length) {
     lines.push('## Lines left out of the list', '', '| line | problem | text |', '| ---: | --- | --- |');
     for (const p of report.listProblems) lines.push(`| ${p.line} | ${p.kind}: ${mdCell(p.message)} | ${mdCell(p.text)} |`);
@@ -184,4 +190,19 @@ export function reportToMarkdown(report: BulkReport): string {
   lines.push('## Users', '', '| # | user | status | message | user key |', '| ---: | --- | --- | --- | --- |');
   report.users.forEach((u, i) => lines.push(`| ${i + 1} | ${mdCell(u.username)} | ${u.status} | ${mdCell(u.message)} | ${mdCell(u.userKey ?? '')} |`));
   return `${lines.join('\n')}\n`;
+}
+
+function groupSourceMarkdown(source: GroupSource): string[] {
+  const lines = ['## Users taken from groups', ''];
+  if (source.kind === 'all-enrolled') lines.push(`Everyone enrolled (${source.enrolled ?? 0} users in the database) except the members of the groups below.`, '');
+  lines.push('| group | members | role |', '| --- | ---: | --- |');
+  for (const g of source.groups) lines.push(`| ${mdCell(g.name)} | ${g.members} | included |`);
+  for (const g of source.exceptGroups) lines.push(`| ${mdCell(g.name)} | ${g.members} | left out |`);
+  lines.push('');
+  if (source.excluded.length) {
+    lines.push('### Left out', '', '| user | why |', '| --- | --- |');
+    for (const u of source.excluded) lines.push(`| ${mdCell(u.username)} | ${mdCell(u.reason)} |`);
+    lines.push('');
+  }
+  return lines;
 }

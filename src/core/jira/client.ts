@@ -1,6 +1,7 @@
 /**
  * The REST client for one Data Center instance: the few product endpoints the app needs
- * (server info, who am I, am I a system administrator, my own 2SV state, user lookup) and
+ * (server info, who am I, am I a system administrator, my own 2SV state, user lookup, group
+ * members) and
  * the tsv recovery unenroll. Every method resolves to a value or an Outcome; none throws
  * for anything the network or the server does.
  */
@@ -10,6 +11,7 @@ import type { InstanceProfile, Product } from '../profiles/schema';
 import type { SecretStore } from '../secrets';
 import { classifyFailedAnswer, classifyUnenrollAnswer, classifyUnexpectedBody, type AnswerContext, type HttpAnswer } from './classifyResponse';
 import { authorizationHeader, checked, loadCredentials, type Credentials } from './credentials';
+import { GROUP_PAGE_SIZE, groupNameProblem, parseConfluenceMemberPage, parseJiraMemberPage, type GroupMember } from './groupMembers';
 import { guardRefusal, unavailable, type ApiResult, type FailedOutcome, type Outcome } from './outcomes';
 import { restPath, splitBaseUrl, usernameProblem, type SplitBase } from './paths';
 import { parseJson } from './serverMessage';
@@ -44,6 +46,9 @@ export interface TsvStatus {
   totpEnabled?: boolean;
   totpEnforced?: boolean;
 }
+
+/** A group's active members, or that the group does not exist. */
+export type GroupLookup = { found: true; members: GroupMember[] } | { found: false };
 
 export type UserLookup = { found: true; username: string; displayName?: string; email?: string; active?: boolean } | { found: false };
 
@@ -200,6 +205,48 @@ export class JiraClient {
   }
 
   /**
+   * Every active member of a group, page after page (Jira, Confluence). A 404 with a JSON body
+   * on the first page means "no such group". A server that ignores the page offset (a known
+   * Confluence fault) would repeat the first page for ever: a page that brings no new member
+   * ends the walk with an error instead.
+   */
+  async groupMembers(group: string, signal?: AbortSignal): Promise<ApiResult<GroupLookup>> {
+    const problem = groupNameProblem(group);
+    if (problem) return { ok: false, outcome: guardRefusal('config', problem, 'Enter the group name exactly as the product shows it.', 'input') };
+    if (this.product !== 'jira' && this.product !== 'confluence') {
+      return { ok: false, outcome: unavailable(`Reading group members is not available for ${this.productName} instances.`, 'Export the members by hand and give them as a list.') };
+    }
+    const limit = GROUP_PAGE_SIZE[this.product];
+    const members: GroupMember[] = [];
+    const seen = new Set<string>();
+    for (let start = 0; ; start += limit) {
+      const path = this.product === 'jira'
+        ? restPath(this.base, '/rest/api/2/group/member', { query: { groupname: group, includeInactiveUsers: 'false', startAt: String(start), maxResults: String(limit) } })
+        : `${restPath(this.base, '/rest/api/group', { segments: [group] })}/member?start=${start}&limit=${limit}`;
+      const answer = await this.call('GET', path, `read the members of group "${group}"`, { signal });
+      if ('outcome' in answer) return { ok: false, outcome: answer.outcome };
+      const { answer: a, ctx } = answer;
+      if (a.status === 404 && start === 0 && parseJson(a.bodyText) !== undefined) return { ok: true, status: 404, value: { found: false } };
+      if (a.status !== 200) return { ok: false, outcome: classifyFailedAnswer(a, ctx) };
+      const body = parseJson(a.bodyText);
+      const page = this.product === 'jira' ? parseJiraMemberPage(body) : parseConfluenceMemberPage(body, limit);
+      if (!page) return { ok: false, outcome: classifyUnexpectedBody(a, ctx) };
+      let added = 0;
+      for (const m of page.members) {
+        const key = m.username.normalize('NFC').toLowerCase();
+        if (seen.has(key)) continue;
+        seen.add(key);
+        members.push(m);
+        added++;
+      }
+      if (page.last || page.members.length === 0) return { ok: true, status: 200, value: { found: true, members } };
+      if (added === 0) {
+        return { ok: false, outcome: { ...classifyUnexpectedBody(a, ctx), summary: `${this.host} answered the same members again for the page from ${start}: it ignores the page offset, so the group "${group}" cannot be read completely.`, next: 'Export the group members by hand and give them as a list.' } };
+      }
+    }
+  }
+
+  /**
    * DELETE {base}/rest/tsv/{tsvApiVersion}/totp/unenroll/user/{username} with the admin's
    * own current code. The user name is one encoded path segment; the code is never echoed.
    */
@@ -212,7 +259,9 @@ export class JiraClient {
     if (!/^(\d{1,2}\.\d{1,2}|latest)$/.test(version)) {
       return guardRefusal('config', `tsvApiVersion "${version}" is not valid.`, 'Set it to 1.0 or latest in the instance settings.', 'input');
     }
-    redactor.add(totpCode);
+    // Short-lived: a code used once is worthless after a few windows, and a permanent mask
+    // would hide every equal six-digit user name and id for the rest of the process.
+    redactor.addShortLived(totpCode);
     const path = restPath(this.base, `/rest/tsv/${version}/totp/unenroll/user`, { segments: [username] });
     const answer = await this.call('DELETE', path, `remove two-step verification of "${username}"`, { signal, body: JSON.stringify({ totpCode }) });
     if ('outcome' in answer) return answer.outcome;

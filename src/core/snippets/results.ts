@@ -1,11 +1,14 @@
 /**
  * Query results as text for people and files: grid cells, CSV (a library, with the audit
  * export's formula guard: recovery rows come from a database users can write to) and JSON.
- * Shared by the editor's results panel and the CLI.
+ * Shared by the editor's results panel and the CLI. Every one of them hides TOTP secrets and
+ * (unless revealed) recovery codes (secretColumns.ts): there is no way to show a result
+ * that skips it.
  */
 import { csvSafeCell, toCsv } from '../csv';
 import { encodeValue, type EncodedValue } from '../backup/codec';
 import type { Column, ColumnKind } from '../db/types';
+import { protectRows, type RevealOptions } from './secretColumns';
 
 const NUMERIC: ReadonlySet<ColumnKind> = new Set(['integer', 'bigint', 'decimal', 'float']);
 
@@ -22,8 +25,9 @@ export function cellText(v: unknown): string | null {
   return String(v);
 }
 
-export function resultCells(rows: unknown[][]): Array<Array<string | null>> {
-  return rows.map((r) => r.map(cellText));
+/** Grid cells of a result, secrets hidden. */
+export function resultCells(columns: Pick<Column, 'name'>[], rows: unknown[][], options: RevealOptions = {}): Array<Array<string | null>> {
+  return protectRows(columns, rows, options).map((r) => r.map(cellText));
 }
 
 const PLAIN_NUMBER = /^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
@@ -35,8 +39,8 @@ function csvCell(v: unknown): string {
 }
 
 /** CSV with a header row; NULL is an empty cell; formula-like text gets a leading apostrophe. */
-export function resultToCsv(columns: Pick<Column, 'name'>[], rows: unknown[][]): string {
-  return toCsv(columns.map((c) => csvSafeCell(c.name)), rows.map((r) => r.map(csvCell)));
+export function resultToCsv(columns: Pick<Column, 'name'>[], rows: unknown[][], options: RevealOptions = {}): string {
+  return toCsv(columns.map((c) => csvSafeCell(c.name)), protectRows(columns, rows, options).map((r) => r.map(csvCell)));
 }
 
 /** Column names made unique (a query may return two "id" columns): id, id_2, … */
@@ -49,13 +53,13 @@ export function uniqueNames(columns: Pick<Column, 'name'>[]): string[] {
   });
 }
 
-/** One object per row; numbers and booleans kept, timestamps ISO, binary as {base64}. */
-export function resultObjects(columns: Pick<Column, 'name'>[], rows: unknown[][]): Array<Record<string, EncodedValue>> {
+/** One object per row; numbers and booleans kept, timestamps ISO, binary as {base64}; secrets hidden. */
+export function resultObjects(columns: Pick<Column, 'name'>[], rows: unknown[][], options: RevealOptions = {}): Array<Record<string, EncodedValue>> {
   const names = uniqueNames(columns);
-  return rows.map((r) => Object.fromEntries(names.map((n, i) => [n, encodeValue(r[i])])));
+  return protectRows(columns, rows, options).map((r) => Object.fromEntries(names.map((n, i) => [n, encodeValue(r[i])])));
 }
 
 /** JSON text of resultObjects. */
-export function resultToJson(columns: Pick<Column, 'name'>[], rows: unknown[][]): string {
-  return `${JSON.stringify(resultObjects(columns, rows), null, 2)}\n`;
+export function resultToJson(columns: Pick<Column, 'name'>[], rows: unknown[][], options: RevealOptions = {}): string {
+  return `${JSON.stringify(resultObjects(columns, rows, options), null, 2)}\n`;
 }

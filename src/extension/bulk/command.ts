@@ -13,6 +13,7 @@ export function bulkDeps(s: ExtensionServices): BulkDeps {
     backups: s.backups,
     reportDir: path.join(s.context.globalStorageUri.fsPath, 'bulk-reports'),
     withDatabase: (profile, fn) => s.databases.use(profile, fn),
+    jiraClient: (profile) => s.jira.client(profile),
     runRest: async (profile, run) => {
       const [{ runRestBulk }, { replayGuardFor }] = await Promise.all([import('../../core/bulk/rest.js'), import('../../core/totp.js')]);
       // The instance's pooled client and process-wide replay guard, shared with single unenrolls.

@@ -1,6 +1,6 @@
 /**
- * "Bulk disable 2SV…" as a sequence of steps, free of VS Code: instance → user list (pasted
- * or CSV) → database or REST → preview (found / not found / not enrolled) → confirmation
+ * "Bulk disable 2SV…" as a sequence of steps, free of VS Code: instance → user list (pasted,
+ * a CSV, the members of groups, or every enrolled user except members of groups) → database or REST → preview (found / not found / not enrolled) → confirmation
  * (typed count on production) → the run with progress and Cancel → the per-user report
  * opened. The editor glue (vscodeUi.ts, command.ts) supplies the UI and the services; tests
  * supply fakes. All the work is done by src/core/bulk.
@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import type { AuditSink } from '../../core/audit/types';
 import type { BackupStore } from '../../core/backup/store';
 import {
+  checkGroupSelection,
   countStatuses,
   describeCounts,
   executeSqlBulk,
@@ -23,8 +24,15 @@ import {
   summarizeProblems,
   type BulkReport,
   type BulkVia,
+  type GroupSelection,
+  type GroupSource,
   type ListFormat,
+  type UserList,
+  usersFromGroups,
 } from '../../core/bulk';
+import { groupSourceDeps } from '../../core/bulk/groupSource';
+import type { JiraClient } from '../../core/jira/client';
+import { listEnrolledUsernames } from '../../core/recovery/enrolledUsers';
 import type { RestBulkProgress } from '../../core/bulk/rest';
 import type { Driver } from '../../core/db/types';
 import { AppError, describeError } from '../../core/errors';
@@ -32,8 +40,13 @@ import type { InstanceProfile } from '../../core/profiles/schema';
 
 export type Step = (message: string, fraction?: number) => void;
 
+export type ListSource = 'paste' | 'file' | 'groups' | 'all-enrolled';
+
 export interface BulkUi {
-  pickSource(): Promise<'paste' | 'file' | undefined>;
+  /** Where the users come from; "all-enrolled" is offered only with a database. */
+  pickSource(profile: InstanceProfile): Promise<ListSource | undefined>;
+  /** Group names (to include, or with all-enrolled to leave out); undefined when cancelled. */
+  askGroups(source: 'groups' | 'all-enrolled'): Promise<string[] | undefined>;
   /** The pasted text, or undefined when cancelled. */
   pasteNames(): Promise<string | undefined>;
   /** A chosen file's name and text. */
@@ -65,6 +78,8 @@ export interface BulkDeps {
   /** Folder for report files (json, csv, md). */
   reportDir: string;
   withDatabase<T>(profile: InstanceProfile, fn: (driver: Driver) => Promise<T>): Promise<T>;
+  /** The instance's REST client (kept open by the caller), for group members. */
+  jiraClient(profile: InstanceProfile): Promise<JiraClient>;
   /** The REST run (runRestBulk with the instance's client and replay guard). */
   runRest(profile: InstanceProfile, run: RestRun): Promise<BulkReport>;
   log(line: string): void;
@@ -96,29 +111,20 @@ export async function runBulkFlow(profile: InstanceProfile, ui: BulkUi, deps: Bu
     ui.error(`${profile.name} is an Atlassian Cloud organization: bulk disable is for Data Center instances.`);
     return undefined;
   }
-  const source = await ui.pickSource();
+  const source = await ui.pickSource(profile);
   if (!source) return undefined;
-  let text: string | undefined;
-  let format: ListFormat = 'lines';
-  if (source === 'paste') text = await ui.pasteNames();
-  else {
-    const file = await ui.pickFile();
-    if (file) {
-      text = file.text;
-      format = /\.csv$/i.test(file.name) ? 'csv' : 'lines';
-    }
-  }
-  if (text === undefined) return undefined;
-  let list;
+  let chosen: { list: UserList; source?: GroupSource } | undefined;
   try {
-    list = parseUserList(text, format);
+    chosen = source === 'groups' || source === 'all-enrolled' ? await listFromGroups(profile, source, ui, deps) : await listFromText(source, ui);
   } catch (e) {
     ui.error(describeError(e));
     return undefined;
   }
+  if (!chosen) return undefined;
+  const { list } = chosen;
   const via = await ui.pickVia(profile);
   if (!via) return undefined;
-  const report = newReport(profile, list, via, deps.admin());
+  const report = newReport(profile, list, via, deps.admin(), new Date(), chosen.source);
   deps.log(`Bulk ${report.runId} on ${profile.id} via ${via}: ${list.users.length} users${list.problems.length ? `, ${summarizeProblems(list.problems)} left out` : ''}`);
   const openReport = async () => ui.openDocument((await writeReportFiles(deps.reportDir, report)).markdown);
 
@@ -130,6 +136,33 @@ export async function runBulkFlow(profile: InstanceProfile, ui: BulkUi, deps: Bu
     ui.error(`Bulk disable on ${profile.name}: ${describeError(e)}`);
     return report;
   }
+}
+
+async function listFromText(source: 'paste' | 'file', ui: BulkUi): Promise<{ list: UserList } | undefined> {
+  let text: string | undefined;
+  let format: ListFormat = 'lines';
+  if (source === 'paste') text = await ui.pasteNames();
+  else {
+    const file = await ui.pickFile();
+    if (file) {
+      text = file.text;
+      format = /\.csv$/i.test(file.name) ? 'csv' : 'lines';
+    }
+  }
+  return text === undefined ? undefined : { list: parseUserList(text, format) };
+}
+
+/** Members from the instance's REST API; with all-enrolled, the enrolled users from its database. */
+async function listFromGroups(profile: InstanceProfile, source: 'groups' | 'all-enrolled', ui: BulkUi, deps: BulkDeps): Promise<{ list: UserList; source: GroupSource } | undefined> {
+  const names = await ui.askGroups(source);
+  if (!names) return undefined;
+  const allEnrolled = source === 'all-enrolled';
+  const selection: GroupSelection = { groups: allEnrolled ? [] : names, exceptGroups: allEnrolled ? names : [], allEnrolled };
+  checkGroupSelection(selection);
+  const enrolled = allEnrolled && profile.database ? () => deps.withDatabase(profile, (driver) => listEnrolledUsernames(driver, profile.product)) : undefined;
+  return ui.progress(`Reading the members of ${names.length} group${names.length === 1 ? '' : 's'} on ${profile.name}`, false, async () =>
+    usersFromGroups(selection, await groupSourceDeps(await deps.jiraClient(profile), enrolled)),
+  );
 }
 
 async function dbRun(profile: InstanceProfile, report: BulkReport, ui: BulkUi, deps: BulkDeps, openReport: () => Promise<void>): Promise<BulkReport | undefined> {

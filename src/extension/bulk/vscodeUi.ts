@@ -1,9 +1,10 @@
 /** The VS Code side of "Bulk disable 2SV…": quick picks, the paste editor, dialogs, progress. */
 import { TextDecoder } from 'node:util';
 import * as vscode from 'vscode';
-import { countStatuses, describeCounts, summarizeProblems, type BulkReport, type BulkVia, type UserStatus } from '../../core/bulk';
+import { countStatuses, describeCounts, describeGroupSource, summarizeProblems, type BulkReport, type BulkVia, type UserStatus } from '../../core/bulk';
+import { printable } from '../../core/printable';
 import type { InstanceProfile } from '../../core/profiles/schema';
-import type { BulkUi, Step } from './flow';
+import type { BulkUi, ListSource, Step } from './flow';
 
 const LABELS: Record<UserStatus, string> = {
   'would-disable': 'Will be disabled',
@@ -17,15 +18,27 @@ const LABELS: Record<UserStatus, string> = {
 type PreviewItem = vscode.QuickPickItem & { action?: 'continue' | 'open' };
 
 export class VscodeBulkUi implements BulkUi {
-  async pickSource(): Promise<'paste' | 'file' | undefined> {
-    const picked = await vscode.window.showQuickPick(
-      [
-        { label: '$(edit) Paste user names', description: 'one per line, in a new editor', value: 'paste' as const },
-        { label: '$(file) Choose a file…', description: 'a .csv with a "username" column, or a text file with one name per line', value: 'file' as const },
-      ],
-      { title: 'Bulk disable 2SV: which users?', placeHolder: 'Where does the list of users come from?' },
-    );
+  async pickSource(profile: InstanceProfile): Promise<ListSource | undefined> {
+    const items: Array<vscode.QuickPickItem & { value: ListSource }> = [
+      { label: '$(edit) Paste user names', description: 'one per line, in a new editor', value: 'paste' },
+      { label: '$(file) Choose a file…', description: 'a .csv with a "username" column, or a text file with one name per line', value: 'file' },
+      { label: '$(organization) Members of groups…', description: `read from ${profile.name}; a user in several groups counts once`, value: 'groups' },
+    ];
+    if (profile.database) items.push({ label: '$(database) Everyone enrolled, except members of groups…', description: 'enrolled users from the database, less the groups you name', value: 'all-enrolled' });
+    const picked = await vscode.window.showQuickPick(items, { title: 'Bulk disable 2SV: which users?', placeHolder: 'Where does the list of users come from? (your own account is always left out)' });
     return picked?.value;
+  }
+
+  async askGroups(source: 'groups' | 'all-enrolled'): Promise<string[] | undefined> {
+    const typed = await vscode.window.showInputBox({
+      title: source === 'groups' ? 'Bulk disable 2SV: members of which groups?' : 'Bulk disable 2SV: everyone enrolled except members of which groups?',
+      prompt: source === 'groups' ? 'Group names, separated by commas, exactly as the product shows them.' : 'Group names to leave out, separated by commas (empty: leave no group out).',
+      placeHolder: source === 'groups' ? 'e.g. phones-replaced, contractors' : 'e.g. jira-administrators, service-accounts',
+      ignoreFocusOut: true,
+      validateInput: (v) => (source === 'groups' && !v.split(',').some((g) => g.trim()) ? 'Name at least one group.' : undefined),
+    });
+    if (typed === undefined) return undefined;
+    return typed.split(',').map((g) => g.trim()).filter(Boolean);
   }
 
   async pasteNames(): Promise<string | undefined> {
@@ -75,6 +88,13 @@ export class VscodeBulkUi implements BulkUi {
       { label: `$(check) Disable 2SV for ${go} user${go === 1 ? '' : 's'}`, description: report.via === 'db' ? 'one transaction with a backup' : 'paced by code windows', action: 'continue' },
       { label: '$(preview) Open the preview as a document', action: 'open' },
     ];
+    if (report.source) {
+      const src = report.source;
+      items.push({ label: `From ${describeGroupSource(src)}`, kind: vscode.QuickPickItemKind.Separator });
+      for (const g of src.groups) items.push({ label: `$(organization) ${printable(g.name)}`, description: `${g.members} member${g.members === 1 ? '' : 's'}`, detail: 'included' });
+      for (const g of src.exceptGroups) items.push({ label: `$(circle-slash) ${printable(g.name)}`, description: `${g.members} member${g.members === 1 ? '' : 's'}`, detail: 'left out' });
+      for (const x of src.excluded) items.push({ label: `$(person) ${printable(x.username)}`, description: 'left out', detail: x.reason });
+    }
     for (const status of ['would-disable', 'pending', 'not-enrolled', 'not-found'] as const) {
       const users = report.users.filter((u) => u.status === status);
       if (!users.length) continue;

@@ -12,7 +12,9 @@ import { describeError } from '../../core/errors';
 import type { Column } from '../../core/db/types';
 import type { DestructivePreview, DestructiveRunResult, ReadRunResult } from '../../core/recovery/runSnippet';
 import { DEFAULT_ROW_LIMIT } from '../../core/recovery/runSnippet';
+import type { RevealRequest } from '../../core/recovery/reveal';
 import { isNumeric, resultCells, resultToCsv, resultToJson } from '../../core/snippets/results';
+import { hasRecoveryCodes } from '../../core/snippets/secretColumns';
 import type { Snippet } from '../../core/snippets/types';
 import { confirmationWord } from '../../core/snippets/confirmation';
 import type { FromRun, SnippetInfo, ToRun } from '../../webview/snippetRun/protocol';
@@ -25,7 +27,9 @@ export interface SnippetRunBackend {
   runRead(params: Record<string, string>, rowLimit: number): Promise<ReadRunResult>;
   preview(params: Record<string, string>): Promise<DestructivePreview>;
   execute(params: Record<string, string>, expectFingerprint: string): Promise<DestructiveRunResult>;
-  /** Asks where to save and writes the file; resolves to where it went, undefined when cancelled. */
+  /** Writes the audit entry of a reveal of recovery codes (recovery/reveal.ts); resolves to its id, throws when it could not be written. */
+  auditReveal(request: RevealRequest): Promise<string>;
+  /** Asks where to save and writes the file (owner-only); resolves to where it went, undefined when cancelled. */
   saveExport(suggestedName: string, format: 'csv' | 'json', content: string): Promise<string | undefined>;
   copy(text: string): Promise<void>;
   showBackups(): void;
@@ -51,8 +55,12 @@ function gridColumns(columns: Column[]) {
 
 export class SnippetRunController {
   private busy = false;
-  /** The rows on screen, for export (kept in memory only: they can hold recovery codes). */
-  private shown: { columns: Column[]; rows: unknown[][] } | undefined;
+  /**
+   * The rows on screen, for export and reveal (kept in memory only: they can hold recovery
+   * codes). `revealed`: the admin revealed their recovery codes (audited); the export then
+   * holds them too. TOTP secrets are never shown nor exported.
+   */
+  private shown: { columns: Column[]; rows: unknown[][]; params: Record<string, string>; revealed: boolean } | undefined;
   private lastPreview: { params: string; fingerprint: string; ok: boolean } | undefined;
 
   constructor(
@@ -75,11 +83,12 @@ export class SnippetRunController {
       case 'run':
         return this.exclusive('Running…', async () => {
           const r = await this.backend.runRead(message.params, message.rowLimit);
-          this.shown = { columns: r.columns, rows: r.rows };
+          this.shown = { columns: r.columns, rows: r.rows, params: message.params, revealed: false };
           await this.post({
             type: 'rows',
             columns: gridColumns(r.columns),
-            cells: resultCells(r.rows),
+            cells: resultCells(r.columns, r.rows),
+            canReveal: hasRecoveryCodes(r.columns, r.rows),
             truncated: r.truncated,
             rowLimit: r.rowLimit,
             sql: r.sql,
@@ -90,12 +99,13 @@ export class SnippetRunController {
         return this.exclusive('Reading the rows the change would affect…', async () => {
           this.lastPreview = undefined;
           const p = await this.backend.preview(message.params);
-          this.shown = { columns: p.columns, rows: p.rows };
+          this.shown = { columns: p.columns, rows: p.rows, params: message.params, revealed: false };
           this.lastPreview = { params: key(message.params), fingerprint: p.fingerprint, ok: p.matchesExpectation && p.allowed };
           await this.post({
             type: 'preview',
             columns: gridColumns(p.columns),
-            cells: resultCells(p.rows),
+            cells: resultCells(p.columns, p.rows),
+            canReveal: hasRecoveryCodes(p.columns, p.rows),
             expected: p.expected,
             matches: p.matchesExpectation,
             allowed: p.allowed,
@@ -108,6 +118,8 @@ export class SnippetRunController {
         return this.commit(message.params, message.confirmation);
       case 'export':
         return this.export(message.format);
+      case 'reveal':
+        return this.reveal();
       case 'copy':
         await this.backend.copy(message.text);
         return this.backend.notify('Copied to the clipboard.');
@@ -143,10 +155,22 @@ export class SnippetRunController {
     });
   }
 
+  /** One audit entry per press, written before the codes leave the extension host. */
+  private async reveal(): Promise<void> {
+    const shown = this.shown;
+    if (!shown) return this.backend.notify('Nothing to reveal yet: run the snippet first.');
+    await this.exclusive('Recording the reveal in the audit log…', async () => {
+      const auditId = await this.backend.auditReveal({ snippet: this.backend.snippet.name, params: shown.params, columns: shown.columns, rows: shown.rows });
+      shown.revealed = true;
+      await this.post({ type: 'revealed', cells: resultCells(shown.columns, shown.rows, { revealRecoveryCodes: true }), auditId });
+    });
+  }
+
   private async export(format: 'csv' | 'json'): Promise<void> {
     const shown = this.shown;
     if (!shown) return this.backend.notify('Nothing to export yet: run the snippet first.');
-    const content = format === 'csv' ? resultToCsv(shown.columns, shown.rows) : resultToJson(shown.columns, shown.rows);
+    const reveal = { revealRecoveryCodes: shown.revealed };
+    const content = format === 'csv' ? resultToCsv(shown.columns, shown.rows, reveal) : resultToJson(shown.columns, shown.rows, reveal);
     const where = await this.backend.saveExport(`${this.backend.snippet.name}.${format}`, format, content);
     if (where) this.backend.notify(`Exported ${shown.rows.length} row${shown.rows.length === 1 ? '' : 's'} to ${where}.`);
   }

@@ -1,9 +1,10 @@
 /** Opens the "Run snippet" panel for one instance and snippet, backing its controller with the core. */
-import os from 'node:os';
 import * as vscode from 'vscode';
 import { AppError } from '../../core/errors';
+import { defaultExportFolder, writePrivateFile } from '../../core/privateFile';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import type { RecoveryContext } from '../../core/recovery/context';
+import { auditRecoveryCodeReveal } from '../../core/recovery/reveal';
 import { executeDestructiveSnippet, previewDestructiveSnippet, runReadSnippet } from '../../core/recovery/runSnippet';
 import type { Snippet } from '../../core/snippets/types';
 import type { Driver } from '../../core/db/types';
@@ -72,16 +73,23 @@ function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snip
         s.tree.refresh();
       }
     },
+    auditReveal: async (request) => {
+      const p = live();
+      const id = await auditRecoveryCodeReveal({ profile: p, audit: s.audit, admin: s.adminName() }, request);
+      s.log.info(`Snippet ${snippet.name} on ${opened.id}: recovery codes revealed (audit entry ${id})`);
+      return id;
+    },
     saveExport: async (suggestedName, format, content) => {
-      const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+      // Outside the workspace (core/privateFile.ts), owner-only: rows can hold recovery codes.
       const target = await vscode.window.showSaveDialog({
         title: `Export ${format.toUpperCase()}`,
-        defaultUri: vscode.Uri.joinPath(folder, suggestedName),
+        defaultUri: vscode.Uri.joinPath(vscode.Uri.file(defaultExportFolder()), suggestedName),
         filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
       });
       if (!target) return undefined;
-      await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
-      return target.scheme === 'file' ? target.fsPath : target.toString();
+      if (target.scheme !== 'file') throw new AppError('input', 'Exports are written to a local file only (owner-only permissions cannot be set elsewhere): choose a folder on this computer.');
+      await writePrivateFile(target.fsPath, content);
+      return target.fsPath;
     },
     copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
     showBackups: () => void vscode.commands.executeCommand('jira2fa.restoreBackup', opened.id),

@@ -3,7 +3,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { byId, el } from '../shared/dom';
+import { byId, el, setText } from '../shared/dom';
 import { connect } from '../shared/host';
 import { AuditStateSchema, filterRows, ToAuditSchema, type AuditRow, type AuditState, type FromAudit, type ToAudit } from './protocol';
 
@@ -58,7 +58,7 @@ function update(patch: Partial<AuditState>): void {
 
 function renderTable(): void {
   const shown = filterRows(rows, state.filter, state.outcome);
-  byId('count').textContent = `${shown.length} of ${rows.length} entries shown`;
+  setText(byId('count'), `${shown.length} of ${rows.length} entries shown`);
   const head = el('thead', {}, el('tr', {}, ...COLUMNS.map(([, label]) => el('th', { scope: 'col' }, label))));
   const body = el('tbody', {}, ...shown.map((r) => {
     const tr = el('tr', { class: `outcome-${r.outcome}${r.id === focusId ? ' focused' : ''}`, tabindex: '0', 'data-id': r.id },
@@ -74,7 +74,7 @@ host.onMessage((message) => {
   focusId = message.focusId;
   const v = byId('verify');
   v.className = `banner ${message.verify.ok ? 'ok' : 'warn'}`;
-  v.textContent = `${message.verify.ok ? '✓' : '⚠'} ${message.verify.message} — ${message.total} entries in ${message.file}`;
+  setText(v, `${message.verify.ok ? '✓' : '⚠'} ${message.verify.message} — ${message.total} entries in ${message.file}`);
   renderTable();
 });
 

@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { byId, el, show } from '../shared/dom';
+import { byId, el, show, setText } from '../shared/dom';
 import { connect } from '../shared/host';
 import {
   CloudRecoverStateSchema,
@@ -124,7 +124,7 @@ function refresh(): void {
   if (conf) show(conf, production);
   const why = blocker();
   byId<Field>('move').disabled = busy || why !== undefined;
-  byId('moveBlocker').textContent = why ?? '';
+  setText(byId('moveBlocker'), why ?? '');
   byId<Field>('find').disabled = busy;
   renderResult(state.moved);
 }
@@ -274,7 +274,7 @@ function renderResult(r: MoveView | undefined): void {
 
 function setProgress(text: string): void {
   const p = byId('progress');
-  p.textContent = text;
+  setText(p, text);
 }
 
 host.onMessage((message) => {
@@ -282,9 +282,9 @@ host.onMessage((message) => {
     case 'init': {
       const i = message.instance;
       production = i.environment === 'production';
-      byId('envBadge').textContent = i.environment;
+      setText(byId('envBadge'), i.environment);
       byId('envBadge').className = `badge env-${i.environment}`;
-      byId('instanceLine').textContent = `${i.name} · Atlassian Cloud organization ${i.orgId}`;
+      setText(byId('instanceLine'), `${i.name} · Atlassian Cloud organization ${i.orgId}`);
       show(byId('keyHint'), !message.keyStored);
       busy = false;
       renderFound();
@@ -301,7 +301,7 @@ host.onMessage((message) => {
     }
     case 'busy':
       busy = true;
-      byId('status').textContent = message.what;
+      setText(byId('status'), message.what);
       setProgress('');
       refresh();
       return;
@@ -311,7 +311,7 @@ host.onMessage((message) => {
       return;
     case 'found': {
       busy = false;
-      byId('status').textContent = '';
+      setText(byId('status'), '');
       const only = message.result.users.length === 1 ? message.result.users[0].accountId : undefined;
       state = { ...state, found: message.result, selected: only, target: undefined, from: undefined, confirmation: '', acknowledgeUnknown: false, moved: undefined };
       host.setState(state);
@@ -321,7 +321,7 @@ host.onMessage((message) => {
     }
     case 'moved':
       busy = false;
-      byId('status').textContent = '';
+      setText(byId('status'), '');
       setProgress('');
       save({ moved: message.result, confirmation: message.result.ok ? '' : state.confirmation });
       byId('result').scrollIntoView({ block: 'nearest' });

@@ -12,7 +12,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-divider/index.js';
 import { profileWarnings } from '../../core/profiles/schema';
-import { byId, el, show } from '../shared/dom';
+import { byId, el, show, setText } from '../shared/dom';
 import { connect } from '../shared/host';
 import { checkForm, EMPTY_FORM, slugify, type FormValues } from './formModel';
 import { FormStateSchema, ToFormSchema, type FormState, type FromForm, type ToForm } from './protocol';
@@ -161,9 +161,9 @@ function update<K extends keyof FormValues>(key: K, value: FormValues[K]): void 
 function refresh(): void {
   if (!state) return;
   const v = state.values;
-  byId('title').textContent = state.mode === 'add' ? 'Add instance' : `Edit instance: ${v.name}`;
+  setText(byId('title'), state.mode === 'add' ? 'Add instance' : `Edit instance: ${v.name}`);
   const badge = byId('envBadge');
-  badge.textContent = v.environment;
+  setText(badge, v.environment);
   badge.className = `badge env-${v.environment}`;
   const cloud = v.product === 'cloud';
   show(byId('cloudSection'), cloud);
@@ -178,13 +178,13 @@ function refresh(): void {
   for (const key of Object.keys(EMPTY_FORM)) {
     const errors = submitted || touched.has(key) ? byField.get(key) ?? [] : [];
     const box = document.getElementById(`${key}-error`);
-    if (box) box.textContent = errors.join(' · ');
+    if (box) setText(box, errors.join(' · '));
     const control = document.getElementById(key) as (HTMLElement & { invalid?: boolean }) | null;
     if (control && 'invalid' in control) control.invalid = errors.length > 0;
   }
   const general = submitted ? byField.get('') ?? [] : [];
-  byId('summary').textContent = general.join(' · ');
-  byId('baseUrl-warning').textContent = check.ok ? profileWarnings(check.profile).join(' · ') : '';
+  setText(byId('summary'), general.join(' · '));
+  setText(byId('baseUrl-warning'), check.ok ? profileWarnings(check.profile).join(' · ') : '');
 }
 
 function save(): void {
@@ -195,7 +195,7 @@ function save(): void {
   if (!check.ok) {
     const first = document.querySelector<HTMLElement>('[invalid]');
     first?.focus();
-    byId('summary').textContent = `Please fix ${check.errors.length} field${check.errors.length > 1 ? 's' : ''} before saving.`;
+    setText(byId('summary'), `Please fix ${check.errors.length} field${check.errors.length > 1 ? 's' : ''} before saving.`);
     return;
   }
   host.post({ type: 'save', values: state.values });
@@ -212,10 +212,10 @@ host.onMessage((message) => {
     (byId('name') as HTMLElement).focus();
   } else if (message.type === 'saveFailed') {
     submitted = true;
-    byId('summary').textContent = message.message;
+    setText(byId('summary'), message.message);
     for (const e of message.errors) {
       const box = document.getElementById(`${e.field}-error`);
-      if (box) box.textContent = e.message;
+      if (box) setText(box, e.message);
     }
   }
 });

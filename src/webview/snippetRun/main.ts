@@ -2,12 +2,14 @@
  * "Run snippet" panel. Read snippets: parameters → Run → results grid (sort, copy, export).
  * Destructive snippets: parameters → Preview the rows the backup query finds → confirm
  * (production: type the user name) → Disable → backup id and audit entry.
+ * TOTP secrets never reach the panel; recovery codes arrive hidden, and "Reveal recovery
+ * codes" asks the extension for them (one audit entry per press).
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-form-group/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { byId, el, show } from '../shared/dom';
+import { byId, el, show, setText } from '../shared/dom';
 import { connect } from '../shared/host';
 import { ResultsGrid } from '../shared/resultsGrid';
 import { confirmationWord } from '../../core/snippets/confirmation';
@@ -45,6 +47,7 @@ function render(info: SnippetInfo): void {
       destructive ? el('vscode-button', { id: 'preview' }, 'Preview affected rows') : el('vscode-button', { id: 'run' }, 'Run'),
       el('vscode-button', { id: 'exportCsv', secondary: true, disabled: true }, 'Export CSV…'),
       el('vscode-button', { id: 'exportJson', secondary: true, disabled: true }, 'Export JSON…'),
+      el('vscode-button', { id: 'reveal', secondary: true, title: 'Show the users\' recovery codes in the grid (and in exports); recorded in the audit log' }, 'Reveal recovery codes'),
     ),
     el('div', { id: 'status', class: 'banner', role: 'status', 'aria-live': 'polite' }),
     el('p', { id: 'summary', class: 'muted' }),
@@ -83,6 +86,13 @@ function render(info: SnippetInfo): void {
   }
   byId('exportCsv').addEventListener('click', () => host.post({ type: 'export', format: 'csv' }));
   byId('exportJson').addEventListener('click', () => host.post({ type: 'export', format: 'json' }));
+  show(byId('reveal'), false);
+  byId('reveal').addEventListener('click', reveal);
+}
+
+function reveal(): void {
+  if (busy) return;
+  host.post({ type: 'reveal' });
 }
 
 /** Current parameter values, defaults filled in. */
@@ -110,7 +120,7 @@ function refresh(): void {
   if (snippet.kind !== 'destructive') return;
   show(byId('confirmGroup'), production);
   const word = confirmationWord(snippet, values());
-  byId('confirmLabel').textContent = `Production: type "${word}" to confirm`;
+  setText(byId('confirmLabel'), `Production: type "${word}" to confirm`);
   const confirmed = !production || state.confirmation === word;
   byId<Field>('commit').disabled = busy || readOnly || !previewOk || !confirmed;
   byId<Field>('preview').disabled = busy;
@@ -119,7 +129,7 @@ function refresh(): void {
 function setStatus(text: string, kind: 'ok' | 'warn' | 'error' | '' = ''): void {
   const s = byId('status');
   s.className = `banner ${kind}`;
-  s.textContent = text;
+  setText(s, text);
 }
 
 function run(): void {
@@ -138,8 +148,12 @@ function commit(): void {
   host.post({ type: 'commit', params: values(), ...(production ? { confirmation: state.confirmation } : {}) });
 }
 
-function showGrid(columns: Array<{ name: string; numeric: boolean }>, cells: Array<Array<string | null>>): void {
+let gridColumns: Array<{ name: string; numeric: boolean }> = [];
+
+function showGrid(columns: Array<{ name: string; numeric: boolean }>, cells: Array<Array<string | null>>, canReveal: boolean): void {
+  gridColumns = columns;
   grid.setData(columns, cells);
+  show(byId('reveal'), canReveal);
   show(grid.element, true);
   byId<Field>('exportCsv').disabled = false;
   byId<Field>('exportJson').disabled = false;
@@ -154,9 +168,9 @@ host.onMessage((m) => {
       if (m.prefill) state = { ...state, params: { ...state.params, ...m.prefill } };
       if (!host.getState()) state = { ...state, rowLimit: m.rowLimit };
       render(m.snippet);
-      byId('envBadge').textContent = m.instance.environment;
+      setText(byId('envBadge'), m.instance.environment);
       byId('envBadge').className = `badge env-${m.instance.environment}`;
-      byId('instanceLine').textContent = `${m.instance.name} · ${m.instance.product} · database`;
+      setText(byId('instanceLine'), `${m.instance.name} · ${m.instance.product} · database`);
       refresh();
       (document.querySelector('[data-param]') as HTMLElement | null)?.focus();
       return;
@@ -167,16 +181,23 @@ host.onMessage((m) => {
       return;
     case 'rows':
       busy = false;
-      showGrid(m.columns, m.cells);
+      showGrid(m.columns, m.cells, m.canReveal);
       setStatus(m.truncated ? `Showing the first ${m.rowLimit} rows: there are more. Raise the row limit to see them.` : `${m.cells.length} row${m.cells.length === 1 ? '' : 's'}.`, m.truncated ? 'warn' : 'ok');
-      byId('summary').textContent = m.auditId ? `Audit entry ${m.auditId}` : '';
+      setText(byId('summary'), m.auditId ? `Audit entry ${m.auditId}` : '');
       return;
     case 'preview':
       busy = false;
       previewOk = m.matches && m.allowed;
-      showGrid(m.columns, m.cells);
+      showGrid(m.columns, m.cells, m.canReveal);
       setStatus(m.message, previewOk ? 'ok' : 'warn');
-      byId('summary').textContent = `Backup query: ${m.backupSql}`;
+      setText(byId('summary'), `Backup query: ${m.backupSql}`);
+      refresh();
+      return;
+    case 'revealed':
+      busy = false;
+      grid.setData(gridColumns, m.cells);
+      show(byId('reveal'), false);
+      setStatus(`Recovery codes shown (audit entry ${m.auditId}). They are in exports from now on.`, 'warn');
       refresh();
       return;
     case 'done':

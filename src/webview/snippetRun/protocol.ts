@@ -46,6 +46,8 @@ export const ToRunSchema = z.discriminatedUnion('type', [
     rowLimit: z.number(),
     sql: text,
     auditId: z.optional(text),
+    /** Recovery codes are hidden in `cells`; Reveal shows them (audited). */
+    canReveal: z.boolean(),
   }),
   z.strictObject({
     type: z.literal('preview'),
@@ -57,7 +59,10 @@ export const ToRunSchema = z.discriminatedUnion('type', [
     message: text,
     statementSql: text,
     backupSql: text,
+    canReveal: z.boolean(),
   }),
+  /** The same rows with recovery codes shown, after the reveal's audit entry. */
+  z.strictObject({ type: z.literal('revealed'), cells: z.array(z.array(cell)), auditId: text }),
   z.strictObject({
     type: z.literal('done'),
     ok: z.boolean(),
@@ -76,6 +81,7 @@ export const FromRunSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('preview'), params }),
   z.strictObject({ type: z.literal('commit'), params, confirmation: z.optional(z.string().check(z.maxLength(10_000))) }),
   z.strictObject({ type: z.literal('export'), format: z.enum(['csv', 'json']) }),
+  z.strictObject({ type: z.literal('reveal') }),
   z.strictObject({ type: z.literal('copy'), text: z.string().check(z.maxLength(1_000_000)) }),
   z.strictObject({ type: z.literal('showBackups') }),
 ]);

@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-form-group/index.js';
 import '@vscode-elements/elements/dist/vscode-form-helper/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { byId, el, show } from '../shared/dom';
+import { byId, el, show, setText } from '../shared/dom';
 import { connect } from '../shared/host';
 import {
   secondsLeftInWindow,
@@ -156,7 +156,7 @@ function refresh(): void {
   byId<Field>('useSeed').disabled = !seedStored;
   show(byId('seedHint'), !seedStored);
   const confirmErr = production && state.confirmation !== '' && state.confirmation !== state.username ? 'Does not match the user name.' : '';
-  byId('confirmation-error').textContent = confirmErr;
+  setText(byId('confirmation-error'), confirmErr);
   byId<Field>('send').disabled = busy || blocker() !== undefined;
   byId('send').title = blocker() ?? '';
   renderLookup(state.lookup);
@@ -167,8 +167,8 @@ function tick(): void {
   const left = secondsLeftInWindow(Date.now());
   byId('ringArc').setAttribute('stroke-dashoffset', String(RING_LENGTH * (1 - left / TOTP_PERIOD_SECONDS)));
   byId('ringArc').setAttribute('class', left <= 5 ? 'ring-arc ring-low' : 'ring-arc');
-  byId('ringText').textContent = String(left);
-  byId('ringLabel').textContent = left <= 5 ? 'Code about to change: wait for the next one' : `${left} s left in this code window`;
+  setText(byId('ringText'), String(left));
+  setText(byId('ringLabel'), left <= 5 ? 'Code about to change: wait for the next one' : `${left} s left in this code window`);
 }
 
 function lookup(): void {
@@ -229,9 +229,9 @@ host.onMessage((message) => {
       seedStored = message.seedStored;
       if (!seedStored && state.codeSource === 'seed') state = { ...state, codeSource: 'typed' };
       if (message.prefillUsername && !state.username) state = { ...state, username: message.prefillUsername };
-      byId('envBadge').textContent = i.environment;
+      setText(byId('envBadge'), i.environment);
       byId('envBadge').className = `badge env-${i.environment}`;
-      byId('instanceLine').textContent = `${i.name} · ${i.product} · ${i.baseUrl}`;
+      setText(byId('instanceLine'), `${i.name} · ${i.product} · ${i.baseUrl}`);
       byId<Field>('lookup').disabled = !message.lookupAvailable;
       byId<Field>('username').value = state.username;
       byId<Field>('useSeed').checked = state.codeSource === 'seed';

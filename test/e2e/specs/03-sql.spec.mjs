@@ -66,11 +66,22 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     await shot('recovery-code-form');
     await setField(panel, '#p-username', 'alice');
     await panel.locator('#run').click();
-    await panel.locator('.grid-cell', { hasText: 'RC-JIRAUSER10100-1' }).waitFor();
+    // The recovery code arrives hidden: it is shown only on Reveal, which is audited.
+    await panel.locator('.grid-cell', { hasText: '[hidden: recovery code]' }).waitFor();
+    assert.equal(await panel.locator('.grid-cell', { hasText: 'RC-JIRAUSER10100-1' }).count(), 0, 'the code is not on screen before Reveal');
     assert.match(await panel.locator('#status').innerText(), /^1 row\.$/);
     assert.equal(await panel.locator('#readOnlyNote').isVisible(), false, 'no read-only warning on a read snippet of a writable connection');
     assert.equal(await panel.locator('#rowLimit').evaluate((e) => e.value), '1000', 'the row limit is visible with its default');
-    await shot('recovery-code-results');
+    assert.equal(await panel.locator('#reveal').isVisible(), true, 'Reveal is offered');
+    await shot('recovery-code-results-masked');
+
+    // Reveal from the keyboard: one audit entry, then the code in the grid
+    await panel.locator('#reveal').focus();
+    await page.keyboard.press('Enter');
+    await panel.locator('.grid-cell', { hasText: 'RC-JIRAUSER10100-1' }).waitFor();
+    await waitUntil(async () => /Recovery codes shown \(audit entry [0-9a-f]+\)/.test(await panel.locator('#status').innerText()), { message: 'the reveal names its audit entry' });
+    assert.equal(await panel.locator('#reveal').isVisible(), false, 'nothing more to reveal');
+    await shot('recovery-code-results-revealed');
 
     // export CSV through the save dialog (code-server's simple dialog: a path in a quick input)
     const csvFile = path.join(server.workspace, `recovery-${DB}.csv`);
@@ -78,7 +89,8 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     await inputBox(csvFile);
     await waitForNotification('Exported 1 row');
     await waitUntil(() => fs.existsSync(csvFile), { message: `${csvFile} written` });
-    assert.equal(fs.readFileSync(csvFile, 'utf8'), 'recovery_code,username,user_key\nRC-JIRAUSER10100-1,alice,JIRAUSER10100\n');
+    assert.equal(fs.readFileSync(csvFile, 'utf8'), 'recovery_code,username,user_key\nRC-JIRAUSER10100-1,alice,JIRAUSER10100\n', 'revealed: the export holds the code');
+    assert.equal(fs.statSync(csvFile).mode & 0o777, 0o600, 'the export is readable by its owner only');
     await shot('recovery-code-exported');
 
     // 3. disable 2SV for alice: preview → type the user name (production) → back up and apply
@@ -89,6 +101,10 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     await panel.locator('#preview').click();
     await waitUntil(async () => /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed/.test(await panel.locator('#status').innerText()), { message: 'preview status' });
     await panel.locator('.grid-cell', { hasText: 'JIRAUSER10100' }).first().waitFor();
+    // The preview selects totp.*: the TOTP secret is never shown, the recovery code hidden.
+    assert.equal(await panel.locator('.grid-cell', { hasText: '[hidden: TOTP secret]' }).count(), 1);
+    assert.equal(await panel.locator('.grid-cell', { hasText: '[hidden: recovery code]' }).count(), 1);
+    assert.equal(await panel.locator('.grid-cell', { hasText: 'SECRET-JIRAUSER10100' }).count(), 0, 'no TOTP secret on screen');
     assert.equal(await panel.locator('#commit').evaluate((e) => e.disabled), true, 'production: disabled until the user name is typed');
     await shot('disable-preview');
     await setField(panel, '#confirmation', 'alice');
