@@ -13,7 +13,7 @@ import ts from 'typescript';
 export const CORE_LAYERS = [
   ['errors', 'printable', 'redact', 'csv', 'platformPaths', 'lazyCrypto', 'userKey', 'privateFile'],
   ['audit', 'profiles', 'secrets'],
-  ['sandboxSecrets', 'totpLedger', 'db'],
+  ['sandboxSecrets', 'totpLedger', 'db', 'dbconfig'],
   ['jira', 'totp'],
   ['cloud'],
   ['backup'],

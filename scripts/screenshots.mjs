@@ -18,7 +18,7 @@ export const PICTURES = {
   'unenroll-form.png': ['06-sandbox/unenroll-alice-done', '02-unenroll/unenroll-success-with-audit-id'],
   'sql-results.png': ['03-sql/recovery-code-results'],
   'audit-log.png': ['06-sandbox/audit-log', '02-unenroll/audit-log-panel-shows-entry'],
-  'cloud-recover.png': ['04-cloud/diagnosis-never-enrolled'],
+  'cloud-recover.png': ['04-cloud/panel-designated-recovery-policy'],
   'bulk-report.png': ['05-bulk/report-opened'],
 };
 

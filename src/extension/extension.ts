@@ -20,6 +20,7 @@ import { registerCloudCommands, remindOverdue } from './cloud/commands';
 import { CloudSessions } from './cloud/sessions';
 import { registerCredentialCommands } from './commands/credentials';
 import { registerInstanceCommands } from './commands/instances';
+import { registerDbConfigImport } from './commands/dbConfigImport';
 import { registerSqlCommands } from './commands/sql';
 import { registerUnenrollCommands, unenrollChildren } from './commands/unenroll';
 import { JiraSessions } from './jiraSessions';
@@ -101,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('jira2fa.showLog', () => log.show()),
     ...registerBulkCommands(services),
     ...registerInstanceCommands(services),
+    ...registerDbConfigImport(services),
     ...registerCredentialCommands(services),
     ...registerUnenrollCommands(services),
     ...registerSqlCommands(services),

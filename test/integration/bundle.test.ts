@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { NativeDriverModule } from '../../src/core/db/types';
-import { cloudProfile, CloudSimulator, ORG_KEY, USERS } from '../support/cloudSimulator';
+import { cloudProfile, CloudSimulator, ORG_KEY, POLICY_OPTIONAL, USERS } from '../support/cloudSimulator';
 import { MemorySecretStore } from '../support/fakes';
 
 const dist = path.resolve(__dirname, '../../dist');
@@ -46,7 +46,7 @@ describe('built bundles (dist/)', function () {
     });
   }
 
-  it('the Cloud client chunk diagnoses a never-enrolled user against the simulator', async function () {
+  it('the Cloud client chunk diagnoses a user in the designated recovery policy against the simulator', async function () {
     this.timeout(30_000);
     const dir = path.join(dist, 'esm/chunks');
     // Two chunks are called client-*: the Jira one and the Cloud one; the Cloud one exports createCloudClient.
@@ -55,13 +55,13 @@ describe('built bundles (dist/)', function () {
     const { findAndDiagnose } = await importChunk<typeof import('../../src/core/cloud/diagnose')>('diagnose');
     const sim = await CloudSimulator.start();
     const secrets = new MemorySecretStore();
-    const profile = cloudProfile(sim.baseUrl);
+    const profile = cloudProfile(sim.baseUrl, { cloud: { recoveryPolicyId: POLICY_OPTIONAL } });
     await secrets.set(profile.id, 'orgApiKey', ORG_KEY);
     const client = await cloud.createCloudClient(profile, secrets, { env: {} });
     try {
-      const r = await findAndDiagnose(client, USERS.neverEnrolled.email);
+      const r = await findAndDiagnose(client, USERS.optionalEnrolled.email);
       assert.ok(r.ok, r.ok ? '' : r.outcome.summary);
-      assert.equal(r.value.users[0].diagnosis.code, 'never-enrolled');
+      assert.equal(r.value.users[0].diagnosis.code, 'reset-in-hub');
     } finally {
       await client.close();
       await sim.stop();

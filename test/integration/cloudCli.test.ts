@@ -32,7 +32,7 @@ describe('cli: jira2fa cloud', () => {
     fs.writeFileSync(profiles, JSON.stringify({
       version: 1,
       instances: [
-        { id: 'acme', name: 'Acme Cloud', product: 'cloud', baseUrl: sim.baseUrl, environment: 'test', orgId: ORG_ID },
+        { id: 'acme', name: 'Acme Cloud', product: 'cloud', baseUrl: sim.baseUrl, environment: 'test', orgId: ORG_ID, cloud: { recoveryPolicyId: POLICY_OPTIONAL, defaultPolicyId: POLICY_ENFORCED } },
         { id: 'acme-prod', name: 'Acme Prod', product: 'cloud', baseUrl: sim.baseUrl, environment: 'production', orgId: ORG_ID },
         { id: 'dc', name: 'Data Center Jira', product: 'jira', baseUrl: 'https://jira.example.com', environment: 'test' },
       ],
@@ -82,11 +82,12 @@ describe('cli: jira2fa cloud', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /Alice Enrolled <alice@example\.com>/);
       assert.match(r.stdout, /2SV: on {3}managed: yes {3}last active: 2026-11-20T09:15:00Z/);
-      assert.match(r.stdout, /policy: Employees \(2SV required\) \[pol-2sv-required\], 2SV enforced/);
-      assert.match(r.stdout, /diagnosis: policy-enforces: /);
+      assert.match(r.stdout, /policy: Employees \(2SV required\) \[pol-2sv-required\], 2SV not given by the API: check it in the admin hub/);
+      assert.match(r.stdout, /diagnosis: undetermined: /);
       assert.ok(r.stdout.includes(`admin hub: https://admin.atlassian.com/o/${ORG_ID}/users/${encodeURIComponent(USERS.enrolled.accountId)}`));
-      assert.match(r.stdout, /temporary policies: pol-2sv-optional "Recovery \(2SV optional\)" \(2SV optional\); pol-legacy-sso "Legacy SSO" \(2SV unknown\)/);
-      assert.match(r.stdout, /POLICY\s+NAME\s+2SV/);
+      assert.match(r.stdout, /temporary policies: pol-2sv-optional "Recovery \(2SV optional\)" \[recovery\] \(2SV not given by the API: check it in the admin hub\); pol-legacy-sso "Legacy SSO" \(2SV not given/);
+      assert.match(r.stdout, /POLICY\s+NAME\s+ROLE\s+2SV/);
+      assert.match(r.stdout, /pol-2sv-optional\s+Recovery \(2SV optional\)\s+recovery\s+not given by the API/);
     });
 
     it('--json: one object with users, diagnoses and policies', async () => {
@@ -95,13 +96,24 @@ describe('cli: jira2fa cloud', () => {
       const j = json(r);
       const users = j.users as Array<{ email: string; diagnosis: { code: string } }>;
       assert.deepEqual(Object.fromEntries(users.map((u) => [u.email, u.diagnosis.code])), {
-        'alice@example.com': 'policy-enforces',
-        'bob@example.com': 'never-enrolled',
+        'alice@example.com': 'undetermined',
+        'bob@example.com': 'undetermined',
         'carol@example.com': 'reset-in-hub',
         'dave@example.com': 'no-2sv-required',
         'frank@example.com': 'undetermined',
       });
-      assert.equal((j.policies as unknown[]).length, 3);
+      const policies = j.policies as Array<{ id: string; designation: string | null; twoStepVerification: string; hubLink: string }>;
+      assert.equal(policies.length, 3);
+      assert.deepEqual(policies.map((p) => [p.id, p.designation, p.twoStepVerification]), [[POLICY_ENFORCED, 'usual', 'unknown'], [POLICY_OPTIONAL, 'recovery', 'unknown'], ['pol-legacy-sso', null, 'unknown']]);
+      assert.equal(policies[1].hubLink, `https://admin.atlassian.com/o/${ORG_ID}/security/authentication-policies/${POLICY_OPTIONAL}`);
+    });
+
+    it('warns when the organization has no designated recovery policy', async () => {
+      const r = await run(['cloud', 'find', '--instance', 'acme-prod', '--query', 'alice@example.com']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /No recovery policy is designated for this organization \(cloud\.recoveryPolicyId\)/);
+      const designated = await run(['cloud', 'find', '--instance', 'acme', '--query', 'alice@example.com']);
+      assert.doesNotMatch(designated.stderr, /No recovery policy is designated/);
     });
 
     it('no match is not an error', async () => {
@@ -112,8 +124,8 @@ describe('cli: jira2fa cloud', () => {
   });
 
   describe('move, pending, move-back', () => {
-    it('moves a user, lists them as pending, and moves them back', async () => {
-      const moved = await run(['cloud', 'move', '--instance', 'acme', '--user', 'alice@example.com', '--to', POLICY_OPTIONAL]);
+    it('moves a user to the designated recovery policy (no --to), lists them as pending, and moves them back', async () => {
+      const moved = await run(['cloud', 'move', '--instance', 'acme', '--user', 'alice@example.com']);
       assert.equal(moved.code, 0, moved.stdout + moved.stderr);
       assert.match(moved.stdout, /✓ alice@example\.com was moved from "Employees \(2SV required\)" to "Recovery \(2SV optional\)"/);
       assert.match(moved.stdout, /recorded: alice@example\.com must be moved back to Employees \(2SV required\)/);
@@ -164,10 +176,23 @@ describe('cli: jira2fa cloud', () => {
       assert.equal(pending().length, 1);
     });
 
-    it('refuses a target that enforces 2SV (exit 1) and production moves without --confirm', async () => {
-      const enforcing = await run(['--json', 'cloud', 'move', '--instance', 'acme', '--user', 'bob@example.com', '--to', POLICY_ENFORCED]);
-      assert.equal(enforcing.code, 1);
-      assert.equal(json(enforcing).outcome, 'refusedByGuard');
+    it('a failed move exits 1, shows the task\'s title, detail and HTTP status, and records nothing', async () => {
+      sim.failNextTask('The user is not in a verified domain', 400, 'Bad Request');
+      const r = await run(['cloud', 'move', '--instance', 'acme', '--user', 'alice@example.com']);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /✗ The policy change \(task task-1-0+\) failed for alice@example\.com\. \[HTTP 400\] Server said: "Bad Request: The user is not in a verified domain"\./);
+      assert.doesNotMatch(r.stdout, /recorded:/);
+      assert.deepEqual(pending(), []);
+      assert.equal(sim.policyOf(USERS.enrolled.accountId), POLICY_ENFORCED);
+      const j = json(await run(['--json', 'cloud', 'pending', '--instance', 'acme']));
+      assert.deepEqual(j.pending, []);
+    });
+
+    it('refuses a move with neither --to nor a designated recovery policy (exit 2) and production moves without --confirm', async () => {
+      const none = await run(['--json', 'cloud', 'move', '--instance', 'acme-prod', '--user', 'bob@example.com', '--confirm', 'bob@example.com']);
+      assert.equal(none.code, 2);
+      assert.equal(json(none).outcome, 'refusedByGuard');
+      assert.match(String(json(none).next), /recovery policy in the instance settings/);
       const prod = await run(['cloud', 'move', '--instance', 'acme-prod', '--user', 'alice@example.com', '--to', POLICY_OPTIONAL]);
       assert.equal(prod.code, 1);
       assert.match(prod.stdout, /production organization: type the user's e-mail address/);

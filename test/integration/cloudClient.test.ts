@@ -35,16 +35,14 @@ describe('cloud admin client against the simulator', () => {
     new CloudAdminClient({ profile: cloudProfile(sim.baseUrl), apiKey: ORG_KEY, dispatchers, env: {}, clock, ...opts });
 
   describe('reads', () => {
-    it('lists the authentication policies with their 2SV enforcement, leaving other policy types out', async () => {
+    it('lists the authentication policies, leaving other policy types out; 2SV enforcement is not given by the API', async () => {
       const list = value(await client().listPolicies());
-      assert.deepEqual(list.policies.map((p) => [p.id, p.twoStepVerification]), [
-        [POLICY_ENFORCED, 'enforced'],
-        [POLICY_OPTIONAL, 'optional'],
-        [POLICY_UNKNOWN, 'unknown'],
+      assert.deepEqual(list.policies.map((p) => [p.id, p.twoStepVerification, p.designation]), [
+        [POLICY_ENFORCED, 'unknown', undefined],
+        [POLICY_OPTIONAL, 'unknown', undefined],
+        [POLICY_UNKNOWN, 'unknown', undefined],
       ]);
       assert.equal(list.otherTypes, 1);
-      assert.equal(list.policies[0].enforcementField, 'attributes.settings.twoStepVerification');
-      assert.equal(list.policies[2].enforcementField, undefined);
       const req = sim.requests[0];
       assert.equal(req.rawPath, `/admin/control/v1/orgs/${ORG_ID}/policies`);
       assert.equal(req.authScheme, 'Bearer');
@@ -52,10 +50,31 @@ describe('cloud admin client against the simulator', () => {
       assert.match(String(req.headers['user-agent']), /^jira-2fa-admin\//);
     });
 
+    it('marks the policies the admin designated in the profile (recovery, usual)', async () => {
+      const c = new CloudAdminClient({ profile: cloudProfile(sim.baseUrl, { cloud: { recoveryPolicyId: POLICY_OPTIONAL, defaultPolicyId: POLICY_ENFORCED } }), apiKey: ORG_KEY, dispatchers, env: {}, clock });
+      const list = value(await c.listPolicies());
+      assert.deepEqual(list.policies.map((p) => [p.id, p.designation]), [[POLICY_ENFORCED, 'usual'], [POLICY_OPTIONAL, 'recovery'], [POLICY_UNKNOWN, undefined]]);
+      assert.equal(value(await c.getPolicy(POLICY_OPTIONAL)).designation, 'recovery');
+    });
+
+    for (const shape of ['jsonapi', 'flat'] as const) {
+      it(`reads the policy list in the ${shape} item shape (item attributes are not documented)`, async () => {
+        const flat = await CloudSimulator.start({ policyShape: shape });
+        try {
+          const c = new CloudAdminClient({ profile: cloudProfile(flat.baseUrl), apiKey: ORG_KEY, dispatchers, env: {}, clock });
+          const list = value(await c.listPolicies());
+          assert.deepEqual(list.policies.map((p) => [p.id, p.name]), [[POLICY_ENFORCED, 'Employees (2SV required)'], [POLICY_OPTIONAL, 'Recovery (2SV optional)'], [POLICY_UNKNOWN, 'Legacy SSO']]);
+          assert.equal(list.otherTypes, 1);
+        } finally {
+          await flat.stop();
+        }
+      });
+    }
+
     it('reads one policy', async () => {
       const p = value(await client().getPolicy(POLICY_OPTIONAL));
       assert.equal(p.name, 'Recovery (2SV optional)');
-      assert.equal(p.twoStepVerification, 'optional');
+      assert.equal(p.twoStepVerification, 'unknown');
     });
 
     it('finds a user by exact e-mail with 2SV state, managed flag and last active date', async () => {
@@ -90,9 +109,9 @@ describe('cloud admin client against the simulator', () => {
       assert.match(sim.requests[0].rawPath, /\/directories\/dir-nope\/users\/search$/);
     });
 
-    it('reads which policy users are in (bulk-fetch, assumed body {accountIds})', async () => {
-      const map = value(await client().policyMemberships([USERS.enrolled.accountId, USERS.unmanaged.accountId]));
-      assert.deepEqual([...map], [[USERS.enrolled.accountId, POLICY_ENFORCED]]);
+    it('reads which policy users are in (bulk-fetch: documented body {accountIds}, bare array answer)', async () => {
+      const infos = value(await client().policyMemberships([USERS.enrolled.accountId, USERS.unmanaged.accountId]));
+      assert.deepEqual(infos, [{ email: USERS.enrolled.email, accountId: USERS.enrolled.accountId, policyId: POLICY_ENFORCED, policyField: 'policyId' }]);
       assert.deepEqual(JSON.parse(sim.requests[0].body), { accountIds: [USERS.enrolled.accountId, USERS.unmanaged.accountId] });
     });
   });
@@ -103,22 +122,25 @@ describe('cloud admin client against the simulator', () => {
       const task = value(await c.addUsersToPolicy(POLICY_OPTIONAL, ['alice@example.com']));
       assert.match(task.taskId, /^task-1/);
       assert.deepEqual(JSON.parse(sim.requestsTo(/add-users$/)[0].body), { users: ['alice@example.com'] });
-      const polls: string[] = [];
-      const done = value(await c.waitForTask(task.taskId, { intervalMs: 1500, onPoll: (s) => polls.push(s.rawStatus) }));
+      const polls: number[] = [];
+      const done = value(await c.waitForTask(task.taskId, { intervalMs: 1500, emails: ['alice@example.com'], onPoll: (s) => polls.push(s.inProgressCount) }));
       assert.equal(done.state, 'done');
-      assert.deepEqual(polls, ['IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED']);
+      assert.deepEqual([done.successCount, done.failureCount], [1, 0]);
+      assert.deepEqual(polls, [1, 1, 0]);
       assert.deepEqual(clock.sleeps, [1500, 1500]);
       assert.equal(sim.policyOf(USERS.enrolled.accountId), POLICY_OPTIONAL);
     });
 
-    it('reports a failed task with the errors it lists', async () => {
+    it('reports a failed task with the problem details it lists (title, detail, HTTP status)', async () => {
       const c = client();
-      sim.failNextTask('Internal policy service error');
+      sim.failNextTask('Internal policy service error', 409, 'Conflict');
       const task = value(await c.addUsersToPolicy(POLICY_OPTIONAL, ['alice@example.com']));
-      const o = failure(await c.waitForTask(task.taskId));
+      const o = failure(await c.waitForTask(task.taskId, { emails: ['alice@example.com'] }));
       assert.equal(o.kind, 'taskFailed');
       assert.equal(o.failure, 'refused');
-      assert.match(o.summary, /FAILED: alice@example\.com: Internal policy service error/);
+      assert.equal(o.status, 409);
+      assert.equal(o.serverMessage, 'Conflict: Internal policy service error');
+      assert.match(o.summary, /failed for alice@example\.com/);
       assert.equal(sim.policyOf(USERS.enrolled.accountId), POLICY_ENFORCED);
     });
 
@@ -247,13 +269,14 @@ describe('cloud admin client against the simulator', () => {
       assert.ok(o.received.length <= 300);
     });
 
-    it('a task status it does not know is an unexpected shape, not a guess', async () => {
+    it('a task status without the documented counts (e.g. a status word) is an unexpected shape, not a guess', async () => {
       const c = client();
       const task = value(await c.addUsersToPolicy(POLICY_OPTIONAL, ['alice@example.com']));
       sim.setFault({ type: 'shape', json: { taskId: task.taskId, status: 'WIBBLE' } }, { path: /\/task\//, times: 1 });
       const o = failure(await c.waitForTask(task.taskId));
       assert.equal(o.kind, 'unexpectedShape');
-      assert.match(o.summary, /"WIBBLE" is not a known task state/);
+      assert.match(o.summary, /no whole-number "inProgressCount", "successCount" and "failureCount"/);
+      assert.match(o.received ?? '', /WIBBLE/);
       assert.equal(o.mayHaveArrived, true);
     });
 

@@ -20,6 +20,7 @@ import {
   POLICY_ENFORCED,
   POLICY_OPTIONAL,
   POLICY_UNKNOWN,
+  BULK_FETCH_POLICY_FIELDS,
   singlePolicyFixtures,
   USERS,
 } from '../support/cloudSimulator';
@@ -41,7 +42,8 @@ describe('cloud recovery against the simulator', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jira2fa-cloud-'));
     trackerFile = path.join(dir, 'state', 'cloud-pending.json');
     auditFile = path.join(dir, 'audit.jsonl');
-    profile = cloudProfile(sim.baseUrl);
+    // The admin designated the recovery (2SV optional) and usual policies: the API cannot tell.
+    profile = cloudProfile(sim.baseUrl, { cloud: { recoveryPolicyId: POLICY_OPTIONAL, defaultPolicyId: POLICY_ENFORCED } });
     results.length = 0;
   });
 
@@ -67,8 +69,8 @@ describe('cloud recovery against the simulator', () => {
     return { profile, client: client(), tracker: tracker(), audit: new AuditLog(auditFile), admin: 'ada', clock, task: { intervalMs: 1000, timeoutMs: 30_000 }, ...overrides };
   }
 
-  async function move(email: string, toPolicyId: string, extra: Partial<Parameters<typeof moveToTemporaryPolicy>[1]> = {}, c: Partial<RecoveryContext> = {}): Promise<MoveResult> {
-    const r = await moveToTemporaryPolicy(ctx(c), { email, toPolicyId, ...extra });
+  async function move(email: string, toPolicyId: string | undefined, extra: Partial<Parameters<typeof moveToTemporaryPolicy>[1]> = {}, c: Partial<RecoveryContext> = {}): Promise<MoveResult> {
+    const r = await moveToTemporaryPolicy(ctx(c), { email, ...(toPolicyId ? { toPolicyId } : {}), ...extra });
     results.push(r);
     return r;
   }
@@ -91,25 +93,26 @@ describe('cloud recovery against the simulator', () => {
   }
 
   describe('diagnosis', () => {
-    it('2SV on in an enforcing policy: policy-enforces, offers the policies without mandatory 2SV (optional first)', async () => {
+    it('2SV on in the usual policy: undetermined (the API does not say it enforces 2SV), offers the recovery policy first', async () => {
       const u = await report('alice@example.com');
-      assert.equal(u.diagnosis.code, 'policy-enforces');
+      assert.equal(u.diagnosis.code, 'undetermined');
       assert.equal(u.diagnosis.canMove, true);
-      assert.deepEqual(u.diagnosis.targets.map((t) => [t.id, t.twoStepVerification]), [[POLICY_OPTIONAL, 'optional'], [POLICY_UNKNOWN, 'unknown']]);
+      assert.deepEqual(u.diagnosis.targets.map((t) => [t.id, t.designation]), [[POLICY_OPTIONAL, 'recovery'], [POLICY_UNKNOWN, undefined]]);
       assert.equal(u.diagnosis.currentPolicy?.id, POLICY_ENFORCED);
-      assert.match(u.diagnosis.summary, /enforces 2SV: that is why the admin hub shows no reset option/);
-      assert.ok(u.diagnosis.notes.some((n) => /"Legacy SSO" enforces 2SV is unknown/.test(n)));
+      assert.equal(u.diagnosis.currentPolicy?.designation, 'usual');
+      assert.match(u.diagnosis.summary, /whether it enforces 2SV is not given by the API/);
+      assert.match(u.diagnosis.next, /"Recovery \(2SV optional\)" \(your recovery policy\)/);
+      assert.ok(u.diagnosis.notes.some((n) => /"Legacy SSO" enforces 2SV is not given by the API/.test(n)));
       assert.deepEqual(u.membership, { known: true, policyId: POLICY_ENFORCED, source: 'api' });
     });
 
-    it('2SV off in an enforcing policy: never-enrolled, offers the move', async () => {
+    it('2SV off in the usual policy: the move is offered too', async () => {
       const u = await report('bob@example.com');
-      assert.equal(u.diagnosis.code, 'never-enrolled');
+      assert.equal(u.diagnosis.code, 'undetermined');
       assert.equal(u.diagnosis.canMove, true);
-      assert.match(u.diagnosis.summary, /never completed/);
     });
 
-    it('2SV on in an optional policy: reset-in-hub with the admin hub link of the user', async () => {
+    it('2SV on in the designated recovery policy: reset-in-hub with the admin hub link of the user', async () => {
       const u = await report('carol@example.com');
       assert.equal(u.diagnosis.code, 'reset-in-hub');
       assert.equal(u.diagnosis.canMove, false);
@@ -118,7 +121,7 @@ describe('cloud recovery against the simulator', () => {
       assert.equal(u.user.lastActive, '2026-11-01T08:00:00Z');
     });
 
-    it('2SV off and not enforced: no-2sv-required (2SV is not the problem)', async () => {
+    it('2SV off in the recovery policy: no-2sv-required (2SV is not the problem)', async () => {
       const u = await report('dave@example.com');
       assert.equal(u.diagnosis.code, 'no-2sv-required');
       assert.equal(u.diagnosis.canMove, false);
@@ -135,7 +138,7 @@ describe('cloud recovery against the simulator', () => {
     it('a policy whose 2SV enforcement the API does not state: undetermined, said explicitly', async () => {
       const u = await report('frank@example.com');
       assert.equal(u.diagnosis.code, 'undetermined');
-      assert.match(u.diagnosis.summary, /whether it enforces 2SV is unknown/);
+      assert.match(u.diagnosis.summary, /whether it enforces 2SV is not given by the API/);
       assert.equal(u.diagnosis.canMove, true);
     });
 
@@ -148,6 +151,34 @@ describe('cloud recovery against the simulator', () => {
       assert.equal(u.diagnosis.canMove, false);
       assert.match(u.diagnosis.next, /turn mandatory two-step verification off for a short time/);
       assert.equal(sim.requestsTo(/bulk-fetch/).length, 0, 'with one policy every user is in it');
+    });
+
+    for (const policyField of BULK_FETCH_POLICY_FIELDS) {
+      it(`bulk-fetch entries with policy id field "${policyField}" (not documented): ${policyField === 'none' ? 'policy unknown, the admin names it' : 'the policy is read'}`, async () => {
+        await sim.stop();
+        sim = await CloudSimulator.start({ bulkFetch: { policyField } });
+        profile = cloudProfile(sim.baseUrl, { cloud: profile.cloud });
+        const u = await report('alice@example.com');
+        if (policyField === 'none') {
+          assert.deepEqual(u.membership, { known: false, reason: 'the API listed the user without a policy id it documents' });
+          const refused = await move('alice@example.com', POLICY_OPTIONAL);
+          assert.equal(refused.outcome?.guard, 'unknownSource');
+          assert.match(refused.next, /--from POLICY\); if it is your usual policy, that is pol-2sv-required/);
+          const r = await move('alice@example.com', POLICY_OPTIONAL, { fromPolicyId: POLICY_ENFORCED });
+          assert.equal(r.ok, true, r.summary);
+        } else {
+          assert.deepEqual(u.membership, { known: true, policyId: POLICY_ENFORCED, source: 'api' });
+          assert.equal((await move('alice@example.com', POLICY_OPTIONAL)).ok, true);
+        }
+        assert.equal(sim.policyOf(USERS.enrolled.accountId), POLICY_OPTIONAL);
+      });
+    }
+
+    it('bulk-fetch entries without the account id are matched by e-mail', async () => {
+      await sim.stop();
+      sim = await CloudSimulator.start({ bulkFetch: { accountId: false } });
+      profile = cloudProfile(sim.baseUrl, { cloud: profile.cloud });
+      assert.deepEqual((await report('alice@example.com')).membership, { known: true, policyId: POLICY_ENFORCED, source: 'api' });
     });
 
     it('bulk-fetch refused (its body is not documented): the policy is "unknown" with the server\'s words, and a warning', async () => {
@@ -169,7 +200,7 @@ describe('cloud recovery against the simulator', () => {
       assert.equal(moved.ok, true, moved.summary);
       assert.equal(moved.moved, 'yes');
       assert.equal(moved.tracker, 'recorded');
-      assert.match(moved.summary, /moved from "Employees \(2SV required\)" to "Recovery \(2SV optional\)"/);
+      assert.match(moved.summary, /moved from "Employees \(2SV required\)" to "Recovery \(2SV optional\)" \(your recovery policy\)/);
       assert.equal(sim.policyOf(USERS.enrolled.accountId), POLICY_OPTIONAL);
       const [entry] = await tracker().list();
       assert.deepEqual(entry, {
@@ -213,6 +244,16 @@ describe('cloud recovery against the simulator', () => {
       assert.equal(sim.tasks.size, 1);
     });
 
+    it('without a named target, the designated recovery policy is used; without either, refused (noTarget)', async () => {
+      const r = await move('alice@example.com', undefined);
+      assert.equal(r.ok, true, r.summary);
+      assert.equal(r.toPolicy?.id, POLICY_OPTIONAL);
+      assert.equal(sim.policyOf(USERS.enrolled.accountId), POLICY_OPTIONAL);
+      const none = await moveToTemporaryPolicy(ctx({ profile: cloudProfile(sim.baseUrl) }), { email: 'bob@example.com' });
+      assert.equal(none.outcome?.guard, 'noTarget');
+      assert.equal(sim.requestsTo(/add-users/).length, 1);
+    });
+
     it('a failed task: not moved, nothing recorded, audited as refused with the task error', async () => {
       sim.failNextTask('Policy service rejected the change');
       const r = await move('alice@example.com', POLICY_OPTIONAL);
@@ -224,7 +265,8 @@ describe('cloud recovery against the simulator', () => {
       assert.equal(sim.policyOf(USERS.enrolled.accountId), POLICY_ENFORCED);
       const [e] = await audit();
       assert.deepEqual([e.action, e.outcome, e.details?.kind, e.details?.moved], ['cloud.move', 'refused', 'taskFailed', 'no']);
-      assert.match(e.message, /Policy service rejected the change/);
+      assert.match(e.message, /Bad Request: Policy service rejected the change/);
+      assert.equal(e.status, 400);
     });
 
     it('a task still running at the timeout: recorded as unconfirmed so the user is not forgotten', async () => {
@@ -284,7 +326,6 @@ describe('cloud recovery against the simulator', () => {
 
   describe('guards: refused before any change, and audited', () => {
     const cases: Array<[string, () => Promise<MoveResult>, string]> = [
-      ['a target policy that enforces 2SV', () => move('carol@example.com', POLICY_ENFORCED), 'targetEnforces'],
       ['a target that does not exist', () => move('alice@example.com', 'pol-nope'), 'noSuchPolicy'],
       ['a user that does not exist', () => move('nobody@example.com', POLICY_OPTIONAL), 'noSuchUser'],
       ['an unmanaged account', () => move('erin@gmail.example', POLICY_OPTIONAL), 'notManaged'],

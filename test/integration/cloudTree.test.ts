@@ -10,6 +10,12 @@ import type { CloudChildren as CloudChildrenType } from '../../src/extension/clo
 import { MemoryTrackerStorage, MoveTracker, type PendingMove } from '../../src/core/cloud/tracker';
 import type { InstanceProfile } from '../../src/core/profiles/schema';
 import type { InstancesTree } from '../../src/extension/tree/instancesTree';
+import { CloudAdminClient } from '../../src/core/cloud/client';
+import { moveToTemporaryPolicy } from '../../src/core/cloud/recovery';
+import { DispatcherCache } from '../../src/core/jira/dispatcher';
+import { cloudProfile, CloudSimulator, ORG_KEY, POLICY_OPTIONAL } from '../support/cloudSimulator';
+import { FakeAuditSink, FakeClock } from '../support/fakes';
+import { T0 } from '../support/jiraTestKit';
 
 const load = createRequire(__filename);
 
@@ -38,6 +44,28 @@ describe('Cloud "Waiting to move back" node (vscode stand-in)', () => {
     const pendingNode = () => (children.childrenOf(profile)[1] as { item: unknown }).item as { description: string; contextValue: string; id: string };
     return { tracker, children, pendingNode, redraws: () => redraws };
   }
+
+  it('lists only users whose move Atlassian\'s task confirmed: a failed task leaves "nobody"', async () => {
+    const sim = await CloudSimulator.start({ pollsToFinish: 0 });
+    const dispatchers = new DispatcherCache();
+    try {
+      const t = setUp();
+      const cloud = cloudProfile(sim.baseUrl, { id: 'cloud', cloud: { recoveryPolicyId: POLICY_OPTIONAL } });
+      const client = new CloudAdminClient({ profile: cloud, apiKey: ORG_KEY, dispatchers, env: {}, clock: new FakeClock(T0) });
+      const ctx = { profile: cloud, client, tracker: t.tracker, audit: new FakeAuditSink(), admin: 'ada' };
+      sim.failNextTask('The user is not in a verified domain of this organization');
+      const failed = await moveToTemporaryPolicy(ctx, { email: 'alice@example.com' });
+      assert.equal(failed.outcome?.kind, 'taskFailed');
+      await t.children.reload();
+      assert.equal(t.pendingNode().description, 'nobody');
+      assert.equal((await moveToTemporaryPolicy(ctx, { email: 'alice@example.com' })).ok, true);
+      await t.children.reload();
+      assert.equal(t.pendingNode().description, '1 user');
+    } finally {
+      await dispatchers.closeAll();
+      await sim.stop();
+    }
+  });
 
   it('redraws once per change of the list, not again when a reload finds the same list', async () => {
     const t = setUp();

@@ -262,12 +262,12 @@ describe('test connection', () => {
     assert.match(r.warnings.join(' '), /two-step verification REST API was not found/);
   });
 
-  it('Confluence: no version or sysadmin check, still signed in and 2SV state', async () => {
+  it('Confluence: no sysadmin check, still version, signed in and 2SV state', async () => {
     await sim.stop();
-    sim = await JiraSimulator.start({ product: 'confluence' });
+    sim = await JiraSimulator.start({ product: 'confluence', version: '9.2.3' });
     const profile = testProfile(sim.baseUrl, { product: 'confluence' });
     const r = await testConnection(profile, testClient(profile, dispatchers));
-    assert.equal(r.summary, 'Confluence · signed in as admin · your 2SV on');
+    assert.equal(r.summary, 'Confluence 9.2.3 · signed in as admin · your 2SV on');
     assert.equal(r.isSysAdmin, undefined);
   });
 });

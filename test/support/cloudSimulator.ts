@@ -3,14 +3,17 @@
  * 127.0.0.1:0 with the endpoints the Cloud client uses (policies, directory user search,
  * last active dates, bulk-fetch of users' policies, add users to a policy, task status),
  * a Bearer key check, asynchronous tasks that finish after a few polls, injectable failures
- * (task fails, 429 with Retry-After, any status, a malformed 200, connection reset), a
- * single-policy organization fixture, and every request recorded (without the key).
- * stop() closes every socket, kept-alive ones included, and cancels nothing pending
- * (there are no timers: tasks advance on polls, not on time).
+ * (task fails with problem details, 429 with Retry-After, any status, a malformed 200,
+ * connection reset), a single-policy organization fixture, and every request recorded
+ * (without the key). stop() closes every socket, kept-alive ones included (there are no
+ * timers: tasks advance on polls, not on time).
  *
- * Shapes: the documented ones as documented (see src/core/cloud/shapes.ts); the assumed ones
- * (policy 2SV field, task status, bulk-fetch) as the client assumes them, so tests of
- * "unexpected response shape" inject other shapes with the `shape` fault.
+ * Shapes: only those documented by Atlassian, as kept in test/contract/atlassian/cloud/ (the
+ * contract suite checks every answer against those fixtures). Where the documentation says
+ * nothing, the simulator offers each plausible variant as an option, and a test runs the
+ * product against each: the policy list item (`policyShape`), the policy id field of a
+ * bulk-fetch entry and whether it carries the account id (`bulkFetch`). No answer says
+ * whether a policy enforces 2SV: no documented field does.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -44,11 +47,16 @@ export function cloudProfile(baseUrl: string, overrides: Partial<InstanceProfile
 export interface SimPolicy {
   id: string;
   name: string;
-  /** attributes.type; "authentication-policy" for auth policies. */
+  /** The policy's type (attributes.type, or type in the flat item); "authentication-policy" for auth policies. */
   type: string;
-  /** 2SV field value put in attributes.settings.twoStepVerification; absent: no field. */
-  twoStepVerification?: 'required' | 'optional';
 }
+
+/** How a policy list item looks (not documented): JSON:API {id, type, attributes} or flat {id, name, type}. */
+export type PolicyShape = 'jsonapi' | 'flat';
+
+/** The policy id field of a bulk-fetch UserPolicyInfo (not documented); "none": no such field. */
+export type BulkFetchPolicyField = 'policyId' | 'authPolicyId' | 'policy.id' | 'none';
+export const BULK_FETCH_POLICY_FIELDS: readonly BulkFetchPolicyField[] = ['policyId', 'authPolicyId', 'policy.id', 'none'];
 
 export interface SimUser {
   accountId: string;
@@ -93,8 +101,8 @@ export function standardCloudFixtures(): CloudFixtures {
     orgId: ORG_ID,
     directoryId: DIRECTORY_ID,
     policies: [
-      { id: POLICY_ENFORCED, name: 'Employees (2SV required)', type: 'authentication-policy', twoStepVerification: 'required' },
-      { id: POLICY_OPTIONAL, name: 'Recovery (2SV optional)', type: 'authentication-policy', twoStepVerification: 'optional' },
+      { id: POLICY_ENFORCED, name: 'Employees (2SV required)', type: 'authentication-policy' },
+      { id: POLICY_OPTIONAL, name: 'Recovery (2SV optional)', type: 'authentication-policy' },
       { id: POLICY_UNKNOWN, name: 'Legacy SSO', type: 'authentication-policy' },
       { id: POLICY_IP, name: 'Office IPs', type: 'ip-allowlist' },
     ],
@@ -114,7 +122,7 @@ export function singlePolicyFixtures(): CloudFixtures {
   const f = standardCloudFixtures();
   return {
     ...f,
-    policies: [{ id: POLICY_ENFORCED, name: 'Default policy', type: 'authentication-policy', twoStepVerification: 'required' }],
+    policies: [{ id: POLICY_ENFORCED, name: 'Default policy', type: 'authentication-policy' }],
     membership: Object.fromEntries(Object.keys(f.membership).map((id) => [id, POLICY_ENFORCED])),
   };
 }
@@ -139,22 +147,34 @@ export interface CloudRecordedRequest {
   body: string;
 }
 
+/** A failure as the task status documents it: failureReasons[].details. */
+export interface SimTaskFailure {
+  status: number;
+  title: string;
+  detail: string;
+}
+
 interface SimTask {
   id: string;
   policyId: string;
   emails: string[];
   polls: number;
-  /** Polls answering IN_PROGRESS before the end; Infinity: never ends. */
+  /** Polls answering inProgressCount > 0 before the end; Infinity: never ends. */
   pollsToFinish: number;
-  failWith?: string;
-  state: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
-  errors: Array<{ user: string; message: string }>;
+  failWith?: SimTaskFailure;
+  done: boolean;
+  successCount: number;
+  failureReasons: Array<{ emails: string[]; details: SimTaskFailure }>;
 }
 
 export interface CloudSimulatorOptions {
   fixtures?: CloudFixtures;
-  /** Polls of a task that answer IN_PROGRESS before it ends; default 2. */
+  /** Polls of a task that answer "in progress" before it ends; default 2. */
   pollsToFinish?: number;
+  /** The policy list item shape; default "jsonapi". */
+  policyShape?: PolicyShape;
+  /** The bulk-fetch entry: its policy id field (default "policyId") and whether it has accountId (default true). */
+  bulkFetch?: { policyField?: BulkFetchPolicyField; accountId?: boolean };
 }
 
 interface SimAnswer {
@@ -170,14 +190,18 @@ export class CloudSimulator {
   readonly baseUrl: string;
   readonly tasks = new Map<string, SimTask>();
   pollsToFinish: number;
+  readonly policyShape: PolicyShape;
+  readonly bulkFetch: { policyField: BulkFetchPolicyField; accountId: boolean };
   private readonly faults: Array<{ fault: CloudFault; path?: RegExp; method?: string; remaining: number }> = [];
-  private readonly taskFailures: string[] = [];
+  private readonly taskFailures: SimTaskFailure[] = [];
   private readonly sockets = new Set<Socket>();
   private taskCounter = 0;
 
   private constructor(private readonly server: http.Server, options: CloudSimulatorOptions) {
     this.fixtures = structuredClone(options.fixtures ?? standardCloudFixtures());
     this.pollsToFinish = options.pollsToFinish ?? 2;
+    this.policyShape = options.policyShape ?? 'jsonapi';
+    this.bulkFetch = { policyField: options.bulkFetch?.policyField ?? 'policyId', accountId: options.bulkFetch?.accountId ?? true };
     this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
@@ -203,9 +227,9 @@ export class CloudSimulator {
     this.faults.length = 0;
   }
 
-  /** The next task created ends FAILED with this message. */
-  failNextTask(message = 'Failed to add user to policy'): void {
-    this.taskFailures.push(message);
+  /** The next task created ends with every user in failureReasons, with these problem details. */
+  failNextTask(detail = 'Failed to add user to policy', status = 400, title = 'Bad Request'): void {
+    this.taskFailures.push({ status, title, detail });
   }
 
   /** The policy a user is in now. */
@@ -281,11 +305,11 @@ export class CloudSimulator {
     let m: RegExpExecArray | null;
 
     if (method === 'GET' && path.startsWith('/admin/control/v1/') && rest === '/policies') {
-      return { status: 200, json: { data: f.policies.map(policyJson), links: { self: null, next: null } } };
+      return { status: 200, json: { data: f.policies.map((p) => policyJson(p, this.policyShape)), meta: {}, links: { next: null } } };
     }
     if (method === 'GET' && path.startsWith('/admin/control/v1/') && (m = /^\/policies\/([^/]+)$/.exec(rest))) {
       const p = f.policies.find((x) => x.id === decodeURIComponent(m![1]));
-      return p ? { status: 200, json: { data: policyJson(p) } } : notFound('Policy not found');
+      return p ? { status: 200, json: { data: policyJson(p, this.policyShape) } } : notFound('Policy not found');
     }
     if (method === 'POST' && path.startsWith('/admin/v2/') && (m = /^\/directories\/([^/]+)\/users\/search$/.exec(rest))) {
       const dir = decodeURIComponent(m[1]);
@@ -293,7 +317,7 @@ export class CloudSimulator {
       const b = json();
       if (!b) return badRequest('Invalid request body');
       if (b.searchTerm !== undefined && b.emails !== undefined) return badRequest('searchTerm and emails are mutually exclusive');
-      return { status: 200, json: { data: this.search(b).map((u) => userJson(u)), links: { self: null, prev: null, next: null } } };
+      return { status: 200, json: { data: this.search(b).map((u) => userJson(u)), links: { next: null } } };
     }
     if (method === 'GET' && path.startsWith('/admin/v2/') && (m = /^\/directories\/([^/]+)\/users$/.exec(rest))) {
       const q = new URLSearchParams(query);
@@ -304,16 +328,17 @@ export class CloudSimulator {
     if (method === 'GET' && path.startsWith('/admin/v1/') && (m = /^\/directory\/users\/([^/]+)\/last-active-dates$/.exec(rest))) {
       const u = f.users.find((x) => x.accountId === decodeURIComponent(m![1]));
       if (!u) return notFound('User not found');
-      const access = u.lastActive ? [{ id: 'site-1', key: 'jira-software', last_active: u.lastActive.slice(0, 10), last_active_timestamp: u.lastActive }] : [];
+      const access = u.lastActive ? [{ id: 'site-1', key: 'jira-software', last_active: u.lastActive }] : [];
       return { status: 200, json: { data: { product_access: access, added_to_org: '2024-01-02' }, links: {} } };
     }
     if (method === 'POST' && path.startsWith('/admin/control/v1/') && rest === '/users/auth-policies/bulk-fetch') {
       const b = json();
       if (!b || !Array.isArray(b.accountIds)) return badRequest('accountIds is required');
-      const data = (b.accountIds as unknown[])
+      // Documented: a bare array of UserPolicyInfo, "email" first; the rest per the options.
+      const infos = (b.accountIds as unknown[])
         .filter((id): id is string => typeof id === 'string' && !!f.membership[id])
-        .map((id) => ({ accountId: id, policyId: f.membership[id] }));
-      return { status: 200, json: { data } };
+        .map((id) => userPolicyInfo(f.users.find((u) => u.accountId === id)!, f.membership[id], this.bulkFetch));
+      return { status: 200, json: infos };
     }
     if (method === 'POST' && path.startsWith('/admin/control/v1/') && (m = /^\/auth-policy\/([^/]+)\/add-users$/.exec(rest))) {
       if (key === READ_ONLY_KEY) return { status: 403, json: { code: 403, message: 'The API key does not have the write:policies:admin scope' } };
@@ -324,14 +349,15 @@ export class CloudSimulator {
       if (!b || !Array.isArray(b.users) || !b.users.every((e) => typeof e === 'string')) return badRequest('users must be a list of e-mail addresses');
       const id = `task-${++this.taskCounter}-${'0'.repeat(8)}`;
       const failWith = this.taskFailures.shift();
-      this.tasks.set(id, { id, policyId, emails: b.users as string[], polls: 0, pollsToFinish: this.pollsToFinish, state: 'IN_PROGRESS', errors: [], ...(failWith ? { failWith } : {}) });
+      this.tasks.set(id, { id, policyId, emails: b.users as string[], polls: 0, pollsToFinish: this.pollsToFinish, done: false, successCount: 0, failureReasons: [], ...(failWith ? { failWith } : {}) });
       return { status: 202, json: { taskId: id, taskLink: `/admin/control/v1/orgs/${f.orgId}/auth-policy/task/${id}` } };
     }
     if (method === 'GET' && path.startsWith('/admin/control/v1/') && (m = /^\/auth-policy\/task\/([^/]+)$/.exec(rest))) {
       const t = this.tasks.get(decodeURIComponent(m[1]));
       if (!t) return notFound('Task not found');
       this.advance(t);
-      return { status: 200, json: { taskId: t.id, status: t.state, ...(t.errors.length ? { errors: t.errors } : {}) } };
+      const failed = t.failureReasons.reduce((n, r) => n + r.emails.length, 0);
+      return { status: 200, json: { inProgressCount: t.done ? 0 : t.emails.length, successCount: t.successCount, failureCount: failed, failureReasons: t.failureReasons } };
     }
     return notFound(`No route ${method} ${path}`);
   }
@@ -355,53 +381,47 @@ export class CloudSimulator {
       .slice(0, limit);
   }
 
-  /** One poll: IN_PROGRESS until pollsToFinish polls were answered, then the end. */
+  /** One poll: in progress until pollsToFinish polls were answered, then the end. */
   private advance(t: SimTask): void {
-    if (t.state !== 'IN_PROGRESS') return;
+    if (t.done) return;
     t.polls += 1;
     if (t.polls <= t.pollsToFinish) return;
+    t.done = true;
     if (t.failWith) {
-      t.state = 'FAILED';
-      t.errors = t.emails.map((user) => ({ user, message: t.failWith! }));
+      t.failureReasons = [{ emails: [...t.emails], details: t.failWith }];
       return;
     }
-    const errors: SimTask['errors'] = [];
     for (const email of t.emails) {
       const u = this.fixtures.users.find((x) => x.email.toLowerCase() === email.toLowerCase());
-      if (!u) errors.push({ user: email, message: 'User not found' });
-      else if (!u.managed) errors.push({ user: email, message: 'User is not a managed account' });
-      else this.fixtures.membership[u.accountId] = t.policyId;
+      const problem = !u ? 'User not found' : !u.managed ? 'User is not a managed account' : undefined;
+      if (problem) t.failureReasons.push({ emails: [email], details: { status: 400, title: 'Bad Request', detail: problem } });
+      else {
+        this.fixtures.membership[u!.accountId] = t.policyId;
+        t.successCount += 1;
+      }
     }
-    t.errors = errors;
-    t.state = errors.length ? 'FAILED' : 'COMPLETED';
   }
 }
 
-function policyJson(p: SimPolicy): unknown {
-  return {
-    id: p.id,
-    type: 'policy',
-    attributes: {
-      type: p.type,
-      name: p.name,
-      status: 'enabled',
-      ...(p.twoStepVerification ? { settings: { twoStepVerification: p.twoStepVerification, sessionDurationMinutes: 480 } } : { settings: { sessionDurationMinutes: 480 } }),
-    },
-  };
+function userPolicyInfo(u: SimUser, policyId: string, shape: CloudSimulator['bulkFetch']): Record<string, unknown> {
+  const policy = shape.policyField === 'none' ? {} : shape.policyField === 'policy.id' ? { policy: { id: policyId } } : { [shape.policyField]: policyId };
+  return { email: u.email, ...(shape.accountId ? { accountId: u.accountId } : {}), ...policy };
+}
+
+function policyJson(p: SimPolicy, shape: PolicyShape): unknown {
+  if (shape === 'flat') return { id: p.id, name: p.name, type: p.type, status: 'enabled' };
+  return { id: p.id, type: 'policy', attributes: { type: p.type, name: p.name, status: 'enabled' } };
 }
 
 function userJson(u: SimUser): unknown {
   return {
     accountId: u.accountId,
-    accountType: 'atlassian',
+    email: u.email,
     name: u.name,
     nickname: u.name.split(' ')[0],
-    email: u.email,
-    emailVerified: true,
-    claimStatus: u.managed ? 'managed' : 'unmanaged',
     mfaEnabled: u.mfaEnabled,
+    claimStatus: u.managed ? 'managed' : 'unmanaged',
     accountStatus: 'active',
-    membershipStatus: 'active',
     status: 'active',
   };
 }

@@ -6,8 +6,10 @@
  *
  * prints one JSON line {baseUrl, orgId, key} on stdout when listening, logs each request
  * (method and path, never the key) on stderr, and stops when stdin closes (the parent ended
- * or closed it) or on SIGTERM.
+ * or closed it) or on SIGTERM. A line {"failNextTask": {detail, status, title}} on stdin makes
+ * the next policy task end with that failure (documented failureReasons shape).
  */
+import readline from 'node:readline';
 import { CloudSimulator, ORG_ID, ORG_KEY } from './cloudSimulator';
 
 async function main(): Promise<void> {
@@ -22,9 +24,16 @@ async function main(): Promise<void> {
     await sim.stop();
     process.exit(0);
   };
+  readline.createInterface({ input: process.stdin }).on('line', (line) => {
+    try {
+      const cmd = JSON.parse(line) as { failNextTask?: { detail: string; status: number; title: string } };
+      if (cmd.failNextTask) sim.failNextTask(cmd.failNextTask.detail, cmd.failNextTask.status, cmd.failNextTask.title);
+    } catch {
+      process.stderr.write(`[cloud-sim] ignored command line: ${line.slice(0, 80)}\n`);
+    }
+  });
   process.stdin.on('end', () => void stop());
   process.stdin.on('close', () => void stop());
-  process.stdin.resume();
   process.on('SIGTERM', () => void stop());
   process.stdout.write(`${JSON.stringify({ baseUrl: sim.baseUrl, orgId: ORG_ID, key: ORG_KEY })}\n`);
 }

@@ -152,8 +152,8 @@ function asText(v: unknown): string {
 
 export interface TestDatabaseOptions {
   /**
-   * PostgreSQL: a fresh database instead of a fresh schema in `test`, so that a profile alone
-   * (which has no schema setting) finds the tables: for the CLI and the editor.
+   * PostgreSQL: a fresh database (tables in its public schema) instead of a fresh schema in
+   * `test` (named by the profile's database.schema).
    */
   pgDatabase?: boolean;
   /** A name instead of a generated one (the e2e spec must know it before creating it). */
@@ -253,6 +253,7 @@ export async function createTestDatabase(engine: Engine, options: TestDatabaseOp
       facts: shared.facts,
       serverVersion: shared.serverVersion,
       sessionId: shared.sessionId,
+      schema: shared.schema,
       query: (sql, params, options) => shared.query(sql, params, options),
       transaction: (fn, options) => shared.transaction(fn, options),
       close: async () => undefined,
@@ -273,7 +274,7 @@ export async function createTestDatabase(engine: Engine, options: TestDatabaseOp
         auth: { type: 'pat' },
         tsvApiVersion: '1.0',
         tls: { allowSelfSigned: false },
-        database: { ...db, readOnly },
+        database: { ...db, ...(schema ? { schema } : {}), readOnly },
       } as InstanceProfile;
     },
     connect,

@@ -11,13 +11,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import { InMemorySimulatorStore, type SimulatorStore } from './simulatorStore';
 import { standardFixtures } from './jiraFixtures';
 import { standardGroups, type SimGroups } from './jiraSimulatorGroups';
-import { page, route, type SimResponse } from './jiraSimulatorRoutes';
+import { page, route, type SimProduct, type SimResponse, type TsvFlag } from './jiraSimulatorRoutes';
 
 export interface SimulatorOptions {
   store?: SimulatorStore;
   /** "" or e.g. "/jira". */
   contextPath?: string;
-  product?: 'jira' | 'confluence';
+  product?: SimProduct;
+  /** How the tsv status spells its flag (both appear in Bitbucket's spec). */
+  tsvFlag?: TsvFlag;
   /** PEM key and certificate: serve HTTPS. */
   tls?: { key: string; cert: string };
   /** Clock for TOTP checks (ms since epoch). */
@@ -70,6 +72,7 @@ export class JiraSimulator {
       store: options.store ?? new InMemorySimulatorStore(standardFixtures()),
       contextPath: (options.contextPath ?? '').replace(/\/+$/, ''),
       product: options.product ?? 'jira',
+      tsvFlag: options.tsvFlag ?? 'twoSVActive',
       now: options.now ?? Date.now,
       version: options.version ?? '10.3.2',
       groups: options.groups ?? standardGroups(),
@@ -163,7 +166,7 @@ export class JiraSimulator {
     if (path.split('/').some((seg) => /^(\.|%2e){1,2}$/i.test(seg))) return { status: 400, html: page('HTTP Status 400 – Bad Request', 'Invalid URI') };
     return route(
       { method, path, query: new URLSearchParams(query), authorization, body },
-      { store: this.store, product: this.opts.product, version: this.opts.version, baseUrl: this.baseUrl, nowMs: this.opts.now, onUnenrollTarget: (u) => (record.unenrollTarget = u), groups: this.opts.groups },
+      { store: this.store, product: this.opts.product, tsvFlag: this.opts.tsvFlag, version: this.opts.version, baseUrl: this.baseUrl, nowMs: this.opts.now, onUnenrollTarget: (u) => (record.unenrollTarget = u), groups: this.opts.groups },
     );
   }
 

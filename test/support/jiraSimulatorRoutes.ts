@@ -1,5 +1,11 @@
 /**
- * What the simulated Data Center instance answers, per the reference (docs section 1).
+ * What the simulated Data Center instance answers, per the reference (docs sections 1 and 4)
+ * and the documented examples in test/contract/atlassian/datacenter/ (the version answers are
+ * those fixtures' bodies with this instance's version and base URL put in).
+ * Per product: Jira and Confluence (9.1+ server-information, older: 404), Bitbucket
+ * (application-properties), Bamboo (info; tsv status by POST, 405 on GET; Basic only with
+ * os_authType=basic). The tsv status flag is spelled as `tsvFlag` says: both spellings
+ * appear in Bitbucket's spec.
  * Statuses and messages of the tsv unenroll call are the documented ones. Two answers are
  * NOT documented and are the simulator's guess, so the client must not depend on their
  * wording: a caller without system administrator rights, and a caller without 2SV of
@@ -8,6 +14,10 @@
 import { verifySync } from 'otplib';
 import { groupRoute, type SimGroups } from './jiraSimulatorGroups';
 import type { SimulatorStore, SimUser } from './simulatorStore';
+import { fixture } from '../contract/fixtures';
+
+export type SimProduct = 'jira' | 'confluence' | 'bitbucket' | 'bamboo';
+export type TsvFlag = 'twoSVActive' | 'isTwoSVActive';
 
 export interface SimRequest {
   method: string;
@@ -27,7 +37,8 @@ export interface SimResponse {
 
 export interface RouteContext {
   store: SimulatorStore;
-  product: 'jira' | 'confluence';
+  product: SimProduct;
+  tsvFlag: TsvFlag;
   version: string;
   baseUrl: string;
   nowMs: () => number;
@@ -62,27 +73,40 @@ export async function route(req: SimRequest, ctx: RouteContext): Promise<SimResp
     ctx.onUnenrollTarget(target);
     return unenrollUser(req, target, ctx);
   }
-  const groups = await groupRoute(req, ctx, () => authenticateOrUndefined(req, ctx), ctx.product === 'jira' ? jiraUser : confluenceUser);
+  const groups = await groupRoute(req, ctx, () => authenticateOrUndefined(req, ctx), (u) => (ctx.product === 'jira' ? jiraMember(u, ctx) : confluenceUser(u, ctx)));
   if (groups) return groups;
   const isStatus = /^\/rest\/tsv\/(1\.0|latest)\/status$/.test(req.path);
   const get = GETS[ctx.product][req.path];
   if (!get && !isStatus) return notFound(req.path);
-  if (req.method !== 'GET') return methodNotAllowed();
+  // Bamboo documents the status call as POST; the others as GET.
+  const method = isStatus && ctx.product === 'bamboo' ? 'POST' : 'GET';
+  if (req.method !== method) return methodNotAllowed();
   const caller = await authenticate(req, ctx);
   if (caller === 'invalid') return unauthorized();
   if (isStatus) return caller ? tsvStatus(caller, ctx) : unauthorized();
   return get!(req, caller, ctx);
 }
 
+/** A documented example body with this instance's version and base URL. */
+function versionAnswer(name: string, ctx: RouteContext): SimResponse {
+  const body = { ...(fixture(`datacenter/${name}.json`).response.body as Record<string, unknown>), version: ctx.version };
+  if ('baseUrl' in body) body.baseUrl = ctx.baseUrl;
+  if ('versionNumbers' in body) body.versionNumbers = ctx.version.split('.').map(Number);
+  return { status: 200, json: body };
+}
+
+/** Confluence has server-information from 9.1 on. */
+function atLeast(version: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = version.split('.').map(Number);
+  return a > major || (a === major && b >= minor);
+}
+
 type Get = (req: SimRequest, caller: SimUser | undefined, ctx: RouteContext) => Promise<SimResponse>;
 
-const GETS: Record<'jira' | 'confluence', Record<string, Get>> = {
+const GETS: Record<SimProduct, Record<string, Get>> = {
   jira: {
-    '/rest/api/2/serverInfo': async (_req, _caller, ctx) => ({
-      status: 200,
-      json: { baseUrl: ctx.baseUrl, version: ctx.version, versionNumbers: ctx.version.split('.').map(Number), deploymentType: 'Server', buildNumber: 100300, serverTitle: 'Simulated Jira' },
-    }),
-    '/rest/api/2/myself': async (_req, caller) => (caller ? { status: 200, json: jiraUser(caller) } : unauthorized()),
+    '/rest/api/2/serverInfo': async (_req, _caller, ctx) => versionAnswer('jira-serverinfo', ctx),
+    '/rest/api/2/myself': async (_req, caller, ctx) => (caller ? { status: 200, json: jiraUser(caller, ctx) } : unauthorized()),
     '/rest/api/2/mypermissions': async (req, caller) => {
       if (!caller) return unauthorized();
       const wanted = (req.query.get('permissions') ?? '').split(',').filter(Boolean);
@@ -96,17 +120,24 @@ const GETS: Record<'jira' | 'confluence', Record<string, Get>> = {
       if (!caller) return unauthorized();
       const name = req.query.get('username') ?? '';
       const found = await ctx.store.findUser(name);
-      return found ? { status: 200, json: jiraUser(found) } : { status: 404, json: { errorMessages: [`The user named '${name}' does not exist`], errors: {} } };
+      return found ? { status: 200, json: jiraUser(found, ctx) } : { status: 404, json: { errorMessages: [`The user named '${name}' does not exist`], errors: {} } };
     },
   },
   confluence: {
-    '/rest/api/user/current': async (_req, caller) => ({ status: 200, json: caller ? confluenceUser(caller) : { type: 'anonymous' } }),
+    '/rest/api/server-information': async (req, _caller, ctx) => (atLeast(ctx.version, 9, 1) ? versionAnswer('confluence-server-information', ctx) : notFound(req.path)),
+    '/rest/api/user/current': async (_req, caller, ctx) => ({ status: 200, json: caller ? confluenceUser(caller, ctx) : { type: 'anonymous' } }),
     '/rest/api/user': async (req, caller, ctx) => {
       if (!caller) return unauthorized();
       const name = req.query.get('username') ?? '';
       const found = await ctx.store.findUser(name);
-      return found ? { status: 200, json: confluenceUser(found) } : { status: 404, json: { statusCode: 404, message: `No user found with username: ${name}` } };
+      return found ? { status: 200, json: confluenceUser(found, ctx) } : { status: 404, json: { statusCode: 404, message: `No user found with username: ${name}` } };
     },
+  },
+  bitbucket: {
+    '/rest/api/1.0/application-properties': async (_req, _caller, ctx) => versionAnswer('bitbucket-application-properties', ctx),
+  },
+  bamboo: {
+    '/rest/api/latest/info': async (_req, _caller, ctx) => versionAnswer('bamboo-info', ctx),
   },
 };
 
@@ -147,7 +178,7 @@ async function codeAccepted(username: string, seed: string, code: string, ctx: R
 
 async function tsvStatus(caller: SimUser, ctx: RouteContext): Promise<SimResponse> {
   const enrolled = !!(await ctx.store.enrollmentSeed(caller.username));
-  return { status: 200, json: { twoSVActive: enrolled, methods: [{ type: 'TOTP', enabled: enrolled, enforced: false, enabledAt: enrolled ? '2025-01-01T00:00:00Z' : null }] } };
+  return { status: 200, json: { [ctx.tsvFlag]: enrolled, methods: [{ type: 'TOTP', enabled: enrolled, enforced: false, enabledAt: enrolled ? '2025-01-01T00:00:00Z' : null }] } };
 }
 
 async function authenticateOrUndefined(req: SimRequest, ctx: RouteContext): Promise<SimUser | undefined> {
@@ -164,6 +195,8 @@ async function authenticate(req: SimRequest, ctx: RouteContext): Promise<SimUser
   if (/^bearer$/i.test(scheme)) {
     username = await ctx.store.userForToken(value);
   } else if (/^basic$/i.test(scheme)) {
+    // Bamboo takes Basic only from requests that ask for it (reference section 4).
+    if (ctx.product === 'bamboo' && req.query.get('os_authType') !== 'basic') return 'invalid';
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     const [name, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
@@ -173,12 +206,29 @@ async function authenticate(req: SimRequest, ctx: RouteContext): Promise<SimUser
   return user ?? 'invalid';
 }
 
-function jiraUser(u: SimUser) {
-  return { name: u.username, key: u.key, displayName: u.displayName, emailAddress: u.email, active: u.active };
+/** The fields of the documented Jira User example (datacenter/jira-myself.json). */
+function jiraUser(u: SimUser, ctx: RouteContext) {
+  return {
+    self: `${ctx.baseUrl}/rest/api/2/user?username=${encodeURIComponent(u.username)}`,
+    key: u.key, name: u.username, emailAddress: u.email, displayName: u.displayName, active: u.active, timeZone: 'UTC', locale: 'en_US',
+  };
 }
 
-function confluenceUser(u: SimUser) {
-  return { type: 'known', username: u.username, userKey: u.key, displayName: u.displayName };
+/** A user in a documented Jira group-member page: the User fields without locale. */
+function jiraMember(u: SimUser, ctx: RouteContext) {
+  const { locale: _locale, ...member } = jiraUser(u, ctx);
+  return member;
+}
+
+/** The fields of the documented Confluence user example (datacenter/confluence-user-current.json). */
+function confluenceUser(u: SimUser, ctx: RouteContext) {
+  const context = new URL(ctx.baseUrl).pathname.replace(/\/+$/, '');
+  return {
+    type: 'known', username: u.username, userKey: u.key,
+    profilePicture: { path: `${context}/images/icons/profilepics/default.png`, width: 48, height: 48, isDefault: true },
+    displayName: u.displayName,
+    _links: { base: ctx.baseUrl, context, self: `${ctx.baseUrl}/rest/api/user?key=${encodeURIComponent(u.key)}` },
+  };
 }
 
 function unauthorized(): SimResponse {

@@ -20,6 +20,14 @@ describe('cloud diagnosis (pure)', () => {
     assert.equal(d.canMove, true);
   });
 
+  it('the designated recovery policy is offered first, named as such, without the "check it" note', () => {
+    const recovery: CloudPolicy = { id: 'rescue', name: 'Rescue', twoStepVerification: 'unknown', designation: 'recovery' };
+    const d = run({ policies: [STRICT, LEGACY, RELAXED, recovery], membership: { known: true, policyId: 'legacy', source: 'api' } });
+    assert.deepEqual(d.targets.map((t) => t.id), ['rescue', 'relaxed', 'strict'].filter((id) => id !== 'strict'));
+    assert.match(d.next, /"Rescue" \(your recovery policy\)/);
+    assert.ok(!d.notes.some((n) => n.includes('"Rescue"')));
+  });
+
   it('2SV state unknown in an enforcing policy: still policy-enforces, with a note', () => {
     const d = run({ user: { ...USER, mfaEnabled: undefined } });
     assert.equal(d.code, 'policy-enforces');
@@ -79,12 +87,28 @@ describe('cloud diagnosis (pure)', () => {
     const policies = [STRICT, RELAXED];
     const warnings: string[] = [];
     const api = {
-      policyMemberships: async () => ({ ok: true as const, status: 200, value: new Map([[USER.accountId, 'legacy']]) }),
+      policyMemberships: async () => ({ ok: true as const, status: 200, value: [{ email: USER.email!, policyId: 'legacy' }] }),
       getPolicy: async (id: string) => ({ ok: true as const, status: 200, value: { ...LEGACY, id } }),
     };
     const m = await membershipsOf(api, [USER], policies, warnings);
     assert.deepEqual(m.get(USER.accountId), { known: true, policyId: 'legacy', source: 'api' });
     assert.deepEqual(policies.map((p) => p.id), ['strict', 'relaxed', 'legacy']);
     assert.deepEqual(warnings, []);
+  });
+
+  it('membershipsOf matches bulk-fetch entries by e-mail and account id, and leaves a missing policy id unknown', async () => {
+    const other = { ...USER, accountId: '712020:other', email: 'other@example.com' };
+    const api = {
+      policyMemberships: async () => ({ ok: true as const, status: 200, value: [
+        { email: USER.email!.toUpperCase(), accountId: USER.accountId, policyId: 'strict' },
+        { email: other.email, accountId: 'someone-else', policyId: 'relaxed' },
+      ] }),
+      getPolicy: async (id: string) => ({ ok: true as const, status: 200, value: { ...LEGACY, id } }),
+    };
+    const m = await membershipsOf(api, [USER, other], [STRICT, RELAXED], []);
+    assert.deepEqual(m.get(USER.accountId), { known: true, policyId: 'strict', source: 'api' });
+    assert.equal(m.get(other.accountId)?.known, false, 'same e-mail but another account id: not this user');
+    const noId = await membershipsOf({ ...api, policyMemberships: async () => ({ ok: true as const, status: 200, value: [{ email: USER.email! }] }) }, [USER], [STRICT, RELAXED], []);
+    assert.deepEqual(noId.get(USER.accountId), { known: false, reason: 'the API listed the user without a policy id it documents' });
   });
 });

@@ -56,8 +56,8 @@ function setup(found: CloudResult<LookupReport>, overrides: Partial<CloudRecover
     },
     move: async (req, events) => {
       moves.push({ req, events });
-      events.onPoll('IN_PROGRESS', 1);
-      events.onPoll('COMPLETED', 2);
+      events.onPoll('1 in progress, 0 moved, 0 failed', 1);
+      events.onPoll('0 in progress, 1 moved, 0 failed', 2);
       return moved(req.email);
     },
     openLink: (url) => calls.push(`link:${url}`),
@@ -92,7 +92,7 @@ describe('Cloud recover panel controller', () => {
     const u = r.users[0];
     assert.equal(u.managed, 'yes');
     assert.equal(u.twoSv, 'off');
-    assert.deepEqual(u.policy, { id: ENFORCED.id, name: 'Employees', twoStepVerification: 'enforced' });
+    assert.deepEqual(u.policy, { id: ENFORCED.id, name: 'Employees', twoStepVerification: 'enforced', hubLink: `https://admin.atlassian.com/o/${ORG}/security/authentication-policies/${ENFORCED.id}` });
     assert.match(u.lastActive, /^never/);
     assert.equal(u.diagnosis.code, 'never-enrolled');
     assert.equal(u.diagnosis.canMove, true);
@@ -128,7 +128,7 @@ describe('Cloud recover panel controller', () => {
     assert.equal(moves.length, 1, 'a double click must not move twice');
     assert.deepEqual(moves[0].req, { email: 'bob@example.com', toPolicyId: OPTIONAL.id });
     const progress = sent.filter((m) => m.type === 'progress').map((m) => (m as { what: string }).what);
-    assert.deepEqual(progress, ['Atlassian is applying the change: check 1, status IN_PROGRESS…', 'Atlassian is applying the change: check 2, status COMPLETED…']);
+    assert.deepEqual(progress, ['Atlassian is applying the change: check 1, 1 in progress, 0 moved, 0 failed…', 'Atlassian is applying the change: check 2, 0 in progress, 1 moved, 0 failed…']);
     const r = lastOf(sent, 'moved').result;
     assert.equal(r.ok, true);
     assert.match(r.tracker, /Waiting to move back/);
@@ -160,10 +160,21 @@ describe('Cloud recover panel controller', () => {
     const { controller, sent, moves } = setup({ ok: true, status: 200, value: report([[BOB, inPolicy(ENFORCED.id)]]) });
     await controller.handle({ type: 'find', query: 'bob' });
     await controller.handle({ type: 'move', accountId: 'acc-bob', toPolicyId: UNKNOWN.id });
-    assert.match(lastOf(sent, 'moved').result.title, /unknown: check it in the admin hub/);
+    assert.match(lastOf(sent, 'moved').result.title, /not given by the API: check it in the admin hub/);
     assert.equal(moves.length, 0);
     await controller.handle({ type: 'move', accountId: 'acc-bob', toPolicyId: UNKNOWN.id, acknowledgeUnknown: true });
     assert.equal(moves.length, 1);
+  });
+
+  it('offers the designated recovery policy first, named as such, and needs no extra check for it', async () => {
+    const rescue: CloudPolicy = { id: 'pol-rescue', name: 'Rescue', twoStepVerification: 'unknown', designation: 'recovery' };
+    const { controller, sent, moves } = setup({ ok: true, status: 200, value: report([[BOB, inPolicy(UNKNOWN.id)]], [ENFORCED, UNKNOWN, rescue]) });
+    await controller.handle({ type: 'find', query: 'bob' });
+    const u = lastOf(sent, 'found').result.users[0];
+    assert.deepEqual(u.diagnosis.targets[0], { id: 'pol-rescue', name: 'Rescue', twoStepVerification: 'unknown', designation: 'recovery', hubLink: `https://admin.atlassian.com/o/${ORG}/security/authentication-policies/pol-rescue` });
+    await controller.handle({ type: 'move', accountId: 'acc-bob', toPolicyId: 'pol-rescue' });
+    assert.equal(moves.length, 1);
+    assert.equal(moves[0].req.toPolicyId, 'pol-rescue');
   });
 
   it('asks for the current policy when the API did not say, and passes it and the production confirmation on', async () => {
@@ -232,11 +243,15 @@ describe('Cloud helpers', () => {
   });
 
   it('summarises Test connection with what the admin must know', () => {
-    assert.deepEqual(connectionSummary(['enforced', 'optional', 'unknown'], false), {
+    const policies = [{ id: 'p1', name: 'Staff' }, { id: 'p2', name: 'Rescue', designation: 'recovery' as const }, { id: 'p3', name: 'Legacy' }];
+    assert.deepEqual(connectionSummary(policies, false, { recoveryPolicyId: 'p2' }), {
       ok: true,
-      summary: 'API key works · 3 authentication policies (1 enforces 2SV)',
-      warnings: ['For 1 policy the API did not say whether 2SV is enforced: check them in the admin hub.'],
+      summary: 'API key works · 3 authentication policies · recovery policy "Rescue"',
+      warnings: ['Whether a policy enforces 2SV is not given by the API: check it in the admin hub (Security → Authentication policies).'],
     });
-    assert.match(connectionSummary(['enforced'], false).warnings[0], /Only one authentication policy/);
+    const none = connectionSummary([{ id: 'p1', name: 'Staff' }, { id: 'p3', name: 'Legacy' }], false, { defaultPolicyId: 'gone' });
+    assert.match(none.warnings[0], /No recovery policy is designated/);
+    assert.match(none.warnings[1], /designated usual policy gone is not in the organization's policy list/);
+    assert.match(connectionSummary([{ id: 'p1', name: 'Only' }], false).warnings[0], /Only one authentication policy/);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rateLimitWaitMs } from '../../src/core/cloud/rateLimit';
 import { classifyCloudAnswer, type CloudAnswerContext } from '../../src/core/cloud/outcomes';
 import { apiPath, emailProblem, hubUserLink, idProblem, looksLikeAccountId } from '../../src/core/cloud/paths';
-import { parseBulkFetch, parseLastActive, parsePolicyPage, parseTaskStatus, parseUserPage } from '../../src/core/cloud/shapes';
+import { parseBulkFetch, parseLastActive, parsePolicyPage, parseTaskStatus, parseUserPage, taskOutcomeFor } from '../../src/core/cloud/shapes';
 
 const NOW = Date.parse('2026-11-22T10:00:00Z');
 
@@ -14,32 +14,29 @@ function policies(json: unknown) {
 
 describe('cloud response shapes', () => {
   describe('policies', () => {
-    it('reads the documented envelope and keeps only authentication policies', () => {
+    it('reads the JSON:API item and keeps only authentication policies', () => {
       const entries = policies({
         data: [
-          { id: 'p1', type: 'policy', attributes: { type: 'authentication-policy', name: 'Strict', status: 'enabled', settings: { twoStepVerification: 'required' } } },
+          { id: 'p1', type: 'policy', attributes: { type: 'authentication-policy', name: 'Strict', status: 'enabled' } },
           { id: 'p2', type: 'policy', attributes: { type: 'ip-allowlist', name: 'IPs' } },
         ],
+        meta: {},
         links: { next: null },
       });
-      assert.deepEqual(entries.map((e) => [e.policy.id, e.isAuthPolicy, e.policy.twoStepVerification, e.policy.status]), [['p1', true, 'enforced', 'enabled'], ['p2', false, 'unknown', undefined]]);
+      assert.deepEqual(entries.map((e) => [e.policy.id, e.policy.name, e.isAuthPolicy, e.policy.status]), [['p1', 'Strict', true, 'enabled'], ['p2', 'IPs', false, undefined]]);
     });
 
-    const enforcement: Array<[string, unknown, string, string | undefined]> = [
-      ['a boolean in attributes', { attributes: { twoStepVerificationEnforced: true } }, 'enforced', 'attributes.twoStepVerificationEnforced'],
-      ['an object in the rule', { attributes: { rule: { mfa: { enforced: false } } } }, 'optional', 'attributes.rule.mfa'],
-      ['an upper-case word', { attributes: { settings: { twoStepVerification: 'REQUIRED' } } }, 'enforced', 'attributes.settings.twoStepVerification'],
-      ['"optional"', { attributes: { settings: { twoStepVerification: 'optional' } } }, 'optional', 'attributes.settings.twoStepVerification'],
-      ['a word we do not know', { attributes: { settings: { twoStepVerification: 'sometimes' } } }, 'unknown', undefined],
-      ['no field at all', { attributes: { name: 'x' } }, 'unknown', undefined],
-    ];
-    for (const [label, extra, expected, field] of enforcement) {
-      it(`2SV enforcement from ${label}: ${expected}`, () => {
-        const [e] = policies({ data: [{ id: 'p', ...(extra as object) }] });
-        assert.equal(e.policy.twoStepVerification, expected);
-        assert.equal(e.policy.enforcementField, field);
-      });
-    }
+    it('reads the flat item {id, name, type} as well (item attributes are not documented)', () => {
+      const entries = policies({ data: [{ id: 'p1', name: 'Strict', type: 'authentication-policy' }, { id: 'p2', name: 'IPs', type: 'ip-allowlist' }], links: { next: null } });
+      assert.deepEqual(entries.map((e) => [e.policy.id, e.policy.name, e.isAuthPolicy]), [['p1', 'Strict', true], ['p2', 'IPs', false]]);
+    });
+
+    it('never reads 2SV enforcement from a field no documentation names', () => {
+      for (const extra of [{ twoStepVerificationEnforced: true }, { settings: { twoStepVerification: 'required' } }, { rule: { mfa: { enforced: false } } }]) {
+        const [e] = policies({ data: [{ id: 'p', attributes: { name: 'x', ...extra } }] });
+        assert.equal(e.policy.twoStepVerification, 'unknown', JSON.stringify(extra));
+      }
+    });
 
     it('accepts a bare array and policies without a type; follows a next cursor given as a URL', () => {
       assert.equal(policies([{ id: 'a', name: 'A' }])[0].isAuthPolicy, true);
@@ -54,50 +51,63 @@ describe('cloud response shapes', () => {
     });
   });
 
-  describe('task status (assumed shape)', () => {
-    const cases: Array<[unknown, string]> = [
-      [{ status: 'IN_PROGRESS' }, 'running'],
-      [{ status: 'pending' }, 'running'],
-      [{ state: 'COMPLETED' }, 'done'],
-      [{ status: 'SUCCESS' }, 'done'],
-      [{ status: 'COMPLETED', errors: [{ user: 'a@b.c', message: 'not managed' }] }, 'failed'],
-      [{ status: 'FAILED' }, 'failed'],
-      [{ status: 'PARTIALLY_FAILED' }, 'failed'],
-      [{ attributes: { status: 'done' } }, 'done'],
-    ];
-    for (const [json, state] of cases) {
-      it(`${JSON.stringify(json)} → ${state}`, () => {
-        const r = parseTaskStatus(json, 't1');
-        assert.ok(r.ok, !r.ok ? r.problem : '');
-        assert.equal(r.value.state, state);
-      });
-    }
-
-    it('keeps the task errors as text', () => {
-      const r = parseTaskStatus({ taskId: 't9', status: 'FAILED', errors: [{ email: 'a@b.c', detail: 'nope' }, 'plain'] }, 't1');
+  describe('task status (documented counts, no status word)', () => {
+    it('running while inProgressCount > 0, done at 0', () => {
+      const r = parseTaskStatus({ inProgressCount: 1, successCount: 0, failureCount: 0, failureReasons: [] }, 't1');
       assert.ok(r.ok);
-      assert.deepEqual([r.value.taskId, r.value.errors], ['t9', ['a@b.c: nope', 'plain']]);
+      assert.deepEqual([r.value.state, r.value.taskId], ['running', 't1']);
+      const d = parseTaskStatus({ inProgressCount: 0, successCount: 1, failureCount: 0, failureReasons: [] }, 't1');
+      assert.ok(d.ok && d.value.state === 'done');
     });
 
-    it('refuses to guess: an unknown status word or no status at all is a problem', () => {
-      assert.deepEqual(parseTaskStatus({ status: 'MAYBE' }, 't'), { ok: false, problem: 'status "MAYBE" is not a known task state' });
-      assert.deepEqual(parseTaskStatus({ progress: 100 }, 't'), { ok: false, problem: 'no "status" (or "state") text' });
-      assert.deepEqual(parseTaskStatus([], 't'), { ok: false, problem: 'not a JSON object' });
+    it('reads failureReasons with their problem details', () => {
+      const r = parseTaskStatus({ inProgressCount: 0, successCount: 1, failureCount: 1, failureReasons: [{ emails: ['a@b.c'], details: { status: 404, title: 'Not Found', detail: 'No such user' } }] }, 't');
+      assert.ok(r.ok);
+      assert.deepEqual(r.value.failureReasons, [{ emails: ['a@b.c'], status: 404, title: 'Not Found', detail: 'No such user' }]);
+    });
+
+    it('a user moved only when counted in successCount and not named in failureReasons', () => {
+      const t = (successCount: number, failureReasons: unknown[]) => {
+        const r = parseTaskStatus({ inProgressCount: 0, successCount, failureCount: failureReasons.length, failureReasons }, 't');
+        assert.ok(r.ok);
+        return r.value;
+      };
+      assert.deepEqual(taskOutcomeFor(t(1, []), ['a@b.c']), { moved: true });
+      const named = taskOutcomeFor(t(1, [{ emails: ['A@B.C'], details: { status: 400, title: 'Bad', detail: 'no' } }]), ['a@b.c']);
+      assert.equal(named.moved, false);
+      assert.equal(taskOutcomeFor(t(0, []), ['a@b.c']).moved, false, 'no success counted: not moved');
+      const other = taskOutcomeFor(t(0, [{ emails: ['x@y.z'], details: {} }]), ['a@b.c']);
+      assert.deepEqual(!other.moved && other.reasons.map((r) => r.emails), [['x@y.z']], 'a failure naming someone else is still shown');
+    });
+
+    it('refuses the guessed status-word shapes and names what is missing', () => {
+      for (const old of [{ status: 'COMPLETED' }, { state: 'IN_PROGRESS' }, { inProgressCount: '0', successCount: 1, failureCount: 0 }, { inProgressCount: -1, successCount: 0, failureCount: 0 }]) {
+        assert.deepEqual(parseTaskStatus(old, 't'), { ok: false, problem: 'no whole-number "inProgressCount", "successCount" and "failureCount"' }, JSON.stringify(old));
+      }
+      assert.deepEqual(parseTaskStatus({ inProgressCount: 0, successCount: 0, failureCount: 1, failureReasons: [{ details: {} }] }, 't'), { ok: false, problem: 'failureReasons 1: no "emails" list' });
     });
   });
 
-  describe('bulk-fetch (assumed shape)', () => {
-    it('reads several spellings of the user → policy list', () => {
-      const a = parseBulkFetch({ data: [{ accountId: 'u1', policyId: 'p1' }, { userId: 'u2', policy: { id: 'p2' } }] });
-      const b = parseBulkFetch({ users: [{ accountId: 'u3', authPolicies: [{ id: 'p3' }] }] });
-      const c = parseBulkFetch([{ accountId: 'u4', authenticationPolicyId: 'p4' }]);
-      assert.ok(a.ok && b.ok && c.ok);
-      assert.deepEqual([...a.value, ...b.value, ...c.value], [['u1', 'p1'], ['u2', 'p2'], ['u3', 'p3'], ['u4', 'p4']]);
+  describe('bulk-fetch (documented bare array keyed by e-mail; policy id field not documented)', () => {
+    it('reads each plausible policy id field, and the account id when there is one', () => {
+      const r = parseBulkFetch([
+        { email: 'a@x.io', accountId: 'u1', policyId: 'p1' },
+        { email: 'b@x.io', authPolicyId: 'p2' },
+        { email: 'c@x.io', policy: { id: 'p3' } },
+        { email: 'd@x.io' },
+      ]);
+      assert.ok(r.ok);
+      assert.deepEqual(r.value, [
+        { email: 'a@x.io', accountId: 'u1', policyId: 'p1', policyField: 'policyId' },
+        { email: 'b@x.io', policyId: 'p2', policyField: 'authPolicyId' },
+        { email: 'c@x.io', policyId: 'p3', policyField: 'policy.id' },
+        { email: 'd@x.io' },
+      ]);
     });
 
-    it('does not pick one policy out of several, and names what is missing', () => {
-      assert.deepEqual(parseBulkFetch({ data: [{ accountId: 'u', policies: [{ id: 'a' }, { id: 'b' }] }] }), { ok: false, problem: 'entry 1: no policy id ("policyId", "authPolicyId" or "policy.id")' });
-      assert.deepEqual(parseBulkFetch({ count: 1 }), { ok: false, problem: 'no list of users ("data", "users", "values" or "results")' });
+    it('refuses an envelope (the documented answer is a bare array) and an entry without e-mail', () => {
+      assert.deepEqual(parseBulkFetch({ data: [{ email: 'a@x.io', policyId: 'p' }] }), { ok: false, problem: 'not a JSON array of users (the documented answer is a bare array)' });
+      assert.deepEqual(parseBulkFetch([{ accountId: 'u', policyId: 'p' }]), { ok: false, problem: 'entry 1: no "email"' });
     });
   });
 

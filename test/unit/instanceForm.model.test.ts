@@ -32,4 +32,15 @@ describe('instance form model', () => {
     assert.equal(slugify('Prod Jira (EU) — Zürich'), 'prod-jira-eu-zurich');
     assert.equal(slugify('   '), '');
   });
+
+  it('maps the designated Cloud policies (cloud.recoveryPolicyId / defaultPolicyId) both ways, and names a bad id against its field', () => {
+    const values = { ...EMPTY_FORM, id: 'acme', name: 'Acme', product: 'cloud' as const, baseUrl: 'https://api.atlassian.com', orgId: 'org-1', recoveryPolicyId: 'pol-rescue', defaultPolicyId: 'pol-staff' };
+    const r = checkProfile(toProfileInput(values));
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+    assert.deepEqual(r.profile.cloud, { recoveryPolicyId: 'pol-rescue', defaultPolicyId: 'pol-staff' });
+    assert.deepEqual(fromProfile(r.profile), values);
+    assert.equal(toProfileInput({ ...values, recoveryPolicyId: ' ', defaultPolicyId: '' }).cloud, undefined, 'empty fields leave no cloud block');
+    const { byField } = checkForm({ ...values, recoveryPolicyId: '../admin' }, []);
+    assert.match(byField.get('recoveryPolicyId')?.[0] ?? '', /cloud\.recoveryPolicyId must be a policy id/);
+  });
 });

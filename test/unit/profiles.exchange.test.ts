@@ -11,6 +11,13 @@ function profile(id: string, extra: Record<string, unknown> = {}): InstanceProfi
 describe('profiles export / import', () => {
   const planted = ['tok-9f1c2a7e55', 'pw-b81d4c0e33', 'JBSWY3DPEHPK3PXPQ7Z'];
 
+  it('round-trips the designated Cloud policies and refuses an unknown key in the cloud block', () => {
+    const cloud = profile('c', { product: 'cloud', baseUrl: 'https://api.atlassian.com', orgId: 'org-1', cloud: { recoveryPolicyId: 'pol-rescue', defaultPolicyId: 'pol-staff' } });
+    assert.deepEqual(readProfilesFile(exportProfiles([cloud])).profiles, [cloud]);
+    const bad = checkProfile({ id: 'c', name: 'C', product: 'cloud', baseUrl: 'https://api.atlassian.com', environment: 'test', orgId: 'org-1', cloud: { recoveryPolicyId: 'p', apiKey: 'x' } });
+    assert.ok(!bad.ok);
+  });
+
   it('round-trips profiles and the file holds no secret', () => {
     const profiles = [profile('a', { auth: { type: 'basic', username: 'admin' }, database: { driver: 'postgres', host: 'db', database: 'jira' } }), profile('b')];
     const text = exportProfiles(profiles);

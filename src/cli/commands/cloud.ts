@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { createCloudClient, type CloudAdminClient } from '../../core/cloud/client';
 import { findAndDiagnose, type UserReport } from '../../core/cloud/diagnose';
 import { describeCloudFailure, type CloudFailure } from '../../core/cloud/outcomes';
+import { hubPolicyLink } from '../../core/cloud/paths';
 import { moveBack, moveToTemporaryPolicy, type MoveResult } from '../../core/cloud/recovery';
 import type { CloudPolicy } from '../../core/cloud/shapes';
 import { JsonFileTrackerStorage, MoveTracker, overdueMoves, trackerFilePath } from '../../core/cloud/tracker';
@@ -37,6 +38,7 @@ export function register(program: Command, ctx: CliContext): void {
         const r = await findAndDiagnose(client, opts.query, { limit: opts.limit, pending });
         if (!r.ok) throw failureError(r.outcome);
         const report = r.value;
+        if (report.policies.length > 1 && !profile.cloud?.recoveryPolicyId) report.warnings.push(NO_RECOVERY_POLICY);
         for (const w of report.warnings) ctx.warn(w);
         ctx.result(
           {
@@ -46,8 +48,8 @@ export function register(program: Command, ctx: CliContext): void {
             query: report.query,
             matchedBy: report.matchedBy,
             more: report.more,
-            policies: report.policies.map(policyJson),
-            users: report.users.map(userJson),
+            policies: report.policies.map((p) => policyJson(p, client.orgId)),
+            users: report.users.map((u) => userJson(u, client.orgId)),
             warnings: report.warnings,
           },
           () => {
@@ -55,7 +57,7 @@ export function register(program: Command, ctx: CliContext): void {
             for (const u of report.users) printUser(ctx, u, report.policies);
             if (report.more) ctx.out('More users match: refine the query.');
             ctx.out('');
-            ctx.out(formatTable(['POLICY', 'NAME', '2SV'], report.policies.map((p) => [cell(p.id), cell(p.name), enforcementText(p)])));
+            ctx.out(formatTable(['POLICY', 'NAME', 'ROLE', '2SV'], report.policies.map((p) => [cell(p.id), cell(p.name), p.designation ?? '', enforcementText(p)])));
           },
         );
       });
@@ -66,16 +68,16 @@ export function register(program: Command, ctx: CliContext): void {
     .description('move a user to a policy where 2SV is optional (recorded until moved back)')
     .requiredOption('--instance <id>', 'Cloud organization id from the profiles file')
     .requiredOption('--user <email>', 'e-mail address of the locked-out user', nonEmpty)
-    .requiredOption('--to <policyId>', 'the temporary policy (2SV optional); "cloud find" lists them', nonEmpty)
+    .option('--to <policyId>', 'the temporary policy (2SV optional); default: the profile\'s cloud.recoveryPolicyId; "cloud find" lists them', nonEmpty)
     .option('--from <policyId>', 'the user\'s current policy, when the API cannot tell')
     .option('--confirm <email>', 'production organizations: the e-mail address again')
     .option('--timeout <seconds>', 'how long to wait for Atlassian to apply the change (5-3600)', intInRange(5, 3600), 120)
-    .action(async (opts: { instance: string; user: string; to: string; from?: string; confirm?: string; timeout: number }) => {
+    .action(async (opts: { instance: string; user: string; to?: string; from?: string; confirm?: string; timeout: number }) => {
       const profile = await cloudProfile(ctx, opts.instance);
       await withClient(ctx, profile, async (client) => {
         const result = await moveToTemporaryPolicy(
           { profile, client, tracker: trackerFor(ctx), audit: ctx.auditLog(), admin: ctx.adminName(), task: { timeoutMs: opts.timeout * 1000 } },
-          { email: opts.user, toPolicyId: opts.to, ...(opts.from !== undefined ? { fromPolicyId: opts.from } : {}), ...(opts.confirm !== undefined ? { confirmation: opts.confirm } : {}) },
+          { email: opts.user, ...(opts.to !== undefined ? { toPolicyId: opts.to } : {}), ...(opts.from !== undefined ? { fromPolicyId: opts.from } : {}), ...(opts.confirm !== undefined ? { confirmation: opts.confirm } : {}) },
         );
         printMove(ctx, result);
       });
@@ -123,6 +125,8 @@ export function register(program: Command, ctx: CliContext): void {
       });
     });
 }
+
+const NO_RECOVERY_POLICY = 'No recovery policy is designated for this organization (cloud.recoveryPolicyId): the API does not say which policy has 2SV optional. Set it in the profile, or name one with "cloud move --to".';
 
 async function cloudProfile(ctx: CliContext, id: string): Promise<InstanceProfile> {
   const profile = await ctx.getProfile(id);
@@ -203,19 +207,20 @@ function printUser(ctx: CliContext, u: UserReport, policies: readonly CloudPolic
   ctx.out(`  diagnosis: ${d.code}: ${d.summary}`);
   ctx.out(`  next: ${d.next}`);
   ctx.out(`  admin hub: ${d.hubLink}`);
-  if (d.canMove) ctx.out(`  temporary policies: ${d.targets.map((t) => `${cell(t.id)} "${cell(t.name)}" (2SV ${enforcementText(t)})`).join('; ')}`);
+  if (d.canMove) ctx.out(`  temporary policies: ${d.targets.map((t) => `${cell(t.id)} "${cell(t.name)}"${t.designation === 'recovery' ? ' [recovery]' : ''} (2SV ${enforcementText(t)})`).join('; ')}`);
   for (const n of d.notes) ctx.out(`  note: ${n}`);
 }
 
+/** 2SV enforcement only as a documented field gives it; no field does today. */
 function enforcementText(p: CloudPolicy): string {
-  return p.twoStepVerification === 'enforced' ? 'enforced' : p.twoStepVerification === 'optional' ? 'optional' : 'unknown';
+  return p.twoStepVerification === 'unknown' ? 'not given by the API: check it in the admin hub' : p.twoStepVerification;
 }
 
-function policyJson(p: CloudPolicy): Record<string, unknown> {
-  return { id: p.id, name: p.name, twoStepVerification: p.twoStepVerification, enforcementField: p.enforcementField ?? null, policyType: p.policyType ?? null };
+function policyJson(p: CloudPolicy, orgId: string): Record<string, unknown> {
+  return { id: p.id, name: p.name, designation: p.designation ?? null, twoStepVerification: p.twoStepVerification, policyType: p.policyType ?? null, hubLink: hubPolicyLink(orgId, p.id) };
 }
 
-function userJson(u: UserReport): Record<string, unknown> {
+function userJson(u: UserReport, orgId: string): Record<string, unknown> {
   const d = u.diagnosis;
   return {
     accountId: u.user.accountId,
@@ -231,8 +236,8 @@ function userJson(u: UserReport): Record<string, unknown> {
       next: d.next,
       hubLink: d.hubLink,
       canMove: d.canMove,
-      currentPolicy: d.currentPolicy ? policyJson(d.currentPolicy) : null,
-      targets: d.targets.map(policyJson),
+      currentPolicy: d.currentPolicy ? policyJson(d.currentPolicy, orgId) : null,
+      targets: d.targets.map((t) => policyJson(t, orgId)),
       notes: d.notes,
     },
     pending: d.pending ?? null,

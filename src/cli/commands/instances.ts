@@ -1,6 +1,14 @@
-/** `jira2fa instances list`: the instances of the profiles file, and what is wrong with it. */
+/**
+ * `jira2fa instances list`: the instances of the profiles file, and what is wrong with it.
+ * `jira2fa instances db-import`: an instance's database section from the product's dbconfig.xml.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { EXIT_CODES } from '../../core/errors';
+import { databaseFromDbConfig } from '../../core/dbconfig/dbConfigFile';
+import { readDbConfigFile } from '../../core/dbconfig/readDbConfigFile';
+import { AppError, EXIT_CODES } from '../../core/errors';
+import { setDatabaseInProfilesText } from '../../core/profiles/setDatabase';
 import { profileWarnings } from '../../core/profiles/schema';
 import { formatFieldError, type CliContext } from '../context';
 import { cell, formatTable, hostOf } from '../format';
@@ -34,4 +42,50 @@ export function register(program: Command, ctx: CliContext): void {
         ));
       });
     });
+
+  instances
+    .command('db-import')
+    .description("fill an instance's database section from the product's dbconfig.xml (the password in it is never imported)")
+    .requiredOption('--instance <id>', 'instance id from the profiles file')
+    .requiredOption('--file <path>', "the product's dbconfig.xml (Jira) or confluence.cfg.xml (Confluence)")
+    .option('--dry-run', 'show what would change, change nothing')
+    .action(async (opts: { instance: string; file: string; dryRun?: boolean }) => {
+      const profile = await ctx.getProfile(opts.instance);
+      if (profile.product === 'cloud') throw new AppError('input', `${profile.id} is a Cloud organization: it has no database.`);
+      const parsed = await readDbConfigFile(ctx.resolvePath(opts.file));
+      const imported = databaseFromDbConfig(parsed, profile.database);
+      const profilesFile = ctx.profilesFile();
+      const write = !opts.dryRun && imported.changes.length > 0;
+      if (write) {
+        const next = setDatabaseInProfilesText(await readFile(profilesFile, 'utf8'), profile.id, imported.database);
+        await writeAtomically(profilesFile, next);
+      }
+      const passwordHint = `Store the database password in the OS keychain: jira2fa login --instance ${profile.id} --kind db`;
+      for (const note of imported.notes) ctx.warn(note);
+      ctx.result(
+        { ok: true, instance: profile.id, file: profilesFile, written: write, dryRun: opts.dryRun === true, changes: imported.changes, database: imported.database, notes: imported.notes, next: passwordHint },
+        () => {
+          if (!imported.changes.length) ctx.out(`${profile.id}: the database section already matches ${cell(opts.file)}; nothing changed.`);
+          else {
+            ctx.out(`${write ? 'Changed' : 'Would change'} the database section of ${profile.id}:`);
+            ctx.out(formatTable(['FIELD', 'FROM', 'TO'], imported.changes.map((c) => [c.field, cell(c.from ?? '(unset)'), cell(c.to ?? '(unset)')])));
+          }
+          ctx.out(passwordHint);
+        },
+      );
+    });
+}
+
+/** Writes next to the file, then renames over it: a crash leaves the old or the new file, never half of one. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const mode = (await stat(file)).mode & 0o777;
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, text, { encoding: 'utf8', mode, flag: 'wx' });
+    await chmod(tmp, mode);
+    await rename(tmp, file);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
 }

@@ -44,10 +44,11 @@ import {
   type PolicyList,
   type PolicyTask,
   type TaskStatus,
+  type UserPolicyInfo,
 } from './shapes';
 import { cancelled, unexpectedTaskId, waitForTask, type TaskWaitOptions } from './tasks';
 
-export type CloudClientProfile = Pick<InstanceProfile, 'id' | 'name' | 'product' | 'baseUrl' | 'tls' | 'proxy' | 'orgId' | 'directoryId'>;
+export type CloudClientProfile = Pick<InstanceProfile, 'id' | 'name' | 'product' | 'baseUrl' | 'tls' | 'proxy' | 'orgId' | 'directoryId' | 'cloud'>;
 
 export const DEFAULT_CLOUD_BASE_URL = 'https://api.atlassian.com';
 
@@ -159,9 +160,9 @@ export class CloudAdminClient {
   }
 
   /**
-   * The organization's authentication policies, each with whether it enforces 2SV
-   * ("unknown" when the API does not say). GET /admin/control/v1/orgs/{orgId}/policies,
-   * following up to 10 pages.
+   * The organization's authentication policies, with the role the admin designated in the
+   * profile (recovery / usual); 2SV enforcement is "unknown" (no documented field says it).
+   * GET /admin/control/v1/orgs/{orgId}/policies, following up to 10 pages.
    */
   async listPolicies(signal?: AbortSignal): Promise<CloudResult<PolicyList>> {
     const policies: CloudPolicy[] = [];
@@ -174,7 +175,7 @@ export class CloudAdminClient {
       if (!r.ok) return r;
       status = r.status;
       for (const e of r.value.entries) {
-        if (e.isAuthPolicy) policies.push(e.policy);
+        if (e.isAuthPolicy) policies.push(this.designated(e.policy));
         else otherTypes += 1;
       }
       cursor = r.value.next;
@@ -189,7 +190,14 @@ export class CloudAdminClient {
     if (problem) return { ok: false, outcome: guard('id', problem, 'Use the policy id shown by "cloud find" or the policy list.', 'input') };
     const path = this.path(['admin/control/v1/orgs', { id: this.orgId }, 'policies', { id: policyId }]);
     const r = await this.json({ method: 'GET', path, action: `read policy ${policyId}`, resource: 'policy', resourceId: policyId, read: true, signal }, parsePolicyOne, 'the policy');
-    return r.ok ? { ok: true, status: r.status, value: r.value.policy } : r;
+    return r.ok ? { ok: true, status: r.status, value: this.designated(r.value.policy) } : r;
+  }
+
+  /** The policy with the role the admin gave it in the profile (cloud.recoveryPolicyId / defaultPolicyId). */
+  private designated(p: CloudPolicy): CloudPolicy {
+    const c = this.profile.cloud;
+    const designation = p.id === c?.recoveryPolicyId ? 'recovery' : p.id === c?.defaultPolicyId ? 'usual' : undefined;
+    return designation ? { ...p, designation } : p;
   }
 
   /**
@@ -238,16 +246,17 @@ export class CloudAdminClient {
   }
 
   /**
-   * Which authentication policy each of these (managed) users is in, by account id.
-   * POST /admin/control/v1/orgs/{orgId}/users/auth-policies/bulk-fetch; the request body
-   * and response are NOT documented (see shapes.ts): callers treat a failure as "unknown".
+   * Which authentication policy each of these (managed) users is in. POST
+   * /admin/control/v1/orgs/{orgId}/users/auth-policies/bulk-fetch answers a bare array of
+   * UserPolicyInfo keyed by e-mail; the policy id field is NOT documented (see shapes.ts):
+   * callers treat a missing id or a failure as "unknown".
    */
-  async policyMemberships(accountIds: string[], signal?: AbortSignal): Promise<CloudResult<Map<string, string>>> {
+  async policyMemberships(accountIds: string[], signal?: AbortSignal): Promise<CloudResult<UserPolicyInfo[]>> {
     for (const id of accountIds) {
       const problem = idProblem('account id', id);
       if (problem) return { ok: false, outcome: guard('id', problem, 'Use the account id shown by the search.', 'input') };
     }
-    if (!accountIds.length) return { ok: true, status: 200, value: new Map() };
+    if (!accountIds.length) return { ok: true, status: 200, value: [] };
     const path = this.path(['admin/control/v1/orgs', { id: this.orgId }, 'users/auth-policies/bulk-fetch']);
     return this.json({ method: 'POST', path, body: bulkFetchBody(accountIds), action: 'read which authentication policy the users are in', resource: 'org', read: true, signal }, parseBulkFetch, 'the users\' policies');
   }
@@ -271,7 +280,7 @@ export class CloudAdminClient {
     return r;
   }
 
-  /** GET /admin/control/v1/orgs/{orgId}/auth-policy/task/{taskId} (response shape assumed). */
+  /** GET /admin/control/v1/orgs/{orgId}/auth-policy/task/{taskId} (documented counts, no status word). */
   async taskStatus(taskId: string, signal?: AbortSignal): Promise<CloudResult<TaskStatus>> {
     const problem = idProblem('task id', taskId);
     if (problem) return { ok: false, outcome: unexpectedTaskId(taskId, problem) };

@@ -11,7 +11,7 @@
  */
 import type { CloudAdminClient, FoundUsers } from './client';
 import type { CloudResult } from './outcomes';
-import { hubOrgLink, hubUserLink } from './paths';
+import { hubOrgLink, hubUserLink, sameEmail } from './paths';
 import type { CloudPolicy, CloudUser } from './shapes';
 import type { PendingMove } from './tracker';
 
@@ -77,7 +77,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     .sort((a, b) => rank(a) - rank(b));
   const notes: string[] = [];
   for (const t of targets) {
-    if (t.twoStepVerification === 'unknown') notes.push(`Whether "${t.name}" enforces 2SV is unknown (the API did not say): check it in the admin hub before moving anyone there.`);
+    if (t.twoStepVerification === 'unknown' && t.designation !== 'recovery') notes.push(`Whether "${t.name}" enforces 2SV is not given by the API: check it in the admin hub before moving anyone there.`);
   }
   if (pending) {
     notes.push(`${who} was moved from policy ${pending.fromPolicyName ?? pending.fromPolicyId} to ${pending.toPolicyName ?? pending.toPolicyId} on ${pending.movedAt}${pending.state === 'unconfirmed' ? ' (the move was not confirmed)' : ''}: move them back once they can sign in.`);
@@ -87,10 +87,10 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   const moveBackHint = pending ? ` Then move them back to ${pending.fromPolicyName ?? pending.fromPolicyId}.` : '';
   const movable = (code: DiagnosisCode) => user.managed !== false && !pending && targets.length > 0 && ['policy-enforces', 'never-enrolled', 'undetermined'].includes(code);
   // Name the policies known to be optional; others only when there is nothing better, flagged.
-  const optional = targets.filter((t) => t.twoStepVerification === 'optional');
+  const optional = targets.filter((t) => t.twoStepVerification === 'optional' || t.designation === 'recovery');
   const targetNames = optional.length
-    ? optional.map((t) => `"${t.name}"`).join(', ')
-    : targets.map((t) => `"${t.name}" (2SV enforcement unknown: check it first)`).join(', ');
+    ? optional.map((t) => `"${t.name}"${t.designation === 'recovery' ? ' (your recovery policy)' : ''}`).join(', ')
+    : targets.map((t) => `"${t.name}" (2SV enforcement not given by the API: check it first)`).join(', ');
   const noTarget = 'No other authentication policy has optional 2SV: create one in the admin hub (Security → Authentication policies), or relax enforcement temporarily.';
 
   if (user.managed === false) {
@@ -112,13 +112,14 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       next: `Open ${who} in the admin hub (${base.hubLink}): if "Reset two-step verification" is offered, use it; if it is missing, their policy enforces 2SV. Then move them to a policy where 2SV is optional${targets.length ? ` (${targetNames})` : ''}, naming their current policy so they can be moved back.` };
   }
   const policyName = `"${currentPolicy.name}"`;
-  if (currentPolicy.twoStepVerification === 'unknown') {
+  const currentEnforcement = enforcementFor(currentPolicy);
+  if (currentEnforcement === 'unknown') {
     const code: DiagnosisCode = 'undetermined';
     return { ...base, code, targets, canMove: movable(code),
-      summary: `${who} is in ${policyName}; whether it enforces 2SV is unknown (the API did not say).`,
+      summary: `${who} is in ${policyName}; whether it enforces 2SV is not given by the API.`,
       next: `Open ${who} in the admin hub (${base.hubLink}): if "Reset two-step verification" is offered, use it; if it is missing, the policy enforces 2SV: move them to a policy where it is optional${targets.length ? ` (${targetNames})` : ''}.` };
   }
-  if (currentPolicy.twoStepVerification === 'enforced') {
+  if (currentEnforcement === 'enforced') {
     const code: DiagnosisCode = user.mfaEnabled === false ? 'never-enrolled' : 'policy-enforces';
     const summary = code === 'never-enrolled'
       ? `${who} has no 2SV set up, but ${policyName} enforces it: enrollment was never completed, so there is nothing to reset.`
@@ -143,8 +144,19 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     next: `Open ${who} in the admin hub and choose "Reset two-step verification": ${base.hubLink} (no API can reset 2SV).${moveBackHint}` };
 }
 
+/**
+ * 2SV enforcement as far as it is known: a documented field would say it (none does today);
+ * otherwise the admin's designation of the recovery policy says "optional" (that is what the
+ * designation means). Shown to the admin as "not given by the API" either way.
+ */
+export function enforcementFor(p: CloudPolicy): CloudPolicy['twoStepVerification'] {
+  if (p.twoStepVerification !== 'unknown') return p.twoStepVerification;
+  return p.designation === 'recovery' ? 'optional' : 'unknown';
+}
+
+/** The designated recovery policy first, then policies known to be optional, then the rest. */
 function rank(p: CloudPolicy): number {
-  return p.twoStepVerification === 'optional' ? 0 : 1;
+  return p.designation === 'recovery' ? 0 : p.twoStepVerification === 'optional' ? 1 : 2;
 }
 
 // ---- search + diagnosis ----
@@ -202,8 +214,10 @@ export async function findAndDiagnose(client: CloudLookupApi, query: string, opt
 
 /**
  * Which policy each user is in. With a single policy that is the answer for everyone;
- * otherwise the (undocumented) bulk-fetch is asked, and any failure leaves "unknown" with
- * the reason. A policy named there but missing from the list is read on its own.
+ * otherwise bulk-fetch is asked and its entries matched by e-mail (and account id when the
+ * entry has one). An entry without a readable policy id, a user the answer does not list,
+ * and any failure leave "unknown" with the reason: never a guess. A policy named there but
+ * missing from the list is read on its own.
  */
 export async function membershipsOf(client: Pick<CloudLookupApi, 'policyMemberships' | 'getPolicy'>, users: readonly CloudUser[], policies: CloudPolicy[], warnings: string[], signal?: AbortSignal): Promise<Map<string, PolicyMembership>> {
   const out = new Map<string, PolicyMembership>();
@@ -223,9 +237,14 @@ export async function membershipsOf(client: Pick<CloudLookupApi, 'policyMembersh
     return out;
   }
   for (const u of candidates) {
-    const policyId = r.value.get(u.accountId);
-    if (!policyId) {
+    const entry = r.value.find((e) => (e.accountId ? e.accountId === u.accountId : false) || (u.email !== undefined && sameEmail(e.email, u.email) && (!e.accountId || e.accountId === u.accountId)));
+    if (!entry) {
       out.set(u.accountId, { known: false, reason: 'the API did not list this user (not a managed account?)' });
+      continue;
+    }
+    const policyId = entry.policyId;
+    if (!policyId) {
+      out.set(u.accountId, { known: false, reason: 'the API listed the user without a policy id it documents' });
       continue;
     }
     if (!policies.some((p) => p.id === policyId)) {

@@ -9,12 +9,12 @@ export {
   type FoundUsers,
 } from './client';
 export { rateLimitWaitMs, realClock, DEFAULT_RETRY, type RetryPolicy } from './rateLimit';
-export { DEFAULT_TASK_WAIT, type TaskWaitOptions } from './tasks';
+export { DEFAULT_TASK_WAIT, taskProgressText, type TaskWaitOptions } from './tasks';
 export { diagnose, findAndDiagnose, membershipsOf, type CloudLookupApi, type Diagnosis, type DiagnosisCode, type DiagnosisInput, type LookupOptions, type LookupReport, type PolicyMembership, type UserReport } from './diagnose';
 export { describeCloudFailure, type CloudFailure, type CloudFailureKind, type CloudGuard, type CloudResult, type MissingThing } from './outcomes';
-export { emailProblem, hubOrgLink, hubUserLink, looksLikeEmail } from './paths';
+export { emailProblem, hubOrgLink, hubPolicyLink, hubUserLink, looksLikeEmail } from './paths';
 export { moveBack, moveToTemporaryPolicy, type CloudRecoveryClient, type MoveBackRequest, type MovedState, type MoveRequest, type MoveResult, type PolicyRef, type RecoveryContext, type TrackerChange } from './recovery';
-export type { CloudPolicy, CloudUser, LastActive, PolicyList, PolicyTask, TaskState, TaskStatus, TwoSvEnforcement } from './shapes';
+export type { CloudPolicy, CloudUser, LastActive, PolicyDesignation, PolicyList, PolicyTask, TaskFailureReason, TaskState, TaskStatus, TwoSvEnforcement, UserPolicyInfo } from './shapes';
 export {
   JsonFileTrackerStorage,
   MemoryTrackerStorage,

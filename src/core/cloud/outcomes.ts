@@ -33,6 +33,8 @@ export type CloudGuard =
   | 'noSuchPolicy'
   | 'targetEnforces'
   | 'singlePolicy'
+  /** No --to and no designated recovery policy. */
+  | 'noTarget'
   | 'tracker';
 
 export type CloudFailureKind =

@@ -66,3 +66,11 @@ export function hubOrgLink(orgId: string): string {
   return `https://admin.atlassian.com/o/${encodeURIComponent(orgId)}/overview`;
 }
 
+
+/**
+ * A policy's page in the admin hub (Security → Authentication policies). The address of a
+ * single policy is not documented: this is the pattern the admin hub uses today.
+ */
+export function hubPolicyLink(orgId: string, policyId: string): string {
+  return `https://admin.atlassian.com/o/${encodeURIComponent(orgId)}/security/authentication-policies/${encodeURIComponent(policyId)}`;
+}

@@ -23,13 +23,13 @@ import type { TaskWaitOptions } from './tasks';
 import { membershipsOf } from './diagnose';
 import { guard, type CloudFailure } from './outcomes';
 import { emailProblem, hubUserLink, sameEmail } from './paths';
-import type { CloudPolicy, TwoSvEnforcement } from './shapes';
+import type { CloudPolicy, PolicyDesignation, TwoSvEnforcement } from './shapes';
 import type { MoveTracker, PendingMove } from './tracker';
 
 export type CloudRecoveryClient = Pick<CloudAdminClient, 'orgId' | 'userByEmail' | 'listPolicies' | 'getPolicy' | 'policyMemberships' | 'addUsersToPolicy' | 'waitForTask'>;
 
 export interface RecoveryContext {
-  profile: Pick<InstanceProfile, 'id' | 'name' | 'baseUrl' | 'environment'>;
+  profile: Pick<InstanceProfile, 'id' | 'name' | 'baseUrl' | 'environment' | 'cloud'>;
   client: CloudRecoveryClient;
   tracker: MoveTracker;
   audit: AuditSink;
@@ -46,8 +46,11 @@ export interface RecoveryContext {
 export interface MoveRequest {
   /** The user's e-mail address (the add-users API takes addresses). */
   email: string;
-  /** The temporary policy: one where 2SV is not mandatory. */
-  toPolicyId: string;
+  /**
+   * The temporary policy: one where 2SV is not mandatory. Default: the recovery policy the
+   * admin designated in the profile (cloud.recoveryPolicyId).
+   */
+  toPolicyId?: string;
   /**
    * The policy the user is in now, to move them back to. Needed only when the API cannot
    * tell (the bulk-fetch answer is not documented); refused when it contradicts the API.
@@ -70,6 +73,7 @@ export interface PolicyRef {
   id: string;
   name?: string;
   twoStepVerification?: TwoSvEnforcement;
+  designation?: PolicyDesignation;
 }
 
 export interface MoveResult {
@@ -160,14 +164,21 @@ async function moveAttempt(ctx: RecoveryContext, req: MoveRequest, facts: Facts)
     return refuse(guard('singlePolicy', `This organization has a single authentication policy ("${policies[0].name}"): there is no other policy to move ${req.email} to.`,
       'Turn mandatory 2SV off on that policy for a short time in the admin hub (Security → Authentication policies), then back on.'));
   }
-  const target = policies.find((p) => p.id === req.toPolicyId);
-  if (!target) return refuse(noSuchPolicy(req.toPolicyId, policies));
+  const toPolicyId = req.toPolicyId ?? profile.cloud?.recoveryPolicyId;
+  if (!toPolicyId) {
+    return refuse(guard('noTarget', `No temporary policy was named and ${profile.name} has no designated recovery policy.`,
+      'Designate the policy with 2SV optional as the recovery policy in the instance settings (Edit Instance → Cloud organization), or name one (CLI: --to POLICY).', 'input'));
+  }
+  const target = policies.find((p) => p.id === toPolicyId);
+  if (!target) return refuse(noSuchPolicy(toPolicyId, policies));
   facts.toPolicy = ref(target);
   if (target.twoStepVerification === 'enforced') {
     return refuse(guard('targetEnforces', `Policy "${target.name}" enforces 2SV: moving ${req.email} there would not help.`, `Choose a policy where 2SV is optional: ${optionalNames(policies) || 'none exists; create one in the admin hub'}.`));
   }
   if (target.twoStepVerification === 'unknown') {
-    facts.warnings.push(`Whether "${target.name}" enforces 2SV is unknown (the API did not say): check it in the admin hub.`);
+    facts.warnings.push(target.designation === 'recovery'
+      ? `"${target.name}" is your designated recovery policy; whether it enforces 2SV is not given by the API: check it in the admin hub.`
+      : `Whether "${target.name}" enforces 2SV is not given by the API: check it in the admin hub.`);
   }
 
   const warnings: string[] = [];
@@ -187,7 +198,7 @@ async function moveAttempt(ctx: RecoveryContext, req: MoveRequest, facts: Facts)
   } else {
     const why = membership && !membership.known ? membership.reason : 'unknown';
     return refuse(guard('unknownSource', `Could not tell which authentication policy ${req.email} is in (${why}), so they could not be moved back afterwards.`,
-      'Look the policy up in the admin hub (the user\'s page shows it) and name it as the current policy (CLI: --from POLICY).', 'input'));
+      `Look the policy up in the admin hub (the user's page shows it) and name it as the current policy (CLI: --from POLICY)${usualHint(policies)}.`, 'input'));
   }
   const source = policies.find((p) => p.id === fromPolicyId);
   if (!source) return refuse(noSuchPolicy(fromPolicyId, policies));
@@ -203,14 +214,14 @@ async function moveAttempt(ctx: RecoveryContext, req: MoveRequest, facts: Facts)
     return { ok: false, outcome: started.outcome, ...(facts.moved === 'unknown' ? { next: unconfirmedNext(facts) } : {}) };
   }
   facts.taskId = started.value.taskId;
-  const done = await client.waitForTask(started.value.taskId, { ...ctx.task, signal });
+  const done = await client.waitForTask(started.value.taskId, { ...ctx.task, signal, emails: [facts.user.email] });
   facts.moved = done.ok ? 'yes' : done.outcome.kind === 'taskFailed' ? 'no' : 'unknown';
   await recordMove(ctx, facts, source, target, started.value.taskId);
   if (!done.ok) return { ok: false, outcome: done.outcome, ...(facts.moved === 'unknown' ? { next: unconfirmedNext(facts) } : {}) };
   const hub = hubUserLink(client.orgId, user.accountId);
   return {
     ok: true,
-    summary: `${facts.user.email} was moved from "${source.name}" to "${target.name}"${target.twoStepVerification === 'unknown' ? ' (2SV enforcement of that policy unknown)' : ', where 2SV is optional'}.`,
+    summary: `${facts.user.email} was moved from "${source.name}" to "${target.name}"${target.twoStepVerification === 'optional' ? ', where 2SV is optional' : target.designation === 'recovery' ? ' (your recovery policy)' : ''}.`,
     next: `Reset their 2SV in the admin hub if they had it (${hub}), let them sign in and set it up again, then move them back to "${source.name}".`,
   };
 }
@@ -237,7 +248,7 @@ async function moveBackAttempt(ctx: RecoveryContext, req: MoveBackRequest, facts
     return { ok: false, outcome: started.outcome, next: `${started.outcome.next} The record stays until a move back succeeds.` };
   }
   facts.taskId = started.value.taskId;
-  const done = await client.waitForTask(started.value.taskId, { ...ctx.task, signal });
+  const done = await client.waitForTask(started.value.taskId, { ...ctx.task, signal, emails: [entry.email] });
   facts.moved = done.ok ? 'yes' : done.outcome.kind === 'taskFailed' ? 'no' : 'unknown';
   if (!done.ok) return { ok: false, outcome: done.outcome, next: `${done.outcome.next} The record stays until a move back succeeds.` };
   try {
@@ -381,7 +392,12 @@ function unconfirmedNext(facts: Facts): string {
 }
 
 function ref(p: CloudPolicy): PolicyRef {
-  return { id: p.id, name: p.name, twoStepVerification: p.twoStepVerification };
+  return { id: p.id, name: p.name, twoStepVerification: p.twoStepVerification, ...(p.designation ? { designation: p.designation } : {}) };
+}
+
+function usualHint(policies: readonly CloudPolicy[]): string {
+  const usual = policies.find((p) => p.designation === 'usual');
+  return usual ? `; if it is your usual policy, that is ${usual.id} ("${usual.name}")` : '';
 }
 
 function adminName(ctx: RecoveryContext): string {

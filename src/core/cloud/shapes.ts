@@ -3,36 +3,33 @@
  * for them. Every parser returns a value or a `problem` (what was missing); the client turns
  * a problem into an "unexpected response shape" failure that shows what came back. Unknown
  * extra fields are always accepted (looseObject): Atlassian adds fields without notice.
+ * The documented examples are kept as contract fixtures in test/contract/atlassian/cloud/.
  *
- * What is DOCUMENTED (developer.atlassian.com, Organizations REST API and Control REST API
- * reference pages, and the "auth policy cookbook"):
+ * DOCUMENTED (developer.atlassian.com: Control REST API "Authentication Policies" group, the
+ * "Add users to authentication policy" cookbook, Organizations REST API "Users" group):
  *  - POST /admin/control/v1/orgs/{orgId}/auth-policy/{policyId}/add-users
  *      body {"users": ["email", ...]} → 202 {"taskId": string, "taskLink": string}.
- *  - POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/search
- *      body {searchTerm? | emails? (exclusive), accountIds?, mfaEnabled?, claimStatus?, limit?, cursor?}
- *      ("-" as directoryId = every directory the key may manage)
- *      → {"data": [user], "links": {"self", "prev", "next"}}, user = {accountId, name,
- *      nickname, email, mfaEnabled, claimStatus: "managed" | "unmanaged", accountStatus,
- *      membershipStatus, status, ...}.
+ *  - GET /admin/control/v1/orgs/{orgId}/auth-policy/task/{taskId} → 200 {"inProgressCount",
+ *      "successCount", "failureCount", "failureReasons": [{"emails": [...], "details":
+ *      {"status", "title", "detail"}}]}. No status word: running while inProgressCount > 0.
+ *  - POST /admin/control/v1/orgs/{orgId}/users/auth-policies/bulk-fetch body {"accountIds"}
+ *      → 200 a bare array of UserPolicyInfo whose documented field is "email".
+ *  - POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/search → {"data": [user],
+ *      "links": {"next"}}, user = {accountId, name, nickname, email, mfaEnabled, claimStatus,
+ *      accountStatus, status, ...}.
  *  - GET /admin/v1/orgs/{orgId}/directory/users/{accountId}/last-active-dates
- *      → {"data": {"product_access": [{id, key, last_active, last_active_timestamp}],
- *      "added_to_org"}, "links": {"next"}}.
- *  - The policy envelope of the Organizations API (GET /admin/v1/orgs/{orgId}/policies):
- *      {"data": [{"id", "type": "policy", "attributes": {"type", "name", "status", ...}}],
- *      "links": {"next"}}.
+ *      → {"data": {"product_access": [{id, key, last_active}], "added_to_org"}, "links"}.
+ *  - GET /admin/control/v1/orgs/{orgId}/policies → {"data", "meta", "links": {"next"}}.
  *
- * What is ASSUMED (endpoint documented, body not, or not found at all):
- *  - GET /admin/control/v1/orgs/{orgId}/policies answers with the same envelope as above,
- *    and authentication policies have an attributes.type containing "auth".
- *  - WHICH FIELD SAYS A POLICY ENFORCES 2SV: not documented. We look for a few plausible
- *    fields (TWO_SV_FIELDS below) and otherwise report enforcement "unknown", never a guess.
- *  - GET .../auth-policy/task/{taskId}: the status field's name and values. We read
- *    status | state | taskStatus and known words (IN_PROGRESS, COMPLETED, FAILED...); any
- *    other value is an unexpected shape.
- *  - POST .../users/auth-policies/bulk-fetch: request body {"accountIds": [...]} and a
- *    response listing {accountId, policyId} entries (several spellings accepted). When the
- *    API refuses the body or answers otherwise, the user's policy is "unknown" and the
- *    admin names it (CLI --from).
+ * NOT DOCUMENTED, so never relied on silently:
+ *  - the attributes of a policy list item: both a JSON:API item {id, type, attributes:{name,
+ *    type}} and a flat one {id, name, type} are read;
+ *  - any field saying whether a policy enforces 2SV: none is read. The admin designates the
+ *    recovery policy (2SV optional) in the profile; enforcement is shown as "not given by the
+ *    API" everywhere;
+ *  - the name of the policy id field of a UserPolicyInfo: a few plausible names are read
+ *    (POLICY_ID_FIELDS); when none is there the user's policy is "unknown" and the admin
+ *    names it (CLI --from), never a guess.
  */
 import * as z from 'zod/mini';
 
@@ -40,16 +37,22 @@ import * as z from 'zod/mini';
 
 export type TwoSvEnforcement = 'enforced' | 'optional' | 'unknown';
 
+/** What the admin said a policy is for (profile cloud.recoveryPolicyId / cloud.defaultPolicyId). */
+export type PolicyDesignation = 'recovery' | 'usual';
+
 export interface CloudPolicy {
   id: string;
   name: string;
-  /** attributes.type as sent, e.g. "authentication-policy"; undefined when absent. */
+  /** attributes.type (or type) as sent, e.g. "authentication-policy"; undefined when absent. */
   policyType?: string;
   status?: string;
-  /** Whether the policy makes two-step verification mandatory; "unknown" when no field says. */
+  /**
+   * Whether the policy makes two-step verification mandatory. No documented field says it,
+   * so the parser always gives "unknown"; the value stays for a field Atlassian may document.
+   */
   twoStepVerification: TwoSvEnforcement;
-  /** Where the enforcement was read from (e.g. "attributes.settings.twoStepVerification"), for the UI. */
-  enforcementField?: string;
+  /** The role the admin gave this policy in the profile, if any. */
+  designation?: PolicyDesignation;
 }
 
 export interface PolicyList {
@@ -76,18 +79,6 @@ const Links = z.optional(z.nullable(z.looseObject({ next: z.optional(z.nullable(
 
 const PolicyPage = z.looseObject({ data: z.array(z.unknown()), links: Links });
 const PolicyOne = z.looseObject({ data: z.unknown() });
-
-/** Candidate names of a 2SV enforcement field (assumed: none is documented). */
-const TWO_SV_FIELDS = [
-  'twoStepVerification',
-  'twoStepVerificationEnforcement',
-  'twoStepVerificationEnforced',
-  'enforceTwoStepVerification',
-  'requireTwoStepVerification',
-  'mfaEnforcement',
-  'mfaEnforced',
-  'mfa',
-];
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -124,53 +115,15 @@ function parsePolicyEntry(raw: unknown): Parsed<CloudPolicyEntry> {
   const attrs = e.attributes ?? {};
   const policyType = str(attrs.type) ?? (str(e.type) !== 'policy' ? str(e.type) : undefined);
   const name = str(attrs.name) ?? str(e.name) ?? e.id;
-  const found = findEnforcement(raw as Record<string, unknown>);
   const policy: CloudPolicy = {
     id: e.id,
     name,
     ...(policyType ? { policyType } : {}),
     ...(str(attrs.status) ? { status: str(attrs.status) } : {}),
-    twoStepVerification: found?.value ?? 'unknown',
-    ...(found ? { enforcementField: found.field } : {}),
+    twoStepVerification: 'unknown',
   };
   // No type at all: the Control API's list is taken to hold authentication policies only.
   return { ok: true, value: { policy, isAuthPolicy: policyType === undefined || /auth/i.test(policyType) } };
-}
-
-/** Looks for a 2SV enforcement field in the policy, its attributes, settings and rule. */
-function findEnforcement(raw: Record<string, unknown>): { value: Exclude<TwoSvEnforcement, 'unknown'>; field: string } | undefined {
-  const attrs = obj(raw.attributes);
-  const places: Array<[string, Record<string, unknown> | undefined]> = [
-    ['attributes.settings', obj(attrs?.settings)],
-    ['attributes.rule', obj(attrs?.rule)],
-    ['attributes', attrs],
-    ['', raw],
-  ];
-  for (const [where, place] of places) {
-    if (!place) continue;
-    for (const field of TWO_SV_FIELDS) {
-      const value = enforcementValue(place[field]);
-      if (value) return { value, field: where ? `${where}.${field}` : field };
-    }
-  }
-  return undefined;
-}
-
-function enforcementValue(v: unknown): Exclude<TwoSvEnforcement, 'unknown'> | undefined {
-  if (typeof v === 'boolean') return v ? 'enforced' : 'optional';
-  if (typeof v === 'string') {
-    if (/^(required|enforced|mandatory|on|true|enabled)$/i.test(v.trim())) return 'enforced';
-    if (/^(optional|off|false|disabled|none|not[_ -]?required)$/i.test(v.trim())) return 'optional';
-    return undefined;
-  }
-  const o = obj(v);
-  if (o) {
-    for (const key of ['enforced', 'required', 'mandatory', 'enforcement', 'mode']) {
-      const inner = enforcementValue(o[key]);
-      if (inner) return inner;
-    }
-  }
-  return undefined;
 }
 
 // ---- directory users ----
@@ -270,85 +223,109 @@ export function parseTaskAccepted(json: unknown): Parsed<PolicyTask> {
   return { ok: true, value: { taskId: t.data.taskId, ...(str(t.data.taskLink) ? { taskLink: str(t.data.taskLink) } : {}) } };
 }
 
-// ---- task status (ASSUMED shape) ----
+// ---- task status (documented) ----
 
-export type TaskState = 'running' | 'done' | 'failed';
+export type TaskState = 'running' | 'done';
+
+/** One entry of failureReasons: who failed, and the problem details the API gave. */
+export interface TaskFailureReason {
+  emails: string[];
+  /** details.status: the HTTP status of that failure. */
+  status?: number;
+  title?: string;
+  detail?: string;
+}
 
 export interface TaskStatus {
   taskId: string;
+  /** running while inProgressCount > 0, done when it is 0. */
   state: TaskState;
-  /** The status word as the API sent it. */
-  rawStatus: string;
-  /** Error texts the task reported (per user or overall), when it listed any. */
-  errors: string[];
+  inProgressCount: number;
+  successCount: number;
+  failureCount: number;
+  failureReasons: TaskFailureReason[];
 }
 
-const DONE = /^(completed?|success(ful)?|succeeded|done|finished)$/i;
-const FAILED = /^(failed|failure|error|errored|cancell?ed|aborted|partial(ly)?[_ -]?(failed|success|completed))$/i;
-const RUNNING = /^(in[_ -]?progress|pending|queued|running|processing|started|new|accepted|submitted|scheduled|not[_ -]?started)$/i;
+const Count = z.number().check(z.int(), z.minimum(0));
+const TaskStatusBody = z.looseObject({
+  inProgressCount: Count,
+  successCount: Count,
+  failureCount: Count,
+  failureReasons: z.optional(z.nullable(z.array(z.unknown()))),
+});
 
 export function parseTaskStatus(json: unknown, taskId: string): Parsed<TaskStatus> {
-  const o = obj(json);
-  if (!o) return { ok: false, problem: 'not a JSON object' };
-  const attrs = obj(o.attributes) ?? obj(o.data);
-  const rawStatus = str(o.status) ?? str(o.state) ?? str(o.taskStatus) ?? str(attrs?.status) ?? str(attrs?.state);
-  if (!rawStatus) return { ok: false, problem: 'no "status" (or "state") text' };
-  const errors = errorTexts(o.errors ?? o.failures ?? o.failedUsers ?? attrs?.errors);
-  let state: TaskState;
-  if (FAILED.test(rawStatus)) state = 'failed';
-  else if (DONE.test(rawStatus)) state = errors.length ? 'failed' : 'done';
-  else if (RUNNING.test(rawStatus)) state = 'running';
-  else return { ok: false, problem: `status "${rawStatus.slice(0, 40)}" is not a known task state` };
-  return { ok: true, value: { taskId: str(o.taskId) ?? str(o.id) ?? taskId, state, rawStatus, errors } };
+  const t = TaskStatusBody.safeParse(json);
+  if (!t.success) return { ok: false, problem: 'no whole-number "inProgressCount", "successCount" and "failureCount"' };
+  const failureReasons: TaskFailureReason[] = [];
+  for (const [i, raw] of (t.data.failureReasons ?? []).entries()) {
+    const r = obj(raw);
+    const emails = Array.isArray(r?.emails) ? r.emails.filter((e): e is string => typeof e === 'string') : undefined;
+    if (!r || !emails) return { ok: false, problem: `failureReasons ${i + 1}: no "emails" list` };
+    const d = obj(r.details);
+    const status = typeof d?.status === 'number' && Number.isInteger(d.status) ? d.status : undefined;
+    failureReasons.push({ emails, ...(status !== undefined ? { status } : {}), ...(str(d?.title) ? { title: str(d?.title) } : {}), ...(str(d?.detail) ? { detail: str(d?.detail) } : {}) });
+  }
+  const { inProgressCount, successCount, failureCount } = t.data;
+  return { ok: true, value: { taskId, state: inProgressCount > 0 ? 'running' : 'done', inProgressCount, successCount, failureCount, failureReasons } };
 }
 
-function errorTexts(v: unknown): string[] {
-  if (!Array.isArray(v)) return [];
-  return v
-    .map((e) => {
-      if (typeof e === 'string') return e;
-      const o = obj(e);
-      if (!o) return undefined;
-      const who = str(o.user) ?? str(o.email) ?? str(o.accountId);
-      const what = str(o.message) ?? str(o.detail) ?? str(o.reason) ?? str(o.error) ?? str(o.title) ?? str(o.code);
-      return [who, what].filter(Boolean).join(': ') || undefined;
-    })
-    .filter((s): s is string => !!s);
+/**
+ * How a finished task ended for the users it was given: moved when the task counted a
+ * success and named none of them in failureReasons; failed with the reasons that name them,
+ * or with every reason when the task failed without naming anyone it was asked about.
+ */
+export function taskOutcomeFor(t: TaskStatus, emails: readonly string[]): { moved: true } | { moved: false; reasons: TaskFailureReason[] } {
+  const named = t.failureReasons.filter((r) => r.emails.some((e) => emails.some((x) => sameAddress(e, x))));
+  if (named.length) return { moved: false, reasons: named };
+  if (t.successCount >= emails.length && t.successCount > 0) return { moved: true };
+  return { moved: false, reasons: t.failureReasons };
 }
 
-// ---- which policy users are in (ASSUMED request and response) ----
+function sameAddress(a: string, b: string): boolean {
+  return a.normalize('NFC').toLowerCase() === b.normalize('NFC').toLowerCase();
+}
 
-/** The request body we send to bulk-fetch (assumed: the body is not documented). */
+// ---- which policy users are in (documented request; policy id field NOT documented) ----
+
+/** The request body of bulk-fetch (documented). */
 export function bulkFetchBody(accountIds: string[]): { accountIds: string[] } {
   return { accountIds };
 }
 
-export function parseBulkFetch(json: unknown): Parsed<Map<string, string>> {
-  const o = obj(json);
-  const list = Array.isArray(json) ? json : [o?.data, o?.users, o?.values, o?.results].find(Array.isArray);
-  if (!Array.isArray(list)) return { ok: false, problem: 'no list of users ("data", "users", "values" or "results")' };
-  const map = new Map<string, string>();
-  for (const [i, raw] of list.entries()) {
-    const e = obj(raw);
-    const attrs = obj(e?.attributes);
-    const accountId = str(e?.accountId) ?? str(e?.userId) ?? str(attrs?.accountId) ?? str(e?.id);
-    const policyId = policyIdOf(e) ?? policyIdOf(attrs);
-    if (!accountId) return { ok: false, problem: `entry ${i + 1}: no "accountId"` };
-    if (!policyId) return { ok: false, problem: `entry ${i + 1}: no policy id ("policyId", "authPolicyId" or "policy.id")` };
-    map.set(accountId, policyId);
-  }
-  return { ok: true, value: map };
+/** One UserPolicyInfo: the documented e-mail, and what else could be read. */
+export interface UserPolicyInfo {
+  email: string;
+  accountId?: string;
+  /** Undefined when no field we know names the policy (the field is not documented). */
+  policyId?: string;
+  /** The field the policy id was read from, e.g. "policyId", for the admin to see. */
+  policyField?: string;
 }
 
-function policyIdOf(e: Record<string, unknown> | undefined): string | undefined {
-  if (!e) return undefined;
-  const direct = str(e.policyId) ?? str(e.authPolicyId) ?? str(e.authenticationPolicyId);
-  if (direct) return direct;
-  const nested = obj(e.policy) ?? obj(e.authPolicy) ?? obj(e.authenticationPolicy);
-  if (nested && str(nested.id)) return str(nested.id);
-  // A list of policies is only read when it has exactly one: a user is in one auth policy.
-  const many = [e.policies, e.authPolicies].find(Array.isArray) as unknown[] | undefined;
-  if (many?.length === 1) return str(obj(many[0])?.id) ?? str(many[0]);
+/** Names of a policy id field tried in a UserPolicyInfo, in this order (not documented). */
+export const POLICY_ID_FIELDS = ['policyId', 'authPolicyId', 'authenticationPolicyId', 'policy.id', 'authPolicy.id', 'authenticationPolicy.id'] as const;
+
+export function parseBulkFetch(json: unknown): Parsed<UserPolicyInfo[]> {
+  if (!Array.isArray(json)) return { ok: false, problem: 'not a JSON array of users (the documented answer is a bare array)' };
+  const out: UserPolicyInfo[] = [];
+  for (const [i, raw] of json.entries()) {
+    const e = obj(raw);
+    const email = str(e?.email);
+    if (!e || !email) return { ok: false, problem: `entry ${i + 1}: no "email"` };
+    const accountId = str(e.accountId);
+    const found = policyIdOf(e);
+    out.push({ email, ...(accountId ? { accountId } : {}), ...(found ? { policyId: found.id, policyField: found.field } : {}) });
+  }
+  return { ok: true, value: out };
+}
+
+function policyIdOf(e: Record<string, unknown>): { id: string; field: string } | undefined {
+  for (const field of POLICY_ID_FIELDS) {
+    const [outer, inner] = field.split('.');
+    const v = inner ? obj(e[outer])?.[inner] : e[outer];
+    if (str(v)) return { id: str(v)!, field };
+  }
   return undefined;
 }
 

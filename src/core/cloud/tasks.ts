@@ -5,7 +5,7 @@
 import { redactor } from '../redact';
 import type { Clock } from '../totp';
 import type { CloudFailure, CloudResult } from './outcomes';
-import type { TaskStatus } from './shapes';
+import { taskOutcomeFor, type TaskFailureReason, type TaskStatus } from './shapes';
 
 export interface TaskWaitOptions {
   /** Give up (taskTimeout) after this long; default 120 s. */
@@ -13,6 +13,11 @@ export interface TaskWaitOptions {
   /** Between two polls; default 2 s. */
   intervalMs?: number;
   signal?: AbortSignal;
+  /**
+   * The e-mail addresses the task was asked to move. A finished task counts as a success
+   * only when it counted successes and named none of these in failureReasons.
+   */
+  emails?: readonly string[];
   /** Told about every poll answer, so a UI can show progress. */
   onPoll?: (status: TaskStatus, poll: number) => void;
 }
@@ -53,8 +58,10 @@ export async function waitForTask(
       transient = 0;
       last = r.value;
       options.onPoll?.(r.value, poll);
-      if (r.value.state === 'done') return r;
-      if (r.value.state === 'failed') return { ok: false, outcome: taskFailed(r.value, r.status) };
+      if (r.value.state === 'done') {
+        const end = taskOutcomeFor(r.value, options.emails ?? []);
+        return end.moved ? r : { ok: false, outcome: taskFailed(r.value, end.reasons) };
+      }
       if (timeLeft < intervalMs) return { ok: false, outcome: taskTimeout(taskId, last, timeoutMs) };
     }
     try {
@@ -65,16 +72,31 @@ export async function waitForTask(
   }
 }
 
-export function taskFailed(t: TaskStatus, status: number): CloudFailure {
-  const errors = t.errors.length ? `: ${t.errors.join('; ')}` : '';
+/**
+ * A finished task that did not move the user: the API's own words (details.title and
+ * details.detail) as the server message, and details.status as the HTTP status.
+ */
+export function taskFailed(t: TaskStatus, reasons: readonly TaskFailureReason[]): CloudFailure {
+  const words = reasons.map((r) => [r.title, r.detail].filter(Boolean).join(': ')).filter(Boolean).join('; ');
+  const status = reasons.find((r) => r.status !== undefined)?.status;
+  const who = [...new Set(reasons.flatMap((r) => r.emails))].join(', ');
+  const why = reasons.length
+    ? `failed${who ? ` for ${who}` : ''}`
+    : `ended with ${t.successCount} success(es) and ${t.failureCount} failure(s), none naming the user`;
   return {
     ok: false,
     kind: 'taskFailed',
     failure: 'refused',
-    status,
-    summary: redactor.redact(`The policy change (task ${t.taskId}) ended as ${t.rawStatus}${errors}`.slice(0, 600) + '.'),
+    ...(status !== undefined ? { status } : {}),
+    ...(words ? { serverMessage: redactor.redact(words.slice(0, 600)) } : {}),
+    summary: redactor.redact(`The policy change (task ${t.taskId}) ${why}`.slice(0, 600) + '.'),
     next: 'The user\'s policy was not changed as far as the API says. Check that the account is managed by this organization and the e-mail address is its current one, then try again.',
   };
+}
+
+/** "1 in progress, 0 moved, 0 failed": a poll answer in words, for progress lines. */
+export function taskProgressText(t: TaskStatus): string {
+  return `${t.inProgressCount} in progress, ${t.successCount} moved, ${t.failureCount} failed`;
 }
 
 export function taskTimeout(taskId: string, last: TaskStatus | undefined, timeoutMs: number): CloudFailure {
@@ -83,7 +105,7 @@ export function taskTimeout(taskId: string, last: TaskStatus | undefined, timeou
     kind: 'taskTimeout',
     failure: 'unreachable',
     mayHaveArrived: true,
-    summary: `The policy change (task ${taskId}) was still ${last?.rawStatus ?? 'running'} after ${Math.round(timeoutMs / 1000)} s.`,
+    summary: `The policy change (task ${taskId}) was still running${last ? ` (${last.inProgressCount} in progress)` : ''} after ${Math.round(timeoutMs / 1000)} s.`,
     next: 'Atlassian may still apply it: check the user\'s authentication policy in admin.atlassian.com before trying again.',
   };
 }

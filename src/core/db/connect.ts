@@ -9,7 +9,7 @@ import os from 'node:os';
 import { AppError, type FailureKind } from '../errors';
 import type { DbDriverName, InstanceProfile } from '../profiles/schema';
 import { redactor } from '../redact';
-import { dialectOf, driverFacts } from './dialect';
+import { checkSchemaName, dialectOf, driverFacts } from './dialect';
 import { loadDriver } from './loader';
 import { ParamBindError, bindNamed } from './bindParams';
 import type {
@@ -49,7 +49,7 @@ export class DbError extends AppError {
 }
 
 export interface ConnectOptions {
-  /** PostgreSQL/PGlite: schema searched first; Oracle: CURRENT_SCHEMA. Not used by MySQL/SQL Server. */
+  /** Overrides database.schema: PostgreSQL/PGlite search_path, Oracle CURRENT_SCHEMA; SQL Server qualifies snippet tables with it. */
   schema?: string;
   connectTimeoutMs?: number;
   applicationName?: string;
@@ -165,6 +165,7 @@ class SqlDriver implements Driver {
     private readonly native: NativeConnection,
     private readonly impl: NativeDriver,
     private readonly db: DatabaseConfig,
+    readonly schema?: string,
   ) {
     this.facts = driverFacts(name);
   }
@@ -267,6 +268,8 @@ export async function connectDatabase(db: DatabaseConfig, password: string | und
   if (db.driver === 'pglite' && db.database !== 'memory://' && !/^(\/|[A-Za-z]:[\\/]|~\/)/.test(db.database)) {
     throw new AppError('input', 'For PGlite, database.database must be an absolute data directory or "memory://".');
   }
+  const schema = options.schema ?? db.schema;
+  if (schema !== undefined) checkSchemaName(schema, db.driver);
   const tls = db.driver === 'pglite' ? false : await resolveTls(db.ssl);
   let impl: NativeDriver;
   try {
@@ -283,12 +286,12 @@ export async function connectDatabase(db: DatabaseConfig, password: string | und
       user: db.user,
       password,
       tls,
-      schema: options.schema,
+      schema,
       connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
       applicationName: options.applicationName ?? 'jira2fa',
     });
   } catch (e) {
     throw describeDbError(impl.classifyError(e), 'connect', db, e);
   }
-  return new SqlDriver(db.driver, native, impl, db);
+  return new SqlDriver(db.driver, native, impl, db, schema);
 }

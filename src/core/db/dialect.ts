@@ -1,6 +1,7 @@
 /**
  * What differs between SQL dialects, without loading any driver library.
  */
+import { AppError } from '../errors';
 import type { DbDriverName } from '../profiles/schema';
 import type { Dialect, DialectFacts } from './types';
 
@@ -11,6 +12,18 @@ export function dialectOf(driver: DbDriverName): Dialect {
 
 function checkIdent(name: string): void {
   if (!name || name.includes('\u0000')) throw new Error(`invalid identifier ${JSON.stringify(name)}`);
+}
+
+/**
+ * A database.schema value is untrusted text that ends up inside SQL: quoting makes any name
+ * safe, so this only refuses what no server accepts as a name (empty, NUL, control characters,
+ * longer than 128 characters) and MySQL, where the database already is the schema.
+ */
+export function checkSchemaName(schema: string, driver: DbDriverName): void {
+  if (driver === 'mysql') throw new AppError('input', 'database.schema is not used on MySQL/MariaDB: there the database name already is the schema.', 'Remove database.schema, or put the schema name in database.database.');
+  if (!schema || schema.length > 128 || /[\u0000-\u001f\u007f]/.test(schema)) {
+    throw new AppError('input', 'database.schema must be 1-128 characters without control characters.', 'Copy <schema-name> from dbconfig.xml.');
+  }
 }
 
 /** ANSI quoting: "name", an embedded " doubled. PostgreSQL and Oracle. */

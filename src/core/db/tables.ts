@@ -31,9 +31,13 @@ const LOOKUP_SQL: Record<Dialect, string> = {
     'AND UPPER(table_name) = UPPER(:name) ORDER BY table_name',
 };
 
-/** Looks one table up in the current schema / database. */
-export async function lookupTable(q: Queryable, dialect: Dialect, name: string): Promise<TableLookup> {
-  const result = await q.query(LOOKUP_SQL[dialect], { name });
+/** SQL Server with database.schema: the session cannot switch schema, so the lookup names it. */
+const MSSQL_IN_SCHEMA =
+  'SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = :schema AND UPPER(TABLE_NAME) = UPPER(:name) ORDER BY TABLE_NAME';
+
+/** Looks one table up in the current schema / database (on SQL Server: `schema` when given). */
+export async function lookupTable(q: Queryable, dialect: Dialect, name: string, schema?: string): Promise<TableLookup> {
+  const result = dialect === 'mssql' && schema ? await q.query(MSSQL_IN_SCHEMA, { name, schema }) : await q.query(LOOKUP_SQL[dialect], { name });
   const candidates = result.rows.map((r) => String(r[0]));
   const exact = candidates.find((c) => c === name);
   const found = exact ?? candidates[0];

@@ -118,6 +118,8 @@ export interface Driver extends Queryable {
   readonly serverVersion: string;
   /** The server's id for this session (backend pid, connection id, SPID, SID). */
   readonly sessionId: string;
+  /** database.schema: set on the session (PostgreSQL, PGlite, Oracle) or qualifying snippet tables (SQL Server). */
+  readonly schema?: string;
   /** Runs `fn` in one transaction: commit when it resolves, roll back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
@@ -140,7 +142,7 @@ export interface NativeConnectConfig {
   user?: string;
   password?: string;
   tls: NativeTls | false;
-  /** PostgreSQL/PGlite: the schema to put first on the search_path; Oracle: CURRENT_SCHEMA. */
+  /** PostgreSQL/PGlite: the only schema on the search_path; Oracle: CURRENT_SCHEMA. SQL Server: unused (see qualifyTables). */
   schema?: string;
   connectTimeoutMs: number;
   applicationName: string;

@@ -15,6 +15,7 @@ import { GROUP_PAGE_SIZE, groupNameProblem, parseConfluenceMemberPage, parseJira
 import { guardRefusal, unavailable, type ApiResult, type FailedOutcome, type Outcome } from './outcomes';
 import { restPath, splitBaseUrl, usernameProblem, type SplitBase } from './paths';
 import { parseJson } from './serverMessage';
+import { parseServerInfo, parseSignedInUser, parseSystemAdmin, parseTsvStatus, type ServerInfo, type SignedInUser, type TsvStatus } from './parsers';
 import { InstanceTransport, type ClientTransportOptions } from './transport';
 import { userAgent } from './userAgent';
 
@@ -27,39 +28,27 @@ export interface JiraClientOptions extends ClientTransportOptions {
   now?: () => number;
 }
 
-export interface ServerInfo {
-  version: string;
-  serverTitle?: string;
-  buildNumber?: number;
-  deploymentType?: string;
-}
-
-export interface SignedInUser {
-  username: string;
-  displayName?: string;
-  key?: string;
-}
-
-export interface TsvStatus {
-  twoSVActive: boolean;
-  /** The TOTP method's flags, when the server lists it. */
-  totpEnabled?: boolean;
-  totpEnforced?: boolean;
-}
+export type { ServerInfo, SignedInUser, TsvStatus } from './parsers';
 
 /** A group's active members, or that the group does not exist. */
 export type GroupLookup = { found: true; members: GroupMember[] } | { found: false };
 
 export type UserLookup = { found: true; username: string; displayName?: string; email?: string; active?: boolean } | { found: false };
 
-/** Product REST paths. tsv paths are the same in every Data Center product. */
-const ENDPOINTS: Record<Product, { serverInfo?: string; myself?: string; user?: string; permissions?: string }> = {
+/**
+ * Each product's own REST paths (reference section 4). tsv paths are the same in every Data
+ * Center product. Confluence has server-information from 9.1 on; Bitbucket's and Bamboo's
+ * version paths are seen only in third-party clients: a 404 there means "version unknown".
+ */
+export const ENDPOINTS: Record<Product, { serverInfo?: string; myself?: string; user?: string; permissions?: string }> = {
   jira: { serverInfo: '/rest/api/2/serverInfo', myself: '/rest/api/2/myself', user: '/rest/api/2/user', permissions: '/rest/api/2/mypermissions' },
-  confluence: { myself: '/rest/api/user/current', user: '/rest/api/user' },
-  bitbucket: {},
-  bamboo: {},
+  confluence: { serverInfo: '/rest/api/server-information', myself: '/rest/api/user/current', user: '/rest/api/user' },
+  bitbucket: { serverInfo: '/rest/api/1.0/application-properties' },
+  bamboo: { serverInfo: '/rest/api/latest/info' },
   cloud: {},
 };
+
+export const TSV_STATUS_PATH = '/rest/tsv/latest/status';
 
 const PRODUCT_NAMES: Record<Product, string> = { jira: 'Jira', confluence: 'Confluence', bitbucket: 'Bitbucket', bamboo: 'Bamboo', cloud: 'Atlassian Cloud' };
 
@@ -107,35 +96,18 @@ export class JiraClient {
     return this.transport.proxyUrl;
   }
 
-  /** GET /rest/api/2/serverInfo (Jira only). */
+  /** The product's version call (ENDPOINTS.serverInfo): Jira serverInfo, Confluence server-information, … */
   async serverInfo(signal?: AbortSignal): Promise<ApiResult<ServerInfo>> {
     const path = ENDPOINTS[this.product].serverInfo;
     if (!path) return { ok: false, outcome: this.unsupported('Reading the server version') };
-    return this.getJson(path, {}, 'read the server version', signal, (j) => {
-      if (typeof j.version !== 'string') return undefined;
-      return {
-        version: j.version,
-        ...(typeof j.serverTitle === 'string' ? { serverTitle: j.serverTitle } : {}),
-        ...(typeof j.buildNumber === 'number' ? { buildNumber: j.buildNumber } : {}),
-        ...(typeof j.deploymentType === 'string' ? { deploymentType: j.deploymentType } : {}),
-      };
-    });
+    return this.getJson(path, {}, 'read the server version', signal, parseServerInfo);
   }
 
   /** The signed-in user: Jira /rest/api/2/myself, Confluence /rest/api/user/current. */
   async myself(signal?: AbortSignal): Promise<ApiResult<SignedInUser>> {
     const path = ENDPOINTS[this.product].myself;
     if (!path) return { ok: false, outcome: this.unsupported('Reading the signed-in user') };
-    const result = await this.getJson(path, {}, 'read your profile', signal, (j) => {
-      if (j.type === 'anonymous') return { username: '' };
-      const username = typeof j.name === 'string' ? j.name : typeof j.username === 'string' ? j.username : undefined;
-      if (!username) return undefined;
-      return {
-        username,
-        ...(typeof j.displayName === 'string' ? { displayName: j.displayName } : {}),
-        ...(typeof j.key === 'string' ? { key: j.key } : typeof j.userKey === 'string' ? { key: j.userKey } : {}),
-      };
-    });
+    const result = await this.getJson(path, {}, 'read your profile', signal, parseSignedInUser);
     // Confluence answers 200 {"type":"anonymous"} when it ignored the credentials.
     if (result.ok && result.value.username === '') {
       return { ok: false, outcome: { kind: 'authFailed', ok: false, failure: 'refused', status: result.status,
@@ -154,25 +126,20 @@ export class JiraClient {
   async isSystemAdmin(signal?: AbortSignal): Promise<ApiResult<boolean>> {
     const path = ENDPOINTS[this.product].permissions;
     if (!path) return { ok: false, outcome: this.unsupported('Checking system administrator rights') };
-    return this.getJson(path, { permissions: 'SYSTEM_ADMIN' }, 'read your permissions', signal, (j) => {
-      const perms = j.permissions as Record<string, { havePermission?: unknown }> | undefined;
-      const have = perms?.SYSTEM_ADMIN?.havePermission;
-      return typeof have === 'boolean' ? have : undefined;
-    });
+    return this.getJson(path, { permissions: 'SYSTEM_ADMIN' }, 'read your permissions', signal, parseSystemAdmin);
   }
 
-  /** GET /rest/tsv/latest/status: the signed-in user's own 2SV state. */
+  /**
+   * The signed-in user's own 2SV state: GET /rest/tsv/latest/status (Bitbucket's REST spec),
+   * and POST when the server answers 405 (Bamboo's "Two-step verification REST API" page
+   * documents POST). The POST carries no body and changes nothing.
+   */
   async tsvStatus(signal?: AbortSignal): Promise<ApiResult<TsvStatus>> {
     if (this.product === 'cloud') return { ok: false, outcome: this.unsupported('Reading two-step verification status') };
-    return this.getJson('/rest/tsv/latest/status', {}, 'read your two-step verification status', signal, (j) => {
-      if (typeof j.twoSVActive !== 'boolean') return undefined;
-      const totp = Array.isArray(j.methods) ? (j.methods as Array<Record<string, unknown>>).find((m) => m?.type === 'TOTP') : undefined;
-      return {
-        twoSVActive: j.twoSVActive,
-        ...(typeof totp?.enabled === 'boolean' ? { totpEnabled: totp.enabled } : {}),
-        ...(typeof totp?.enforced === 'boolean' ? { totpEnforced: totp.enforced } : {}),
-      };
-    });
+    const action = 'read your two-step verification status';
+    const got = await this.getJson(TSV_STATUS_PATH, {}, action, signal, parseTsvStatus);
+    if (got.ok || got.outcome.status !== 405) return got;
+    return this.readJson('POST', TSV_STATUS_PATH, {}, action, signal, parseTsvStatus);
   }
 
   /** Looks a user up by user name (Jira, Confluence). A 404 with a JSON body means "no such user". */
@@ -273,9 +240,13 @@ export class JiraClient {
     await this.transport.release();
   }
 
-  private async getJson<T>(fixed: string, query: Record<string, string>, action: string, signal: AbortSignal | undefined, parse: (j: Record<string, unknown>) => T | undefined): Promise<ApiResult<T>> {
+  private getJson<T>(fixed: string, query: Record<string, string>, action: string, signal: AbortSignal | undefined, parse: (j: Record<string, unknown>) => T | undefined): Promise<ApiResult<T>> {
+    return this.readJson('GET', fixed, query, action, signal, parse);
+  }
+
+  private async readJson<T>(method: 'GET' | 'POST', fixed: string, query: Record<string, string>, action: string, signal: AbortSignal | undefined, parse: (j: Record<string, unknown>) => T | undefined): Promise<ApiResult<T>> {
     const path = restPath(this.base, fixed, Object.keys(query).length ? { query } : {});
-    const answer = await this.call('GET', path, action, { signal });
+    const answer = await this.call(method, path, action, { signal });
     if ('outcome' in answer) return { ok: false, outcome: answer.outcome };
     const { answer: a, ctx } = answer;
     if (a.status < 200 || a.status >= 300) return { ok: false, outcome: classifyFailedAnswer(a, ctx) };
@@ -285,7 +256,9 @@ export class JiraClient {
     return { ok: true, value, status: a.status };
   }
 
-  private async call(method: 'GET' | 'DELETE', path: string, action: string, opts: { signal?: AbortSignal; body?: string }): Promise<{ answer: HttpAnswer; ctx: AnswerContext } | { outcome: FailedOutcome }> {
+  private async call(method: 'GET' | 'POST' | 'DELETE', fullPath: string, action: string, opts: { signal?: AbortSignal; body?: string }): Promise<{ answer: HttpAnswer; ctx: AnswerContext } | { outcome: FailedOutcome }> {
+    // Bamboo deprecates Basic authentication and accepts it only when the request says so.
+    const path = this.product === 'bamboo' && this.credentials.type === 'basic' ? `${fullPath}${fullPath.includes('?') ? '&' : '?'}os_authType=basic` : fullPath;
     const ctx: AnswerContext = { action, host: this.host, path, nowMs: this.now() };
     // A GET is retried once after a dropped connection; the DELETE never is: it carried a one-time code.
     const r = await this.transport.send({ method, path, headers: this.headers, body: opts.body, signal: opts.signal }, { read: method === 'GET' });

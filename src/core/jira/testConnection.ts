@@ -13,6 +13,8 @@ export interface ConnectionReport {
   summary: string;
   productName: string;
   version?: string;
+  /** The version call answered 404 (e.g. Confluence before 9.1). */
+  versionUnknown?: boolean;
   signedInAs?: string;
   displayName?: string;
   /** undefined when the product cannot tell. */
@@ -25,6 +27,8 @@ export interface ConnectionReport {
   failure?: FailedOutcome;
 }
 
+const AUTH_FAILURES = new Set<FailedOutcome['kind']>(['authFailed', 'loginRedirect', 'loginPage']);
+
 export type ConnectionClient = Pick<JiraClient, 'serverInfo' | 'myself' | 'isSystemAdmin' | 'tsvStatus' | 'productName'>;
 
 export async function testConnection(_profile: { id: string }, client: ConnectionClient, signal?: AbortSignal): Promise<ConnectionReport> {
@@ -32,7 +36,11 @@ export async function testConnection(_profile: { id: string }, client: Connectio
   const failed = (outcome: FailedOutcome): ConnectionReport => ({ ...report, ok: false, summary: outcome.summary, failure: outcome });
 
   const info = await client.serverInfo(signal);
+  // A version call answering 404 is "version unknown", not a failure: Confluence before 9.1
+  // has no server-information, and Bitbucket's and Bamboo's paths are not documented.
+  const versionMissing = !info.ok && info.outcome.kind === 'notFound';
   if (info.ok) report.version = info.value.version;
+  else if (versionMissing) report.versionUnknown = true;
   else if (info.outcome.kind !== 'unavailable') return failed(info.outcome);
 
   const me = await client.myself(signal);
@@ -44,6 +52,12 @@ export async function testConnection(_profile: { id: string }, client: Connectio
   }
 
   const [admin, tsv] = await Promise.all([client.isSystemAdmin(signal), client.tsvStatus(signal)]);
+  if (!me.ok && !tsv.ok) {
+    // Bitbucket and Bamboo have no documented "who am I" call: the tsv status is the first
+    // call that proves the credentials, and with no version either it is the only one left.
+    if (AUTH_FAILURES.has(tsv.outcome.kind)) return failed(tsv.outcome);
+    if (versionMissing && tsv.outcome.kind === 'notFound') return failed(tsv.outcome);
+  }
   if (admin.ok) {
     report.isSysAdmin = admin.value;
     if (!admin.value) report.warnings.push('You are not a system administrator: the server will refuse to unenroll anyone.');
@@ -59,7 +73,7 @@ export async function testConnection(_profile: { id: string }, client: Connectio
     report.warnings.push(`Could not read your two-step verification status: ${tsv.outcome.summary}`);
   }
 
-  const parts = [report.version ? `${report.productName} ${report.version}` : report.productName];
+  const parts = [report.version ? `${report.productName} ${report.version}` : report.versionUnknown ? `${report.productName} (version unknown)` : report.productName];
   if (report.signedInAs) parts.push(`signed in as ${report.signedInAs}`);
   if (report.isSysAdmin !== undefined) parts.push(report.isSysAdmin ? 'system admin' : 'NOT system admin');
   if (report.own2svActive !== undefined) parts.push(report.own2svActive ? 'your 2SV on' : 'your 2SV off');

@@ -101,8 +101,20 @@ export const DatabaseSchema = z
       z.union([z.boolean(), z.strictObject({ caFile: z.optional(filePath('database.ssl.caFile')), allowSelfSigned: z._default(z.boolean(), false) })]),
     ),
     readOnly: z._default(described(z.boolean(), 'Only read snippets may run; destructive ones are refused'), true),
+    // Data Center: the schema that holds the product's tables (dbconfig.xml <schema-name>).
+    schema: z.optional(
+      described(
+        text('database.schema', 128),
+        "Schema holding the product's tables (dbconfig.xml <schema-name>): PostgreSQL search_path, Oracle CURRENT_SCHEMA, SQL Server [schema].[table]; not used on MySQL/MariaDB",
+      ),
+    ),
   })
   .check(
+    z.refine((db) => db.schema === undefined || db.driver !== 'mysql', {
+      path: ['schema'],
+      error: 'database.schema is not used on MySQL/MariaDB: there the database name already is the schema',
+      when: (payload) => hasStringField(payload.value, 'driver'),
+    }),
     // `when`: report a missing host even if another database field is wrong too.
     z.refine((db) => db.driver === 'pglite' || !!db.host, {
       path: ['host'],
@@ -110,6 +122,16 @@ export const DatabaseSchema = z
       when: (payload) => hasStringField(payload.value, 'driver'),
     }),
   );
+
+/**
+ * Cloud organizations: the policies the admin designates, because the admin API does not say
+ * which authentication policy has 2SV optional (docs reference section 3).
+ */
+const policyId = (label: string) => optionalText(label, 200, [/^[A-Za-z0-9][A-Za-z0-9:._-]*$/, `${label} must be a policy id (letters, digits, ":", ".", "_" and "-")`]);
+export const CloudSettingsSchema = z.strictObject({
+  recoveryPolicyId: described(policyId('cloud.recoveryPolicyId'), 'The authentication policy with 2SV optional, where locked-out users are moved (the API cannot tell which one it is)'),
+  defaultPolicyId: described(policyId('cloud.defaultPolicyId'), 'The usual authentication policy of the organization\'s users (2SV enforced)'),
+});
 
 export const InstanceSchema = z
   .strictObject({
@@ -128,6 +150,7 @@ export const InstanceSchema = z
     database: z.optional(DatabaseSchema),
     orgId: optionalText('orgId', 100, [/^[A-Za-z0-9-]+$/, 'orgId contains invalid characters']),
     directoryId: optionalText('directoryId', 100, [/^[A-Za-z0-9-]+$/, 'directoryId contains invalid characters']),
+    cloud: z.optional(CloudSettingsSchema),
   })
   .check(
     z.refine((p) => p.product !== 'cloud' || !!p.orgId, {

@@ -86,7 +86,7 @@ export async function runGuardedBulkChange(
     ctx.driver.transaction(
       async (tx: Queryable) => {
         const r = await renderFor(tx, ctx, snippet);
-        const lookupSql = await enrollmentLookupSql(tx, dialect, product);
+        const lookupSql = await enrollmentLookupSql(tx, dialect, product, ctx.driver.schema);
         const lockedBackup = facts.rowLocking === 'for-update' ? `${r.backup}\nFOR UPDATE` : r.backup!;
         const perUser = Math.max(...[lookupSql.many, lockedBackup, r.statement].map((sql) => uses(sql, dialect, BULK_LIST_PARAM)));
         const size = rowsPerStatement(facts, perUser, facts.maxInListItems);

@@ -10,7 +10,7 @@ import { batches, rowsPerStatement } from '../db/batching';
 import type { Dialect, DialectFacts, Driver, QueryResult, Queryable } from '../db/types';
 import { userKeyOf } from '../userKey';
 import { builtinSnippet } from '../snippets/catalogue';
-import { aoTablesOf, renderSnippet } from '../snippets/render';
+import { aoTablesOf, qualifiedTable, renderSnippet } from '../snippets/render';
 
 export const ENROLLMENT_TABLE = 'AO_ED669C_TOTP_USER_ENROLLMENT';
 
@@ -39,7 +39,7 @@ export async function checkDatabase(driver: Driver, db: DatabaseConfig): Promise
   return driver.transaction(
     async (tx) => {
       const warnings: string[] = [];
-      const look = await lookupTable(tx, dialect, ENROLLMENT_TABLE);
+      const look = await lookupTable(tx, dialect, ENROLLMENT_TABLE, driver.schema);
       const check: DatabaseCheck = {
         target: describeTarget(db),
         driver: driver.name,
@@ -50,7 +50,9 @@ export async function checkDatabase(driver: Driver, db: DatabaseConfig): Promise
       };
       if (!look.found) {
         warnings.push(
-          `The table ${ENROLLMENT_TABLE} was not found in the current schema: this is not the product's database, the user's default schema is another one, or two-step verification was never used (the plugin creates the table on first use).`,
+          driver.schema
+          ? `The table ${ENROLLMENT_TABLE} was not found in the schema "${driver.schema}" (database.schema): check <schema-name> in dbconfig.xml, or two-step verification was never used (the plugin creates the table on first use).`
+          : `The table ${ENROLLMENT_TABLE} was not found in the current schema: this is not the product's database, the user's default schema is another one (set database.schema), or two-step verification was never used (the plugin creates the table on first use).`,
         );
         return check;
       }
@@ -58,7 +60,7 @@ export async function checkDatabase(driver: Driver, db: DatabaseConfig): Promise
       if (look.found !== ENROLLMENT_TABLE && dialect !== 'mysql') {
         warnings.push(`The table is spelled ${look.found}, not ${ENROLLMENT_TABLE}: the built-in snippets will not find it.`);
       }
-      const quoted = driver.facts.quoteIdent(look.found!);
+      const quoted = qualifiedTable(dialect, look.found!, { schema: driver.schema });
       check.enrollmentTable.name = look.found;
       check.enrollmentTable.quoted = quoted;
       const count = await tx.query(`SELECT COUNT(*) FROM ${quoted}`);
@@ -109,7 +111,7 @@ export async function isUserEnrolled(driver: Driver, product: Product, username:
   const result = await driver.transaction(
     async (tx) => {
       const tables = await resolveTableSpellings(tx, dialect, aoTablesOf(snippet));
-      return tx.query(renderSnippet(snippet, dialect, { tables }).statement, { username });
+      return tx.query(renderSnippet(snippet, dialect, { tables, schema: driver.schema }).statement, { username });
     },
     { readOnly: true },
   );
@@ -122,11 +124,11 @@ export interface EnrollmentLookupSql {
   many: string;
 }
 
-export async function enrollmentLookupSql(tx: Queryable, dialect: Dialect, product: Product): Promise<EnrollmentLookupSql> {
+export async function enrollmentLookupSql(tx: Queryable, dialect: Dialect, product: Product, schema?: string): Promise<EnrollmentLookupSql> {
   const one = await builtinSnippet(`${product}.is-enrolled`);
   const many = await builtinSnippet(`${product}.is-enrolled-many`);
   const tables = await resolveTableSpellings(tx, dialect, [...new Set([...aoTablesOf(one), ...aoTablesOf(many)])]);
-  return { one: renderSnippet(one, dialect, { tables }).statement, many: renderSnippet(many, dialect, { tables }).statement };
+  return { one: renderSnippet(one, dialect, { tables, schema }).statement, many: renderSnippet(many, dialect, { tables, schema }).statement };
 }
 
 /** Names per lookup statement on this dialect (each name is bound once). */
@@ -172,7 +174,7 @@ export async function lookupEnrollments(driver: Driver, product: Product, userna
   const dialect = dialectOf(driver.name);
   const results = await driver.transaction(
     async (tx) => {
-      const sql = await enrollmentLookupSql(tx, dialect, product);
+      const sql = await enrollmentLookupSql(tx, dialect, product, driver.schema);
       const out: QueryResult[] = [];
       for (const batch of batches(usernames, lookupBatchSize(driver.facts))) {
         out.push(...(await lookupBatch(tx, sql, batch.items)));

@@ -33,9 +33,15 @@ export const RESTORE_BATCH_ROWS = MAX_BATCH_ROWS;
  * `:c<row>_<column>` placeholders; and how many rows each may carry on this dialect (its
  * bind limit, IN-list limit and multi-row VALUES limit).
  */
-export function restoreStatements(backup: Pick<BackupRecord, 'columns' | 'table'>, tableName: string, facts: Pick<DialectFacts, 'quoteIdent' | 'maxBindParams' | 'maxInListItems' | 'maxValuesRows'>) {
+export function restoreStatements(
+  backup: Pick<BackupRecord, 'columns' | 'table'>,
+  tableName: string,
+  facts: Pick<DialectFacts, 'quoteIdent' | 'maxBindParams' | 'maxInListItems' | 'maxValuesRows'> & { dialect?: DialectFacts['dialect'] },
+  schema?: string,
+) {
   const quote = facts.quoteIdent;
-  const table = quote(tableName);
+  // SQL Server with database.schema names the schema in the statement (see qualifyTables).
+  const table = schema && facts.dialect === 'mssql' ? `${quote(schema)}.${quote(tableName)}` : quote(tableName);
   const cols = backup.columns.map((c) => c.name);
   if (!backup.table.key.length) throw new AppError('input', 'The backup names no key column: its rows cannot be checked before they are restored.');
   const keyIdx = backup.table.key.map((k) => {
@@ -90,9 +96,9 @@ export async function restoreBackup(ctx: RecoveryContext, backupId: string): Pro
     const restored = await ctx.driver.transaction(
       async (tx) => {
         // The spelling may differ from the backup's on another MySQL setup; use what exists now.
-        const look = await lookupTable(tx, dialect, backup.table.name);
+        const look = await lookupTable(tx, dialect, backup.table.name, ctx.driver.schema);
         const tableName = look.found ?? backup.table.name;
-        const st = restoreStatements(backup, tableName, ctx.driver.facts);
+        const st = restoreStatements(backup, tableName, ctx.driver.facts, ctx.driver.schema);
         const keyText = (values: EncodedValue[]) => st.keyIdx.map((ci, k) => `${backup.columns[ci].name} = ${JSON.stringify(displayValue(values[k]))}`).join(', ');
         const keyOf = (row: EncodedValue[]) => st.keyIdx.map((ci) => row[ci]);
         // One spelling per key whatever type the driver chose (5 and "5" are one key).

@@ -113,7 +113,7 @@ function auditParams(values: SnippetValues): Record<string, string | number | bo
 export async function renderFor(tx: Queryable, ctx: RecoveryContext, snippet: Snippet): Promise<RenderedSnippet> {
   const dialect = dialectOf(ctx.driver.name);
   const tables = await resolveTableSpellings(tx, dialect, aoTablesOf(snippet));
-  return renderSnippet(snippet, dialect, { tables });
+  return renderSnippet(snippet, dialect, { tables, schema: ctx.driver.schema });
 }
 
 export function keyIndexes(snippet: Snippet, result: QueryResult): number[] {

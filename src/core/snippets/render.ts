@@ -8,6 +8,7 @@ import { dialectFacts } from '../db/dialect';
 import { stripTerminator, tokenize } from '../db/sqlText';
 import type { Dialect } from '../db/types';
 import { MACRO_RE } from './parser';
+import { qualifyTables } from './qualifyTables';
 import type { Snippet, SnippetSection } from './types';
 
 /** Active-objects tables: their case differs between MySQL installations. */
@@ -16,6 +17,8 @@ export const AO_TABLE_RE = /^AO_[0-9A-F]{6}_/i;
 export interface RenderOptions {
   /** Table names as written in the snippet → the name that exists in the database. */
   tables?: ReadonlyMap<string, string>;
+  /** database.schema: on SQL Server every table is written [schema].[table] (see qualifyTables). */
+  schema?: string;
 }
 
 export interface RenderedSnippet {
@@ -47,8 +50,9 @@ function expandMacro(body: string, dialect: Dialect): string {
 /** Renders portable SQL for one dialect. */
 export function renderSql(sql: string, dialect: Dialect, options: RenderOptions = {}): string {
   const quote = dialectFacts(dialect).quoteIdent;
+  const source = qualifiesTables(dialect, options) ? qualifyTables(sql, options.schema!) : sql;
   let out = '';
-  for (const t of tokenize(sql, 'portable')) {
+  for (const t of tokenize(source, 'portable')) {
     if (t.type === 'ident') out += quote(options.tables?.get(t.name) ?? t.name);
     else if (t.type === 'macro') out += expandMacro(t.body, dialect);
     else out += t.text;
@@ -66,9 +70,20 @@ export function renderSnippet(snippet: Snippet, dialect: Dialect, options: Rende
     dialect,
     statement: renderSql(query.sql, dialect, options),
     backup: backup ? renderSql(backup.sql, dialect, options) : undefined,
-    backupTable: tableName ? dialectFacts(dialect).quoteIdent(tableName) : undefined,
+    backupTable: tableName ? qualifiedTable(dialect, tableName, options) : undefined,
     backupTableName: tableName,
   };
+}
+
+/** Only SQL Server needs its tables qualified: elsewhere the session itself is set to the schema. */
+export function qualifiesTables(dialect: Dialect, options: Pick<RenderOptions, 'schema'>): boolean {
+  return dialect === 'mssql' && !!options.schema;
+}
+
+/** One table name quoted for the dialect, with the schema in front where the dialect needs it. */
+export function qualifiedTable(dialect: Dialect, table: string, options: Pick<RenderOptions, 'schema'>): string {
+  const quote = dialectFacts(dialect).quoteIdent;
+  return qualifiesTables(dialect, options) ? `${quote(options.schema!)}.${quote(table)}` : quote(table);
 }
 
 /** Quoted names in the snippet (and its @backup-table) that are active-objects tables. */

@@ -111,10 +111,10 @@ async function moveBackOne(s: ExtensionServices, e: PendingMove, report: (text: 
   }
   let result: MoveResult;
   try {
-    const { moveBack } = await import('../../core/cloud/recovery.js');
+    const [{ moveBack }, { taskProgressText }] = await Promise.all([import('../../core/cloud/recovery.js'), import('../../core/cloud/tasks.js')]);
     result = await s.cloud.withClient(
       profile,
-      (client) => moveBack({ profile, client, tracker: s.cloudTracker, audit: s.audit, admin: s.adminName(), task: { onPoll: (st, n) => report(`check ${n}, status ${st.rawStatus}`) } }, { email: e.email }),
+      (client) => moveBack({ profile, client, tracker: s.cloudTracker, audit: s.audit, admin: s.adminName(), task: { onPoll: (st, n) => report(`check ${n}: ${taskProgressText(st)}`) } }, { email: e.email }),
       (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`),
     );
   } catch (err) {

@@ -12,6 +12,7 @@ import type { LookupReport, UserReport } from '../../core/cloud/diagnose';
 import type { CloudFailure, CloudResult } from '../../core/cloud/outcomes';
 import type { MoveResult } from '../../core/cloud/recovery';
 import type { CloudPolicy } from '../../core/cloud/shapes';
+import { hubPolicyLink } from '../../core/cloud/paths';
 import type { Environment, Product } from '../../core/profiles/schema';
 import { isHubLink, type FindResult, type FromCloudRecover, type MoveView, type PolicyView, type ToCloudRecover, type UserView } from '../../webview/cloudRecover/protocol';
 
@@ -22,8 +23,8 @@ export interface CloudConnection {
 }
 
 export interface MoveEvents {
-  /** Each answer of the task poll: the status word as sent, and the poll number. */
-  onPoll(rawStatus: string, poll: number): void;
+  /** Told after each poll of the policy task, with its counts in words. */
+  onPoll(progress: string, poll: number): void;
   /** Atlassian asked us to slow down: waiting this long. */
   onRateLimited(waitMs: number): void;
 }
@@ -109,7 +110,7 @@ export class CloudRecoverController {
           ...(m.confirmation !== undefined ? { confirmation: m.confirmation } : {}),
         },
         {
-          onPoll: (raw, poll) => void this.post({ type: 'progress', what: `Atlassian is applying the change: check ${poll}, status ${raw}…` }),
+          onPoll: (progress, poll) => void this.post({ type: 'progress', what: `Atlassian is applying the change: check ${poll}, ${progress}…` }),
           onRateLimited: (ms) => void this.post({ type: 'progress', what: `Atlassian is limiting the request rate: waiting ${Math.ceil(ms / 1000)} s…` }),
         },
       );
@@ -131,8 +132,9 @@ export class CloudRecoverController {
     if (!d.canMove) return `No move is offered for ${user.user.email}: ${d.summary}`;
     const target = d.targets.find((t) => t.id === m.toPolicyId);
     if (!target) return 'Choose one of the policies offered (only policies without mandatory 2SV are).';
-    if (target.twoStepVerification === 'unknown' && m.acknowledgeUnknown !== true) {
-      return `Whether "${target.name}" enforces 2SV is unknown: check it in the admin hub and tick the box, or choose a policy where 2SV is optional.`;
+    // The designated recovery policy is the admin's own statement that 2SV is optional there.
+    if (target.twoStepVerification === 'unknown' && target.designation !== 'recovery' && m.acknowledgeUnknown !== true) {
+      return `Whether "${target.name}" enforces 2SV is not given by the API: check it in the admin hub and tick the box, or choose your recovery policy.`;
     }
     if (!user.membership.known) {
       if (!m.fromPolicyId) return `The API did not say which policy ${user.user.email} is in: choose their current policy (shown on their page in the admin hub), so they can be moved back.`;
@@ -151,7 +153,7 @@ export class CloudRecoverController {
       query: r.query,
       ok: true,
       users: r.users.map((u) => this.userView(u)),
-      policies: r.policies.map(policyView),
+      policies: r.policies.map((p) => this.policyView(p)),
       more: r.more,
       warnings: r.warnings,
     };
@@ -167,7 +169,7 @@ export class CloudRecoverController {
       managed: user.managed === undefined ? 'unknown' : user.managed ? 'yes' : 'no',
       twoSv: user.mfaEnabled === undefined ? 'unknown' : user.mfaEnabled ? 'on' : 'off',
       lastActive: this.lastActiveText(user.lastActive, user.lastActiveProblem),
-      ...(policy ? { policy: policyView(policy) } : {}),
+      ...(policy ? { policy: this.policyView(policy) } : {}),
       ...(!policy ? { policyUnknown: membership.known ? `the API named policy ${membership.policyId}, which could not be read` : membership.reason } : {}),
       diagnosis: {
         code: d.code,
@@ -176,11 +178,16 @@ export class CloudRecoverController {
         hubLink: d.hubLink,
         hubOrgLink: d.hubOrgLink,
         canMove: d.canMove && !!user.email,
-        targets: d.targets.map(policyView),
+        targets: d.targets.map((p) => this.policyView(p)),
         notes: d.notes,
       },
       ...(d.pending ? { pending: `Moved to ${d.pending.toPolicyName ?? d.pending.toPolicyId} on ${d.pending.movedAt}${d.pending.state === 'unconfirmed' ? ' (not confirmed)' : ''}; not moved back yet.` } : {}),
     };
+  }
+
+  private policyView(p: CloudPolicy): PolicyView {
+    const orgId = this.backend.instance.orgId;
+    return { id: p.id, name: p.name, twoStepVerification: p.twoStepVerification, ...(p.designation ? { designation: p.designation } : {}), ...(orgId ? { hubLink: hubPolicyLink(orgId, p.id) } : {}) };
   }
 
   private lastActiveText(value: string | null | undefined, problem: string | undefined): string {
@@ -210,10 +217,6 @@ export class CloudRecoverController {
       ...(r.auditEntry ? { auditId: r.auditEntry.id } : {}),
     };
   }
-}
-
-function policyView(p: CloudPolicy): PolicyView {
-  return { id: p.id, name: p.name, twoStepVerification: p.twoStepVerification };
 }
 
 function failureText(o: CloudFailure): string {

@@ -43,11 +43,11 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
     move: async (req, events) => {
       let result: MoveResult;
       try {
-        const { moveToTemporaryPolicy } = await import('../../core/cloud/recovery.js');
+        const [{ moveToTemporaryPolicy }, { taskProgressText }] = await Promise.all([import('../../core/cloud/recovery.js'), import('../../core/cloud/tasks.js')]);
         result = await s.cloud.withClient(
           profile,
           (client) => moveToTemporaryPolicy(
-            { profile, client, tracker: s.cloudTracker, audit: s.audit, admin: s.adminName(), task: { onPoll: (st, n) => events.onPoll(st.rawStatus, n) } },
+            { profile, client, tracker: s.cloudTracker, audit: s.audit, admin: s.adminName(), task: { onPoll: (st, n) => events.onPoll(taskProgressText(st), n) } },
             req,
           ),
           events.onRateLimited,

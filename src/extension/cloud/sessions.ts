@@ -5,9 +5,12 @@
  * puts the result in the tree's status slot.
  */
 import type { CloudAdminClient } from '../../core/cloud/client';
+import { AppError, describeError } from '../../core/errors';
+import type { CloudPolicy } from '../../core/cloud/shapes';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import type { SecretStore } from '../../core/secrets';
 import type { InstanceStatusStore } from '../tree/instanceStatus';
+import type { PolicyChoices } from '../../webview/instanceForm/protocol';
 import type { CloudConnection } from './controller';
 
 export class CloudSessions {
@@ -28,6 +31,25 @@ export class CloudSessions {
     }
   }
 
+  /**
+   * The authentication policies of a (possibly unsaved) Cloud profile, for the instance form's
+   * policy picker. Uses the API key stored for the profile's id; never throws.
+   */
+  async policyChoices(profile: InstanceProfile): Promise<PolicyChoices> {
+    try {
+      return await this.withClient(profile, async (client) => {
+        const r = await client.listPolicies();
+        if (!r.ok) return { ok: false, message: `${r.outcome.summary}${r.outcome.serverMessage ? ` Server said: "${r.outcome.serverMessage}".` : ''} ${r.outcome.next}` };
+        const { hubPolicyLink } = await import('../../core/cloud/paths.js');
+        return { ok: true, policies: r.value.policies.map((p) => ({ id: p.id, name: p.name, hubLink: hubPolicyLink(client.orgId, p.id) })) };
+      });
+    } catch (e) {
+      // No key stored yet (a new instance): say how to get one, the ids can still be typed.
+      const hint = e instanceof AppError && e.hint ? ` ${e.hint}` : '';
+      return { ok: false, message: `${describeError(e instanceof AppError ? new AppError(e.kind, e.message) : e)}${hint} Or type the policy ids.` };
+    }
+  }
+
   /** Test connection: lists the policies; fills the tree status. Never throws. */
   async test(profile: InstanceProfile): Promise<CloudConnection> {
     return this.statuses.test<CloudConnection>(
@@ -38,22 +60,25 @@ export class CloudSessions {
           const server = r.outcome.serverMessage ? ` Server said: "${r.outcome.serverMessage}".` : '';
           return { ok: false, summary: `${r.outcome.summary}${server} ${r.outcome.next}`, warnings: [] };
         }
-        return connectionSummary(r.value.policies.map((p) => p.twoStepVerification), r.value.more);
+        return connectionSummary(r.value.policies, r.value.more, profile.cloud);
       }),
       (summary) => ({ ok: false, summary, warnings: [] }),
     );
   }
 }
 
-/** "API key works · 3 policies (1 enforces 2SV)", with what the admin must know. */
-export function connectionSummary(enforcement: ReadonlyArray<'enforced' | 'optional' | 'unknown'>, more: boolean): CloudConnection {
-  const n = enforcement.length;
-  const enforced = enforcement.filter((e) => e === 'enforced').length;
-  const unknown = enforcement.filter((e) => e === 'unknown').length;
+/** "API key works · 3 authentication policies · recovery policy "Rescue"", with what the admin must know. */
+export function connectionSummary(policies: ReadonlyArray<Pick<CloudPolicy, 'id' | 'name' | 'designation'>>, more: boolean, designated?: InstanceProfile['cloud']): CloudConnection {
+  const n = policies.length;
+  const recovery = policies.find((p) => p.designation === 'recovery');
   const warnings: string[] = [];
   if (n === 0) warnings.push('The organization has no authentication policy the API listed: users cannot be moved.');
   if (n === 1) warnings.push('Only one authentication policy (Standard plan): users cannot be moved to another one; enforcement can only be relaxed for everyone.');
-  if (unknown) warnings.push(`For ${unknown} polic${unknown === 1 ? 'y' : 'ies'} the API did not say whether 2SV is enforced: check them in the admin hub.`);
+  if (n > 1 && !designated?.recoveryPolicyId) warnings.push('No recovery policy is designated: the API does not say which policy has 2SV optional. Choose it in Edit Instance (Cloud organization).');
+  for (const [label, id] of [['recovery', designated?.recoveryPolicyId], ['usual', designated?.defaultPolicyId]] as const) {
+    if (id && !policies.some((p) => p.id === id)) warnings.push(`The designated ${label} policy ${id} is not in the organization's policy list (deleted?): choose it again in Edit Instance.`);
+  }
+  if (n) warnings.push('Whether a policy enforces 2SV is not given by the API: check it in the admin hub (Security → Authentication policies).');
   if (more) warnings.push('More policies exist than were read.');
-  return { ok: true, summary: `API key works · ${n} authentication polic${n === 1 ? 'y' : 'ies'} (${enforced} enforce${enforced === 1 ? 's' : ''} 2SV)`, warnings };
+  return { ok: true, summary: `API key works · ${n} authentication polic${n === 1 ? 'y' : 'ies'}${recovery ? ` · recovery policy "${recovery.name}"` : ''}`, warnings };
 }

@@ -14,10 +14,10 @@ const openInstanceForm = async (...args: Parameters<typeof import('../panels/ins
 export function registerInstanceCommands(s: ExtensionServices): vscode.Disposable[] {
   const { profiles, log } = s;
   return [
-    vscode.commands.registerCommand('jira2fa.addInstance', () => openInstanceForm(s.extensionUri, profiles, log, { mode: 'add' })),
+    vscode.commands.registerCommand('jira2fa.addInstance', () => openInstanceForm(s.extensionUri, profiles, log, { mode: 'add', listPolicies: (p) => s.cloud.policyChoices(p) })),
     vscode.commands.registerCommand('jira2fa.editInstance', async (arg: InstanceArg) => {
       const profile = await resolveInstance(profiles, arg, 'Instance to edit');
-      if (profile) await openInstanceForm(s.extensionUri, profiles, log, { mode: 'edit', profile });
+      if (profile) await openInstanceForm(s.extensionUri, profiles, log, { mode: 'edit', profile, listPolicies: (p) => s.cloud.policyChoices(p) });
     }),
     vscode.commands.registerCommand('jira2fa.duplicateInstance', async (arg: InstanceArg) => {
       const profile = await resolveInstance(profiles, arg, 'Instance to duplicate');
@@ -25,7 +25,7 @@ export function registerInstanceCommands(s: ExtensionServices): vscode.Disposabl
       const taken = new Set(profiles.snapshot().profiles.map((p) => p.id));
       let id = `${profile.id}-copy`.slice(0, 64);
       for (let n = 2; taken.has(id); n++) id = `${profile.id}-copy-${n}`.slice(0, 64);
-      await openInstanceForm(s.extensionUri, profiles, log, { mode: 'add', profile: { ...profile, id, name: `${profile.name} (copy)`.slice(0, 100) } });
+      await openInstanceForm(s.extensionUri, profiles, log, { mode: 'add', profile: { ...profile, id, name: `${profile.name} (copy)`.slice(0, 100) }, listPolicies: (p) => s.cloud.policyChoices(p) });
     }),
     vscode.commands.registerCommand('jira2fa.removeInstance', async (arg: InstanceArg) => {
       const profile = await resolveInstance(profiles, arg, 'Instance to remove');

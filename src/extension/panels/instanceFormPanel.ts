@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { checkForm, EMPTY_FORM, fromProfile, type FormValues } from '../../webview/instanceForm/formModel';
-import { FromFormSchema, type FromForm, type ToForm } from '../../webview/instanceForm/protocol';
+import { FromFormSchema, type FromForm, type PolicyChoices, type ToForm } from '../../webview/instanceForm/protocol';
 import type { Log } from '../log';
 import type { ProfileStore } from '../profileStore';
 import { PanelHost } from './panelHost';
@@ -11,6 +11,8 @@ export interface InstanceFormRequest {
   mode: 'add' | 'edit';
   /** edit: the profile being edited; add: optional prefill (Duplicate). */
   profile?: InstanceProfile;
+  /** Cloud: the organization's authentication policies for the picker (the stored API key is used). */
+  listPolicies?: (profile: InstanceProfile) => Promise<PolicyChoices>;
 }
 
 /** One form per edited instance (and one for "add"): opening it again reveals the open one. */
@@ -46,6 +48,16 @@ export function openInstanceForm(extensionUri: vscode.Uri, store: ProfileStore, 
       case 'cancel':
         host.dispose();
         return;
+      case 'listPolicies': {
+        const { check } = checkForm(message.values, takenIds());
+        const answer: PolicyChoices = !check.ok
+          ? { ok: false, message: 'Fix the fields marked in the form first (organization id, base URL).' }
+          : request.listPolicies
+            ? await request.listPolicies(check.profile)
+            : { ok: false, message: 'Listing policies is not available here: type the policy ids.' };
+        await host.post({ type: 'policies', ok: answer.ok, policies: answer.ok ? answer.policies : [], ...(answer.ok ? {} : { message: answer.message }) });
+        return;
+      }
       case 'save': {
         const { check } = checkForm(message.values, takenIds());
         if (!check.ok) {

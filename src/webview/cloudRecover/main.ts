@@ -106,7 +106,7 @@ function blocker(): string | undefined {
   if (state.moved && state.moved.moved !== 'no') return 'This user was moved: see the result below.';
   const t = targetOf(u);
   if (!t) return 'Choose the temporary policy.';
-  if (t.twoStepVerification === 'unknown' && !state.acknowledgeUnknown) return 'Confirm that you checked this policy in the admin hub.';
+  if (needsAck(t) && !state.acknowledgeUnknown) return 'Confirm that you checked this policy in the admin hub.';
   if (!u.policy && !state.from) return 'Choose the user\'s current policy (the API did not say).';
   if (!u.policy && state.from === t.id) return 'The temporary policy must differ from the current one.';
   if (production && state.confirmation.trim().toLowerCase() !== (u.email ?? '').toLowerCase()) return 'Type the user\'s e-mail address again to confirm (production).';
@@ -119,7 +119,7 @@ function refresh(): void {
   show(byId('moveSection'), !!u && u.diagnosis.canMove && !done);
   const t = u && targetOf(u);
   const ack = document.getElementById('ackGroup');
-  if (ack) show(ack, t?.twoStepVerification === 'unknown');
+  if (ack) show(ack, !!t && needsAck(t));
   const conf = document.getElementById('confirmation-group');
   if (conf) show(conf, production);
   const why = blocker();
@@ -143,7 +143,7 @@ function move(): void {
     toPolicyId: state.target!,
     ...(!u.policy && state.from ? { fromPolicyId: state.from } : {}),
     ...(production ? { confirmation: state.confirmation } : {}),
-    ...(targetOf(u)?.twoStepVerification === 'unknown' ? { acknowledgeUnknown: state.acknowledgeUnknown } : {}),
+    ...(needsAck(targetOf(u)) ? { acknowledgeUnknown: state.acknowledgeUnknown } : {}),
   });
 }
 
@@ -151,8 +151,24 @@ function hubLink(url: string, text: string, id?: string): HTMLElement {
   return el('a', { href: '#', 'data-url': url, ...(id ? { id } : {}) }, text);
 }
 
+/** A policy the admin did not designate as the recovery policy, whose 2SV the API does not give. */
+function needsAck(t: PolicyView | undefined): boolean {
+  return !!t && t.twoStepVerification === 'unknown' && t.designation !== 'recovery';
+}
+
+/** 2SV enforcement only as a documented field gives it; no field does today. */
 function enforcementText(p: PolicyView): string {
-  return p.twoStepVerification === 'enforced' ? '2SV mandatory' : p.twoStepVerification === 'optional' ? '2SV optional' : 'unknown whether 2SV is mandatory (the API did not say)';
+  return p.twoStepVerification === 'enforced' ? '2SV mandatory' : p.twoStepVerification === 'optional' ? '2SV optional' : '2SV: not given by the API: check it in the admin hub';
+}
+
+function roleText(p: PolicyView): string {
+  return p.designation === 'recovery' ? 'your recovery policy' : p.designation === 'usual' ? 'your usual policy' : '';
+}
+
+/** "Name (your recovery policy) — 2SV: not given by the API…", and its admin hub link. */
+function policyLine(p: PolicyView, id?: string): HTMLElement {
+  const role = roleText(p);
+  return el('span', id ? { id } : {}, `${p.name}${role ? ` (${role})` : ''} — ${enforcementText(p)}`, ...(p.hubLink ? [' · ', hubLink(p.hubLink, 'open in the admin hub')] : []));
 }
 
 function renderFound(): void {
@@ -180,10 +196,8 @@ function renderFound(): void {
 
 function userCard(u: UserView): HTMLElement {
   const d = u.diagnosis;
-  const policy = u.policy
-    ? `${u.policy.name} — ${enforcementText(u.policy)}`
-    : `unknown: ${u.policyUnknown ?? 'the API did not say'}`;
-  const row = (label: string, value: string, id: string) => el('tr', {}, el('th', { scope: 'row' }, label), el('td', { id }, value));
+  const policy = u.policy ? policyLine(u.policy) : `unknown: ${u.policyUnknown ?? 'the API did not say'}`;
+  const row = (label: string, value: string | HTMLElement, id: string) => el('tr', {}, el('th', { scope: 'row' }, label), el('td', { id }, value));
   return el('div', { class: 'userCard', id: 'userCard' },
     el('h2', {}, `${u.name}${u.email ? ` <${u.email}>` : ''}`),
     el('table', { class: 'facts' },
@@ -209,16 +223,25 @@ function renderMoveFields(u: UserView | undefined): void {
   const targets = u.diagnosis.targets;
   if (state.target && !targets.some((t) => t.id === state.target)) state = { ...state, target: undefined };
   if (!state.target) {
-    const first = targets.find((t) => t.twoStepVerification === 'optional') ?? targets[0];
+    const first = targets.find((t) => t.designation === 'recovery') ?? targets.find((t) => t.twoStepVerification === 'optional') ?? targets[0];
     if (first) state = { ...state, target: first.id };
   }
   const target = el('vscode-single-select', { id: 'target' },
-    ...targets.map((t) => el('vscode-option', { value: t.id, ...(t.id === state.target ? { selected: true } : {}) }, `${t.name} — ${t.twoStepVerification === 'optional' ? '2SV optional' : '2SV enforcement unknown'}`)));
-  target.addEventListener('change', () => save({ target: (target as Field).value, acknowledgeUnknown: false }));
+    ...targets.map((t) => el('vscode-option', { value: t.id, ...(t.id === state.target ? { selected: true } : {}) }, `${t.name}${roleText(t) ? ` (${roleText(t)})` : ''}`)));
+  const chosen = targets.find((t) => t.id === state.target);
+  const info = el('div', { id: 'targetInfoBox' }, chosen ? policyLine(chosen, 'targetInfo') : '');
+  target.addEventListener('change', () => {
+    save({ target: (target as Field).value, acknowledgeUnknown: false });
+    const now = targets.find((t) => t.id === state.target);
+    info.replaceChildren(now ? policyLine(now, 'targetInfo') : '');
+  });
   const parts: HTMLElement[] = [
     el('vscode-form-group', { variant: 'vertical' },
-      el('vscode-label', { for: 'target' }, 'Temporary policy (only policies without mandatory 2SV are offered)'),
-      target),
+      el('vscode-label', { for: 'target' }, 'Temporary policy (your recovery policy first; no policy known to enforce 2SV is offered)'),
+      target,
+      info,
+      targets.some((t) => t.designation === 'recovery') ? null
+        : el('p', { class: 'warning', id: 'noRecoveryPolicy' }, '⚠ No recovery policy is designated for this organization: set it in Edit Instance (Cloud organization), where the policies are listed.')),
     el('div', { class: 'row', id: 'ackGroup', hidden: true },
       el('vscode-checkbox', { id: 'ackUnknown', label: 'I checked in the admin hub that 2SV is optional in this policy' })),
   ];
@@ -226,7 +249,7 @@ function renderMoveFields(u: UserView | undefined): void {
     const others = state.found?.policies ?? [];
     const from = el('vscode-single-select', { id: 'from' },
       el('vscode-option', { value: '', ...(!state.from ? { selected: true } : {}) }, '(choose)'),
-      ...others.map((p) => el('vscode-option', { value: p.id, ...(p.id === state.from ? { selected: true } : {}) }, `${p.name} (${p.id})`)));
+      ...others.map((p) => el('vscode-option', { value: p.id, ...(p.id === state.from ? { selected: true } : {}) }, `${p.name} (${p.id})${roleText(p) ? `, ${roleText(p)}` : ''}`)));
     from.addEventListener('change', () => save({ from: (from as Field).value || undefined }));
     parts.push(el('vscode-form-group', { variant: 'vertical' },
       el('vscode-label', { for: 'from' }, 'The user\'s current policy (the API did not say; see their page in the admin hub): they are moved back there'),

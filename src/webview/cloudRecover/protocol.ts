@@ -7,7 +7,16 @@ import * as z from 'zod/mini';
 import { BusyMessageSchema, ConnectionSchema, InstanceHeaderSchema, text } from '../shared/protocol';
 const enforcement = z.enum(['enforced', 'optional', 'unknown']);
 
-export const PolicyViewSchema = z.strictObject({ id: text, name: text, twoStepVerification: enforcement });
+export const PolicyViewSchema = z.strictObject({
+  id: text,
+  name: text,
+  /** "unknown" unless a documented field says it (none does): shown as "not given by the API". */
+  twoStepVerification: enforcement,
+  /** The role the admin designated in the instance settings. */
+  designation: z.optional(z.enum(['recovery', 'usual'])),
+  /** The policy's page in the admin hub. */
+  hubLink: z.optional(text),
+});
 export type PolicyView = z.infer<typeof PolicyViewSchema>;
 
 export const UserViewSchema = z.strictObject({

@@ -29,8 +29,12 @@ export const FormValuesSchema = z.strictObject({
   dbUser: str,
   dbSsl: z.boolean(),
   dbReadOnly: z.boolean(),
+  dbSchema: str,
   orgId: str,
   directoryId: str,
+  // Cloud: the policies the admin designates (the API cannot tell which has 2SV optional).
+  recoveryPolicyId: str,
+  defaultPolicyId: str,
 });
 export type FormValues = z.infer<typeof FormValuesSchema>;
 
@@ -54,8 +58,11 @@ export const EMPTY_FORM: FormValues = {
   dbUser: '',
   dbSsl: false,
   dbReadOnly: true,
+  dbSchema: '',
   orgId: '',
   directoryId: '',
+  recoveryPolicyId: '',
+  defaultPolicyId: '',
 };
 
 const opt = (s: string) => (s.trim() === '' ? undefined : s);
@@ -76,6 +83,11 @@ export function toProfileInput(v: FormValues): Record<string, unknown> {
   if (v.product === 'cloud') {
     if (opt(v.orgId)) out.orgId = v.orgId.trim();
     if (opt(v.directoryId)) out.directoryId = v.directoryId.trim();
+    const cloud = {
+      ...(opt(v.recoveryPolicyId) ? { recoveryPolicyId: v.recoveryPolicyId.trim() } : {}),
+      ...(opt(v.defaultPolicyId) ? { defaultPolicyId: v.defaultPolicyId.trim() } : {}),
+    };
+    if (Object.keys(cloud).length) out.cloud = cloud;
   }
   if (v.hasDatabase) {
     const port = v.dbPort.trim();
@@ -88,6 +100,8 @@ export function toProfileInput(v: FormValues): Record<string, unknown> {
       ...(opt(v.dbUser) ? { user: v.dbUser } : {}),
       ssl: v.dbSsl,
       readOnly: v.dbReadOnly,
+      // MySQL/MariaDB has no schema apart from the database (the form hides the field there).
+      ...(opt(v.dbSchema) && v.dbDriver !== 'mysql' ? { schema: v.dbSchema.trim() } : {}),
     };
   }
   return out;
@@ -116,8 +130,11 @@ export function fromProfile(p: InstanceInput): FormValues {
     dbUser: db?.user ?? '',
     dbSsl: db?.ssl === true || (typeof db?.ssl === 'object' && db.ssl !== null),
     dbReadOnly: db?.readOnly ?? true,
+    dbSchema: db?.schema ?? '',
     orgId: p.orgId ?? '',
     directoryId: p.directoryId ?? '',
+    recoveryPolicyId: p.cloud?.recoveryPolicyId ?? '',
+    defaultPolicyId: p.cloud?.defaultPolicyId ?? '',
   };
 }
 
@@ -131,6 +148,9 @@ const FIELD_FOR_PATH: Record<string, keyof FormValues> = {
   'database.port': 'dbPort',
   'database.database': 'dbName',
   'database.user': 'dbUser',
+  'database.schema': 'dbSchema',
+  'cloud.recoveryPolicyId': 'recoveryPolicyId',
+  'cloud.defaultPolicyId': 'defaultPolicyId',
 };
 
 export function fieldForPath(path: string): keyof FormValues | undefined {

@@ -15,7 +15,8 @@ import { profileWarnings } from '../../core/profiles/schema';
 import { byId, el, show, setText } from '../shared/dom';
 import { connect } from '../shared/host';
 import { checkForm, EMPTY_FORM, slugify, type FormValues } from './formModel';
-import { FormStateSchema, ToFormSchema, type FormState, type FromForm, type ToForm } from './protocol';
+import { FormStateSchema, ToFormSchema, type FormState, type FromForm, type PolicyChoice, type ToForm } from './protocol';
+import { hubPolicyLink, idProblem } from '../../core/cloud/paths';
 
 const host = connect<FromForm, ToForm, FormState>(ToFormSchema, FormStateSchema);
 
@@ -39,18 +40,25 @@ const LABELS: Partial<Record<keyof FormValues, string>> = {
   proxy: 'Proxy URL',
   orgId: 'Organization id',
   directoryId: 'Directory id (optional)',
+  recoveryPolicyId: 'Recovery policy id (2SV optional)',
+  defaultPolicyId: 'Usual policy id (optional)',
   dbDriver: 'Database',
   dbHost: 'Host',
   dbPort: 'Port',
   dbName: 'Database name (PGlite: data directory)',
   dbUser: 'User',
+  dbSchema: 'Schema (optional)',
 };
 
 const HELP: Partial<Record<keyof FormValues, string>> = {
   id: 'Used to name stored credentials and by the CLI (--instance).',
   baseUrl: 'Including any context path, e.g. https://jira.example.com/jira',
   tsvApiVersion: '1.0 (the knowledge-base path) or latest',
-  authType: 'The token or password itself is stored in the OS keychain with "Set credentials…" after saving.',
+  authType:
+    'A personal access token is the documented way to call the 2SV recovery; user name and password (Basic) is a fallback (Bamboo: sent with os_authType=basic). The token or password itself is stored in the OS keychain with "Set credentials…" after saving.',
+  dbSchema: 'The schema holding the product\'s tables, <schema-name> in dbconfig.xml (e.g. jiraschema, public, dbo). PostgreSQL: the search path; Oracle: CURRENT_SCHEMA; SQL Server: every table is written [schema].[table]. Empty: the login\'s default schema.',
+  recoveryPolicyId: 'Where locked-out users are moved. The API does not say which policy has 2SV optional: you designate it.',
+  defaultPolicyId: 'The policy your users are normally in; named when the API cannot tell a user\'s policy.',
 };
 
 function textField(key: TextKey, opts: { placeholder?: string; type?: string } = {}): HTMLElement {
@@ -83,6 +91,57 @@ function group(key: keyof FormValues, control: HTMLElement): HTMLElement {
   );
 }
 
+/**
+ * The designated recovery and usual policies: typed, or picked from the organization's list
+ * (read with the API key stored for this instance). Each designated id links to its page in
+ * the admin hub; whether a policy enforces 2SV is not given by the API.
+ */
+function policySection(): HTMLElement {
+  const load = el('vscode-button', { id: 'loadPolicies', secondary: true }, 'List the organization\'s policies');
+  load.addEventListener('click', () => {
+    if (!state) return;
+    setText(byId('policyStatus'), 'Reading the authentication policies…');
+    host.post({ type: 'listPolicies', values: state.values });
+  });
+  return el('div', { id: 'policySection' },
+    el('h3', {}, 'Authentication policies'),
+    textField('recoveryPolicyId'),
+    el('div', { class: 'policy-link', id: 'recoveryPolicyId-link' }),
+    textField('defaultPolicyId'),
+    el('div', { class: 'policy-link', id: 'defaultPolicyId-link' }),
+    el('div', { class: 'row' }, load),
+    el('div', { id: 'policyStatus', role: 'status', 'aria-live': 'polite' }),
+    el('div', { id: 'policyList' }),
+  );
+}
+
+function policyHubLink(id: string): HTMLElement | string {
+  const org = state?.values.orgId.trim() ?? '';
+  if (!org || !id.trim() || idProblem('policy id', id.trim())) return '';
+  return el('span', {}, 'Admin hub: ', el('a', { href: hubPolicyLink(org, id.trim()) }, 'open this policy'), ' · 2SV: not given by the API: check it in the admin hub');
+}
+
+function renderPolicies(policies: readonly PolicyChoice[]): void {
+  const rows = policies.map((p) => {
+    const use = (key: 'recoveryPolicyId' | 'defaultPolicyId', label: string) => {
+      const b = el('vscode-button', { secondary: true, class: `use-${key}`, 'data-policy': p.id }, label);
+      b.addEventListener('click', () => {
+        (byId(key) as unknown as { value: string }).value = p.id;
+        update(key, p.id);
+      });
+      return b;
+    };
+    return el('tr', { 'data-policy': p.id },
+      el('td', {}, p.name), el('td', {}, el('code', {}, p.id)),
+      el('td', {}, 'not given by the API: check it in the admin hub'),
+      el('td', {}, el('a', { href: p.hubLink }, 'admin hub')),
+      el('td', {}, use('recoveryPolicyId', 'Recovery'), ' ', use('defaultPolicyId', 'Usual')));
+  });
+  byId('policyList').replaceChildren(rows.length
+    ? el('table', { class: 'policies' }, el('thead', {}, el('tr', {}, el('th', {}, 'Policy'), el('th', {}, 'Id'), el('th', {}, '2SV'), el('th', {}, ''), el('th', {}, 'Use as'))), el('tbody', {}, ...rows))
+    : '');
+}
+
 function render(): void {
   const app = byId('app');
   app.replaceChildren(
@@ -96,7 +155,7 @@ function render(): void {
       textField('baseUrl', { placeholder: 'https://jira.example.com', type: 'url' }),
       el('div', { class: 'field-warning', id: 'baseUrl-warning', role: 'status' }),
       selectField('environment', [['production', 'Production'], ['staging', 'Staging'], ['test', 'Test']]),
-      el('section', { id: 'cloudSection' }, el('h2', {}, 'Cloud organization'), textField('orgId'), textField('directoryId')),
+      el('section', { id: 'cloudSection' }, el('h2', {}, 'Cloud organization'), textField('orgId'), textField('directoryId'), policySection()),
       el('section', { id: 'dcSection' },
         el('h2', {}, 'Authentication'),
         selectField('authType', [['pat', 'Personal access token (Bearer)'], ['basic', 'User name and password (Basic)']]),
@@ -114,6 +173,8 @@ function render(): void {
           textField('dbPort'),
           textField('dbName'),
           textField('dbUser'),
+          textField('dbSchema', { placeholder: 'jiraschema' }),
+          el('p', { id: 'dbSchema-mysql', class: 'note' }, 'MySQL/MariaDB: the database name above already is the schema; there is no separate schema setting.'),
           checkbox('dbSsl', 'Use TLS'),
           checkbox('dbReadOnly', 'Read-only: refuse destructive snippets'),
         ),
@@ -173,6 +234,10 @@ function refresh(): void {
   show(byId('dbHost-group'), v.dbDriver !== 'pglite');
   show(byId('dbPort-group'), v.dbDriver !== 'pglite');
   show(byId('dbUser-group'), v.dbDriver !== 'pglite');
+  show(byId('dbSchema-group'), v.dbDriver !== 'mysql');
+  show(byId('dbSchema-mysql'), v.dbDriver === 'mysql');
+  byId('recoveryPolicyId-link').replaceChildren(policyHubLink(v.recoveryPolicyId));
+  byId('defaultPolicyId-link').replaceChildren(policyHubLink(v.defaultPolicyId));
 
   const { check, byField } = checkForm(v, state.takenIds);
   for (const key of Object.keys(EMPTY_FORM)) {
@@ -210,6 +275,11 @@ host.onMessage((message) => {
     fill(state.values);
     refresh();
     (byId('name') as HTMLElement).focus();
+  } else if (message.type === 'policies') {
+    setText(byId('policyStatus'), message.ok
+      ? `${message.policies.length} authentication polic${message.policies.length === 1 ? 'y' : 'ies'}: choose the recovery policy (2SV optional) and your usual one.`
+      : `✗ ${message.message ?? 'The policies could not be read.'}`);
+    renderPolicies(message.policies);
   } else if (message.type === 'saveFailed') {
     submitted = true;
     setText(byId('summary'), message.message);

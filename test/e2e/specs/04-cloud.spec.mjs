@@ -1,11 +1,14 @@
 // Atlassian Cloud recovery in the real editor, against the Cloud admin API simulator
-// (test/support/cloudSimulator.ts, run as a tsx child process): add a Cloud organization
-// whose base URL is the simulator, store its API key, Test connection, diagnose a user who
-// never enrolled in 2SV, move them to the policy where 2SV is optional (production: typed
-// confirmation) and a second user whose policy enforces 2SV, see them under "Waiting to move
-// back" and the move in Recent actions, see a third user moved with the CLI appear (one shared
-// file), get the start-up reminder after a reload, move one back from its row and the others
-// with "Move All Back".
+// (test/support/cloudSimulator.ts, run as a tsx child process; it answers only with the
+// documented shapes of test/contract/atlassian/cloud/): add a Cloud organization whose base URL
+// is the simulator, store its API key, Test connection, designate the recovery and usual
+// policies in Edit Instance from the organization's policy list, diagnose a user who never
+// enrolled in 2SV, move them to the designated recovery policy (production: typed
+// confirmation), see a second user's move fail with the task's details (not listed), then
+// succeed, see them under "Waiting to move back" and the move in Recent actions, see a third
+// user moved with the CLI (no --to: the recovery policy) appear (one shared file), get the
+// start-up reminder after a reload, move one back from its row and the others with "Move All
+// Back".
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,6 +44,7 @@ async function startSimulator(log) {
   return {
     ...first,
     requests,
+    failNextTask: (detail, status = 400, title = 'Bad Request') => child.stdin.write(`${JSON.stringify({ failNextTask: { detail, status, title } })}\n`),
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());
@@ -95,6 +99,24 @@ export async function run(ctx) {
     await runCommand('Jira 2FA Admin: Test Connection');
     await answerQuickPick(ORG_NAME);
     await waitUntil(async () => /API key works · 3 authentication policies/.test(await treeItem(ORG_NAME).innerText()), { timeout: 30000, message: 'the tree status of the Cloud organization' });
+    // 3b. Edit Instance: list the organization's policies and designate the recovery and usual ones
+    await runCommand('Jira 2FA Admin: Edit Instance…');
+    await answerQuickPick(ORG_NAME);
+    const edit = webview();
+    await edit.locator('#loadPolicies').waitFor();
+    await edit.locator('#loadPolicies').click();
+    await edit.locator('#policyList tr[data-policy="pol-2sv-optional"]').waitFor({ timeout: 30000 });
+    assert.match(await edit.locator('#policyStatus').innerText(), /3 authentication policies/);
+    assert.match(await edit.locator('#policyList').innerText(), /not given by the API: check it in the admin hub/);
+    await edit.locator('#policyList tr[data-policy="pol-2sv-optional"] .use-recoveryPolicyId').click();
+    await edit.locator('#policyList tr[data-policy="pol-2sv-required"] .use-defaultPolicyId').click();
+    await edit.locator('#recoveryPolicyId-link a').waitFor();
+    assert.match(await edit.locator('#recoveryPolicyId-link a').getAttribute('href'), /^https:\/\/admin\.atlassian\.com\/o\/[^/]+\/security\/authentication-policies\/pol-2sv-optional$/);
+    await edit.locator('#policySection').scrollIntoViewIfNeeded();
+    await shot('cloud-form-recovery-policy');
+    await edit.locator('#save').click();
+    await waitUntil(async () => readUserSettings()['jira2fa.instances'].some((p) => p.cloud?.recoveryPolicyId === 'pol-2sv-optional' && p.cloud?.defaultPolicyId === 'pol-2sv-required'), { timeout: 15000, message: 'the designated policies saved in the settings' });
+
     await treeItem(ORG_NAME).click();
     await row('Recover a Cloud user…').waitFor();
     await row('Waiting to move back').waitFor();
@@ -112,19 +134,22 @@ export async function run(ctx) {
     await panel.locator('.userChoice').nth(3).waitFor();
     await shot('several-users-match');
     await panel.locator('.userChoice', { hasText: USER }).click();
-    await panel.locator('#diagnosis[data-code="never-enrolled"]').waitFor();
+    // the API does not say whether a policy enforces 2SV: the diagnosis says so and offers the move
+    await panel.locator('#diagnosis[data-code="undetermined"]').waitFor();
     assert.match(await panel.locator('#factEmail').innerText(), /bob@example\.com/);
     assert.match(await panel.locator('#factManaged').innerText(), /^yes/);
     assert.match(await panel.locator('#factTwoSv').innerText(), /off/);
-    assert.match(await panel.locator('#factPolicy').innerText(), /Employees \(2SV required\) — 2SV mandatory/);
+    assert.match(await panel.locator('#factPolicy').innerText(), /Employees \(2SV required\) \(your usual policy\) — 2SV: not given by the API: check it in the admin hub/);
     assert.match(await panel.locator('#factLastActive').innerText(), /never/);
-    assert.match(await panel.locator('#diagnosisSummary').innerText(), /enrollment was never completed/);
+    assert.match(await panel.locator('#diagnosisSummary').innerText(), /not given by the API/);
     assert.equal(await panel.locator('#hubLink').count(), 1, 'the admin hub link is shown');
-    // only policies without mandatory 2SV are offered; the optional one is chosen by default
+    // the current policy is not offered; the designated recovery policy is chosen by default
     const offered = await panel.locator('#target vscode-option').allInnerTexts();
-    assert.ok(offered.every((t) => !/Employees/.test(t)), `the enforcing policy must not be offered: ${offered}`);
-    assert.ok(offered.some((t) => /Recovery \(2SV optional\)/.test(t)), `the optional policy is offered: ${offered}`);
-    await shot('diagnosis-never-enrolled');
+    assert.ok(offered.every((t) => !/Employees/.test(t)), `the current policy must not be offered: ${offered}`);
+    assert.match(await panel.locator('#targetInfo').innerText(), /Recovery \(2SV optional\) \(your recovery policy\) — 2SV: not given by the API: check it in the admin hub/);
+    assert.equal(await panel.locator('#ackGroup').isVisible(), false, 'no extra check for the designated recovery policy');
+    await panel.locator('#targetInfo').scrollIntoViewIfNeeded();
+    await shot('panel-designated-recovery-policy');
 
     // 5. production: Move stays disabled until the e-mail address is typed again
     assert.equal(await panel.locator('#move').evaluate((b) => b.disabled), true, 'Move is disabled before the confirmation');
@@ -144,13 +169,24 @@ export async function run(ctx) {
     await panel.locator('#result').scrollIntoViewIfNeeded();
     await shot('moved');
 
-    // 5b. a second user, 2SV on in the enforcing policy: "no reset option", moved as well
+    // 5b. a second user: Atlassian's task fails for them (documented failureReasons): the panel
+    // shows the task's title, detail and HTTP status, and the user is NOT listed as moved
+    sim.failNextTask('The user is not in a verified domain of this organization', 400, 'Bad Request');
     await setField(panel, '#query', USER2);
     await panel.locator('#find').click();
-    await panel.locator('#diagnosis[data-code="policy-enforces"]').waitFor();
-    assert.match(await panel.locator('#diagnosisSummary').innerText(), /no reset option/);
+    await panel.locator('#diagnosis[data-code="undetermined"]').waitFor();
     await setField(panel, '#confirmation', USER2);
     await waitUntil(async () => !(await panel.locator('#move').evaluate((b) => b.disabled)), { message: 'Move enabled for the second user' });
+    await panel.locator('#move').click();
+    await panel.locator('#resultTitle', { hasText: `failed for ${USER2}` }).waitFor({ timeout: 60000 });
+    const failedText = await panel.locator('#result').innerText();
+    assert.match(failedText, /Server said \(HTTP 400\): Bad Request: The user is not in a verified domain of this organization/);
+    assert.match(await panel.locator('#resultTracker').innerText(), /Nothing recorded/);
+    assert.deepEqual(tracked().map((e) => e.email), [USER], 'the failed user is not in the shared file');
+    await panel.locator('#result').scrollIntoViewIfNeeded();
+    await shot('failed-task-detail');
+    // tried again, the move works
+    await waitUntil(async () => !(await panel.locator('#move').evaluate((b) => b.disabled)), { message: 'Move enabled again after the failure' });
     await panel.locator('#move').click();
     await panel.locator('#resultTitle', { hasText: `${USER2} was moved` }).waitFor({ timeout: 60000 });
 
@@ -178,8 +214,10 @@ export async function run(ctx) {
     const cli = (...args) => JSON.parse(execFileSync(process.execPath, [path.join(REPO, 'dist/cli.js'), ...args, '--json'], { env: cliEnv, encoding: 'utf8' }));
     const pendingBefore = cli('cloud', 'pending', '--instance', 'e2e-cloud');
     assert.deepEqual(pendingBefore.pending.map((e) => e.email), [USER, USER2], 'the CLI sees the moves made in the editor');
-    const cliMove = cli('cloud', 'move', '--instance', 'e2e-cloud', '--user', USER3, '--to', 'pol-2sv-optional', '--confirm', USER3);
+    // no --to: the recovery policy designated in Edit Instance
+    const cliMove = cli('cloud', 'move', '--instance', 'e2e-cloud', '--user', USER3, '--confirm', USER3);
     assert.equal(cliMove.ok, true, JSON.stringify(cliMove));
+    assert.equal(cliMove.toPolicy.id, 'pol-2sv-optional');
     await row(USER3).waitFor({ timeout: 15000 });
     assert.match(await row('Waiting to move back').innerText(), /3 users/);
     await shot('cli-move-in-tree');

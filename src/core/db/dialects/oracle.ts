@@ -6,6 +6,7 @@
 import * as oracledb from 'oracledb';
 import type { ColumnKind, DbErrorInfo, NativeBind, NativeConnectConfig, NativeConnection, NativeDriver, QueryResult } from '../types';
 import { classifyNodeError, errorCode, firstLine, plainValue } from '../native/common';
+import { quoteDouble } from '../dialect';
 
 /** Session formats: ISO-like and with full fractional seconds. */
 export const SESSION_SETUP =
@@ -161,6 +162,11 @@ export function classifyOracleError(error: unknown): DbErrorInfo {
   return { category: 'other', code, message };
 }
 
+/** database.schema as the session's CURRENT_SCHEMA (exported for unit tests): always quoted. */
+export function currentSchemaSql(schema: string): string {
+  return `ALTER SESSION SET CURRENT_SCHEMA = ${quoteDouble(schema)}`;
+}
+
 export const driver: NativeDriver = {
   name: 'oracle',
   async connect(config) {
@@ -168,7 +174,7 @@ export const driver: NativeDriver = {
     const wrapped = new OracleConnection(conn);
     try {
       await conn.execute(SESSION_SETUP, {}, { autoCommit: false });
-      if (config.schema) await conn.execute(`ALTER SESSION SET CURRENT_SCHEMA = "${config.schema.replace(/"/g, '""')}"`, {}, { autoCommit: false });
+      if (config.schema) await conn.execute(currentSchemaSql(config.schema), {}, { autoCommit: false });
       const info = await conn.execute("SELECT SYS_CONTEXT('USERENV', 'SID') FROM DUAL", {}, { outFormat: oracledb.OUT_FORMAT_ARRAY, autoCommit: false });
       wrapped.serverVersion = `Oracle ${conn.oracleServerVersionString}`;
       wrapped.sessionId = String(info.rows?.[0]?.[0] ?? '');

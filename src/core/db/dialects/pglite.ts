@@ -13,6 +13,7 @@ const { PGlite } = pgliteModule;
 type PGlite = InstanceType<typeof PGlite>;
 import type { NativeConnection, NativeDriver, QueryResult } from '../types';
 import { plainValue } from '../native/common';
+import { quoteDouble } from '../dialect';
 import { RAW_TEXT_OIDS, classifyPgError, pgColumnType } from '../native/pgTypes';
 
 const parsers: Record<number, (value: string) => unknown> = {};
@@ -70,7 +71,7 @@ export const driver: NativeDriver = {
     const conn = new PgliteConnection(db);
     try {
       if (config.schema) {
-        await db.query("SELECT set_config('search_path', $1, false)", [`"${config.schema.replace(/"/g, '""')}", public`]);
+        await db.query("SELECT set_config('search_path', $1, false)", [quoteDouble(config.schema)]);
       }
       const info = await db.query<{ v: string }>('SELECT version() AS v');
       conn.serverVersion = String(info.rows[0].v);

@@ -5,6 +5,7 @@
 import { Client, types as pgTypes, type ClientConfig } from 'pg';
 import type { NativeConnectConfig, NativeConnection, NativeDriver, QueryResult } from '../types';
 import { plainValue } from '../native/common';
+import { quoteDouble } from '../dialect';
 import { RAW_TEXT_OIDS, classifyPgError, pgColumnType } from '../native/pgTypes';
 
 const raw = new Set(RAW_TEXT_OIDS);
@@ -77,8 +78,10 @@ export const driver: NativeDriver = {
     await client.connect();
     try {
       // One round trip: the search path is set by the same statement that reads the version.
+      // The schema alone, without public: a table missing from it must fail, never be found
+      // under the same name in public.
       const info = config.schema
-        ? await client.query("SELECT set_config('search_path', $1, false) AS search_path, version() AS v, pg_backend_pid() AS pid", [`"${config.schema.replace(/"/g, '""')}", public`])
+        ? await client.query("SELECT set_config('search_path', $1, false) AS search_path, version() AS v, pg_backend_pid() AS pid", [quoteDouble(config.schema)])
         : await client.query('SELECT version() AS v, pg_backend_pid() AS pid');
       conn.serverVersion = String(info.rows[0].v);
       conn.sessionId = String(info.rows[0].pid);
