@@ -20,6 +20,7 @@ export const CORE_LAYERS = [
   ['snippets'],
   ['recovery', 'unenroll'],
   ['bulk'],
+  ['actions'],
 ];
 
 /** Who may import whom among the top folders of src. */

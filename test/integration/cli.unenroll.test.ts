@@ -142,12 +142,14 @@ describe('jira2fa unenroll / test (dist/cli.js against the simulator)', function
       assert.ok(fs.existsSync(path.join(dir, 'state', 'jira2fa', 'totp-windows.json')), 'the ledger sits in the state folder');
     });
 
-    it('no code and no seed: bad input (exit 2), nothing sent', async () => {
+    it('no code and no seed: bad input (exit 2), nothing sent, one refused audit entry', async () => {
       const r = await runCli(['unenroll', '--instance', 'sim', '--user', 'jdoe'], env());
       assert.equal(r.code, 2);
-      assert.match(r.stderr, /No TOTP code given/);
-      assert.match(r.stderr, /JIRA2FA_TOTP_SECRET/);
+      assert.match(r.stdout, /No TOTP seed of yours is stored/);
+      assert.match(r.stdout, /JIRA2FA_TOTP_SECRET/);
+      assert.match(r.stdout, /--totp-stdin or \$JIRA2FA_TOTP_CODE/);
       assert.equal(sim.requests.length, 0);
+      assert.deepEqual(audit().map((e) => [e.action, e.outcome]), [['unenroll', 'refused']]);
     });
 
     it('missing --user is a usage error (exit 2); a Cloud or unknown instance is bad input', async () => {

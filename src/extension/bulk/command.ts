@@ -15,10 +15,12 @@ export function bulkDeps(s: ExtensionServices): BulkDeps {
     withDatabase: (profile, fn) => s.databases.use(profile, fn),
     jiraClient: (profile) => s.jira.client(profile),
     runRest: async (profile, run) => {
-      const [{ runRestBulk }, { replayGuardFor }] = await Promise.all([import('../../core/bulk/rest.js'), import('../../core/totp.js')]);
+      const [{ runBulkRest }, { replayGuardFor }] = await Promise.all([import('../../core/actions/bulkRest.js'), import('../../core/totp.js')]);
       // The instance's pooled client and process-wide replay guard, shared with single unenrolls.
-      const client = await s.jira.client(profile);
-      return runRestBulk({ profile, client, audit: s.audit, secrets: s.secrets, guard: replayGuardFor(profile.id, undefined, s.totpLedger), ...run });
+      return runBulkRest(
+        { audit: s.audit, secrets: s.secrets, replayGuard: replayGuardFor(profile.id, undefined, s.totpLedger), withClient: async (p, fn) => fn(await s.jira.client(p)) },
+        { profile, ...run },
+      );
     },
     log: (line) => s.log.info(line),
   };

@@ -1,12 +1,11 @@
 /** Opens the "Recover a Cloud user" panel for one organization and backs its controller with the core. */
 import * as vscode from 'vscode';
-import type { MoveResult } from '../../core/cloud/recovery';
+import { fromThrown } from '../../core/actions/cloudRefusal';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { FromCloudRecoverSchema, type FromCloudRecover, type ToCloudRecover } from '../../webview/cloudRecover/protocol';
 import { PanelHost } from '../panels/panelHost';
 import type { ExtensionServices } from '../services';
 import { CloudRecoverController, type CloudRecoverBackend } from './controller';
-import { thrownCloudFailure } from './thrownFailure';
 
 const open = new Map<string, PanelHost<FromCloudRecover, ToCloudRecover>>();
 
@@ -37,34 +36,15 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
         const { findAndDiagnose } = await import('../../core/cloud/diagnose.js');
         return await s.cloud.withClient(profile, (client) => findAndDiagnose(client, query, { pending }));
       } catch (e) {
-        return { ok: false, outcome: thrownCloudFailure(e) };
+        return { ok: false, outcome: fromThrown(e) };
       }
     },
     move: async (req, events) => {
-      let result: MoveResult;
-      try {
-        const [{ moveToTemporaryPolicy }, { taskProgressText }] = await Promise.all([import('../../core/cloud/recovery.js'), import('../../core/cloud/tasks.js')]);
-        result = await s.cloud.withClient(
-          profile,
-          (client) => moveToTemporaryPolicy(
-            { profile, client, tracker: s.cloudTracker, audit: s.audit, admin: s.adminName(), task: { onPoll: (st, n) => events.onPoll(taskProgressText(st), n) } },
-            req,
-          ),
-          events.onRateLimited,
-        );
-      } catch (e) {
-        // No key stored and the like: refused before any request, audited like any refusal.
-        const outcome = thrownCloudFailure(e);
-        const auditEntry = await s.audit.append({
-          admin: s.adminName(),
-          instance: { id: profile.id, name: profile.name, baseUrl: profile.baseUrl },
-          action: 'cloud.move',
-          target: req.email,
-          outcome: 'refused',
-          message: outcome.summary,
-        }).catch(() => undefined);
-        result = { ok: false, action: 'cloud.move', summary: outcome.summary, next: outcome.next, outcome, moved: 'no', tracker: 'unchanged', warnings: [], ...(auditEntry ? { auditEntry } : {}) };
-      }
+      const [{ runCloudMove }, { taskProgressText }] = await Promise.all([import('../../core/actions/cloud.js'), import('../../core/cloud/tasks.js')]);
+      const result = await runCloudMove(
+        { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, admin: s.adminName(), withClient: (p, fn) => s.cloud.withClient(p, fn, events.onRateLimited) },
+        { profile, ...req, task: { onPoll: (st, n) => events.onPoll(taskProgressText(st), n) } },
+      );
       s.log.info(`Cloud move ${req.email} on ${profile.id}: ${result.outcome?.kind ?? 'ok'} (moved: ${result.moved}, tracker: ${result.tracker})`);
       if (result.auditError) s.log.error(`Audit entry not written: ${result.auditError}`);
       onChange();
@@ -77,4 +57,3 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
     },
   };
 }
-
