@@ -52,7 +52,6 @@ const ENV_HINT = `Meanwhile the CLI reads the environment variables ${Object.val
 
 /** A refused command: the keychain is needed and cannot be used. Exit code 1. */
 export class KeychainUnavailableError extends AppError {
-  static override readonly brand: string = 'KeychainUnavailableError';
 
   constructor(readonly problem: KeychainProblem, options?: { cause?: unknown }) {
     super('refused', `The OS keychain is not available: ${problem.reason}`, problem.fix, options);

@@ -41,8 +41,6 @@ export function credentialOrigin(profile: OriginProfile, kind: SecretKind): stri
 
 /** A credential was not sent because its instance points somewhere else than when it was stored. */
 export class CredentialOriginChangedError extends AppError {
-  static override readonly brand: string = 'CredentialOriginChangedError';
-
   constructor(readonly change: OriginChange) {
     super(
       'refused',

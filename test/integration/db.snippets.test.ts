@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../../src/core/errors';
 import { BackupStore, type BackupFs } from '../../src/core/backup/store';
-import { restoreBackup } from '../../src/core/backup/restore';
+import { restoreBackup } from '../../src/core/recovery/restore';
 import type { Driver } from '../../src/core/db/types';
 import { builtinSnippet } from '../../src/core/snippets/catalogue';
 import { parseSnippet } from '../../src/core/snippets/parser';

@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AuditLog } from '../../src/core/audit/log';
-import { restoreBackup } from '../../src/core/backup/restore';
+import { restoreBackup } from '../../src/core/recovery/restore';
 import { BackupStore } from '../../src/core/backup/store';
 import { createJiraClient } from '../../src/core/jira/client';
 import { DispatcherCache } from '../../src/core/jira/dispatcher';

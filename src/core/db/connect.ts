@@ -33,7 +33,6 @@ export type DbPhase = 'connect' | 'query' | 'begin' | 'commit';
 
 /** A database failure: an AppError that also says what kind and in which phase. */
 export class DbError extends AppError {
-  static override readonly brand: string = 'DbError';
 
   constructor(
     kind: FailureKind,

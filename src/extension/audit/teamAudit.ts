@@ -6,7 +6,6 @@
  */
 import * as vscode from 'vscode';
 import type { SecretStore } from '../../core/secrets';
-import { loadTeamAudit } from '../lazy';
 import type { Log } from '../log';
 import type { StoreFilterInput, StoreRow, TeamSettings } from './teamLazy';
 
@@ -64,7 +63,7 @@ export class TeamAudit implements vscode.Disposable {
 
   private async run(): Promise<void> {
     try {
-      const view = await (await loadTeamAudit()).shipFromSettings(settings(), this.secrets, this.auditFile);
+      const view = await (await loadTeamLazy()).shipFromSettings(settings(), this.secrets, this.auditFile);
       if (!view) return this.item.hide();
       for (const line of view.warnings) this.log.warn(`Team audit: ${line}`);
       this.item.text = view.text;
@@ -77,11 +76,11 @@ export class TeamAudit implements vscode.Disposable {
 
   /** The team store's entries for the audit panel's Team view. */
   async readStore(filter: StoreFilterInput, limit: number): Promise<{ store: string; rows: StoreRow[] }> {
-    return (await loadTeamAudit()).readTeamStore(settings().store, this.secrets, filter, limit);
+    return (await loadTeamLazy()).readTeamStore(settings().store, this.secrets, filter, limit);
   }
 
   async setPassword(): Promise<void> {
-    if (await (await loadTeamAudit()).setStorePassword(this.secrets)) this.schedule(0);
+    if (await (await loadTeamLazy()).setStorePassword(this.secrets)) this.schedule(0);
   }
 
   dispose(): void {
@@ -89,3 +88,6 @@ export class TeamAudit implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 }
+
+/** Shipping and reading the store load on first use (their own chunk), not at activation. */
+const loadTeamLazy = () => import('./teamLazy.js');

@@ -1,6 +1,6 @@
 /**
  * PostgreSQL through `pg` (one Client, not a pool: a transaction is one session).
- * Built as its own bundle (dist/drivers/postgres.js); loaded only when a profile uses it.
+ * A chunk of its own (imported by ../loader.ts); loaded only when a profile uses it.
  */
 import { Client, types as pgTypes, type ClientConfig, type QueryArrayConfig } from 'pg';
 import type { NativeConnectConfig, NativeConnection, NativeDriver, QueryResult } from '../types';
