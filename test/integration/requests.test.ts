@@ -28,8 +28,8 @@ const policy = (over: Partial<RequestPolicy> = {}): RequestPolicy => ({ require:
 const JDOE = { username: 'jdoe', email: 'jdoe@example.com' };
 
 describe('recovery requests: policy', () => {
-  it('defaults: a reason on production, nothing elsewhere; the profile may ask for a ticket', () => {
-    assert.equal(requestPolicyOf({ id: 'p', environment: 'production' }).require, 'reason');
+  it('defaults: nothing required unless the profile asks; the profile may ask for a ticket', () => {
+    assert.equal(requestPolicyOf({ id: 'p', environment: 'production' }).require, 'none');
     assert.equal(requestPolicyOf({ id: 't', environment: 'test' }).require, 'none');
     const p = requestPolicyOf({ id: 'p', environment: 'test', recoveryRequests: { require: 'ticket', projects: ['HELP'], comment: false } });
     assert.deepEqual(p, { require: 'ticket', ticketInstance: 'p', projects: ['HELP'], comment: false });

@@ -3,9 +3,12 @@ import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import { exportCsv } from '../../core/audit/csv';
-import { buildEvidence, evidenceToCsv, evidenceToHtml, evidenceToJson } from '../../core/audit/evidence';
+import { actionLabel, buildEvidence, evidenceToCsv, evidenceToHtml, evidenceToJson } from '../../core/audit/evidence';
+import { recordComment } from '../../core/actions/audited';
+import { retryTicketComment } from '../../core/requests/gate';
+import { requestGate } from '../requestOptions';
 import { readEntries, verify, type LineProblem } from '../../core/audit/read';
-import { EXIT_CODES } from '../../core/errors';
+import { AppError, EXIT_CODES } from '../../core/errors';
 import { intInRange, nonEmpty } from '../args';
 import type { CliContext } from '../context';
 import { cell, formatTable } from '../format';
@@ -94,6 +97,23 @@ export function register(program: Command, ctx: CliContext): void {
       const out = ctx.resolvePath(opts.output);
       await writeFile(out, text, { encoding: 'utf8', mode: 0o600 });
       ctx.err(`Evidence report (${opts.format}): ${report.counts.total} actions from ${report.period.from} to ${report.period.to} written to ${out}.`);
+    });
+
+  audit
+    .command('comment')
+    .description('add the ticket comment of an action again, after it failed (the ticket named in its audit entry)')
+    .requiredOption('--entry <id>', 'the audit entry of the action', nonEmpty)
+    .action(async (opts: { entry: string }) => {
+      const { entries } = await readEntries(ctx.auditFile(), { filter: (e) => e.id === opts.entry });
+      const entry = entries[0];
+      if (!entry) throw new AppError('input', `No audit entry ${JSON.stringify(opts.entry)} in ${ctx.auditFile()}.`);
+      const profile = await ctx.getProfile(entry.instance.id);
+      const gate = requestGate(ctx);
+      const { result, prepared } = await retryTicketComment(profile, entry, actionLabel(entry.action), gate);
+      await recordComment({ audit: ctx.auditLog(), admin: ctx.adminName() }, (await gate.profileOf(prepared.policy.ticketInstance)) ?? profile, prepared, result);
+      if (!result.posted) ctx.setExitCode(EXIT_CODES.refused);
+      ctx.result({ ok: result.posted, ticket: prepared.check?.ticket.key ?? null, ...(result.posted ? { commentId: result.id } : { error: result.posted === false && result.why === 'failed' ? result.error : null }) }, () =>
+        ctx.out(result.posted ? `✓ Internal comment added to ${result.ticket}.` : `✗ ${result.why === 'failed' ? result.error : 'No comment added.'}`));
     });
 
   audit

@@ -129,7 +129,7 @@ export type RequestRequirement = (typeof REQUEST_REQUIREMENTS)[number];
 /**
  * What an action that changes a user's 2SV needs on this instance: nothing, a typed reason, or a
  * ticket (checked on `ticketInstance`, a Jira instance of the profiles; this one when omitted)
- * with the requester's identity verification. Absent: "reason" on production, else "none".
+ * with the requester's identity verification. Absent: "none".
  */
 export const RecoveryRequestsSchema = z.strictObject({
   require: z.enum(REQUEST_REQUIREMENTS, { error: `recoveryRequests.require must be one of ${REQUEST_REQUIREMENTS.join(', ')}` }),
