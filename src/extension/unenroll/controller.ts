@@ -3,8 +3,13 @@
  * backend interface and the answers go back as protocol messages. The panel glue
  * (unenrollPanel.ts) supplies the real backend; unit tests supply a fake one.
  */
+import type { AuditEntry } from '../../core/audit/types';
+import { describeError } from '../../core/errors';
+import type { CommentResult } from '../../core/requests/gate';
+import type { RequestInput } from '../../core/requests/policy';
+import type { TicketCheck } from '../../core/requests/ticketCheck';
 import type { ConnectionReport, UnenrollResult as CoreResult } from '../../core/unenroll';
-import type { FromUnenroll, Lookup, ToUnenroll, UnenrollResult } from '../../webview/unenroll/protocol';
+import type { CommentView, FromUnenroll, Lookup, RequestSetup, TicketCard, ToUnenroll, UnenrollResult } from '../../webview/unenroll/protocol';
 
 export interface UnenrollBackend {
   instance: { id: string; name: string; environment: 'production' | 'staging' | 'test'; product: 'jira' | 'confluence' | 'bitbucket' | 'bamboo' | 'cloud'; baseUrl: string };
@@ -12,7 +17,21 @@ export interface UnenrollBackend {
   seedStored(): Promise<boolean>;
   connection(): Promise<ConnectionReport>;
   lookup(username: string): Promise<Lookup>;
-  unenroll(request: { username: string; confirmation?: string; code?: string; useStoredSeed: boolean; onWait: (ms: number) => void }): Promise<CoreResult>;
+  /** The instance's request policy and the verification methods offered. */
+  request: RequestSetup;
+  /** The ticket check of src/core/requests on the ticket instance; throws AppError when refused. */
+  checkTicket(key: string, username: string): Promise<TicketCheck>;
+  unenroll(request: {
+    username: string;
+    confirmation?: string;
+    code?: string;
+    useStoredSeed: boolean;
+    request?: RequestInput;
+    onWait: (ms: number) => void;
+    onComment: (r: CommentResult, entry: AuditEntry) => void;
+  }): Promise<CoreResult>;
+  /** Adds the comment of this action again and records it (its own ticket.comment entry). */
+  retryComment(entry: AuditEntry): Promise<CommentResult>;
   openAuditLog(entryId?: string): void;
   setSeed(): Promise<void>;
 }
@@ -20,6 +39,8 @@ export interface UnenrollBackend {
 export class UnenrollController {
   private lastAuditId: string | undefined;
   private sending = false;
+  /** The action entry whose ticket comment failed: what Retry comments on. */
+  private failedComment: AuditEntry | undefined;
 
   constructor(
     private readonly backend: UnenrollBackend,
@@ -41,6 +62,38 @@ export class UnenrollController {
       case 'setSeed':
         await this.backend.setSeed();
         return this.init();
+      case 'checkTicket':
+        return this.checkTicket(message.key, message.username);
+      case 'retryComment':
+        return this.retryComment();
+    }
+  }
+
+  private async checkTicket(key: string, username: string): Promise<void> {
+    try {
+      const check = await this.backend.checkTicket(key, username);
+      await this.post({ type: 'ticket', key, username, card: cardOf(check) });
+    } catch (e) {
+      await this.post({ type: 'ticket', key, username, error: describeError(e) });
+    }
+  }
+
+  private async retryComment(): Promise<void> {
+    const entry = this.failedComment;
+    if (!entry || this.sending) return;
+    this.sending = true;
+    try {
+      await this.post({ type: 'busy', what: `Adding the comment to ${entry.request?.ticket ?? 'the ticket'} again…` });
+      let view: CommentView;
+      try {
+        view = commentView(await this.backend.retryComment(entry));
+      } catch (e) {
+        view = { ok: false, message: describeError(e), retry: true };
+      }
+      if (view.ok) this.failedComment = undefined;
+      await this.post({ type: 'comment', comment: view });
+    } finally {
+      this.sending = false;
     }
   }
 
@@ -51,6 +104,7 @@ export class UnenrollController {
       instance: b.instance,
       seedStored: await b.seedStored(),
       lookupAvailable: b.lookupAvailable,
+      request: b.request,
       ...(this.prefillUsername ? { prefillUsername: this.prefillUsername } : {}),
     });
     // The connection check can take a while: the form is usable meanwhile.
@@ -63,15 +117,22 @@ export class UnenrollController {
     this.sending = true;
     try {
       await this.post({ type: 'busy', what: `Sending the recovery unenroll for ${message.username}…` });
+      this.failedComment = undefined;
+      let comment: CommentView | undefined;
       const result = await this.backend.unenroll({
         username: message.username,
         ...(message.confirmation !== undefined ? { confirmation: message.confirmation } : {}),
         ...(message.codeSource === 'typed' && message.code ? { code: message.code } : {}),
         useStoredSeed: message.codeSource === 'seed',
+        ...(message.request ? { request: message.request } : {}),
+        onComment: (r, entry) => {
+          comment = commentView(r);
+          if (r.posted === false && r.why === 'failed') this.failedComment = entry;
+        },
         onWait: (ms) => void this.post({ type: 'busy', what: `That code was already used: waiting ${Math.ceil(ms / 1000)} s for your next code…` }),
       });
       this.lastAuditId = result.auditEntry?.id;
-      await this.post({ type: 'result', result: this.view(result) });
+      await this.post({ type: 'result', result: { ...this.view(result), ...(comment ? { comment } : {}) } });
     } finally {
       this.sending = false;
     }
@@ -91,6 +152,29 @@ export class UnenrollController {
       ...(result.auditError ? { nextStep: `${o.next} Warning: the audit entry could not be written: ${result.auditError}` } : {}),
     };
   }
+}
+
+/** The ticket check as the page's card shows it (server text, escaped by the page). */
+export function cardOf(check: TicketCheck): TicketCard {
+  const t = check.ticket;
+  const who = check.serviceDesk?.requester ?? t.reporter;
+  return {
+    key: t.key,
+    summary: t.summary,
+    reporter: who ? `${who.displayName ?? who.username ?? '?'}${who.username ? ` (${who.username})` : who.email ? ` <${who.email}>` : ''}` : 'unknown',
+    status: t.status,
+    created: check.serviceDesk?.created ?? t.created,
+    url: check.ticketUrl,
+    serviceDesk: !!check.serviceDesk,
+    identityMatch: check.identityMatch,
+    warnings: check.warnings,
+  };
+}
+
+export function commentView(r: CommentResult): CommentView {
+  if (r.posted) return { ok: true, message: `Internal comment added to ${r.ticket}.`, retry: false };
+  if (r.why === 'failed') return { ok: false, message: `The comment on ${r.ticket} was not added: ${r.error}`, retry: true };
+  return { ok: true, message: r.why === 'off' ? 'No ticket comment: this instance does not ask for one.' : 'No ticket: no comment.', retry: false };
 }
 
 /** A short "why" for each failure kind, shown under the outcome's summary. */

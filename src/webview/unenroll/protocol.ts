@@ -4,6 +4,7 @@
  * in the panel's saved state.
  */
 import * as z from 'zod/mini';
+import { TICKET_KEY } from '../../core/requests/policy';
 import { BusyMessageSchema, ConnectionSchema, InstanceHeaderSchema, text } from '../shared/protocol';
 
 export const LookupSchema = z.strictObject({
@@ -18,6 +19,10 @@ export const LookupSchema = z.strictObject({
 });
 export type Lookup = z.infer<typeof LookupSchema>;
 
+/** How the ticket comment after the action went; `retry` when it failed and can be added again. */
+export const CommentViewSchema = z.strictObject({ ok: z.boolean(), message: text, retry: z.boolean() });
+export type CommentView = z.infer<typeof CommentViewSchema>;
+
 export const ResultSchema = z.strictObject({
   ok: z.boolean(),
   title: text,
@@ -27,8 +32,35 @@ export const ResultSchema = z.strictObject({
   status: z.optional(z.number()),
   time: text,
   auditId: z.optional(text),
+  comment: z.optional(CommentViewSchema),
 });
 export type UnenrollResult = z.infer<typeof ResultSchema>;
+
+/** What the instance asks for (its recoveryRequests policy) and what the form offers. */
+export const RequestSetupSchema = z.strictObject({
+  require: z.enum(['none', 'reason', 'ticket']),
+  /** Verification methods from the setting jira2fa.requests.verificationMethods. */
+  methods: z.array(text).check(z.maxLength(50)),
+  /** The instance tickets are read on (name), and whether a comment is left there. */
+  ticketInstance: text,
+  comment: z.boolean(),
+  projects: z.array(text).check(z.maxLength(50)),
+});
+export type RequestSetup = z.infer<typeof RequestSetupSchema>;
+
+/** The live summary card of a ticket: every string is server text, shown with textContent only. */
+export const TicketCardSchema = z.strictObject({
+  key: text,
+  summary: text,
+  reporter: text,
+  status: text,
+  created: text,
+  url: text,
+  serviceDesk: z.boolean(),
+  identityMatch: z.enum(['reporter', 'requester', 'mismatch', 'unknown']),
+  warnings: z.array(text).check(z.maxLength(20)),
+});
+export type TicketCard = z.infer<typeof TicketCardSchema>;
 
 export const ToUnenrollSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -37,7 +69,11 @@ export const ToUnenrollSchema = z.discriminatedUnion('type', [
     seedStored: z.boolean(),
     lookupAvailable: z.boolean(),
     prefillUsername: z.optional(text),
+    request: RequestSetupSchema,
   }),
+  /** The answer to a ticket check: the card, or why there is none (for the key and user asked). */
+  z.strictObject({ type: z.literal('ticket'), key: text, username: text, card: z.optional(TicketCardSchema), error: z.optional(text) }),
+  z.strictObject({ type: z.literal('comment'), comment: CommentViewSchema }),
   z.strictObject({ type: z.literal('connection'), connection: ConnectionSchema }),
   z.strictObject({ type: z.literal('lookup'), lookup: LookupSchema }),
   BusyMessageSchema,
@@ -46,6 +82,17 @@ export const ToUnenrollSchema = z.discriminatedUnion('type', [
 export type ToUnenroll = z.infer<typeof ToUnenrollSchema>;
 
 const username = z.string().check(z.maxLength(1024));
+const ticketKey = z.string().check(z.maxLength(64), z.regex(TICKET_KEY));
+/** One line the admin typed (the core checks it again: length, control characters). */
+const line = z.string().check(z.maxLength(500));
+
+export const RequestMessageSchema = z.strictObject({
+  ticket: z.optional(ticketKey),
+  reason: z.optional(line),
+  verification: z.optional(line),
+  verificationNote: z.optional(line),
+  override: z.optional(line),
+});
 
 export const FromUnenrollSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready') }),
@@ -56,7 +103,11 @@ export const FromUnenrollSchema = z.discriminatedUnion('type', [
     confirmation: z.optional(username),
     codeSource: z.enum(['typed', 'seed']),
     code: z.optional(z.string().check(z.regex(/^\d{6}$/))),
+    request: z.optional(RequestMessageSchema),
   }),
+  /** Asked only for a well-formed key: the format is checked here and in the page first. */
+  z.strictObject({ type: z.literal('checkTicket'), key: ticketKey, username }),
+  z.strictObject({ type: z.literal('retryComment') }),
   z.strictObject({ type: z.literal('openAuditLog') }),
   z.strictObject({ type: z.literal('setSeed') }),
 ]);
@@ -69,6 +120,12 @@ export const UnenrollStateSchema = z.strictObject({
   codeSource: z.enum(['typed', 'seed']),
   lookup: z.optional(LookupSchema),
   result: z.optional(ResultSchema),
+  ticket: z.optional(z.string().check(z.maxLength(64))),
+  reason: z.optional(line),
+  verification: z.optional(line),
+  verificationNote: z.optional(line),
+  override: z.optional(line),
+  card: z.optional(TicketCardSchema),
 });
 export type UnenrollState = z.infer<typeof UnenrollStateSchema>;
 
