@@ -1,0 +1,139 @@
+// Recovery requests in the real editor, against the Jira simulator (a child process): a production
+// instance added through the form, its policy set to require a ticket (recoveryRequests in the
+// user settings, which the Add Instance form does not edit yet), then the Unenroll form: refused
+// without a ticket, warned on HELP-3 (reported by the help desk, not the user) and refused without
+// "I verified this", done with HELP-1 (reported by jdoe) with the internal comment read back from
+// the simulated ticket, the audit entries carrying the request, and the evidence report exported
+// through "Export Evidence Report…" (code-server's save dialog is a path in a quick input).
+import fs from 'node:fs';
+import path from 'node:path';
+import { addJiraInstanceWithCredentials } from '../lib/jiraInstance.mjs';
+import { startJiraSimulator } from '../lib/simulator.mjs';
+
+export const name = 'recovery requests: unenroll refused without a ticket, warned on a reporter mismatch, done with a matching ticket, comment on the ticket, evidence report';
+export const timeoutMs = 240000;
+// Its own editor: its settings are edited on disk.
+export const freshServer = true;
+
+const INSTANCE = { id: 'e2e-requests', name: 'E2E Requests Prod', environment: 'production' };
+
+export async function run(ctx) {
+  const sim = await startJiraSimulator({ log: ctx.log });
+  try {
+    await flow(ctx, sim);
+  } finally {
+    await sim.stop();
+  }
+}
+
+async function flow(ctx, sim) {
+  const { page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, webview, setField, waitForNotification, closeAllEditors, readUserSettings, reloadWindow, server, containerTitle, waitUntil } = ctx;
+  const readAudit = () => (fs.existsSync(server.dirs.auditFile) ? fs.readFileSync(server.dirs.auditFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+
+  // 1. the instance through the form, its token and the admin's seed through Set Credentials…
+  await openView(containerTitle);
+  await addJiraInstanceWithCredentials(ctx, { ...INSTANCE, baseUrl: sim.baseUrl, token: sim.admin.token, seed: sim.admin.seed });
+  await closeAllEditors();
+
+  // 2. the policy: a ticket in HELP, a comment after the action (edited in settings.json, as an admin would)
+  const settingsFile = path.join(server.dirs.data, 'User', 'settings.json');
+  const settings = readUserSettings();
+  const entry = settings['jira2fa.instances'].find((p) => p.id === INSTANCE.id);
+  assert.ok(entry, 'the instance is in the user settings');
+  entry.recoveryRequests = { require: 'ticket', projects: ['HELP'], comment: true };
+  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+
+  // code-server does not always notice a settings file written behind its back: reload the window
+  await reloadWindow();
+  await openView(containerTitle);
+
+  // 3. the Unenroll form shows the Request section open, with the policy
+  await treeItem(INSTANCE.name).click();
+  await treeItem('Unenroll user…').click();
+  const panel = webview();
+  await panel.locator('#username').waitFor();
+  await panel.locator('#requestSummary', { hasText: 'ticket required' }).waitFor();
+  assert.match(await panel.locator('#requestPolicy').innerText(), /requires a ticket/);
+  assert.equal(await panel.locator('#requestDetails').evaluate((d) => d.open), true, 'a required request is open');
+  await setField(panel, '#username', 'jdoe');
+  await setField(panel, '#confirmation', 'jdoe');
+  await setField(panel, '#useSeed', true);
+  // chosen before any card shows, while the list still opens inside the panel
+  await setField(panel, '#verification', 'In person');
+  await shot('request-section-policy');
+
+  // 4. without a ticket: refused by the gate, nothing sent to the server
+  await panel.locator('#send:not([disabled])').waitFor();
+  await panel.locator('#send').click();
+  await panel.locator('#resultTitle', { hasText: '✗' }).waitFor({ timeout: 30000 });
+  assert.match(await panel.locator('#result').innerText(), /requires a ticket/);
+  await shot('refused-without-ticket');
+
+  // 5. HELP-3 was reported by the help desk: the card warns and asks "I verified this"
+  await setField(panel, '#ticket', 'HELP-3');
+  await panel.locator('#ticketIdentity', { hasText: 'not the locked-out user' }).waitFor({ timeout: 30000 });
+  assert.match(await panel.locator('#ticketCard').innerText(), /helpdesk/);
+  assert.equal(await panel.locator('#override-group').isVisible(), true, '"I verified this" is asked');
+  await shot('ticket-card-warning');
+  await panel.locator('#send').click();
+  await panel.locator('#resultTitle', { hasText: '✗' }).waitFor();
+  await waitUntil(async () => /needs your confirmation/.test(await panel.locator('#result').innerText()), { message: 'refused: the warning needs a typed reason' });
+  await shot('refused-without-i-verified');
+
+  // 6. HELP-1 was reported by jdoe: the card matches, the reset is done and the ticket commented
+  await setField(panel, '#ticket', 'HELP-1');
+  await panel.locator('#ticketIdentity', { hasText: 'reporter is the locked-out user' }).waitFor({ timeout: 30000 });
+  assert.equal(await panel.locator('#override-group').isVisible(), false, 'no warning: nothing to confirm');
+  await setField(panel, '#verificationNote', 'badge checked on video');
+  await shot('ticket-card-match');
+  await panel.locator('#send:not([disabled])').waitFor();
+  await panel.locator('#send').click();
+  await panel.locator('#resultTitle', { hasText: '✓' }).waitFor({ timeout: 60000 });
+  await panel.locator('#resultComment', { hasText: 'Internal comment added to HELP-1' }).waitFor();
+  await shot('done-with-comment');
+
+  // 7. the comment on the simulated ticket, read through its REST API
+  const res = await fetch(`${sim.baseUrl}/rest/api/2/issue/HELP-1/comment`, { headers: { authorization: `Bearer ${sim.admin.token}` } });
+  const comments = (await res.json()).comments;
+  assert.equal(comments.length, 1);
+  assert.match(comments[0].body, /Recovery unenroll for jdoe on E2E Requests Prod .*: done\./);
+  assert.ok(!comments[0].body.includes(sim.admin.seed) && !comments[0].body.includes(sim.admin.token), 'no secret in the comment');
+  const deletes = (await sim.requests()).filter((r) => r.method === 'DELETE');
+  assert.deepEqual(deletes.map((d) => d.unenrollTarget), ['jdoe'], 'only the accepted attempt reached the server');
+
+  // 8. the audit log: two refusals with what was said, the reset with its request, the comment
+  const audit = readAudit().filter((e) => e.action !== 'connection.test');
+  const unenrolls = audit.filter((e) => e.action === 'unenroll');
+  assert.deepEqual(unenrolls.map((e) => e.outcome), ['refused', 'refused', 'ok']);
+  assert.equal(unenrolls[1].request?.ticket, 'HELP-3');
+  assert.deepEqual(
+    { ticket: unenrolls[2].request?.ticket, verification: unenrolls[2].request?.verification, note: unenrolls[2].request?.verificationNote, match: unenrolls[2].request?.identityMatch },
+    { ticket: 'HELP-1', verification: 'In person', note: 'badge checked on video', match: 'reporter' },
+  );
+  const comment = audit.find((e) => e.action === 'ticket.comment');
+  assert.equal(comment?.outcome, 'ok');
+  assert.match(comment.message, /HELP-1/);
+  log(`audit: ${audit.map((e) => `${e.action}:${e.outcome}`).join(', ')}`);
+
+  // 9. the evidence report, through the command and code-server's save dialog
+  const reportFile = path.join(server.workspace, 'evidence.html');
+  await runCommand('Jira 2FA Admin: Export Evidence Report…');
+  for (const title of ['Evidence report: first day', 'Evidence report: last day']) {
+    await page.locator('.quick-input-widget', { hasText: title }).waitFor();
+    await page.keyboard.press('Enter');
+  }
+  await answerQuickPick('All instances');
+  await answerQuickPick('HTML');
+  await inputBox(reportFile);
+  await waitForNotification('Evidence report:', { timeout: 30000 });
+  await waitUntil(() => fs.existsSync(reportFile), { message: `${reportFile} written` });
+  const html = fs.readFileSync(reportFile, 'utf8');
+  assert.match(html, /HELP-1/);
+  assert.match(html, /In person/);
+  await shot('evidence-exported');
+  // the report itself, as an auditor sees it
+  const view = await page.context().newPage();
+  await view.goto(`file://${reportFile}`);
+  await view.screenshot({ path: path.join(ctx.artifactsDir ?? server.dirs.runDir, 'evidence-report.png'), fullPage: true });
+  await view.close();
+}
