@@ -106,6 +106,8 @@ export async function auditedAttempt<T>(
   unwritten?: (result: T) => { outcome: AuditOutcome; message: string } | undefined,
   request?: RequestStep,
 ): Promise<T> {
+  // A full disk under the log: nothing starts (and nothing can be recorded), the error says why.
+  await deps.audit.ready?.();
   let prepared: PreparedRequest | undefined;
   const counted = countingSink(deps.audit, () => prepared?.audit);
   let result: T;

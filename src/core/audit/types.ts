@@ -65,4 +65,10 @@ export interface AuditSink {
    * recovery/context.ts for the fallback.
    */
   appendMany?(entries: readonly AuditEntryInput[]): Promise<AuditEntry[]>;
+  /**
+   * Resolves when an entry can be written now; throws (AuditWriteError "ENOSPC") when the log's
+   * disk has no room left. Actions call it before they act, so that no change happens that its
+   * audit entry could not follow.
+   */
+  ready?(): Promise<void>;
 }
