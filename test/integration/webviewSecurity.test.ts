@@ -191,7 +191,7 @@ describe('webview security (headless Chromium)', function () {
     await post({ type: 'result', result: '<img src=x onerror=alert(1)>' });
     await post({ type: 'evil', html: '<script>alert(1)</script>' });
     // Messages are handled in order: once the valid init has rendered, the three before it were refused.
-    await post({ type: 'init', instance, seedStored: false, lookupAvailable: true });
+    await post({ type: 'init', instance, seedStored: false, lookupAvailable: true, request: { require: 'ticket', methods: ['In <i>person</i>'], ticketInstance: 'Prod', comment: true, projects: [] } });
     await page.waitForSelector('#instanceLine:not(:empty)', { state: 'attached' });
     assert.equal(lines.filter((l) => /ignored a malformed message/.test(l)).length, 3, lines.join('\n'));
     assert.equal(await page.textContent('#envBadge'), 'production', 'nothing rendered from the refused init');
