@@ -15,6 +15,7 @@ import { verify } from '../../src/core/audit/read';
 import { AppError } from '../../src/core/errors';
 import type { JiraClient } from '../../src/core/jira/client';
 import { checkTicket, type TicketCheck } from '../../src/core/requests/ticketCheck';
+import { previewTicket } from '../../src/core/requests/gate';
 import { normalizeRequest, requestPolicyOf, requestProblem, type RequestPolicy } from '../../src/core/requests/policy';
 import { auditRequestOf, checkOverride, commentText, postTicketComment } from '../../src/core/requests/record';
 import { ADMIN_TOKEN } from '../support/jiraFixtures';
@@ -91,6 +92,20 @@ describe('recovery requests: the ticket check (simulator)', function () {
     const old = await checkTicket(client, 'HELP-4', policy(), JDOE);
     assert.equal(old.identityMatch, 'reporter');
     assert.match(old.warnings[0], /HELP-4 was created 10 days ago \(more than 7\)/);
+  });
+
+  it('previewTicket (a panel\'s live card) checks on the policy\'s ticket instance, with the policy\'s projects', async () => {
+    const ops = testProfile(sim.baseUrl, { id: 'ops', name: 'Ops', recoveryRequests: { require: 'ticket', ticketInstance: 'sim', projects: ['HELP'], comment: true } });
+    const profiles: Record<string, ReturnType<typeof testProfile>> = { sim: testProfile(sim.baseUrl) };
+    const used: string[] = [];
+    const deps = { profileOf: (id: string) => profiles[id], withClient: async <T>(p: ReturnType<typeof testProfile>, fn: (c: JiraClient) => Promise<T>) => (used.push(p.id), fn(client)) };
+    const card = await previewTicket(ops, 'HELP-3', { username: 'jdoe' }, deps);
+    assert.equal(card.identityMatch, 'mismatch');
+    assert.deepEqual(used, ['sim'], 'read on the ticket instance');
+    await assert.rejects(previewTicket(ops, 'OPS-7', { username: 'jdoe' }, deps), refused(/must be in HELP/));
+    await assert.rejects(previewTicket({ ...ops, recoveryRequests: { require: 'ticket', ticketInstance: 'gone', comment: true } }, 'HELP-1', undefined, deps), refused(/ticket instance "gone" of Ops is not in your instances/));
+    profiles.conf = testProfile(sim.baseUrl, { id: 'conf', name: 'Wiki', product: 'confluence' });
+    await assert.rejects(previewTicket({ ...ops, recoveryRequests: { require: 'ticket', ticketInstance: 'conf', comment: true } }, 'HELP-1', undefined, deps), refused(/"Wiki" is not a Jira instance/));
   });
 
   it('a service desk request: the requester decides the identity match; the comment is internal', async () => {

@@ -45,9 +45,7 @@ export async function prepareRequest(profile: InstanceProfile, raw: RequestInput
   let check: TicketCheck | undefined;
   if (input.ticket) {
     if (!deps) throw new RequestRefusedError(`Ticket ${input.ticket} cannot be checked here.`, 'Run the action from the editor or the CLI, which read tickets.');
-    const ticketProfile = await deps.profileOf(policy.ticketInstance);
-    if (!ticketProfile) throw new RequestRefusedError(`The ticket instance "${policy.ticketInstance}" of ${profile.name} is not in your instances.`, 'Add it, or correct recoveryRequests.ticketInstance.');
-    if (ticketProfile.product !== 'jira') throw new RequestRefusedError(`The ticket instance "${ticketProfile.name}" is not a Jira instance.`, 'Point recoveryRequests.ticketInstance at the Jira (Service Management) that holds the requests.');
+    const ticketProfile = await ticketInstanceOf(profile, policy, deps);
     try {
       check = await deps.withClient(ticketProfile, (client) => checkTicket(client, input.ticket!, policy, target, (deps.now ?? Date.now)(), signal));
       checkOverride(check, input);
@@ -58,6 +56,24 @@ export async function prepareRequest(profile: InstanceProfile, raw: RequestInput
   }
   const audit = auditRequestOf(input, check);
   return { policy, input, ...(check ? { check } : {}), ...(audit ? { audit } : {}) };
+}
+
+/** The Jira instance tickets of `profile` are read on; refused when it is missing or not Jira. */
+export async function ticketInstanceOf(profile: InstanceProfile, policy: RequestPolicy, deps: RequestGateDeps): Promise<InstanceProfile> {
+  const ticketProfile = await deps.profileOf(policy.ticketInstance);
+  if (!ticketProfile) throw new RequestRefusedError(`The ticket instance "${policy.ticketInstance}" of ${profile.name} is not in your instances.`, 'Add it, or correct recoveryRequests.ticketInstance.');
+  if (ticketProfile.product !== 'jira') throw new RequestRefusedError(`The ticket instance "${ticketProfile.name}" is not a Jira instance.`, 'Point recoveryRequests.ticketInstance at the Jira (Service Management) that holds the requests.');
+  return ticketProfile;
+}
+
+/**
+ * The ticket check alone, before the action (a panel's live card): the same check the gate runs
+ * at the action, on the same ticket instance. Throws AppError when the ticket is refused.
+ */
+export async function previewTicket(profile: InstanceProfile, key: string, target: TargetUser | undefined, deps: RequestGateDeps, signal?: AbortSignal): Promise<TicketCheck> {
+  const policy = requestPolicyOf(profile);
+  const ticketProfile = await ticketInstanceOf(profile, policy, deps);
+  return deps.withClient(ticketProfile, (client) => checkTicket(client, key, policy, target, (deps.now ?? Date.now)(), signal));
 }
 
 /** The request block of a refused gate: what the admin said, for the refusal's audit entry. */

@@ -1,9 +1,8 @@
 /** Opens the "Unenroll user" panel for one instance and backs its controller with the core. */
 import * as vscode from 'vscode';
-import { AppError, describeError } from '../../core/errors';
+import { describeError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { DEFAULT_VERIFICATION_METHODS, requestPolicyOf } from '../../core/requests/policy';
-import { checkTicket } from '../../core/requests/ticketCheck';
 import { FromUnenrollSchema, type FromUnenroll, type Lookup, type ToUnenroll } from '../../webview/unenroll/protocol';
 import { PanelHost } from '../panels/panelHost';
 import { requestGateFor } from '../requestGate';
@@ -48,13 +47,7 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile): UnenrollBac
       return { require: p.require, methods: verificationMethods(), ticketInstance: s.profiles.get(p.ticketInstance)?.name ?? p.ticketInstance, comment: p.comment, projects: p.projects };
     },
     lookup: (username) => lookup(s, profile, username),
-    checkTicket: async (key, username) => {
-      const p = policy();
-      const ticketProfile = await gate.profileOf(p.ticketInstance);
-      if (!ticketProfile) throw new AppError('refused', `The ticket instance "${p.ticketInstance}" of ${profile.name} is not in your instances.`);
-      if (ticketProfile.product !== 'jira') throw new AppError('refused', `The ticket instance "${ticketProfile.name}" is not a Jira instance.`);
-      return gate.withClient(ticketProfile, (client) => checkTicket(client, key, p, { username }));
-    },
+    checkTicket: async (key, username) => (await import('../../core/requests/gate.js')).previewTicket(s.profiles.get(profile.id) ?? profile, key, { username }, gate),
     retryComment: async (entry) => {
       const [{ retryTicketComment }, { recordComment }] = await Promise.all([import('../../core/requests/gate.js'), import('../../core/actions/audited.js')]);
       const { result, prepared } = await retryTicketComment(profile, entry, 'Recovery unenroll', gate);
