@@ -3,6 +3,7 @@
  * RFC 5424 formatter and RFC 6587 framing, per-writer numbering, the computer id.
  */
 import assert from 'node:assert/strict';
+import { ticketOf } from '../../src/core/audit/ship/records';
 import * as fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,5 +118,14 @@ describe('team audit: store filters as typed', () => {
     assert.equal(storeFilterFrom({ until: '2026-01-03T10:00:00Z' }).until, '2026-01-03T10:00:00.000Z');
     assert.throws(() => storeFilterFrom({ since: 'yesterday' }), /Not a date or time: "yesterday"/);
     assert.throws(() => storeFilterFrom({ since: '2026-13-45' }), /Not a date/);
+  });
+});
+
+describe('team store: the ticket column', () => {
+  it('comes from the request block of a recovery request, else from details.ticket', () => {
+    const base = { id: 'x', time: '2026-12-06T00:00:00.000Z', admin: 'a', instance: { id: 'i', name: 'I', baseUrl: 'https://i' }, action: 'unenroll', outcome: 'ok' as const, message: 'm', prevHash: '0'.repeat(64), hash: '1'.repeat(64) };
+    assert.equal(ticketOf({ ...base, request: { ticket: 'HELP-1' } }), 'HELP-1');
+    assert.equal(ticketOf({ ...base, details: { ticket: 'OPS-2' } }), 'OPS-2');
+    assert.equal(ticketOf(base), undefined);
   });
 });

@@ -22,7 +22,7 @@ export interface ShipRecord {
   seq: number;
   prevHash: string;
   hash: string;
-  /** details.ticket when the entry has one (a text), for filtering. */
+  /** The ticket of the entry's request block (or details.ticket), for filtering. */
   ticket?: string;
 }
 
@@ -44,9 +44,9 @@ export function recordHash(writer: string, seq: number, prevHash: string, entryH
   return sha256Hex(canonicalJson({ entryHash, prevHash, seq, writer }));
 }
 
-/** The entry's ticket (details.ticket) when it is a non-empty text. */
+/** The entry's ticket: its request block's (recovery requests), else details.ticket; a non-empty text. */
 export function ticketOf(entry: AuditEntry): string | undefined {
-  const t = entry.details?.ticket;
+  const t = entry.request?.ticket ?? entry.details?.ticket;
   return typeof t === 'string' && t ? t : undefined;
 }
 
