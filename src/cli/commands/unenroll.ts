@@ -7,6 +7,9 @@ import { AppError, exitCodeFor } from '../../core/errors';
 import { createJiraClient } from '../../core/jira/client';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { testConnection, unenrollUser } from '../../core/unenroll';
+import { isUserEnrolled } from '../../core/recovery/probe';
+import { describeError } from '../../core/errors';
+import { openDatabase } from './sql';
 import type { CliContext } from '../context';
 import { SECRET_ENV } from '../secrets';
 
@@ -32,6 +35,9 @@ export function register(program: Command, ctx: CliContext): void {
           client,
           audit: ctx.auditLog(),
           username: opts.user,
+          // Unknown or not-enrolled users are told before a code window is spent or waited for.
+          lookUpFirst: true,
+          ...(profile.database && (profile.product === 'jira' || profile.product === 'confluence') ? { enrollment: enrollmentFromDatabase(ctx, profile, profile.product) } : {}),
           ...(opts.totp !== undefined ? { code: opts.totp } : { useStoredSeed: true }),
           secrets,
           ...(opts.confirm !== undefined ? { confirmation: opts.confirm } : {}),
@@ -86,6 +92,23 @@ export function register(program: Command, ctx: CliContext): void {
         await client.close();
       }
     });
+}
+
+/** "no" only when the database says so; any database trouble leaves the decision to the server. */
+function enrollmentFromDatabase(ctx: CliContext, profile: InstanceProfile, product: 'jira' | 'confluence') {
+  return async (username: string): Promise<'yes' | 'no' | 'unknown'> => {
+    try {
+      const driver = await openDatabase(ctx, profile);
+      try {
+        return (await isUserEnrolled(driver, product, username)).enrolled ? 'yes' : 'no';
+      } finally {
+        await driver.close();
+      }
+    } catch (e) {
+      ctx.warn(`could not check the enrollment in the database (${describeError(e)}); the server will tell.`);
+      return 'unknown';
+    }
+  };
 }
 
 async function dataCenterProfile(ctx: CliContext, id: string): Promise<InstanceProfile> {

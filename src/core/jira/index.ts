@@ -3,6 +3,6 @@ export { JiraClient, createJiraClient, type JiraClientOptions, type ClientProfil
 export { loadCredentials, type Credentials } from './credentials';
 export { DispatcherCache, sharedDispatchers, DEFAULT_TIMEOUTS, type Timeouts } from './dispatcher';
 export { describeOutcome, type Outcome, type OutcomeKind, type FailedOutcome, type ApiResult, type GuardReason, type TlsProblem } from './outcomes';
-export { usernameProblem, encodeUsernameSegment, MAX_USERNAME_LENGTH } from './paths';
+export { usernameProblem, tidyUsername, encodeUsernameSegment, MAX_USERNAME_LENGTH } from './paths';
 export { resolveProxy } from './proxy';
 export { testConnection, type ConnectionReport } from './testConnection';
