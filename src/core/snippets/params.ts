@@ -62,7 +62,8 @@ function coerceList(p: SnippetParam, label: string, raw: unknown): { value?: Sni
 }
 
 function coerceOne(p: SnippetParam, raw: unknown): { value?: SnippetValue; problem?: string } {
-  const label = `${p.label} (:${p.name})`;
+  // The form's label, not the SQL parameter name: "User name is required" (ParamProblem.param names it).
+  const label = p.label;
   if (p.type === 'string[]') return coerceList(p, label, raw);
   if (raw === undefined || raw === null || raw === '') {
     if (p.default !== undefined) raw = p.default;
@@ -72,7 +73,10 @@ function coerceOne(p: SnippetParam, raw: unknown): { value?: SnippetValue; probl
   switch (p.type) {
     case 'string': {
       if (typeof raw !== 'string' && typeof raw !== 'number') return { problem: `${label} must be text` };
-      const v = String(raw);
+      // Surrounding whitespace is a paste artefact (" dave " from a ticket), as for user names
+      // everywhere (core/jira/paths.ts tidyUsername); lists already trim each item.
+      const v = String(raw).trim();
+      if (!v) return p.optional ? { value: null } : { problem: `${label} is required` };
       const problem = checkText(label, p, v);
       return problem ? { problem } : { value: v };
     }

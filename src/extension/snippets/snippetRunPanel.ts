@@ -13,12 +13,17 @@ import { PanelHost } from '../panels/panelHost';
 import type { ExtensionServices } from '../services';
 import { SnippetRunController, type SnippetRunBackend } from './controller';
 
-const open = new Map<string, PanelHost<FromRun, ToRun>>();
+/** One panel per instance, reused like VS Code's preview tabs: another snippet replaces it. */
+const open = new Map<string, { host: PanelHost<FromRun, ToRun>; snippet: string }>();
 
 export function openSnippetRunPanel(s: ExtensionServices, profile: InstanceProfile, snippet: Snippet, prefill?: Record<string, string>): void {
-  const key = `${profile.id}\u0000${snippet.name}`;
+  const key = profile.id;
   const existing = open.get(key);
-  if (existing) return existing.reveal();
+  if (existing?.snippet === snippet.name && !prefill) return existing.host.reveal();
+  if (existing) {
+    open.delete(key);
+    existing.host.panel.dispose();
+  }
   const host = new PanelHost<FromRun, ToRun>(s.extensionUri, s.log, {
     viewType: 'jira2fa.snippetRun',
     title: `${snippet.title} · ${profile.name}`,
@@ -26,8 +31,10 @@ export function openSnippetRunPanel(s: ExtensionServices, profile: InstanceProfi
     fromWebview: FromRunSchema,
     iconPath: vscode.Uri.joinPath(s.extensionUri, 'media', 'activitybar.svg'),
   });
-  open.set(key, host);
-  host.panel.onDidDispose(() => open.delete(key));
+  open.set(key, { host, snippet: snippet.name });
+  host.panel.onDidDispose(() => {
+    if (open.get(key)?.host === host) open.delete(key);
+  });
   const controller = new SnippetRunController(backendFor(s, profile, snippet), (m) => host.post(m), prefill);
   host.onMessage((m) => controller.handle(m));
 }
@@ -94,5 +101,15 @@ function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snip
     copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
     showBackups: () => void vscode.commands.executeCommand('jira2fa.restoreBackup', opened.id),
     notify: (message) => void vscode.window.showInformationMessage(message),
+    confirmChange: async (change) => {
+      const rows = `${change.rows} row${change.rows === 1 ? '' : 's'} of ${change.table}`;
+      const apply = 'Back up and apply';
+      const answer = await vscode.window.showWarningMessage(
+        `${change.title} on ${change.instanceName} (${change.environment})?`,
+        { modal: true, detail: `${rows} will be changed in one transaction. A backup of exactly these rows is written first; restore it with "Backups…".` },
+        apply,
+      );
+      return answer === apply;
+    },
   };
 }
