@@ -101,7 +101,7 @@ async function attempt(req: UnenrollRequest, facts: { codeSource: string; selfCh
   if (req.useStoredSeed) {
     const raw = req.secrets ? await req.secrets.get(profile.id, 'totpSeed') : undefined;
     redactor.add(raw);
-    if (!raw) return guardRefusal('seed', `No TOTP seed of yours is stored for ${profile.name}.`, 'Store it with "Set Credentials…", or type the code from your app instead.', 'input');
+    if (!raw) return guardRefusal('seed', `No TOTP seed of yours is stored for ${profile.name}.`, 'Store it with "Set Credentials…" (CLI: jira2fa login --kind totp, or $JIRA2FA_TOTP_SECRET), or type the code from your app instead (CLI: --totp-stdin or $JIRA2FA_TOTP_CODE).', 'input');
     const seedIssue = seedProblem(raw);
     if (seedIssue) return guardRefusal('seed', seedIssue, 'Store your seed again with "Set Credentials…", or type your code instead.', 'input');
     seed = decodeSeed(raw);

@@ -163,7 +163,7 @@ for (const engine of ['postgres', 'mysql'] as const) describe(`jira2fa sql and b
     for (const extra of [[], ['--confirm', 'bob']]) {
       const r = await run('sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.disable-2sv', '--param', 'username=alice', '--commit', ...extra);
       assert.equal(r.code, 2);
-      assert.match(r.stderr, /production instance: confirm the change with --confirm "alice"/);
+      assert.match(r.stderr, /production instance: confirm the change by typing "alice" \(CLI: --confirm "alice"\)/);
     }
     assert.deepEqual(await tdb.snapshot(), before);
     assert.equal(fs.existsSync(env.JIRA2FA_BACKUP_DIR), false, 'no backup written');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { AppError } from '../../src/core/errors';
+import { checkConfirmation } from '../../src/core/actions/snippet';
 import type { Column } from '../../src/core/db/types';
 import type { DestructivePreview, ReadRunResult } from '../../src/core/recovery/runSnippet';
 import { builtinSnippet } from '../../src/core/snippets/catalogue';
@@ -57,7 +58,9 @@ function fake(snippet: Snippet, environment: 'production' | 'test' = 'test', ove
       calls.push(`preview:${params.username}`);
       return preview();
     },
-    execute: async (params, fp) => {
+    execute: async (params, fp, confirmation) => {
+      // The core's own confirmation rule (core/actions/snippet.ts), refused before any change.
+      checkConfirmation({ name: 'Prod', environment }, snippet, params, confirmation);
       calls.push(`execute:${params.username}:${fp}`);
       return { snippet: snippet.name, backupId: 'backup-1', affected: 1, message: 'Disable two-step verification for a user: 1 row changed; backup backup-1.', auditEntryId: 'audit-2' };
     },
@@ -308,7 +311,7 @@ describe('snippet run panel controller', () => {
     const ctl = new SnippetRunController(backend, c.post);
     await ctl.handle({ type: 'preview', params: { username: 'alice' } });
     await ctl.handle({ type: 'commit', params: { username: 'alice' } });
-    assert.match(c.last('done')!.message, /type "alice" to confirm/);
+    assert.match(c.last('done')!.message, /confirm the change by typing "alice"/);
     await ctl.handle({ type: 'commit', params: { username: 'alice' }, confirmation: 'Alice' });
     assert.equal(c.last('done')!.ok, false);
     await ctl.handle({ type: 'commit', params: { username: 'alice' }, confirmation: 'alice' });
@@ -326,7 +329,7 @@ describe('snippet run panel controller', () => {
     for (const wrong of [undefined, 'jira.disable-2sv-many', '2', 'alice']) {
       await ctl.handle({ type: 'commit', params, confirmation: wrong });
       assert.equal(c.last('done')!.ok, false, `refused with ${wrong}`);
-      assert.match(c.last('done')!.message, /type "3" to confirm/);
+      assert.match(c.last('done')!.message, /confirm the change by typing "3"/);
     }
     await ctl.handle({ type: 'commit', params, confirmation: '3' });
     assert.equal(c.last('done')!.ok, true);

@@ -4,10 +4,10 @@
  * back in one transaction, or not at all when a row exists already.
  */
 import type { Command } from 'commander';
-import { restoreBackup } from '../../core/backup/restore';
+import { runRestore } from '../../core/actions/restore';
 import type { CliContext } from '../context';
 import { cell, formatTable } from '../format';
-import { backupStore, databaseProfile, openDatabase, recoveryContext } from './sql';
+import { backupStore, databaseDeps, databaseProfile } from './sql';
 
 export function register(program: Command, ctx: CliContext): void {
   const backups = program.command('backups').description('backups of rows changed by destructive snippets');
@@ -48,16 +48,11 @@ export function register(program: Command, ctx: CliContext): void {
       const store = backupStore(ctx);
       const backup = await store.load(id);
       const profile = await databaseProfile(ctx, backup.instance.id);
-      const driver = await openDatabase(ctx, profile);
-      try {
-        const r = await restoreBackup(recoveryContext(ctx, profile, driver), id);
-        if (r.auditError) ctx.warn(r.auditError);
-        ctx.result({ ok: true, backupId: r.backupId, table: r.table, rowsRestored: r.rowsRestored, message: r.message, auditId: r.auditEntryId ?? null }, () => {
-          ctx.out(`✓ ${r.message}`);
-          if (r.auditEntryId) ctx.out(`  audit entry ${r.auditEntryId}`);
-        });
-      } finally {
-        await driver.close();
-      }
+      const r = await runRestore(databaseDeps(ctx), { profile, backupId: id });
+      if (r.auditError) ctx.warn(r.auditError);
+      ctx.result({ ok: true, backupId: r.backupId, table: r.table, rowsRestored: r.rowsRestored, message: r.message, auditId: r.auditEntryId ?? null }, () => {
+        ctx.out(`✓ ${r.message}`);
+        if (r.auditEntryId) ctx.out(`  audit entry ${r.auditEntryId}`);
+      });
     });
 }

@@ -11,18 +11,18 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { backupDirPath, BackupStore } from '../../core/backup/store';
+import { runBulkDbExecute, runBulkDbPreview } from '../../core/actions/bulkDb';
+import { runBulkRest } from '../../core/actions/bulkRest';
+import { sharedSession } from '../../core/actions/database';
 import {
   countStatuses,
   describeCounts,
-  executeSqlBulk,
   checkGroupSelection,
   describeGroupSource,
   formatForFile,
   loadReport,
   newReport,
   parseUserList,
-  previewSqlBulk,
   reportToCsv,
   saveReport,
   summarizeProblems,
@@ -35,13 +35,13 @@ import {
 import { groupSourceDeps } from '../../core/bulk/groupSource';
 import { listEnrolledUsernames } from '../../core/recovery/enrolledUsers';
 import { printable } from '../../core/printable';
-import { runRestBulk } from '../../core/bulk/rest';
 import { connectDatabase } from '../../core/db/connect';
-import { AppError, describeError, exitCodeFor, EXIT_CODES } from '../../core/errors';
 import { createJiraClient } from '../../core/jira/client';
+import { AppError, describeError, exitCodeFor, EXIT_CODES } from '../../core/errors';
 import { stateDir } from '../../core/platformPaths';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import type { CliContext } from '../context';
+import { databaseDeps } from './sql';
 
 interface BulkOptions {
   instance: string;
@@ -171,23 +171,19 @@ async function listFromGroups(ctx: CliContext, profile: InstanceProfile, selecti
 }
 
 async function runDb(ctx: CliContext, profile: InstanceProfile, report: BulkReport, opts: BulkOptions): Promise<void> {
-  const db = profile.database;
-  if (!db) throw new AppError('input', `The instance "${profile.name}" has no database connection configured.`, 'Add a "database" section to its profile, or use --via rest.');
-  const password = await ctx.secrets().get(profile.id, 'dbPassword');
-  const driver = await connectDatabase(db, password, { applicationName: 'jira2fa-cli' });
+  const base = databaseDeps(ctx);
+  const session = sharedSession(base);
+  const deps = { ...base, withDatabase: session.withDatabase };
   try {
-    const rctx = { profile, driver, audit: ctx.auditLog(), admin: ctx.adminName(), backups: new BackupStore(backupDirPath(ctx.io.env)), runId: report.runId };
-    await previewSqlBulk(rctx, report);
+    await runBulkDbPreview(deps, { profile, report });
     if (!opts.commit) return;
-    await executeSqlBulk(rctx, report, { confirmation: opts.confirm });
+    await runBulkDbExecute(deps, { profile, report, ...(opts.confirm !== undefined ? { confirmation: opts.confirm } : {}) });
   } finally {
-    await driver.close();
+    await session.close();
   }
 }
 
 async function runRest(ctx: CliContext, profile: InstanceProfile, report: BulkReport, opts: BulkOptions, reportFile: string): Promise<void> {
-  const secrets = ctx.secrets();
-  const client = await createJiraClient(profile, secrets);
   const cancel = new AbortController();
   const onSigint = () => {
     if (cancel.signal.aborted) return;
@@ -198,26 +194,24 @@ async function runRest(ctx: CliContext, profile: InstanceProfile, report: BulkRe
   let last = -1;
   try {
     ctx.err(`Run ${report.runId}: one user per 30-second code window; report: ${reportFile}`);
-    await runRestBulk({
-      profile,
-      client,
-      audit: ctx.auditLog(),
-      secrets,
-      guard: ctx.replayGuard(profile.id),
-      report,
-      confirmation: opts.confirm,
-      signal: cancel.signal,
-      persist: (r) => saveReport(reportFile, r),
-      onProgress: (p) => {
-        if (p.done === last || p.current) return;
-        last = p.done;
-        const u = report.users.filter((x) => x.status !== 'pending').at(-1);
-        ctx.err(`[${p.done}/${p.total}]${u ? ` ${u.username}: ${u.status}` : ''}${p.done < p.total ? `, about ${Math.ceil(p.etaMs / 60_000)} min left` : ''}`);
+    await runBulkRest(
+      { audit: ctx.auditLog(), secrets: ctx.secrets(), replayGuard: ctx.replayGuard(profile.id) },
+      {
+        profile,
+        report,
+        confirmation: opts.confirm,
+        signal: cancel.signal,
+        persist: (r) => saveReport(reportFile, r),
+        onProgress: (p) => {
+          if (p.done === last || p.current) return;
+          last = p.done;
+          const u = report.users.filter((x) => x.status !== 'pending').at(-1);
+          ctx.err(`[${p.done}/${p.total}]${u ? ` ${u.username}: ${u.status}` : ''}${p.done < p.total ? `, about ${Math.ceil(p.etaMs / 60_000)} min left` : ''}`);
+        },
       },
-    });
+    );
   } finally {
     process.removeListener('SIGINT', onSigint);
-    await client.close();
   }
 }
 

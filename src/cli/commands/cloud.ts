@@ -9,8 +9,9 @@ import type { Command } from 'commander';
 import { createCloudClient, type CloudAdminClient } from '../../core/cloud/client';
 import { findAndDiagnose, type UserReport } from '../../core/cloud/diagnose';
 import { describeCloudFailure, type CloudFailure } from '../../core/cloud/outcomes';
+import { runCloudMove, runCloudMoveBack, type CloudMoveDeps } from '../../core/actions/cloud';
 import { hubPolicyLink } from '../../core/cloud/paths';
-import { moveBack, moveToTemporaryPolicy, type MoveResult } from '../../core/cloud/recovery';
+import type { MoveResult } from '../../core/cloud/recovery';
 import type { CloudPolicy } from '../../core/cloud/shapes';
 import { JsonFileTrackerStorage, MoveTracker, overdueMoves, trackerFilePath } from '../../core/cloud/tracker';
 import { AppError, exitCodeFor } from '../../core/errors';
@@ -74,13 +75,15 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--timeout <seconds>', 'how long to wait for Atlassian to apply the change (5-3600)', intInRange(5, 3600), 120)
     .action(async (opts: { instance: string; user: string; to?: string; from?: string; confirm?: string; timeout: number }) => {
       const profile = await cloudProfile(ctx, opts.instance);
-      await withClient(ctx, profile, async (client) => {
-        const result = await moveToTemporaryPolicy(
-          { profile, client, tracker: trackerFor(ctx), audit: ctx.auditLog(), admin: ctx.adminName(), task: { timeoutMs: opts.timeout * 1000 } },
-          { email: opts.user, ...(opts.to !== undefined ? { toPolicyId: opts.to } : {}), ...(opts.from !== undefined ? { fromPolicyId: opts.from } : {}), ...(opts.confirm !== undefined ? { confirmation: opts.confirm } : {}) },
-        );
-        printMove(ctx, result);
+      const result = await runCloudMove(moveDeps(ctx), {
+        profile,
+        email: opts.user,
+        ...(opts.to !== undefined ? { toPolicyId: opts.to } : {}),
+        ...(opts.from !== undefined ? { fromPolicyId: opts.from } : {}),
+        ...(opts.confirm !== undefined ? { confirmation: opts.confirm } : {}),
+        task: { timeoutMs: opts.timeout * 1000 },
       });
+      printMove(ctx, result);
     });
 
   cloud
@@ -91,13 +94,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--timeout <seconds>', 'how long to wait for Atlassian to apply the change (5-3600)', intInRange(5, 3600), 120)
     .action(async (opts: { instance: string; user: string; timeout: number }) => {
       const profile = await cloudProfile(ctx, opts.instance);
-      await withClient(ctx, profile, async (client) => {
-        const result = await moveBack(
-          { profile, client, tracker: trackerFor(ctx), audit: ctx.auditLog(), admin: ctx.adminName(), task: { timeoutMs: opts.timeout * 1000 } },
-          { email: opts.user },
-        );
-        printMove(ctx, result);
-      });
+      printMove(ctx, await runCloudMoveBack(moveDeps(ctx), { profile, email: opts.user, task: { timeoutMs: opts.timeout * 1000 } }));
     });
 
   cloud
@@ -140,12 +137,17 @@ function trackerFor(ctx: CliContext): MoveTracker {
   return new MoveTracker(new JsonFileTrackerStorage(ctx.resolvePath(trackerFilePath(ctx.io.env))));
 }
 
+function clientOptions(ctx: CliContext) {
+  return { env: ctx.io.env, onRateLimited: (ms: number) => ctx.err(`Atlassian is limiting the request rate: waiting ${Math.ceil(ms / 1000)} s…`) };
+}
+
+/** The key comes from ctx.secrets(): the OS keychain when available, else $JIRA2FA_ORG_API_KEY. */
+function moveDeps(ctx: CliContext): CloudMoveDeps {
+  return { audit: ctx.auditLog(), secrets: ctx.secrets(), tracker: trackerFor(ctx), admin: ctx.adminName(), clientOptions: clientOptions(ctx) };
+}
+
 async function withClient(ctx: CliContext, profile: InstanceProfile, fn: (client: CloudAdminClient) => Promise<void>): Promise<void> {
-  // The key comes from ctx.secrets(): the OS keychain when available, else $JIRA2FA_ORG_API_KEY.
-  const client = await createCloudClient(profile, ctx.secrets(), {
-    env: ctx.io.env,
-    onRateLimited: (ms) => ctx.err(`Atlassian is limiting the request rate: waiting ${Math.ceil(ms / 1000)} s…`),
-  });
+  const client = await createCloudClient(profile, ctx.secrets(), clientOptions(ctx));
   try {
     await fn(client);
   } finally {

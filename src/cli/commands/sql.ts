@@ -6,12 +6,13 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { BackupStore, backupDirPath } from '../../core/backup/store';
-import { connectDatabase } from '../../core/db/connect';
-import type { Driver } from '../../core/db/types';
 import { AppError, EXIT_CODES } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
+import { osUser } from '../../core/actions/audited';
+import type { DatabaseDeps } from '../../core/actions/database';
 import type { RecoveryContext } from '../../core/recovery/context';
-import { DEFAULT_ROW_LIMIT, MAX_ROW_LIMIT, executeDestructiveSnippet, previewDestructiveSnippet, runReadSnippet } from '../../core/recovery/runSnippet';
+import { runSnippetChange, runSnippetPreview, runSnippetRead, type SnippetReadInput } from '../../core/actions/snippet';
+import { DEFAULT_ROW_LIMIT, MAX_ROW_LIMIT } from '../../core/recovery/runSnippet';
 import { snippetsForProfile } from '../../core/snippets/catalogue';
 import { auditRecoveryCodeReveal } from '../../core/recovery/reveal';
 import { resultCells, resultObjects } from '../../core/snippets/results';
@@ -44,18 +45,13 @@ export async function databaseProfile(ctx: CliContext, id: string): Promise<Inst
   return profile;
 }
 
-/** Opens the profile's database with the password from the keychain or $JIRA2FA_DB_PASSWORD. */
-export async function openDatabase(ctx: CliContext, profile: InstanceProfile): Promise<Driver> {
-  const password = await ctx.secrets().get(profile.id, 'dbPassword');
-  return connectDatabase(profile.database!, password, { applicationName: 'jira2fa-cli' });
+/** How the CLI's database actions open their session: the password from the keychain or $JIRA2FA_DB_PASSWORD. */
+export function databaseDeps(ctx: CliContext): DatabaseDeps {
+  return { audit: ctx.auditLog(), secrets: ctx.secrets(), admin: ctx.adminName(), backups: backupStore(ctx), connectOptions: { applicationName: 'jira2fa-cli' } };
 }
 
 export function backupStore(ctx: CliContext): BackupStore {
   return new BackupStore(ctx.resolvePath(backupDirPath(ctx.io.env)));
-}
-
-export function recoveryContext(ctx: CliContext, profile: InstanceProfile, driver: Driver): RecoveryContext {
-  return { profile, driver, audit: ctx.auditLog(), admin: ctx.adminName(), backups: backupStore(ctx) };
 }
 
 async function catalogue(ctx: CliContext, profile: InstanceProfile, dirs: string[] | undefined) {
@@ -72,7 +68,12 @@ function printRows(ctx: CliContext, columns: Array<{ name: string }>, rows: unkn
 }
 
 /** --reveal-recovery-codes: one audit entry, then the codes; without the flag they stay hidden. */
-async function revealIfAsked(rctx: RecoveryContext, asked: boolean | undefined, req: Parameters<typeof auditRecoveryCodeReveal>[1]): Promise<{ reveal: RevealOptions; revealAuditId?: string }> {
+/** What the Reveal entry needs: who, where, and the audit log. */
+function revealContext(deps: DatabaseDeps, profile: InstanceProfile): Pick<RecoveryContext, 'profile' | 'audit' | 'admin'> {
+  return { profile, audit: deps.audit, admin: deps.admin ?? osUser() };
+}
+
+async function revealIfAsked(rctx: Pick<RecoveryContext, 'profile' | 'audit' | 'admin'>, asked: boolean | undefined, req: Parameters<typeof auditRecoveryCodeReveal>[1]): Promise<{ reveal: RevealOptions; revealAuditId?: string }> {
   if (!asked) return { reveal: {} };
   const id = await auditRecoveryCodeReveal(rctx, req);
   return { reveal: { revealRecoveryCodes: true }, revealAuditId: id };
@@ -121,41 +122,29 @@ export function register(program: Command, ctx: CliContext): void {
         throw new AppError('input', `No snippet ${JSON.stringify(opts.snippet)} applies to ${profile.id}; known: ${snippets.map((s) => s.name).join(', ') || '(none)'}.`);
       }
       const params = opts.param ?? {};
-      if (snippet.kind === 'read' && (opts.commit || opts.confirm !== undefined)) {
-        throw new AppError('input', `${snippet.name} is a read snippet: --commit and --confirm do not apply.`);
-      }
-      if (snippet.kind === 'destructive' && opts.commit) checkConfirmation(profile, snippet, params, opts.confirm);
       if (opts.commit && opts.revealRecoveryCodes) throw new AppError('input', '--reveal-recovery-codes shows rows: use it without --commit (a read, or the preview).');
-      const driver = await openDatabase(ctx, profile);
-      try {
-        const rctx = recoveryContext(ctx, profile, driver);
-        if (snippet.kind === 'read') return await runRead(ctx, rctx, snippet, params, opts.rowLimit, opts.revealRecoveryCodes);
-        if (!opts.commit) return await preview(ctx, rctx, snippet, params, opts.revealRecoveryCodes);
-        const r = await executeDestructiveSnippet(rctx, snippet, params);
+      const deps = databaseDeps(ctx);
+      const confirmation = opts.confirm !== undefined ? { confirmation: opts.confirm } : {};
+      // The kind, the production confirmation and the session are checked by the action, audited.
+      if (opts.commit) {
+        const r = await runSnippetChange(deps, { profile, snippet, params, ...confirmation });
         if (r.auditError) ctx.warn(r.auditError);
-        ctx.result({ ok: true, snippet: snippet.name, affected: r.affected, backupId: r.backupId, message: r.message, auditId: r.auditEntryId ?? null }, () => {
+        return ctx.result({ ok: true, snippet: snippet.name, affected: r.affected, backupId: r.backupId, message: r.message, auditId: r.auditEntryId ?? null }, () => {
           ctx.out(`✓ ${r.message}`);
           ctx.out(`  backup ${r.backupId} (restore with: jira2fa backups restore ${r.backupId})`);
           if (r.auditEntryId) ctx.out(`  audit entry ${r.auditEntryId}`);
         });
-      } finally {
-        await driver.close();
       }
+      if (snippet.kind === 'read') return runRead(ctx, deps, { profile, snippet, params, ...confirmation, rowLimit: opts.rowLimit ?? DEFAULT_ROW_LIMIT }, opts.revealRecoveryCodes);
+      return preview(ctx, deps, profile, snippet, params, opts.revealRecoveryCodes);
     });
 }
 
-function checkConfirmation(profile: InstanceProfile, snippet: Snippet, params: Record<string, string>, confirm: string | undefined): void {
-  if (profile.environment !== 'production') return;
-  const word = confirmationWord(snippet, params);
-  if (confirm !== word) {
-    throw new AppError('input', `${profile.name} is a production instance: confirm the change with --confirm ${JSON.stringify(word)}.`, 'Nothing was changed.');
-  }
-}
-
-async function runRead(ctx: CliContext, rctx: RecoveryContext, snippet: Snippet, params: Record<string, string>, rowLimit: number | undefined, revealAsked: boolean | undefined): Promise<void> {
-  const r = await runReadSnippet(rctx, snippet, params, { rowLimit: rowLimit ?? DEFAULT_ROW_LIMIT });
+async function runRead(ctx: CliContext, deps: DatabaseDeps, input: SnippetReadInput, revealAsked: boolean | undefined): Promise<void> {
+  const { snippet, params } = input;
+  const r = await runSnippetRead(deps, input);
   if (r.auditError) ctx.warn(r.auditError);
-  const { reveal, revealAuditId } = await revealIfAsked(rctx, revealAsked, { snippet: snippet.name, params, columns: r.columns, rows: r.rows });
+  const { reveal, revealAuditId } = await revealIfAsked(revealContext(deps, input.profile), revealAsked, { snippet: snippet.name, params, columns: r.columns, rows: r.rows });
   ctx.result(
     { ok: true, snippet: snippet.name, columns: r.columns.map((c) => ({ name: c.name, type: c.type })), rows: resultObjects(r.columns, r.rows, reveal), rowCount: r.rowCount, truncated: r.truncated, rowLimit: r.rowLimit, auditId: r.auditEntryId ?? null, ...(revealAuditId ? { revealAuditId } : {}) },
     () => {
@@ -167,13 +156,13 @@ async function runRead(ctx: CliContext, rctx: RecoveryContext, snippet: Snippet,
   );
 }
 
-async function preview(ctx: CliContext, rctx: RecoveryContext, snippet: Snippet, params: Record<string, string>, revealAsked: boolean | undefined): Promise<void> {
-  const p = await previewDestructiveSnippet(rctx, snippet, params);
+async function preview(ctx: CliContext, deps: DatabaseDeps, profile: InstanceProfile, snippet: Snippet, params: Record<string, string>, revealAsked: boolean | undefined): Promise<void> {
+  const p = await runSnippetPreview(deps, { profile, snippet, params });
   if (p.auditError) ctx.warn(p.auditError);
-  const { reveal, revealAuditId } = await revealIfAsked(rctx, revealAsked, { snippet: snippet.name, params, columns: p.columns, rows: p.rows });
+  const { reveal, revealAuditId } = await revealIfAsked(revealContext(deps, profile), revealAsked, { snippet: snippet.name, params, columns: p.columns, rows: p.rows });
   // A preview that finds the wrong rows is a refusal for scripts: the change would not run.
   if (!p.matchesExpectation) ctx.setExitCode(EXIT_CODES.refused);
-  const production = rctx.profile.environment === 'production';
+  const production = profile.environment === 'production';
   const next = `Nothing was changed. To apply: add --commit${production ? ` --confirm ${JSON.stringify(confirmationWord(snippet, params))}` : ''}.`;
   ctx.result(
     { ok: p.matchesExpectation, preview: true, snippet: snippet.name, table: p.table, expected: p.expected, matches: p.matchesExpectation, allowed: p.allowed, rows: resultObjects(p.columns, p.rows, reveal), message: p.message, next, auditId: p.auditEntryId ?? null, ...(revealAuditId ? { revealAuditId } : {}) },

@@ -6,12 +6,15 @@ import type { Command } from 'commander';
 import { AppError, exitCodeFor } from '../../core/errors';
 import { createJiraClient } from '../../core/jira/client';
 import type { InstanceProfile } from '../../core/profiles/schema';
-import { testConnection, unenrollUser } from '../../core/unenroll';
+import { runUnenroll } from '../../core/actions/unenroll';
+import { testConnection } from '../../core/unenroll';
 import { isUserEnrolled } from '../../core/recovery/probe';
 import { describeError } from '../../core/errors';
-import { openDatabase } from './sql';
+import { openSession } from '../../core/actions/database';
+import { databaseDeps } from './sql';
 import type { CliContext } from '../context';
 import { SECRET_ENV } from '../secrets';
+import { TOTP_CODE_ENV, TOTP_OPTION_HELP, typedTotpCode } from '../totpCode';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -19,46 +22,38 @@ export function register(program: Command, ctx: CliContext): void {
     .description('remove a user\'s two-step verification with the Data Center recovery unenroll call')
     .requiredOption('--instance <id>', 'instance id from the profiles file')
     .requiredOption('--user <name>', 'user name (login) of the locked-out user')
-    .option('--totp <code>', `your own current 6-digit code (default: generated from $${SECRET_ENV.totpSeed})`)
+    .option('--totp-stdin', TOTP_OPTION_HELP.totpStdin)
+    .option('--totp <code>', TOTP_OPTION_HELP.totp)
     .option('--confirm <name>', 'production instances: the user name again')
-    .action(async (opts: { instance: string; user: string; totp?: string; confirm?: string }) => {
+    .addHelpText('after', `\nYour code: --totp-stdin, or $${TOTP_CODE_ENV}; without one it is generated from your own seed in $${SECRET_ENV.totpSeed} (or the keychain).`)
+    .action(async (opts: { instance: string; user: string; totp?: string; totpStdin?: boolean; confirm?: string }) => {
       const profile = await dataCenterProfile(ctx, opts.instance);
-      const secrets = ctx.secrets();
-      const useStoredSeed = opts.totp === undefined;
-      if (useStoredSeed && !(await secrets.get(profile.id, 'totpSeed'))) {
-        throw new AppError('input', 'No TOTP code given.', `Pass --totp with your current code, or set ${SECRET_ENV.totpSeed} to your own base32 seed.`);
-      }
-      const client = await createJiraClient(profile, secrets);
-      try {
-        const result = await unenrollUser({
+      const code = await typedTotpCode(ctx, opts);
+      const result = await runUnenroll(
+        { audit: ctx.auditLog(), secrets: ctx.secrets(), replayGuard: ctx.replayGuard(profile.id) },
+        {
           profile,
-          client,
-          audit: ctx.auditLog(),
           username: opts.user,
           // Unknown or not-enrolled users are told before a code window is spent or waited for.
           lookUpFirst: true,
           ...(profile.database && (profile.product === 'jira' || profile.product === 'confluence') ? { enrollment: enrollmentFromDatabase(ctx, profile, profile.product) } : {}),
-          ...(opts.totp !== undefined ? { code: opts.totp } : { useStoredSeed: true }),
-          secrets,
+          ...(code !== undefined ? { code } : { useStoredSeed: true }),
           ...(opts.confirm !== undefined ? { confirmation: opts.confirm } : {}),
-          replayGuard: ctx.replayGuard(profile.id),
           onWaitForFreshCode: (ms) => ctx.err(`That code window was used: waiting ${Math.ceil(ms / 1000)} s for the next code…`),
-        });
-        const o = result.outcome;
-        if (!result.ok) ctx.setExitCode(exitCodeFor(o.failure ?? 'refused'));
-        if (result.auditError) ctx.warn(`the audit entry could not be written: ${result.auditError}`);
-        ctx.result(
-          { ok: result.ok, status: o.status ?? null, outcome: o.kind, message: o.summary, next: o.next, serverMessage: o.serverMessage ?? null, auditId: result.auditEntry?.id ?? null },
-          () => {
-            ctx.out(`${result.ok ? '✓' : '✗'} ${o.summary}${o.status ? ` (HTTP ${o.status})` : ''}`);
-            if (o.serverMessage) ctx.out(`  server: ${o.serverMessage}`);
-            ctx.out(`  next: ${o.next}`);
-            if (result.auditEntry) ctx.out(`  audit entry ${result.auditEntry.id}`);
-          },
-        );
-      } finally {
-        await client.close();
-      }
+        },
+      );
+      const o = result.outcome;
+      if (!result.ok) ctx.setExitCode(exitCodeFor(o.failure ?? 'refused'));
+      if (result.auditError) ctx.warn(`the audit entry could not be written: ${result.auditError}`);
+      ctx.result(
+        { ok: result.ok, status: o.status ?? null, outcome: o.kind, message: o.summary, next: o.next, serverMessage: o.serverMessage ?? null, auditId: result.auditEntry?.id ?? null },
+        () => {
+          ctx.out(`${result.ok ? '✓' : '✗'} ${o.summary}${o.status ? ` (HTTP ${o.status})` : ''}`);
+          if (o.serverMessage) ctx.out(`  server: ${o.serverMessage}`);
+          ctx.out(`  next: ${o.next}`);
+          if (result.auditEntry) ctx.out(`  audit entry ${result.auditEntry.id}`);
+        },
+      );
     });
 
   program
@@ -98,7 +93,7 @@ export function register(program: Command, ctx: CliContext): void {
 function enrollmentFromDatabase(ctx: CliContext, profile: InstanceProfile, product: 'jira' | 'confluence') {
   return async (username: string): Promise<'yes' | 'no' | 'unknown'> => {
     try {
-      const driver = await openDatabase(ctx, profile);
+      const driver = await openSession(databaseDeps(ctx), profile);
       try {
         return (await isUserEnrolled(driver, product, username)).enrolled ? 'yes' : 'no';
       } finally {

@@ -29,3 +29,4 @@ export {
   type TrackerData,
   type TrackerStorage,
 } from './tracker';
+export { runCloudMove, runCloudMoveBack, type CloudMoveDeps, type CloudMoveInput, type CloudMoveBackInput } from '../actions/cloud';

@@ -8,3 +8,5 @@ export { guardRefusal } from './outcomes';
 export { replayGuardFor } from '../totp';
 export { testConnection, unenrollUser } from '../unenroll';
 export { runRestBulk, type RestBulkProgress } from '../bulk/rest';
+export { runUnenroll } from '../actions/unenroll';
+export { runBulkRest } from '../actions/bulkRest';

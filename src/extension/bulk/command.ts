@@ -19,8 +19,10 @@ export function bulkDeps(s: ExtensionServices): BulkDeps {
     runRest: async (profile, run) => {
       const api = await loadJiraApi();
       // The instance's pooled client and process-wide replay guard, shared with single unenrolls.
-      const client = await s.jira.client(profile);
-      return api.runRestBulk({ profile, client, audit: s.audit, secrets: s.secrets, guard: api.replayGuardFor(profile.id, undefined, s.totpLedger), ...run });
+      return api.runBulkRest(
+        { audit: s.audit, secrets: s.secrets, replayGuard: api.replayGuardFor(profile.id, undefined, s.totpLedger), withClient: async (p, fn) => fn(await s.jira.client(p)) },
+        { profile, ...run },
+      );
     },
     log: (line) => s.log.info(line),
   };

@@ -13,11 +13,9 @@ import {
   checkGroupSelection,
   countStatuses,
   describeCounts,
-  executeSqlBulk,
   needsConfirmation,
   newReport,
   parseUserList,
-  previewSqlBulk,
   reportToCsv,
   reportToMarkdown,
   saveReport,
@@ -30,6 +28,8 @@ import {
   type UserList,
   usersFromGroups,
 } from '../../core/bulk';
+import { runBulkDbExecute, runBulkDbPreview } from '../../core/actions/bulkDb';
+import type { DatabaseDeps } from '../../core/actions/database';
 import { groupSourceDeps } from '../../core/bulk/groupSource';
 import type { JiraClient } from '../../core/jira/client';
 import { listEnrolledUsernames } from '../../core/recovery/enrolledUsers';
@@ -166,10 +166,10 @@ async function listFromGroups(profile: InstanceProfile, source: 'groups' | 'all-
 }
 
 async function dbRun(profile: InstanceProfile, report: BulkReport, ui: BulkUi, deps: BulkDeps, openReport: () => Promise<void>): Promise<BulkReport | undefined> {
-  const ctx = (driver: Driver) => ({ profile, driver, audit: deps.audit, admin: deps.admin(), backups: deps.backups, runId: report.runId });
+  const db: DatabaseDeps = { audit: deps.audit, admin: deps.admin(), backups: deps.backups, withDatabase: (p, fn) => deps.withDatabase(p, fn) };
   const total = report.users.length;
   await ui.progress(`Looking up ${total} users in the database of ${profile.name}`, false, (step) =>
-    deps.withDatabase(profile, (driver) => previewSqlBulk(ctx(driver), report, (p) => step(`${p.done}/${p.total}`, p.done / p.total))),
+    runBulkDbPreview(db, { profile, report, onProgress: (p) => step(`${p.done}/${p.total}`, p.done / p.total) }),
   );
   const count = countStatuses(report)['would-disable'];
   if (count === 0) {
@@ -183,21 +183,19 @@ async function dbRun(profile: InstanceProfile, report: BulkReport, ui: BulkUi, d
 
   let failure: unknown;
   await ui.progress(`Disabling 2SV for ${count} users on ${profile.name} (one transaction)`, true, (step, signal) =>
-    deps
-      .withDatabase(profile, (driver) =>
-        executeSqlBulk(ctx(driver), report, {
-          confirmation: needsConfirmation(profile) ? confirmation : undefined,
-          onProgress: (p) => {
-            // Before the commit, Cancel rolls the whole transaction back.
-            if (signal.aborted && p.phase !== 'audit') throw new AppError('refused', 'Cancelled: the transaction was rolled back, nothing was changed.');
-            const what = p.phase === 'backup' ? 'backing up' : p.phase === 'change' ? 'deleting' : 'writing audit entries';
-            step(`${what} ${p.done}/${p.total}`, p.done / p.total);
-          },
-        }),
-      )
-      .catch((e) => {
-        failure = e;
-      }),
+    runBulkDbExecute(db, {
+      profile,
+      report,
+      confirmation: needsConfirmation(profile) ? confirmation : undefined,
+      onProgress: (p) => {
+        // Before the commit, Cancel rolls the whole transaction back.
+        if (signal.aborted && p.phase !== 'audit') throw new AppError('refused', 'Cancelled: the transaction was rolled back, nothing was changed.');
+        const what = p.phase === 'backup' ? 'backing up' : p.phase === 'change' ? 'deleting' : 'writing audit entries';
+        step(`${what} ${p.done}/${p.total}`, p.done / p.total);
+      },
+    }).catch((e) => {
+      failure = e;
+    }),
   );
   const files = await writeReportFiles(deps.reportDir, report);
   await ui.openDocument(files.markdown);

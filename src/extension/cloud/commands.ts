@@ -112,26 +112,11 @@ async function moveBackOne(s: ExtensionServices, e: PendingMove, report: (text: 
       next: `Add it again (same id), or move them back to "${e.fromPolicyName ?? e.fromPolicyId}" in the admin hub; the record stays until then.`,
     };
   }
-  let result: MoveResult;
-  try {
-    const { moveBack, taskProgressText } = await loadCloudApi();
-    result = await s.cloud.withClient(
-      profile,
-      (client) => moveBack({ profile, client, tracker: s.cloudTracker, audit: s.audit, admin: s.adminName(), task: { onPoll: (st, n) => report(`check ${n}: ${taskProgressText(st)}`) } }, { email: e.email }),
-      (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`),
-    );
-  } catch (err) {
-    const outcome = (await panel()).thrown(err);
-    await s.audit.append({
-      admin: s.adminName(),
-      instance: { id: profile.id, name: profile.name, baseUrl: profile.baseUrl },
-      action: 'cloud.moveBack',
-      target: e.email,
-      outcome: 'refused',
-      message: outcome.summary,
-    }).catch(() => undefined);
-    result = { ok: false, action: 'cloud.moveBack', summary: outcome.summary, next: `${outcome.next} The record stays until a move back succeeds.`, outcome, moved: 'no', tracker: 'kept', warnings: [] };
-  }
+  const { runCloudMoveBack, taskProgressText } = await loadCloudApi();
+  const result = await runCloudMoveBack(
+    { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, admin: s.adminName(), withClient: (p, fn) => s.cloud.withClient(p, fn, (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`)) },
+    { profile, email: e.email, task: { onPoll: (st, n) => report(`check ${n}: ${taskProgressText(st)}`) } },
+  );
   s.log.info(`Cloud move back ${e.email} on ${profile.id}: ${result.outcome?.kind ?? 'ok'} (tracker: ${result.tracker})`);
   if (result.auditError) s.log.error(`Audit entry not written: ${result.auditError}`);
   return result;

@@ -1,8 +1,6 @@
 /** Opens the "Recover a Cloud user" panel for one organization and backs its controller with the core. */
 import * as vscode from 'vscode';
-import type { CloudFailure } from '../../core/cloud/outcomes';
-import type { MoveResult } from '../../core/cloud/recovery';
-import { AppError, describeError } from '../../core/errors';
+import { fromThrown } from '../../core/actions/cloudRefusal';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { FromCloudRecoverSchema, type FromCloudRecover, type ToCloudRecover } from '../../webview/cloudRecover/protocol';
 import { loadCloudApi } from '../lazy';
@@ -39,34 +37,15 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
         const { findAndDiagnose } = await loadCloudApi();
         return await s.cloud.withClient(profile, (client) => findAndDiagnose(client, query, { pending }));
       } catch (e) {
-        return { ok: false, outcome: thrown(e) };
+        return { ok: false, outcome: fromThrown(e) };
       }
     },
     move: async (req, events) => {
-      let result: MoveResult;
-      try {
-        const { moveToTemporaryPolicy, taskProgressText } = await loadCloudApi();
-        result = await s.cloud.withClient(
-          profile,
-          (client) => moveToTemporaryPolicy(
-            { profile, client, tracker: s.cloudTracker, audit: s.audit, admin: s.adminName(), task: { onPoll: (st, n) => events.onPoll(taskProgressText(st), n) } },
-            req,
-          ),
-          events.onRateLimited,
-        );
-      } catch (e) {
-        // No key stored and the like: refused before any request, audited like any refusal.
-        const outcome = thrown(e);
-        const auditEntry = await s.audit.append({
-          admin: s.adminName(),
-          instance: { id: profile.id, name: profile.name, baseUrl: profile.baseUrl },
-          action: 'cloud.move',
-          target: req.email,
-          outcome: 'refused',
-          message: outcome.summary,
-        }).catch(() => undefined);
-        result = { ok: false, action: 'cloud.move', summary: outcome.summary, next: outcome.next, outcome, moved: 'no', tracker: 'unchanged', warnings: [], ...(auditEntry ? { auditEntry } : {}) };
-      }
+      const { runCloudMove, taskProgressText } = await loadCloudApi();
+      const result = await runCloudMove(
+        { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, admin: s.adminName(), withClient: (p, fn) => s.cloud.withClient(p, fn, events.onRateLimited) },
+        { profile, ...req, task: { onPoll: (st, n) => events.onPoll(taskProgressText(st), n) } },
+      );
       s.log.info(`Cloud move ${req.email} on ${profile.id}: ${result.outcome?.kind ?? 'ok'} (moved: ${result.moved}, tracker: ${result.tracker})`);
       if (result.auditError) s.log.error(`Audit entry not written: ${result.auditError}`);
       onChange();
@@ -78,11 +57,4 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
       await vscode.commands.executeCommand('jira2fa.setCredentials', profile.id, 'orgApiKey');
     },
   };
-}
-
-/** An exception before any request (missing key, bad profile) as a CloudFailure. */
-export function thrown(e: unknown): CloudFailure {
-  const summary = e instanceof AppError ? e.message : describeError(e);
-  const next = e instanceof AppError && e.hint ? e.hint : 'Check the settings of this organization.';
-  return { ok: false, kind: 'refusedByGuard', guard: 'config', failure: 'input', summary, next };
 }

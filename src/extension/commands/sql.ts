@@ -104,8 +104,9 @@ async function restoreCommand(s: ExtensionServices, instanceId: string | undefin
   );
   if (answer !== 'Restore') return;
   try {
+    const { runRestore } = await import('../../core/actions/restore.js');
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Restoring backup ${b.id}…` }, () =>
-      s.databases.use(profile, async (driver) => (await import('../../core/backup/restore.js')).restoreBackup({ profile, driver, audit: s.audit, admin: s.adminName(), backups: s.backups }, b.id)),
+      runRestore({ audit: s.audit, secrets: s.secrets, admin: s.adminName(), backups: s.backups, withDatabase: (p, fn) => s.databases.use(p, fn) }, { profile, backupId: b.id }),
     );
     s.log.info(r.message);
     if (r.auditError) s.log.error(r.auditError);

@@ -8,7 +8,7 @@
  * same parameters, with the preview's row fingerprint (rows changed since → refused), and on
  * production only with the typed confirmation word.
  */
-import { describeError } from '../../core/errors';
+import { AppError, describeError } from '../../core/errors';
 import type { Column } from '../../core/db/types';
 import type { DestructivePreview, DestructiveRunResult, ReadRunResult } from '../../core/recovery/runSnippet';
 import { DEFAULT_ROW_LIMIT } from '../../core/recovery/runSnippet';
@@ -25,7 +25,8 @@ export interface SnippetRunBackend {
   readOnly: boolean;
   runRead(params: Record<string, string>, rowLimit: number): Promise<ReadRunResult>;
   preview(params: Record<string, string>): Promise<DestructivePreview>;
-  execute(params: Record<string, string>, expectFingerprint: string): Promise<DestructiveRunResult>;
+  /** The change; on production the core refuses it (audited) unless `confirmation` is the confirmation word. */
+  execute(params: Record<string, string>, expectFingerprint: string, confirmation: string | undefined): Promise<DestructiveRunResult>;
   /** Writes the audit entry of a reveal of recovery codes (recovery/reveal.ts); resolves to its id, throws when it could not be written. */
   auditReveal(request: RevealRequest): Promise<string>;
   /** Asks where to save and writes the file (owner-only); resolves to where it went, undefined when cancelled. */
@@ -127,17 +128,23 @@ export class SnippetRunController {
     if (this.backend.snippet.kind !== 'destructive') return void (await refuse(`${this.backend.snippet.name} is a read snippet: nothing to apply.`));
     if (!preview || preview.params !== key(params)) return void (await refuse('Preview the affected rows with these parameters first: nothing was changed.'));
     if (!preview.ok) return void (await refuse('The preview did not allow this change: nothing was changed.'));
-    if (this.backend.instance.environment === 'production') {
-      const word = confirmationWord(this.backend.snippet, params);
-      if (confirmation !== word) return void (await refuse(`This is a production instance: type "${word}" to confirm. Nothing was changed.`));
-    }
     const b = this.backend;
-    const ok = await b.confirmChange({ title: b.snippet.title, rows: preview.rows, table: preview.table, instanceName: b.instance.name, environment: b.instance.environment });
+    // Asked in every environment. On production a wrong typed word goes straight to the audited
+    // action, which refuses it (and records the refusal): no modal for a change that cannot run.
+    const wordTyped = b.instance.environment !== 'production' || confirmation === confirmationWord(b.snippet, params);
+    const ok = !wordTyped || await b.confirmChange({ title: b.snippet.title, rows: preview.rows, table: preview.table, instanceName: b.instance.name, environment: b.instance.environment });
     if (!ok) return void (await refuse('Not applied: you cancelled the confirmation. Nothing was changed.'));
     await this.exclusive('Backing up and applying the change…', async () => {
       // One preview, one change: a second click must preview again.
       this.lastPreview = undefined;
-      const r = await this.backend.execute(params, preview.fingerprint);
+      let r: DestructiveRunResult;
+      try {
+        r = await this.backend.execute(params, preview.fingerprint, confirmation);
+      } catch (e) {
+        // Refused for its input (the confirmation word) before any statement: type it again.
+        if (e instanceof AppError && e.kind === 'input') this.lastPreview = preview;
+        throw e;
+      }
       // The rows as they are now, so the grid no longer shows what was just deleted.
       const now = await this.backend.preview(params).catch(() => undefined);
       if (now) await this.showPreview(params, { ...now, message: `${now.rows.length} row${now.rows.length === 1 ? '' : 's'} now: the change is done.` });

@@ -3,11 +3,10 @@ import * as vscode from 'vscode';
 import { AppError } from '../../core/errors';
 import { defaultExportFolder, writePrivateFile } from '../../core/privateFile';
 import type { InstanceProfile } from '../../core/profiles/schema';
-import type { RecoveryContext } from '../../core/recovery/context';
+import type { DatabaseDeps } from '../../core/actions/database';
+import { runSnippetChange, runSnippetPreview, runSnippetRead } from '../../core/actions/snippet';
 import { auditRecoveryCodeReveal } from '../../core/recovery/reveal';
-import { executeDestructiveSnippet, previewDestructiveSnippet, runReadSnippet } from '../../core/recovery/runSnippet';
 import type { Snippet } from '../../core/snippets/types';
-import type { Driver } from '../../core/db/types';
 import { FromRunSchema, type FromRun, type ToRun } from '../../webview/snippetRun/protocol';
 import { PanelHost } from '../panels/panelHost';
 import type { ExtensionServices } from '../services';
@@ -46,11 +45,8 @@ function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snip
     if (!p) throw new AppError('input', `The instance "${opened.name}" was removed: nothing was run.`);
     return p;
   };
-  const ctx = (profile: InstanceProfile, driver: Driver): RecoveryContext => ({ profile, driver, audit: s.audit, admin: s.adminName(), backups: s.backups });
-  const withDb = <T>(fn: (profile: InstanceProfile, driver: Driver) => Promise<T>): Promise<T> => {
-    const profile = live();
-    return s.databases.use(profile, (d) => fn(profile, d));
-  };
+  // The editor's pooled database sessions and the backups folder the CLI uses too.
+  const deps: DatabaseDeps = { audit: s.audit, secrets: s.secrets, admin: s.adminName(), backups: s.backups, withDatabase: (p, fn) => s.databases.use(p, fn) };
   return {
     get instance() {
       const p = s.profiles.get(opened.id) ?? opened;
@@ -61,15 +57,15 @@ function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snip
       return (s.profiles.get(opened.id) ?? opened).database?.readOnly !== false;
     },
     runRead: async (params, rowLimit) => {
-      const r = await withDb((p, d) => runReadSnippet(ctx(p, d), snippet, params, { rowLimit }));
+      const r = await runSnippetRead(deps, { profile: live(), snippet, params, rowLimit });
       s.log.info(`Snippet ${snippet.name} on ${opened.id}: ${r.rowCount} row(s)${r.truncated ? ' (cut at the row limit)' : ''}`);
       s.tree.refresh();
       return r;
     },
-    preview: (params) => withDb((p, d) => previewDestructiveSnippet(ctx(p, d), snippet, params)),
-    execute: async (params, expectFingerprint) => {
+    preview: async (params) => runSnippetPreview(deps, { profile: live(), snippet, params }),
+    execute: async (params, expectFingerprint, confirmation) => {
       try {
-        const r = await withDb((p, d) => executeDestructiveSnippet(ctx(p, d), snippet, params, { expectFingerprint }));
+        const r = await runSnippetChange(deps, { profile: live(), snippet, params, expectFingerprint, ...(confirmation !== undefined ? { confirmation } : {}) });
         s.log.info(`Snippet ${snippet.name} on ${opened.id}: ${r.affected} row(s) changed, backup ${r.backupId}`);
         if (r.auditError) s.log.error(r.auditError);
         return r;

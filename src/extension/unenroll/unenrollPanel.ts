@@ -1,6 +1,6 @@
 /** Opens the "Unenroll user" panel for one instance and backs its controller with the core. */
 import * as vscode from 'vscode';
-import { AppError, describeError } from '../../core/errors';
+import { describeError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { tidyUsername } from '../../core/jira/paths';
 import { FromUnenrollSchema, type FromUnenroll, type Lookup, type ToUnenroll } from '../../webview/unenroll/protocol';
@@ -35,38 +35,26 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile): UnenrollBac
     connection: () => s.jira.test(profile),
     lookup: (username) => lookup(s, profile, username),
     unenroll: async (req) => {
-      const { guardRefusal, replayGuardFor, unenrollUser } = await loadJiraApi();
-      const replayGuard = replayGuardFor(profile.id, undefined, s.totpLedger);
-      let client;
-      try {
-        client = await s.jira.client(profile);
-      } catch (e) {
-        // No credentials stored: refuse, and still write the audit entry like any refusal.
-        const message = e instanceof AppError ? e.message : describeError(e);
-        const outcome = guardRefusal('credentials', message, e instanceof AppError && e.hint ? e.hint : 'Set the credentials of this instance first.', 'input');
-        const auditEntry = await s.audit.append({
-          admin: s.adminName(),
-          instance: { id: profile.id, name: profile.name, baseUrl: profile.baseUrl },
-          action: 'unenroll',
-          target: req.username,
-          outcome: 'refused',
-          message: outcome.summary,
-        });
-        return { ok: false, outcome, auditEntry };
-      }
-      const result = await unenrollUser({
-        profile,
-        client,
-        audit: s.audit,
-        username: req.username,
-        ...(req.code !== undefined ? { code: req.code } : {}),
-        useStoredSeed: req.useStoredSeed,
-        secrets: s.secrets,
-        ...(req.confirmation !== undefined ? { confirmation: req.confirmation } : {}),
-        replayGuard,
-        ...(s.jira.lastReport(profile.id)?.signedInAs ? { signedInAs: s.jira.lastReport(profile.id)?.signedInAs } : {}),
-        onWaitForFreshCode: req.onWait,
-      });
+      const { replayGuardFor, runUnenroll } = await loadJiraApi();
+      const signedInAs = s.jira.lastReport(profile.id)?.signedInAs;
+      const result = await runUnenroll(
+        {
+          audit: s.audit,
+          secrets: s.secrets,
+          replayGuard: replayGuardFor(profile.id, undefined, s.totpLedger),
+          // The instance's pooled client, shared with Test connection and the lookup.
+          withClient: async (p, fn) => fn(await s.jira.client(p)),
+          ...(signedInAs ? { signedInAs } : {}),
+        },
+        {
+          profile,
+          username: req.username,
+          ...(req.code !== undefined ? { code: req.code } : {}),
+          useStoredSeed: req.useStoredSeed,
+          ...(req.confirmation !== undefined ? { confirmation: req.confirmation } : {}),
+          onWaitForFreshCode: req.onWait,
+        },
+      );
       s.log.info(`Unenroll ${req.username} on ${profile.id}: ${result.outcome.kind}${result.outcome.status ? ` (HTTP ${result.outcome.status})` : ''}`);
       if (result.auditError) s.log.error(`Audit entry not written: ${result.auditError}`);
       s.tree.refresh();
