@@ -90,7 +90,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   tree.addChildren(cloudChildren);
   const watchCloudTracker = () => cloudChildren.watch(profiles.snapshot().profiles.some((p) => p.product === 'cloud'));
   watchCloudTracker();
-  tree.addChildren(new RecentActionsChildren(auditFile));
+  const recentActions = new RecentActionsChildren(auditFile);
+  tree.addChildren(recentActions);
+  context.subscriptions.push(recentActions.watch(() => tree.refresh()));
   const view = vscode.window.createTreeView('jira2fa.instances', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
     log,

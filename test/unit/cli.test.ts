@@ -328,7 +328,7 @@ describe('cli: main(argv, io)', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /Exported 3 entries to .*out\.csv/);
       const csv = fs.readFileSync(path.join(dir, 'out.csv'), 'utf8').trimEnd().split('\n');
-      assert.equal(csv[0], 'time,admin,instance,action,target,outcome,status,message,runId,backupId,id');
+      assert.equal(csv[0], 'time,admin,osUser,instance,action,actionLabel,target,outcome,status,message,runId,backupId,id');
       assert.equal(csv.length, 4);
 
       const j = await run(['audit', 'export', '--csv', path.join(dir, 'p.csv'), '--instance', 'test-conf', '--json']);

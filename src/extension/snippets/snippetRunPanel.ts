@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { AppError } from '../../core/errors';
 import { defaultExportFolder, writePrivateFile } from '../../core/privateFile';
 import type { InstanceProfile } from '../../core/profiles/schema';
-import type { DatabaseDeps } from '../../core/actions/database';
+import { databaseIdentity, type DatabaseDeps } from '../../core/actions/database';
 import { runSnippetChange, runSnippetPreview, runSnippetRead } from '../../core/actions/snippet';
 import { auditRecoveryCodeReveal } from '../../core/recovery/reveal';
 import type { Snippet } from '../../core/snippets/types';
@@ -78,7 +78,7 @@ function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snip
     },
     auditReveal: async (request) => {
       const p = live();
-      const id = await auditRecoveryCodeReveal({ profile: p, audit: s.audit, admin: s.adminName() }, request);
+      const id = await auditRecoveryCodeReveal({ profile: p, audit: s.audit, admin: databaseIdentity(p, s.adminName()) }, request);
       s.log.info(`Snippet ${snippet.name} on ${opened.id}: recovery codes revealed (audit entry ${id})`);
       return id;
     },
