@@ -15,6 +15,7 @@ import type { SecretStore } from '../core/secrets';
 // (after ../core/secrets on purpose: keeps this line apart from other branches' new imports)
 import { consumeSandboxSecrets } from '../core/sandboxSecrets';
 import { RecentActionsChildren } from './audit/recentActions';
+import { WalkthroughContext } from './walkthroughContext';
 import { CloudChildren } from './cloud/cloudTree';
 import { registerCloudCommands, remindOverdue } from './cloud/commands';
 import { CloudSessions } from './cloud/sessions';
@@ -92,7 +93,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   watchCloudTracker();
   const recentActions = new RecentActionsChildren(auditFile);
   tree.addChildren(recentActions);
-  context.subscriptions.push(recentActions.watch(() => tree.refresh()));
+  // Walkthrough steps tick from what is already true (after activation: it reads secrets and the log).
+  const walkthrough = new WalkthroughContext(profiles, secrets, statuses, auditFile);
+  setTimeout(() => void walkthrough.update(), 0);
+  context.subscriptions.push(walkthrough, recentActions.watch(() => {
+    tree.refresh();
+    void walkthrough.update();
+  }));
   const view = vscode.window.createTreeView('jira2fa.instances', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
     log,
