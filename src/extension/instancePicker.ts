@@ -19,8 +19,6 @@ export async function resolveInstance(store: ProfileStore, arg: InstanceArg, pla
     });
     return undefined;
   }
-  // One candidate: nothing to choose (the command's own title names the instance).
-  if (profiles.length === 1) return profiles[0];
   const picked = await vscode.window.showQuickPick(
     profiles.map((p) => ({ label: p.name, description: `${p.environment} · ${p.product}`, detail: describeInstance(p), profile: p })),
     { placeHolder, matchOnDescription: true, matchOnDetail: true },
