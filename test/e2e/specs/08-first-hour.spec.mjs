@@ -62,6 +62,9 @@ async function flow(ctx, info, dir, output) {
   const { page, shot, log, assert, extensionId, containerTitle } = ctx;
   const wb = createWorkbench({ page, url: info.url, extensionId, containerTitle, log });
   await wb.open();
+  // the welcome README opens by itself; a quick pick opened before it would lose the focus
+  await page.locator('.tabs-container .tab', { hasText: 'README.md' }).first().waitFor();
+  await wb.webview('vscode.markdown-language-features').locator('h1', { hasText: 'Jira 2FA Admin sandbox' }).waitFor({ timeout: 15000 }).catch(() => log('the README preview did not render in time'));
   await wb.openView(containerTitle);
   const row = wb.treeItem('Sandbox Jira');
   await row.waitFor();
