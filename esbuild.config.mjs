@@ -1,6 +1,13 @@
-// Builds every bundle: the extension (Node, `vscode` external), the CLI, one browser bundle
-// per webview panel, and one file per database driver so that activation loads none of them.
-//   node esbuild.config.mjs               development build (sourcemaps)
+// Builds every bundle. One lazy-loading mechanism (docs/architecture.md): the extension and
+// the CLI are ONE esbuild build of ES modules with code splitting, so every `await import()`
+// in the source becomes a chunk loaded on first use, and a module used by several chunks sits
+// in exactly one shared chunk (test/unit/bundle.metafile.test.ts proves it from the metafile).
+//   dist/extension.js, dist/cli.js   small CommonJS starters (VS Code and `node` load these)
+//   dist/esm/*.mjs                   the ES module build: entries, chunks/
+//   dist/webview/*.js                the panels, also split: @vscode-elements sits in shared chunks
+//   PGlite (tests, sandbox) is in the development build only: --production puts
+//   src/core/db/pgliteNotPackaged.ts in its place, so the VSIX carries none of its 15 MB.
+//   node esbuild.config.mjs               development build (sourcemaps, PGlite driver)
 //   node esbuild.config.mjs --production  minified, no sourcemaps (what the VSIX ships)
 //   node esbuild.config.mjs --watch
 import * as esbuild from 'esbuild';
@@ -18,14 +25,65 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
   define: { 'process.env.JIRA2FA_BUNDLED': '"1"' },
+  absWorkingDir: root,
 };
 
-// ESM entry points first so esbuild can tree-shake libraries that ship both builds.
-const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'] };
+/**
+ * `vscode` exists only for require() inside the extension host, not for an ES module import:
+ * dist/extension.js requires it and hands it over under a process-wide symbol.
+ */
+const vscodeFromStarter = {
+  name: 'vscode-from-starter',
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, () => ({ path: 'vscode', namespace: 'vscode-starter' }));
+    build.onLoad({ filter: /.*/, namespace: 'vscode-starter' }, () => ({
+      contents: "module.exports = globalThis[Symbol.for('jira2fa.vscode')];",
+      loader: 'js',
+    }));
+  },
+};
 
-// Modules that must stay outside a bundle: `vscode` is provided by the editor; keytar is a
-// native, optional module the CLI loads only when present; drivers are separate files.
-const nodeExternals = ['vscode', 'keytar'];
+// Bundled CommonJS libraries call require() for Node built-ins; ES modules have no require,
+// __filename or __dirname, so every output file gets them from import.meta.url.
+const esmBanner = [
+  "import { createRequire as __j2faRequire } from 'node:module';",
+  "import { fileURLToPath as __j2faPath } from 'node:url';",
+  'const require = __j2faRequire(import.meta.url);',
+  'const __filename = __j2faPath(import.meta.url);',
+  "const __dirname = __j2faPath(new URL('.', import.meta.url));",
+].join(' ');
+
+/** --production: the PGlite dialect is replaced by a driver that says it is not packaged. */
+const pgliteOnlyInDevelopment = {
+  name: 'pglite-only-in-development',
+  setup(build) {
+    if (!production) return;
+    build.onResolve({ filter: /[\\/]dialects[\\/]pglite(\.js)?$/ }, () => ({ path: path.join(root, 'src/core/db/pgliteNotPackaged.ts') }));
+  },
+};
+
+/** The extension and the CLI: one ES module build, split into chunks. */
+export const nodeBuild = {
+  ...common,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  splitting: true,
+  // ESM entry points of libraries that ship both builds, so esbuild can tree-shake them.
+  mainFields: ['module', 'main'],
+  entryPoints: {
+    extension: 'src/extension/extension.ts',
+    cli: 'src/cli/index.ts',
+  },
+  outdir: 'dist/esm',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  // keytar: a native, optional module the CLI loads only when present.
+  external: ['keytar'],
+  plugins: [vscodeFromStarter, pgliteOnlyInDevelopment],
+  banner: { js: esmBanner },
+  metafile: true,
+};
 
 /** Webview panels: each folder under src/webview (except shared) with a main.ts. */
 function webviewEntries() {
@@ -36,62 +94,64 @@ function webviewEntries() {
     .map((d) => ({ in: path.join(dir, d.name, 'main.ts'), out: d.name }));
 }
 
-// ---- driver section (database drivers, one bundle each, loaded on first use) ----
-/** Files under src/core/db/dialects/*.ts become dist/drivers/<name>.js. */
-function driverEntries() {
-  const dir = path.join(root, 'src/core/db/dialects');
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
-    .map((f) => ({ in: path.join(dir, f), out: f.replace(/\.ts$/, '') }));
+/** Panels load as <script type="module" nonce>; their imports inherit the nonce (strict CSP stays). */
+export const webviewBuild = {
+  ...common,
+  platform: 'browser',
+  target: 'chrome120',
+  format: 'esm',
+  splitting: true,
+  entryPoints: webviewEntries(),
+  outdir: 'dist/webview',
+  chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
+};
+
+/** The CommonJS starters: VS Code loads extensions with require(), and the bin is a plain script. */
+const STARTERS = {
+  'extension.js': `"use strict";
+// Starts the ES module build in dist/esm (docs/architecture.md). VS Code provides \`vscode\`
+// only to require(), so it is handed over here.
+globalThis[Symbol.for('jira2fa.vscode')] = require('vscode');
+let loaded;
+const main = () => (loaded ??= import('./esm/extension.mjs'));
+exports.activate = (context) => main().then((m) => m.activate(context));
+exports.deactivate = () => (loaded ? loaded.then((m) => m.deactivate()) : undefined);
+`,
+  'cli.js': `#!/usr/bin/env node
+"use strict";
+// The jira2fa executable: starts the ES module build in dist/esm.
+import('./esm/cli.mjs').then((m) => m.run());
+`,
+};
+
+function writeStarters() {
+  for (const [name, text] of Object.entries(STARTERS)) fs.writeFileSync(path.join(root, 'dist', name), text);
+  fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
 }
-// ---- end driver section ----
 
-const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: nodeExternals },
-  { ...node, entryPoints: { cli: 'src/cli/index.ts' }, outdir: 'dist', external: nodeExternals, banner: { js: '#!/usr/bin/env node' } },
-  {
-    ...common,
-    platform: 'browser',
-    target: 'chrome120',
-    format: 'iife',
-    entryPoints: webviewEntries(),
-    outdir: 'dist/webview',
-  },
-];
-// Loaded on first use by src/extension/lazy.ts: the HTTP client stays out of activation.
-// They sit one folder down, so they find dist/drivers and media/ one level up (src/core/bundlePaths.ts).
-const lazy = { ...node, outdir: 'dist/lazy', external: nodeExternals, define: { ...common.define, 'process.env.JIRA2FA_BUNDLE_DEPTH': '"1"' } };
-builds.push({ ...lazy, entryPoints: { jira: 'src/core/jira/api.ts' } });
-builds.push({ ...lazy, entryPoints: { cloud: 'src/core/cloud/index.ts' } });
-builds.push({ ...lazy, entryPoints: { bulk: 'src/extension/bulk/lazyEntry.ts' } });
-builds.push({ ...lazy, entryPoints: { cloudPanel: 'src/extension/cloud/panel.ts' } });
-const drivers = driverEntries();
-if (drivers.length) builds.push({ ...node, entryPoints: drivers, outdir: 'dist/drivers', external: ['vscode'] });
-
-/**
- * PGlite loads its WebAssembly and data files from beside the running script, so the ones the
- * package ships (*.wasm, *.data; not the optional extension tarballs) go next to
- * dist/drivers/pglite.js.
- */
+/** PGlite (development build only) loads its WebAssembly and data files from beside its chunk. */
 function copyPgliteAssets() {
+  if (production) return;
+  const to = path.join(root, 'dist/esm/chunks');
   const from = path.join(root, 'node_modules/@electric-sql/pglite/dist');
-  const to = path.join(root, 'dist/drivers');
-  if (!fs.existsSync(path.join(to, 'pglite.js'))) return;
   for (const f of fs.readdirSync(from)) {
     if (/\.(wasm|data)$/.test(f)) fs.copyFileSync(path.join(from, f), path.join(to, f));
   }
 }
 
-fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-if (watch) {
-  for (const b of builds) await (await esbuild.context(b)).watch();
-  console.log('esbuild: watching');
-} else {
-  const started = Date.now();
-  await Promise.all(builds.map((b) => esbuild.build(b)));
-  if (fs.existsSync(path.join(root, 'dist/cli.js'))) fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
-  copyPgliteAssets();
-  console.log(`esbuild: ${production ? 'production' : 'development'} build in ${Date.now() - started} ms`);
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.join(root, 'esbuild.config.mjs');
+if (isMain) {
+  fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+  fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+  writeStarters();
+  if (watch) {
+    for (const b of [nodeBuild, webviewBuild]) await (await esbuild.context(b)).watch();
+    console.log('esbuild: watching');
+  } else {
+    const started = Date.now();
+    await Promise.all([nodeBuild, webviewBuild].map((b) => esbuild.build(b)));
+    copyPgliteAssets();
+    console.log(`esbuild: ${production ? 'production' : 'development'} build in ${Date.now() - started} ms`);
+  }
 }

@@ -1,6 +1,7 @@
 // Lint: typescript-eslint recommended rules, plus the architecture rule that keeps
 // src/core free of the `vscode` module so the CLI and plain-mocha tests can load it.
 import tseslint from 'typescript-eslint';
+import layers from './eslint-rules/layers.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.e2e/**', '.sandbox/**', 'test-results/**', '**/*.vsix'] },
@@ -31,6 +32,12 @@ export default tseslint.config(
         ],
       }],
     },
+  },
+  {
+    // Layers and cycles: eslint-rules/layers.mjs, docs/architecture.md.
+    files: ['src/**/*.ts'],
+    plugins: { local: layers },
+    rules: { 'local/layers': 'error' },
   },
   {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],

@@ -1,7 +1,8 @@
 // One activation measurement, in a fresh Node process (bench/run.mjs starts it several
-// times): require dist/extension.js with the `vscode` stand-in, run activate(), and list
-// what is in require.cache afterwards. With --eager it also loads what activation is meant
-// to leave for later (the HTTP client bundle and the PostgreSQL driver), as the comparison.
+// times): require dist/extension.js with the `vscode` stand-in (the starter imports the ES
+// module build), await activate(), and list the files loaded afterwards. With --eager it also
+// loads what activation leaves for later (the Jira and Cloud clients with undici, and the
+// PostgreSQL driver), as the comparison.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -23,17 +24,20 @@ const settings = [
 installStandIn(settings);
 const before = new Set(Object.keys(require.cache));
 
+const chunks = path.join(dist, 'esm', 'chunks');
+const chunk = (re) => fs.readdirSync(chunks).filter((f) => re.test(f)).map((f) => require('node:url').pathToFileURL(path.join(chunks, f)).href);
+
+(async () => {
 const t0 = performance.now();
 const ext = require(path.join(dist, 'extension.js'));
+await import(require('node:url').pathToFileURL(path.join(dist, 'esm', 'extension.mjs')).href);
 const t1 = performance.now();
 const context = fakeContext(root);
-const apiOut = ext.activate(context);
-if (eager) {
-  require(path.join(dist, 'lazy', 'jira.js'));
-  require(path.join(dist, 'drivers', 'postgres.js'));
-}
+const apiOut = await ext.activate(context);
+if (eager) await Promise.all(chunk(/^(client|postgres)-[A-Z0-9]+\.mjs$/).map((u) => import(u)));
 const t2 = performance.now();
 
+// CommonJS modules in require.cache (the ES module files activation reads: bench/run.mjs, from the metafile).
 const loaded = Object.keys(require.cache).filter((k) => !before.has(k)).map((k) => path.relative(root, k));
 // Database drivers and the HTTP client (undici) must not be among them.
 const forbidden = loaded.filter((k) => /(^|[\\/])(drivers|lazy)[\\/]|node_modules[\\/](pg|pg-[a-z]+|mysql2|mssql|tedious|oracledb|@electric-sql|undici)[\\/]/.test(k));
@@ -55,3 +59,5 @@ process.stdout.write(
     '\n',
 );
 fs.rmSync(tmp, { recursive: true, force: true });
+})();
+

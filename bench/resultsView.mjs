@@ -1,5 +1,6 @@
 // Results view: 10,000 rows in headless Chromium. The real snippetRun webview bundle
-// (dist/webview/snippetRun.js, built from src/webview/snippetRun) runs in a static page with
+// (dist/webview/snippetRun.js and the chunks it imports, built from src/webview/snippetRun) runs,
+// as an ES module served over a routed http origin (module scripts do not load from file://), in a static page with
 // a stand-in acquireVsCodeApi; we post it the same `init` and `rows` messages the extension
 // sends and time from posting `rows` to the first frame after the grid is in the DOM
 // (message validation included). The comparison, in the same browser and run: the same rows
@@ -8,7 +9,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { emit, median } from './lib/stats.mjs';
 
@@ -18,10 +18,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'j2fa-bench-grid-'));
-fs.copyFileSync(path.join(root, 'dist/webview/snippetRun.js'), path.join(dir, 'snippetRun.js'));
+fs.cpSync(path.join(root, 'dist/webview'), dir, { recursive: true });
 fs.copyFileSync(path.join(root, 'media/webview.css'), path.join(dir, 'webview.css'));
 const page = (body) => `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><link rel="stylesheet" href="webview.css"><title>bench</title></head><body>${body}</body></html>`;
-fs.writeFileSync(path.join(dir, 'ours.html'), page('<main id="app"></main><script src="snippetRun.js"></script>'));
+fs.writeFileSync(path.join(dir, 'ours.html'), page('<main id="app"></main><script type="module" src="snippetRun.js"></script>'));
 fs.writeFileSync(path.join(dir, 'plain.html'), page('<main id="app"></main>'));
 
 // The page keeps what the panel posts, so the bench can wait for "ready".
@@ -81,7 +81,13 @@ async function one(browser, mode) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const p = await context.newPage();
   await p.addInitScript(STAND_IN);
-  await p.goto(pathToFileURL(path.join(dir, mode === 'ours' ? 'ours.html' : 'plain.html')).href);
+  await p.route('http://bench.invalid/**', (route) => {
+    const file = path.join(dir, decodeURIComponent(new URL(route.request().url()).pathname));
+    if (!file.startsWith(dir + path.sep) || !fs.existsSync(file)) return route.fulfill({ status: 404 });
+    const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html';
+    return route.fulfill({ status: 200, contentType: type, body: fs.readFileSync(file) });
+  });
+  await p.goto(`http://bench.invalid/${mode === 'ours' ? 'ours.html' : 'plain.html'}`);
   if (mode === 'ours') {
     await p.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
     await p.evaluate((init) => window.postMessage(init, '*'), INIT);

@@ -19,7 +19,7 @@
  */
 import { builtinSnippet } from '../src/core/snippets/catalogue';
 import { executeDestructiveSnippet } from '../src/core/recovery/runSnippet';
-import { restoreBackup } from '../src/core/backup/restore';
+import { restoreBackup } from '../src/core/recovery/restore';
 import { executeSqlBulk, newReport, parseUserList, previewSqlBulk, type SqlBulkProgress } from '../src/core/bulk';
 import { ENROLLMENT } from '../test/support/dbFixtures';
 import { createPgBench, insertRowsWithPsql, insertSql, lit } from './lib/pgBench';

@@ -32,6 +32,7 @@ export function readZip(file) {
     if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`${file}: bad central directory entry ${n}`);
     const method = buf.readUInt16LE(p + 10);
     const compressedSize = buf.readUInt32LE(p + 20);
+    const size = buf.readUInt32LE(p + 24);
     const nameLen = buf.readUInt16LE(p + 28);
     const extraLen = buf.readUInt16LE(p + 30);
     const commentLen = buf.readUInt16LE(p + 32);
@@ -45,7 +46,7 @@ export function readZip(file) {
       if (method === 8) return zlib.inflateRawSync(raw);
       throw new Error(`${file}: ${name} uses compression method ${method}`);
     };
-    entries.push({ name, data });
+    entries.push({ name, data, size, compressedSize });
     p += 46 + nameLen + extraLen + commentLen;
   }
   return entries;
@@ -67,6 +68,8 @@ export function checkVsixEntries(entries, manifest) {
   for (const f of inExt) {
     if (/^(src|test|node_modules|\.e2e|\.sandbox|test-results|scripts|bench)\//.test(f)) problems.push(`must not ship ${f}`);
     else if (/\.map$/.test(f)) problems.push(`must not ship the source map ${f}`);
+    else if (/(^|\/)pglite[-.]|\.wasm$|\.data$/i.test(f)) problems.push(`must not ship PGlite (tests and sandbox only): ${f}`);
+    else if (/^media\/screenshots\//.test(f)) problems.push(`must not ship the README screenshots: ${f}`);
     else if (!allowedTop.test(f)) problems.push(`not in the allowed list (dist/, media/, README.md, CHANGELOG.md, LICENSE, package.json): ${f}`);
   }
   const has = (re) => inExt.some((f) => re.test(f));
@@ -123,18 +126,35 @@ export async function packageVsix({ root = ROOT, out, build = true, log = consol
   fs.mkdirSync(path.dirname(vsix), { recursive: true });
   fs.rmSync(vsix, { force: true });
   const treeLine = (line) => /^\s*[│├└]|Files included in the VSIX/.test(line) || line.trim() === path.basename(vsix);
-  // --no-rewrite-relative-links: there is no public repository URL to rewrite them to; the README's
-  // screenshots ship in media/screenshots and VS Code resolves them inside the installed extension.
+  // --no-rewrite-relative-links: there is no public repository URL to rewrite them to. The README's
+  // screenshots stay out of the VSIX (.vscodeignore): they show on the repository, not in the
+  // editor's extension page (README "Performance", VSIX size note).
   await run(process.execPath, [vsceBin, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', vsix], { cwd: root, log, label: 'vsce', quiet: treeLine });
 
-  const entries = listZip(vsix);
+  const zip = readZip(vsix);
+  const entries = zip.map((e) => e.name);
   const problems = checkVsixEntries(entries, manifest);
   if (problems.length) {
     throw new Error(`${path.basename(vsix)} is not what we ship (fix .vscodeignore / the build):\n  - ${problems.join('\n  - ')}`);
   }
   const sizeBytes = fs.statSync(vsix).size;
   log(`[package] ${path.relative(process.cwd(), vsix) || vsix}: ${entries.length} entries, ${(sizeBytes / 1024).toFixed(0)} KiB, contents OK (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  return { vsix, entries, sizeBytes, durationMs: Date.now() - t0 };
+  const largest = largestEntries(zip);
+  const previous = previousPackage(root);
+  if (previous) log(`[package] previous package (${previous.what}): ${(previous.sizeBytes / 1024).toFixed(0)} KiB packed, ${previous.entries} entries`);
+  log(`[package] largest entries (packed / unpacked KiB): ${largest.map((e) => `${e.name} ${(e.compressedSize / 1024).toFixed(0)}/${(e.size / 1024).toFixed(0)}`).join(', ')}`);
+  return { vsix, entries, sizeBytes, largest, previous, durationMs: Date.now() - t0 };
+}
+
+/** The biggest files of the VSIX by packed size. */
+export function largestEntries(zip, n = 8) {
+  return zip.filter((e) => !e.name.endsWith('/')).sort((a, b) => b.compressedSize - a.compressedSize).slice(0, n).map(({ name, size, compressedSize }) => ({ name: name.replace(/^extension\//, ''), size, compressedSize }));
+}
+
+/** The size of the package before this one, as recorded in bench/vsix-previous.json. */
+export function previousPackage(root = ROOT) {
+  const file = path.join(root, 'bench', 'vsix-previous.json');
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -13,11 +13,13 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CACHE, CODE_SERVER_ENTRY, E2EDepsError, ensureDeps, startCodeServer } from '../test/e2e/lib/codeServer.mjs';
 import { packageVsix } from './package.mjs';
+import { startTokenProxy } from './sandbox/tokenProxy.mjs';
 import { welcomeReadme } from './sandbox/welcome.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,7 +31,7 @@ const HELP = `Usage: npm run sandbox -- [options]
   --postgres URL      use a PostgreSQL server instead of the embedded database,
                       e.g. postgres://postgres@127.0.0.1:5432/sandbox (an EMPTY database)
   --mysql URL         use a MySQL/MariaDB server, e.g. mysql://root@127.0.0.1:3306/sandbox
-  --port N            code-server port (default: a free one)
+  --port N            port of the editor's URL (default: a free one)
   --dir DIR           where the sandbox keeps its files (default: .sandbox)
   --no-package        reuse the last packaged VSIX instead of building again
   --vsix FILE         install this VSIX
@@ -250,9 +252,15 @@ async function main() {
     // 5. code-server
     say('starting code-server…');
     const stateHome = path.join(opts.dir, 'state');
+    // code-server has no login here: it listens on a Unix socket in a private folder, and only
+    // the token proxy on 127.0.0.1 reaches it (scripts/sandbox/tokenProxy.mjs). Otherwise any
+    // local user, or a web page through DNS rebinding, would get this editor and its terminal.
+    const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jira2fa-sandbox-'));
+    stops.push(async () => fs.rmSync(socketDir, { recursive: true, force: true }));
+    const socket = path.join(socketDir, 'code-server.sock');
     const server = await startCodeServer({
+      socket,
       vsix,
-      port: opts.port,
       runDir: path.join(opts.dir, 'code-server'),
       workspace,
       settings: { 'jira2fa.instances': [profile], 'workbench.startupEditor': 'readme' },
@@ -261,7 +269,9 @@ async function main() {
       log: (m) => say(m),
     });
     stops.push(() => server.stop());
-    ports.push(server.port);
+    const front = await startTokenProxy({ socket, port: opts.port });
+    stops.push(() => front.close());
+    ports.push(front.port);
 
     const shown = (p) => (p.startsWith(ROOT + path.sep) ? path.relative(ROOT, p) : p);
     const cli = `JIRA2FA_PROFILES=${shown(path.join(opts.dir, 'profiles.json'))} XDG_STATE_HOME=${shown(stateHome)} JIRA2FA_TOKEN=${info.token} JIRA2FA_TOTP_SECRET=${info.adminSeed} node dist/cli.js`;
@@ -269,7 +279,8 @@ async function main() {
 ──────────────────────────────────────────────────────────────────────────────
   Jira 2FA Admin sandbox is running
 
-  Open:        ${server.url}
+  Open:        ${front.url}
+               (the random token in it is the key: anyone with this URL has your editor)
   Admin seed:  ${info.adminSeed}
                (user "admin"; add it to an authenticator app to type real codes,
                or let the extension generate them: it already has this seed)
@@ -281,7 +292,7 @@ async function main() {
   Press Ctrl-C to stop everything.
 ──────────────────────────────────────────────────────────────────────────────`);
     // The e2e test and scripts read this line.
-    console.log(`SANDBOX_URL ${server.url}`);
+    console.log(`SANDBOX_URL ${front.url}`);
     return undefined; // keep running until a signal
   } catch (e) {
     console.error(`\nsandbox: cannot start: ${e.message}`);

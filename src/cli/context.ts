@@ -23,7 +23,8 @@ import { profilesFilePath } from '../core/platformPaths';
 import { readProfilesFile, ProfilesFileError, type InvalidEntry } from '../core/profiles/exchange';
 import type { FieldError, InstanceProfile } from '../core/profiles/schema';
 import { redactor } from '../core/redact';
-import type { SecretStore } from '../core/secrets';
+import { withOriginConfirmation } from '../core/credentialOrigin';
+import { SECRET_LABELS, type SecretStore } from '../core/secrets';
 import { CliSecretStore } from './keychain';
 import { printable, printableJson, printableLines } from '../core/printable';
 import { replayGuardFor, type ReplayGuard } from '../core/totp';
@@ -57,6 +58,7 @@ export interface GlobalOptions {
   profiles?: string;
   json?: boolean;
   auditFile?: string;
+  acceptNewHost?: boolean;
 }
 
 export interface LoadedProfiles {
@@ -71,7 +73,9 @@ export class CliContext {
   private jsonPrinted = false;
   private profilesCache?: Promise<LoadedProfiles>;
   private secretStore?: SecretStore;
+  private baseStore?: SecretStore;
   private head?: AuditHead;
+  private appended = false;
 
   constructor(
     readonly io: CliIo,
@@ -124,7 +128,12 @@ export class CliContext {
 
   /** The audit log that commands which change anything must append to. */
   auditLog(options?: AuditLogOptions): AuditLog {
-    return new AuditLog(this.auditFile(), { head: this.auditHead(), ...options });
+    return new AuditLog(this.auditFile(), { head: this.auditHead(), onAppended: () => (this.appended = true), ...options });
+  }
+
+  /** Whether this run wrote to the audit log: then it ships to the team store and syslog at its end (teamAudit.ts). */
+  get appendedToAuditLog(): boolean {
+    return this.appended;
   }
 
   /** The guard that keeps TOTP codes from being sent twice, sharing used windows with other runs and the editor. */
@@ -138,8 +147,19 @@ export class CliContext {
    * with one warning naming the fix when a secret is missing (keychain.ts).
    */
   secrets(): SecretStore {
-    this.secretStore ??= this.io.secrets ?? new CliSecretStore({ env: this.io.env, warn: (message) => this.warn(message) });
+    // A credential whose instance now points elsewhere is sent only with --accept-new-host.
+    this.secretStore ??= withOriginConfirmation(this.storage(), async (change) => {
+      if (this.globals.acceptNewHost !== true) return false;
+      this.warn(`--accept-new-host: the ${SECRET_LABELS[change.kind]} of ${change.instanceId} was stored for ${change.storedOrigin}; it is now bound to ${change.currentOrigin}.`);
+      return true;
+    });
     return this.secretStore;
+  }
+
+  /** The store itself (login, logout and credentials manage it; secrets() is for reading to send). */
+  storage(): SecretStore {
+    this.baseStore ??= this.io.secrets ?? new CliSecretStore({ env: this.io.env, warn: (message) => this.warn(message) });
+    return this.baseStore;
   }
 
   /** The admin named in audit entries: $JIRA2FA_ADMIN, else the OS user. */

@@ -1,12 +1,7 @@
-/** The jira2fa executable (bundled to dist/cli.js with a #!/usr/bin/env node banner). */
+/** The jira2fa executable: dist/cli.js calls run() (tests call main() in ./main). */
 import { main } from './main';
 import { processIo } from './context';
 import { printableLines } from '../core/printable';
-
-// `jira2fa ... | head` closes stdout early: that is not an error.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-});
 
 /** Exits once everything written to stdout and stderr has been handed to the OS. */
 function exitWhenFlushed(code: number): void {
@@ -19,8 +14,14 @@ function exitWhenFlushed(code: number): void {
   process.stderr.write('', done);
 }
 
-main(process.argv, processIo()).then(exitWhenFlushed, (e: unknown) => {
-  // main() catches everything; this is a last resort.
-  process.stderr.write(`error: ${printableLines(e instanceof Error ? e.message : String(e))}\n`);
-  exitWhenFlushed(1);
-});
+export function run(): void {
+  // `jira2fa ... | head` closes stdout early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
+  main(process.argv, processIo()).then(exitWhenFlushed, (e: unknown) => {
+    // main() catches everything; this is a last resort.
+    process.stderr.write(`error: ${printableLines(e instanceof Error ? e.message : String(e))}\n`);
+    exitWhenFlushed(1);
+  });
+}

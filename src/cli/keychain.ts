@@ -14,7 +14,7 @@
  */
 import { AppError } from '../core/errors';
 import { redactor } from '../core/redact';
-import { SECRET_KINDS, type SecretKind, type SecretStore } from '../core/secrets';
+import { SECRET_KINDS, type SecretKind, type SecretStore, type StoredSecret } from '../core/secrets';
 import { EnvSecretStore, SECRET_ENV } from './secrets';
 
 export const KEYCHAIN_SERVICE = 'jira2fa';
@@ -43,11 +43,15 @@ export function keychainAccount(instanceId: string, kind: SecretKind): string {
   return `${instanceId}:${kind}`;
 }
 
+/** The account of the origin recorded beside a secret (credentialOrigin.ts). */
+export function keychainOriginAccount(instanceId: string, kind: SecretKind): string {
+  return `${keychainAccount(instanceId, kind)}:origin`;
+}
+
 const ENV_HINT = `Meanwhile the CLI reads the environment variables ${Object.values(SECRET_ENV).join(', ')}.`;
 
 /** A refused command: the keychain is needed and cannot be used. Exit code 1. */
 export class KeychainUnavailableError extends AppError {
-  static override readonly brand: string = 'KeychainUnavailableError';
 
   constructor(readonly problem: KeychainProblem, options?: { cause?: unknown }) {
     super('refused', `The OS keychain is not available: ${problem.reason}`, problem.fix, options);
@@ -199,18 +203,33 @@ export class KeychainSecretStore implements SecretStore {
     return value;
   }
 
-  async set(instanceId: string, kind: SecretKind, value: string): Promise<void> {
+  async getWithOrigin(instanceId: string, kind: SecretKind): Promise<StoredSecret | undefined> {
+    const value = await this.get(instanceId, kind);
+    if (value === undefined) return undefined;
+    const origin = await this.call(() => this.keytar.getPassword(this.service, keychainOriginAccount(instanceId, kind)));
+    return origin ? { value, origin } : { value };
+  }
+
+  async set(instanceId: string, kind: SecretKind, value: string, origin?: string): Promise<void> {
     redactor.add(value);
     await this.call(() => this.keytar.setPassword(this.service, keychainAccount(instanceId, kind), value));
+    if (origin) await this.setOrigin(instanceId, kind, origin);
+    else await this.call(() => this.keytar.deletePassword(this.service, keychainOriginAccount(instanceId, kind)));
+  }
+
+  async setOrigin(instanceId: string, kind: SecretKind, origin: string): Promise<void> {
+    await this.call(() => this.keytar.setPassword(this.service, keychainOriginAccount(instanceId, kind), origin));
   }
 
   async delete(instanceId: string, kind: SecretKind): Promise<void> {
     await this.remove(instanceId, kind);
   }
 
-  /** Deletes one secret; true when there was one. */
+  /** Deletes one secret and its origin record; true when there was a secret. */
   async remove(instanceId: string, kind: SecretKind): Promise<boolean> {
-    return (await this.call(() => this.keytar.deletePassword(this.service, keychainAccount(instanceId, kind)))) === true;
+    const removed = (await this.call(() => this.keytar.deletePassword(this.service, keychainAccount(instanceId, kind)))) === true;
+    await this.call(() => this.keytar.deletePassword(this.service, keychainOriginAccount(instanceId, kind)));
+    return removed;
   }
 
   /** The kinds stored for an instance (the values are read, registered with the redactor, and dropped). */
@@ -272,28 +291,36 @@ export class CliSecretStore implements SecretStore {
   }
 
   async get(instanceId: string, kind: SecretKind): Promise<string | undefined> {
+    return (await this.getWithOrigin(instanceId, kind))?.value;
+  }
+
+  async getWithOrigin(instanceId: string, kind: SecretKind): Promise<StoredSecret | undefined> {
     let state = this.keychainState();
     if ('store' in state) {
       try {
-        const value = await state.store.get(instanceId, kind);
-        if (value !== undefined) return value;
+        const stored = await state.store.getWithOrigin(instanceId, kind);
+        if (stored !== undefined) return stored;
       } catch (e) {
         if (!(e instanceof KeychainUnavailableError)) throw e;
         // Not asked again in this run: a second call would fail (or wait) the same way.
         state = this.state = { problem: e.problem };
       }
     }
-    const value = await this.envStore.get(instanceId, kind);
-    if (value === undefined && 'problem' in state && !this.warned) {
+    const stored = await this.envStore.getWithOrigin(instanceId, kind);
+    if (stored === undefined && 'problem' in state && !this.warned) {
       this.warned = true;
       this.options.warn(`the OS keychain is not available, so only environment variables are read, and ${SECRET_ENV[kind]} is not set. ` +
         `Why: ${state.problem.reason} Fix: ${state.problem.fix}`);
     }
-    return value;
+    return stored;
   }
 
-  async set(instanceId: string, kind: SecretKind, value: string): Promise<void> {
-    await this.keychain().set(instanceId, kind, value);
+  async set(instanceId: string, kind: SecretKind, value: string, origin?: string): Promise<void> {
+    await this.keychain().set(instanceId, kind, value, origin);
+  }
+
+  async setOrigin(instanceId: string, kind: SecretKind, origin: string): Promise<void> {
+    await this.keychain().setOrigin(instanceId, kind, origin);
   }
 
   async delete(instanceId: string, kind: SecretKind): Promise<void> {

@@ -9,6 +9,7 @@ import { redactor } from '../core/redact';
 import { COMMANDS } from './commands';
 import type { CliCommand } from './commands/types';
 import { CliContext, errorKind, exitCodeForError, processIo, type CliIo } from './context';
+import { shipAfterCommand } from './teamAudit';
 import { CLI_VERSION } from './version';
 
 /** Builds the program with its global options and every command of commands/index.ts. */
@@ -24,7 +25,8 @@ export function createProgram(io: CliIo, commands: readonly CliCommand[] = COMMA
     .version(CLI_VERSION, '-V, --version', 'print the version')
     .option('--profiles <file>', 'profiles file (default: $JIRA2FA_PROFILES, else profiles.json in the config folder)')
     .option('--json', 'print exactly one JSON object on stdout')
-    .option('--audit-file <file>', 'audit log (default: $JIRA2FA_AUDIT_FILE, else audit.jsonl in the state folder)');
+    .option('--audit-file <file>', 'audit log (default: $JIRA2FA_AUDIT_FILE, else audit.jsonl in the state folder)')
+    .option('--accept-new-host', 'send stored credentials to an instance whose host or database changed since they were stored, and bind them to the new one');
   const ctx = new CliContext(io, program);
   for (const command of commands) command.register(program, ctx);
   return { program, ctx };
@@ -37,12 +39,16 @@ export function createProgram(io: CliIo, commands: readonly CliCommand[] = COMMA
  */
 export async function main(argv: string[], io: CliIo = processIo(), commands: readonly CliCommand[] = COMMANDS): Promise<number> {
   const { program, ctx } = createProgram(io, commands);
+  let code: number;
   try {
     await program.parseAsync(argv, { from: 'node' });
-    return ctx.exitCode;
+    code = ctx.exitCode;
   } catch (e) {
-    return reportError(e, ctx, wantsJson(argv));
+    code = reportError(e, ctx, wantsJson(argv));
   }
+  // A refused or failed action appended its entry too: ship in both cases.
+  await shipAfterCommand(ctx);
+  return code;
 }
 
 function wantsJson(argv: string[]): boolean {

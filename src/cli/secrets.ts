@@ -4,7 +4,7 @@
  */
 import { AppError } from '../core/errors';
 import { redactor } from '../core/redact';
-import type { SecretKind, SecretStore } from '../core/secrets';
+import type { SecretKind, SecretStore, StoredSecret } from '../core/secrets';
 
 export const SECRET_ENV: Record<SecretKind, string> = {
   token: 'JIRA2FA_TOKEN',
@@ -33,8 +33,17 @@ export class EnvSecretStore implements SecretStore {
     return value === '' ? undefined : value;
   }
 
+  async getWithOrigin(instanceId: string, kind: SecretKind): Promise<StoredSecret | undefined> {
+    const value = await this.get(instanceId, kind);
+    return value === undefined ? undefined : { value, fromEnvironment: true };
+  }
+
   async set(): Promise<void> {
     throw new AppError('input', 'Environment variables cannot be written.', 'Store the secret in the OS keychain with "jira2fa login".');
+  }
+
+  async setOrigin(): Promise<void> {
+    // Nothing stored, nothing to bind.
   }
 
   async delete(): Promise<void> {

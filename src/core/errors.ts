@@ -7,21 +7,7 @@ export type FailureKind = 'refused' | 'input' | 'unreachable';
 
 export const EXIT_CODES = { ok: 0, refused: 1, input: 2, unreachable: 3 } as const;
 
-/**
- * Our bundles (dist/extension.js, each dist/lazy/*.js, the CLI) each carry their own copy of
- * these classes, so a plain `instanceof` is false for an error thrown in a lazily loaded bundle
- * and caught in another one: its kind and hint were lost on the way to the user. So each class
- * of the AppError family names itself (`static brand`), every instance records the brands of
- * its class chain under a process-wide symbol, and `instanceof` also accepts an instance of a
- * copy with the same brand. A subclass without its own `brand` keeps the plain check.
- */
-const BRANDS = Symbol.for('jira2fa.errorBrands');
-
-type Branded = { [BRANDS]?: unknown };
-
 export class AppError extends Error {
-  static readonly brand: string = 'AppError';
-
   constructor(
     public readonly kind: FailureKind,
     message: string,
@@ -31,18 +17,6 @@ export class AppError extends Error {
   ) {
     super(message, options);
     this.name = 'AppError';
-    const brands: string[] = [];
-    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
-      if (Object.hasOwn(c, 'brand')) brands.push((c as typeof AppError).brand);
-    }
-    Object.defineProperty(this, BRANDS, { value: Object.freeze(brands) });
-  }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    if (typeof value !== 'object' || value === null || !Object.hasOwn(this, 'brand')) return false;
-    const brands = (value as Branded)[BRANDS];
-    return Array.isArray(brands) && brands.includes(this.brand);
   }
 }
 

@@ -23,3 +23,8 @@ export function stateDir(env: Env = process.env, platform = process.platform, ho
 export function profilesFilePath(flag: string | undefined, env: Env = process.env): string {
   return flag || env.JIRA2FA_PROFILES || path.join(configDir(env), 'profiles.json');
 }
+
+/** "~/x" → "<home>/x" (profile paths such as CA files may start with ~/). */
+export function expandHome(p: string, home = os.homedir()): string {
+  return p.startsWith('~/') ? `${home}${p.slice(1)}` : p;
+}

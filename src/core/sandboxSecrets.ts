@@ -10,6 +10,7 @@
  * instance that exists, is marked `test` and points at this machine (loopback): a stray file
  * or environment variable can never put credentials on a production or remote instance.
  */
+import { storeSecretFor } from './credentialOrigin';
 import { lstat, readFile, rm } from 'node:fs/promises';
 import * as z from 'zod/mini';
 import type { InstanceProfile } from './profiles/schema';
@@ -89,12 +90,13 @@ export async function consumeSandboxSecrets(
     return { ...result, skipped: [`${file} is not JSON`] };
   }
   for (const entry of parsed.instances) {
-    const refusal = importRefusal(profileById(entry.id), entry.id);
-    if (refusal) {
-      result.skipped.push(refusal);
+    const profile = profileById(entry.id);
+    const refusal = importRefusal(profile, entry.id);
+    if (refusal || !profile) {
+      result.skipped.push(refusal ?? `no instance "${entry.id}" in the settings`);
       continue;
     }
-    for (const [kind, value] of Object.entries(entry.secrets) as Array<[SecretKind, string]>) await secrets.set(entry.id, kind, value);
+    for (const [kind, value] of Object.entries(entry.secrets) as Array<[SecretKind, string]>) await storeSecretFor(secrets, profile, kind, value);
     result.imported.push(entry.id);
   }
   return result;

@@ -16,10 +16,44 @@ export const SECRET_LABELS: Record<SecretKind, string> = {
   orgApiKey: 'organization API key',
 };
 
+/** A secret with where it may be sent (see credentialOrigin.ts). */
+export interface StoredSecret {
+  value: string;
+  /** The origin it was entered for; undefined when stored before origins were recorded. */
+  origin?: string;
+  /** Given by an environment variable for this run (CLI), not stored: bound to no origin. */
+  fromEnvironment?: true;
+}
+
+/** What the admin decided about a credential whose instance now points elsewhere. */
+export interface OriginChange {
+  instanceId: string;
+  instanceName: string;
+  kind: SecretKind;
+  storedOrigin: string;
+  currentOrigin: string;
+}
+
 export interface SecretStore {
   get(instanceId: string, kind: SecretKind): Promise<string | undefined>;
-  set(instanceId: string, kind: SecretKind, value: string): Promise<void>;
+  /** The secret and the origin recorded beside it. */
+  getWithOrigin(instanceId: string, kind: SecretKind): Promise<StoredSecret | undefined>;
+  /** Stores a secret with the origin it is for; without one, any older origin record is removed. */
+  set(instanceId: string, kind: SecretKind, value: string, origin?: string): Promise<void>;
+  /** Records a new origin beside a stored secret (the admin confirmed the new host). */
+  setOrigin(instanceId: string, kind: SecretKind, origin: string): Promise<void>;
+  /** Deletes the secret and its origin record. */
   delete(instanceId: string, kind: SecretKind): Promise<void>;
+  /**
+   * Asked when a profile's origin no longer matches the one recorded beside a secret; true
+   * lets it go to the new origin (and records it). Absent: refused.
+   */
+  confirmNewOrigin?(change: OriginChange): Promise<boolean>;
+}
+
+/** The storage key of the origin recorded beside a secret. */
+export function originKey(instanceId: string, kind: SecretKind): string {
+  return `${secretKey(instanceId, kind)}:origin`;
 }
 
 /** The storage key for one secret: stable, so renaming an instance keeps its secrets. */

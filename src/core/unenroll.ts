@@ -11,6 +11,7 @@ import type { InstanceProfile } from './profiles/schema';
 import { redactor } from './redact';
 import type { SecretStore } from './secrets';
 import type { JiraClient } from './jira/client';
+import { CredentialOriginChangedError, readSecretFor } from './credentialOrigin';
 import { guardRefusal, type Outcome } from './jira/outcomes';
 import { tidyUsername, usernameProblem } from './jira/paths';
 import { decodeSeed, normalizeTypedCode, seedProblem, type ReplayGuard } from './totp';
@@ -99,7 +100,13 @@ async function attempt(req: UnenrollRequest, facts: { codeSource: string; selfCh
     return guardRefusal('code', 'Give either a typed code or the stored seed, not both.', 'Choose one source for your TOTP code.', 'input');
   }
   if (req.useStoredSeed) {
-    const raw = req.secrets ? await req.secrets.get(profile.id, 'totpSeed') : undefined;
+    let raw: string | undefined;
+    try {
+      raw = req.secrets ? await readSecretFor(req.secrets, profile, 'totpSeed') : undefined;
+    } catch (e) {
+      if (e instanceof CredentialOriginChangedError) return guardRefusal('seed', e.message, e.hint ?? '');
+      throw e;
+    }
     redactor.add(raw);
     if (!raw) return guardRefusal('seed', `No TOTP seed of yours is stored for ${profile.name}.`, 'Store it with "Set Credentials…" (CLI: jira2fa login --kind totp, or $JIRA2FA_TOTP_SECRET), or type the code from your app instead (CLI: --totp-stdin or $JIRA2FA_TOTP_CODE).', 'input');
     const seedIssue = seedProblem(raw);

@@ -10,11 +10,13 @@ import { AuditHead } from '../core/audit/head';
 import { auditFilePath, auditHeadFilePath } from '../core/audit/paths';
 import { BackupStore, backupDirPath } from '../core/backup/store';
 import { FileStepLedger, totpLedgerPath } from '../core/totpLedger';
+import { withOriginConfirmation } from '../core/credentialOrigin';
 import { JsonFileTrackerStorage, MoveTracker, trackerFilePath } from '../core/cloud/tracker';
 import type { SecretStore } from '../core/secrets';
 // (after ../core/secrets on purpose: keeps this line apart from other branches' new imports)
 import { consumeSandboxSecrets } from '../core/sandboxSecrets';
 import { RecentActionsChildren } from './audit/recentActions';
+import { TeamAudit } from './audit/teamAudit';
 import { WalkthroughContext } from './walkthroughContext';
 import { CloudChildren } from './cloud/cloudTree';
 import { registerCloudCommands, remindOverdue } from './cloud/commands';
@@ -28,7 +30,7 @@ import { JiraSessions } from './jiraSessions';
 import { createLog } from './log';
 import { registerBulkCommands } from './bulk/command';
 import { ProfileStore } from './profileStore';
-import { VscodeSecretStore } from './secretStorage';
+import { confirmNewHost, VscodeSecretStore } from './secretStorage';
 import { DatabaseChildren } from './snippets/databaseNodes';
 import { DatabaseSessions } from './snippets/databaseSessions';
 import { registerSnippetDiagnostics } from './snippets/diagnostics';
@@ -51,7 +53,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const profiles = new ProfileStore();
   const statuses = new InstanceStatusStore();
   const tree = new InstancesTree(profiles, statuses);
-  const secrets = new VscodeSecretStore(context.secrets);
+  // A credential whose instance now points elsewhere is sent only after the admin confirms the new host.
+  const secrets = withOriginConfirmation(new VscodeSecretStore(context.secrets), confirmNewHost);
   // One audit chain for the extension and the CLI: $JIRA2FA_AUDIT_FILE, else the platform state
   // dir (~/.local/state/jira2fa/audit.jsonl on Linux). Appends from both are serialised by a lock.
   const auditFile = auditFilePath(undefined, process.env);
@@ -60,6 +63,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const auditHead = new AuditHead(auditHeadFilePath(process.env), { onWarning: (message) => log.warn(`Audit log: ${message}`) });
   // Sessions open on first use (no driver is loaded at activation) and close when idle.
   const databases = new DatabaseSessions(secrets);
+  // Ships the log to the team store and syslog after each append and at start (teamAudit.ts).
+  const teamAudit = new TeamAudit(secrets, auditFile, log);
   // Cloud users waiting to be moved back: the CLI's file ($JIRA2FA_CLOUD_PENDING_FILE, else
   // <state dir>/cloud-pending.json), so both see one list and its lock (see docs in tracker.ts).
   const cloudTrackerFile = trackerFilePath(process.env);
@@ -74,9 +79,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     jira: new JiraSessions(secrets, statuses),
     cloud: new CloudSessions(secrets, statuses),
     cloudTracker: new MoveTracker(new JsonFileTrackerStorage(cloudTrackerFile)),
-    audit: new AuditLog(auditFile, { head: auditHead }),
+    audit: new AuditLog(auditFile, { head: auditHead, onAppended: () => teamAudit.schedule() }),
     auditFile,
     auditHead,
+    teamAudit,
     databases,
     // Shared with the CLI, like the audit log: $JIRA2FA_BACKUP_DIR, else <state dir>/backups.
     backups: new BackupStore(backupDirPath(process.env)),
@@ -109,6 +115,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     view,
     vscode.window.registerFileDecorationProvider(new EnvironmentDecorations()),
     vscode.commands.registerCommand('jira2fa.showLog', () => log.show()),
+    teamAudit,
+    vscode.commands.registerCommand('jira2fa.audit.shipNow', () => teamAudit.shipNow()),
+    vscode.commands.registerCommand('jira2fa.audit.setStorePassword', () => teamAudit.setPassword()),
     ...registerBulkCommands(services),
     ...registerInstanceCommands(services),
     ...registerDbConfigImport(services),
@@ -123,6 +132,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     profiles.onDidChange(watchCloudTracker),
     ...registerCloudCommands(services, cloudChildren),
   );
+  teamAudit.schedule(1000);
   // Counts for the tree, then the reminder of users left too long: no network, one file read.
   void cloudChildren.reload().then(() => remindOverdue(services));
   const { profiles: valid, invalid } = profiles.snapshot();

@@ -3,12 +3,10 @@
  * connection pool shared per instance) and remembers the last "Test connection" report, so
  * the tree status, the unenroll form's warnings and the self-unenroll check agree.
  */
-import { AppError, describeError } from '../core/errors';
 import type { JiraClient } from '../core/jira/client';
 import type { InstanceProfile } from '../core/profiles/schema';
 import { redactInstanceSecrets, type SecretStore } from '../core/secrets';
-import type { ConnectionReport } from '../core/unenroll';
-import { loadJiraApi } from './lazy';
+import type { ConnectionReport } from '../core/jira/testConnection';
 import type { InstanceStatusStore } from './tree/instanceStatus';
 
 export class JiraSessions {
@@ -23,7 +21,7 @@ export class JiraSessions {
       await redactInstanceSecrets(this.secrets, profile.id);
       this.redacted.add(profile.id);
     }
-    return (await loadJiraApi()).createJiraClient(profile, this.secrets);
+    return (await import('../core/jira/client.js')).createJiraClient(profile, this.secrets);
   }
 
   lastReport(id: string): ConnectionReport | undefined {
@@ -32,17 +30,12 @@ export class JiraSessions {
 
   /** Runs Test connection and puts the result in the tree's status slot. */
   async test(profile: InstanceProfile): Promise<ConnectionReport> {
-    let report: ConnectionReport;
-    try {
-      const client = await this.client(profile);
-      report = await (await loadJiraApi()).testConnection(profile, client);
-    } catch (e) {
-      // Missing credentials and the like: a report the UI can show like any failure.
-      const hint = e instanceof AppError && e.hint ? ` ${e.hint}` : '';
-      report = { ok: false, summary: `${describeError(e instanceof AppError ? new AppError(e.kind, e.message) : e)}${hint}`, productName: profile.product, warnings: [] };
-    }
+    const report = await this.statuses.test<ConnectionReport>(
+      profile.id,
+      async () => (await import('../core/jira/testConnection.js')).testConnection(profile, await this.client(profile)),
+      (summary) => ({ ok: false, summary, productName: profile.product, warnings: [] }),
+    );
     this.reports.set(profile.id, report);
-    this.statuses.set(profile.id, report.ok ? { state: 'ok', summary: report.summary, checkedAt: new Date() } : { state: 'error', reason: report.summary, checkedAt: new Date() });
     return report;
   }
 

@@ -31,6 +31,8 @@ export interface ExtensionServices {
   auditFile: string;
   /** The head file shared with the CLI: the last entry written from this computer to each log. */
   auditHead: AuditHead;
+  /** Shipping to the team store and syslog, its status bar item, and the Team view's reads (optional: tests leave it out). */
+  teamAudit?: import('./audit/teamAudit').TeamAudit;
   /** Instance database sessions, opened on first use, closed when idle. */
   databases: DatabaseSessions;
   /** Backups of rows changed by destructive snippets (shared with the CLI). */

@@ -6,9 +6,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { readEntries } from '../../src/core/audit/read';
 import { BackupStore } from '../../src/core/backup/store';
-import { restoreBackup } from '../../src/core/backup/restore';
+import { restoreBackup } from '../../src/core/recovery/restore';
 import { loadReport } from '../../src/core/bulk';
 import type { CliIo } from '../../src/cli/context';
 import { main } from '../../src/cli/main';
@@ -142,7 +143,7 @@ describe('jira2fa bulk (CLI)', function () {
       writeProfiles([{ id: 'sim', name: 'Sim', product: 'jira', baseUrl: sim.baseUrl, environment: 'test' }]);
       fs.writeFileSync(path.join(dir, 'users.txt'), 'locked1\nlocked2\n');
       const root = path.resolve(__dirname, '..', '..');
-      const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(root, 'src/cli/index.ts'), 'bulk', '--instance', 'sim', '--users', 'users.txt', '--via', 'rest', '--report', 'run.json'], {
+      const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '--import', pathToFileURL(require.resolve('tsx/esm')).href, path.join(root, 'test/support/cliFromSource.ts'), 'bulk', '--instance', 'sim', '--users', 'users.txt', '--via', 'rest', '--report', 'run.json'], {
         cwd: dir,
         env: {
           ...process.env,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { AuditLog } from '../../src/core/audit/log';
 import type { AuditEntry, AuditEntryInput } from '../../src/core/audit/types';
 import { BackupStore, type BackupRecord, type BackupState } from '../../src/core/backup/store';
-import { restoreBackup } from '../../src/core/backup/restore';
+import { restoreBackup } from '../../src/core/recovery/restore';
 import { countStatuses, executeSqlBulk, newReport, parseUserList, previewSqlBulk, type BulkReport, type SqlBulkContext } from '../../src/core/bulk';
 import type { Driver, NamedParams, Queryable } from '../../src/core/db/types';
 import { AppError } from '../../src/core/errors';

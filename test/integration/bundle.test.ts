@@ -1,49 +1,74 @@
-// The shipped bundles, not the sources: each lazily loaded file must load on its own and find
-// what it needs beside it (PGlite's WebAssembly), and the CLI must start. `npm test` builds
-// before this suite runs; run `npm run build` first when running it alone.
+// The shipped bundles, not the sources: the CommonJS starters load the ES module build, the
+// development build's PGlite chunk finds its WebAssembly files, the Cloud client chunk works on
+// its own, and the CLI starts. `npm test` builds (development) before this suite runs; run
+// `npm run build` first when running it alone.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { NativeDriverModule } from '../../src/core/db/types';
+import { cloudProfile, CloudSimulator, ORG_KEY, POLICY_OPTIONAL, USERS } from '../support/cloudSimulator';
+import { MemorySecretStore } from '../support/fakes';
 
 const dist = path.resolve(__dirname, '../../dist');
-const load = createRequire(__filename);
+
+/** A chunk that esbuild made for an `import()` of src/…/<name>.ts (named <name>-<hash>.mjs). */
+async function importChunk<T>(name: string): Promise<T> {
+  const dir = path.join(dist, 'esm/chunks');
+  const files = readdirSync(dir).filter((f) => new RegExp(`^${name}-[A-Z0-9]+\\.mjs$`).test(f));
+  assert.equal(files.length, 1, `one chunk named ${name}: ${files.join(', ')}`);
+  return (await import(pathToFileURL(path.join(dir, files[0])).href)) as T;
+}
 
 describe('built bundles (dist/)', function () {
   before(function () {
-    assert.ok(existsSync(path.join(dist, 'extension.js')), 'dist/ is missing: run `npm run build` first');
+    assert.ok(existsSync(path.join(dist, 'esm/extension.mjs')), 'dist/ is missing: run `npm run build` first');
   });
 
-  it('the PGlite driver bundle finds its WebAssembly files and answers a query', async function () {
+  it('the PGlite chunk (development build) finds its WebAssembly files and answers a query', async function () {
     this.timeout(60_000);
-    const prev = process.env.JIRA2FA_BUNDLED;
-    process.env.JIRA2FA_BUNDLED = '1'; // what esbuild defines inside the bundle; the asset check reads it
+    const mod = await importChunk<NativeDriverModule>('pglite');
+    const conn = await mod.driver.connect({ database: 'memory://', tls: false, connectTimeoutMs: 10_000, applicationName: 'test' });
     try {
-      const mod = load(path.join(dist, 'drivers/pglite.js')) as NativeDriverModule;
-      const conn = await mod.driver.connect({ database: 'memory://', tls: false, connectTimeoutMs: 10_000, applicationName: 'test' });
-      try {
-        const r = await conn.execute('SELECT 40 + $1::int AS n', [{ value: 2 }], { maxRows: 10 });
-        assert.equal(Number(r.rows[0][0]), 42);
-        assert.match(conn.serverVersion, /PostgreSQL/);
-      } finally {
-        await conn.close();
-      }
+      const r = await conn.execute('SELECT 40 + $1::int AS n', [{ value: 2 }], { maxRows: 10 });
+      assert.equal(Number(r.rows[0][0]), 42);
+      assert.match(conn.serverVersion, /PostgreSQL/);
     } finally {
-      if (prev === undefined) delete process.env.JIRA2FA_BUNDLED;
-      else process.env.JIRA2FA_BUNDLED = prev;
+      await conn.close();
     }
   });
 
   for (const name of ['postgres', 'mysql', 'mssql', 'oracle']) {
-    it(`the ${name} driver bundle loads on its own`, function () {
-      const mod = load(path.join(dist, `drivers/${name}.js`)) as NativeDriverModule;
+    it(`the ${name} driver chunk loads on its own`, async function () {
+      const mod = await importChunk<NativeDriverModule>(name);
       assert.equal(mod.driver.name, name);
     });
   }
 
-  it('the CLI bundle starts and prints its version', function () {
+  it('the Cloud client chunk diagnoses a user in the designated recovery policy against the simulator', async function () {
+    this.timeout(30_000);
+    const dir = path.join(dist, 'esm/chunks');
+    // Two chunks are called client-*: the Jira one and the Cloud one; the Cloud one exports createCloudClient.
+    const clients = await Promise.all(readdirSync(dir).filter((f) => /^client-[A-Z0-9]+\.mjs$/.test(f)).map((f) => import(pathToFileURL(path.join(dir, f)).href)));
+    const cloud = clients.find((m) => typeof m.createCloudClient === 'function') as typeof import('../../src/core/cloud/client');
+    const { findAndDiagnose } = await importChunk<typeof import('../../src/core/cloud/diagnose')>('diagnose');
+    const sim = await CloudSimulator.start();
+    const secrets = new MemorySecretStore();
+    const profile = cloudProfile(sim.baseUrl, { cloud: { recoveryPolicyId: POLICY_OPTIONAL } });
+    await secrets.set(profile.id, 'orgApiKey', ORG_KEY);
+    const client = await cloud.createCloudClient(profile, secrets, { env: {} });
+    try {
+      const r = await findAndDiagnose(client, USERS.optionalEnrolled.email);
+      assert.ok(r.ok, r.ok ? '' : r.outcome.summary);
+      assert.equal(r.value.users[0].diagnosis.code, 'reset-in-hub');
+    } finally {
+      await client.close();
+      await sim.stop();
+    }
+  });
+
+  it('the CLI starter starts the ES module build and prints its version', function () {
     const out = execFileSync(process.execPath, [path.join(dist, 'cli.js'), '--version'], { encoding: 'utf8' });
     assert.match(out.trim(), /^\d+\.\d+\.\d+$/);
   });

@@ -14,7 +14,7 @@ import { Redactor } from '../../src/core/redact';
 import pkg from '../../package.json';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'src', 'cli', 'index.ts');
+const CLI = path.join(ROOT, 'test', 'support', 'cliFromSource.ts');
 
 interface Done {
   code: number | null;
@@ -34,7 +34,7 @@ function collect(child: ReturnType<typeof spawn>): Promise<Done> {
 }
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Done> {
-  return collect(spawn(process.execPath, ['--require', 'tsx/cjs', CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  return collect(spawn(process.execPath, ['--require', 'tsx/cjs', '--import', 'tsx/esm', CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 // A writer process: says "ready", waits for a line on stdin, then appends N entries.

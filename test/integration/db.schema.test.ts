@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import { connectDatabase } from '../../src/core/db/connect';
 import type { Driver } from '../../src/core/db/types';
 import { BackupStore } from '../../src/core/backup/store';
-import { restoreBackup } from '../../src/core/backup/restore';
+import { restoreBackup } from '../../src/core/recovery/restore';
 import { builtinSnippet } from '../../src/core/snippets/catalogue';
 import type { InstanceProfile } from '../../src/core/profiles/schema';
 import type { RecoveryContext } from '../../src/core/recovery/context';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../../src/core/errors';
 import { BackupStore, type BackupFs } from '../../src/core/backup/store';
-import { restoreBackup } from '../../src/core/backup/restore';
+import { restoreBackup } from '../../src/core/recovery/restore';
 import type { Driver } from '../../src/core/db/types';
 import { builtinSnippet } from '../../src/core/snippets/catalogue';
 import { parseSnippet } from '../../src/core/snippets/parser';
@@ -196,16 +196,16 @@ for (const engine of ENGINES) {
 
     it('runs read snippets in a read-only transaction', async function () {
       if (driver.facts.dialect !== 'postgres') this.skip(); // only PostgreSQL can hide a DELETE in a SELECT (WITH ... DELETE)
-      const sneaky = parseSnippet(
-        [
-          '-- @name test.sneaky',
-          '-- @products jira',
-          '-- @kind read',
-          `WITH gone AS (DELETE FROM "${ENROLLMENT}" RETURNING "USER_KEY") SELECT * FROM gone`,
-        ].join('\n'),
-      ).snippet!;
+      const body = `WITH gone AS (DELETE FROM "${ENROLLMENT}" RETURNING "USER_KEY") SELECT * FROM gone`;
+      const header = ['-- @name test.sneaky', '-- @products jira', '-- @kind read'];
+      // The read check reports it when the snippet is loaded…
+      assert.match(JSON.stringify(parseSnippet([...header, body].join('\n')).diagnostics), /DELETE is refused in a read: it changes data/);
+      // …and, had it got past, refuses it before sending (the server's READ ONLY transaction
+      // is the second guard: hostile.sql.test.ts sends it without the check).
+      const benign = parseSnippet([...header, 'SELECT 1 AS "x"'].join('\n')).snippet!;
+      const sneaky: Snippet = { ...benign, sections: [{ ...benign.sections[0], sql: body }] };
       const before = await tdb.snapshot();
-      await assert.rejects(runReadSnippet(ctx(true), sneaky, {}), (e: AppError) => e.kind === 'refused' && /read-only/.test(e.message));
+      await assert.rejects(runReadSnippet(ctx(true), sneaky, {}), (e: AppError) => e.kind === 'refused' && /Refused before sending: DELETE is refused/.test(e.message));
       assert.deepEqual(await tdb.snapshot(), before);
       assert.equal(audit.entries[0].outcome, 'refused');
     });

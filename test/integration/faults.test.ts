@@ -17,7 +17,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { AuditLog } from '../../src/core/audit';
-import { restoreBackup } from '../../src/core/backup/restore';
+import { restoreBackup } from '../../src/core/recovery/restore';
 import { BackupStore } from '../../src/core/backup/store';
 import { connectDatabase } from '../../src/core/db/connect';
 import { loadDriver } from '../../src/core/db/loader';

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { BackupStore } from '../../src/core/backup/store';
-import { restoreBackup } from '../../src/core/backup/restore';
+import { restoreBackup } from '../../src/core/recovery/restore';
 import { executeSqlBulk, newReport, parseUserList, previewSqlBulk } from '../../src/core/bulk';
 import type { Driver, NativeDriver } from '../../src/core/db/types';
 import { connectDatabase } from '../../src/core/db/connect';

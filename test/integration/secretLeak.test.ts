@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AuditLog } from '../../src/core/audit/log';
-import { restoreBackup } from '../../src/core/backup/restore';
+import { restoreBackup } from '../../src/core/recovery/restore';
 import { BackupStore } from '../../src/core/backup/store';
 import { createJiraClient } from '../../src/core/jira/client';
 import { DispatcherCache } from '../../src/core/jira/dispatcher';
@@ -232,7 +232,9 @@ describe('planted secrets never reach an output', function () {
       const stored = new Map<SecretKind, string>([['token', planted.token], ['totpSeed', planted.seed], ['dbPassword', planted.dbPassword], ['password', planted.password]]);
       const secrets: SecretStore = {
         get: async (_id, kind) => stored.get(kind),
+        getWithOrigin: async (_id, kind) => (stored.has(kind) ? { value: stored.get(kind)! } : undefined),
         set: async () => undefined,
+        setOrigin: async () => undefined,
         delete: async () => undefined,
       };
       const auditFile = path.join(dir, 'audit.jsonl');

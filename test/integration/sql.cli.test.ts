@@ -233,7 +233,7 @@ for (const engine of ['postgres', 'mysql'] as const) describe(`jira2fa sql and b
   });
 
   it('the editor\'s enrollment lookup answers from the database (yes, no, unknown user)', async () => {
-    const sessions = new DatabaseSessions({ get: async () => undefined });
+    const sessions = new DatabaseSessions({ getWithOrigin: async () => undefined, setOrigin: async () => undefined });
     try {
       const lookup = databaseEnrollmentLookup(sessions, { warn: () => undefined });
       const profile = tdb.profile(true);

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { BackupStore } from '../../src/core/backup/store';
-import { restoreBackup } from '../../src/core/backup/restore';
+import { restoreBackup } from '../../src/core/recovery/restore';
 import { connectDatabase } from '../../src/core/db/connect';
 import type { Driver } from '../../src/core/db/types';
 import type { InstanceProfile } from '../../src/core/profiles/schema';

@@ -1,7 +1,7 @@
 /**
  * The CLI when the keychain cannot be used, through real processes; no keyring needed, and
  * none is touched (no D-Bus session, throwaway HOME and XDG_RUNTIME_DIR):
- *  - keytar not installed: a copy of dist/cli.js in a folder with no node_modules above it,
+ *  - keytar not installed: a copy of dist/cli.js (and dist/esm) in a folder with no node_modules above it,
  *    as after an install whose keytar build was skipped;
  *  - keytar loads but there is no D-Bus session / Secret Service;
  *  - JIRA2FA_KEYCHAIN=off.
@@ -29,6 +29,8 @@ describe('CLI without a usable keychain (dist/cli.js)', () => {
     bareCli = path.join(dir, 'bare', 'cli.js');
     fs.mkdirSync(path.dirname(bareCli));
     fs.copyFileSync(DIST_CLI, bareCli);
+    // The starter imports the ES module build beside it (dist/esm).
+    fs.cpSync(path.join(path.dirname(DIST_CLI), 'esm'), path.join(path.dirname(bareCli), 'esm'), { recursive: true });
     let up = path.dirname(bareCli);
     while (up !== path.dirname(up)) {
       assert.ok(!fs.existsSync(path.join(up, 'node_modules', 'keytar')), `${up}/node_modules/keytar would be found`);

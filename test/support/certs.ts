@@ -28,6 +28,8 @@ export interface TestCerts {
   selfSigned: KeyPair;
   /** Self-signed, SAN wrong.example only. */
   selfSignedWrongHost: KeyPair;
+  /** Self-signed, SAN 127.0.0.1 + localhost, already expired. */
+  selfSignedExpired: KeyPair;
   cleanup(): void;
 }
 
@@ -70,6 +72,10 @@ export function makeTestCerts(): TestCerts {
   signed('expired', GOOD_SAN, '-1');
   selfSigned('selfSigned', GOOD_SAN);
   selfSigned('selfSignedWrongHost', WRONG_SAN);
+  // Self-signed by its own key, with notAfter in the past.
+  run(['req', '-new', ...ec, '-keyout', 'selfSignedExpired.key', '-out', 'selfSignedExpired.csr', '-subj', '/CN=selfSignedExpired']);
+  fs.writeFileSync(path.join(dir, 'selfSignedExpired.ext'), `${GOOD_SAN}\n`);
+  run(['x509', '-req', '-in', 'selfSignedExpired.csr', '-signkey', 'selfSignedExpired.key', '-days', '-1', '-extfile', 'selfSignedExpired.ext', '-out', 'selfSignedExpired.pem']);
 
   return {
     dir,
@@ -79,6 +85,7 @@ export function makeTestCerts(): TestCerts {
     expired: read('expired'),
     selfSigned: read('selfSigned'),
     selfSignedWrongHost: read('selfSignedWrongHost'),
+    selfSignedExpired: read('selfSignedExpired'),
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }

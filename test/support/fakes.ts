@@ -1,6 +1,6 @@
 /** Test doubles: a clock that sleeps instantly, an audit sink that records, a secret store in memory. */
 import type { AuditEntry, AuditEntryInput, AuditSink } from '../../src/core/audit/types';
-import type { SecretKind, SecretStore } from '../../src/core/secrets';
+import type { SecretKind, SecretStore, StoredSecret } from '../../src/core/secrets';
 import type { Clock } from '../../src/core/totp';
 
 export class FakeClock implements Clock {
@@ -36,16 +36,31 @@ export class FakeAuditSink implements AuditSink {
 
 export class MemorySecretStore implements SecretStore {
   private readonly values = new Map<string, string>();
+  readonly origins = new Map<string, string>();
 
   async get(instanceId: string, kind: SecretKind): Promise<string | undefined> {
     return this.values.get(`${instanceId}:${kind}`);
   }
 
-  async set(instanceId: string, kind: SecretKind, value: string): Promise<void> {
+  async getWithOrigin(instanceId: string, kind: SecretKind): Promise<StoredSecret | undefined> {
+    const value = this.values.get(`${instanceId}:${kind}`);
+    if (value === undefined) return undefined;
+    const origin = this.origins.get(`${instanceId}:${kind}`);
+    return origin === undefined ? { value } : { value, origin };
+  }
+
+  async set(instanceId: string, kind: SecretKind, value: string, origin?: string): Promise<void> {
     this.values.set(`${instanceId}:${kind}`, value);
+    if (origin === undefined) this.origins.delete(`${instanceId}:${kind}`);
+    else this.origins.set(`${instanceId}:${kind}`, origin);
+  }
+
+  async setOrigin(instanceId: string, kind: SecretKind, origin: string): Promise<void> {
+    this.origins.set(`${instanceId}:${kind}`, origin);
   }
 
   async delete(instanceId: string, kind: SecretKind): Promise<void> {
     this.values.delete(`${instanceId}:${kind}`);
+    this.origins.delete(`${instanceId}:${kind}`);
   }
 }

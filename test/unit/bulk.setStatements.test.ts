@@ -9,7 +9,7 @@ import { batches, MAX_BATCH_ROWS, rowsPerStatement } from '../../src/core/db/bat
 import { dialectFacts } from '../../src/core/db/dialect';
 import { bindNamed, ParamBindError } from '../../src/core/db/bindParams';
 import { DIALECTS } from '../../src/core/db/types';
-import { restoreStatements } from '../../src/core/backup/restore';
+import { restoreStatements } from '../../src/core/recovery/restore';
 import { lookupBatchSize } from '../../src/core/recovery/probe';
 import { loadBuiltinSnippets } from '../../src/core/snippets/catalogue';
 import { parseSnippet } from '../../src/core/snippets/parser';

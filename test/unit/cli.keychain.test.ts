@@ -415,13 +415,91 @@ describe('cli keychain: login, logout, credentials list through main()', () => {
     assert.equal((await run(['logout', '--instance', 'gone', '--json'])).stdout.includes('"removed": [\n    "token"\n  ]'), true);
   });
 
+  describe('credentials bound to their host (profiles file edited after login)', () => {
+    const repoint = (id: string, change: Record<string, unknown>) => {
+      const file = JSON.parse(fs.readFileSync(profiles, 'utf8')) as { instances: Array<Record<string, unknown>> };
+      const entry = file.instances.find((i) => i.id === id)!;
+      Object.assign(entry, change);
+      fs.writeFileSync(profiles, JSON.stringify(file));
+    };
+
+    it('login records the origin beside the secret in the keychain; logout removes both', async () => {
+      assert.equal((await run(['login', '--instance', 'prod-jira', '--stdin'], { input: 'tok-origin-1' })).code, 0);
+      assert.equal(keytar.items.get('jira2fa/prod-jira:token:origin'), 'https://jira.example.com:443');
+      assert.equal((await run(['logout', '--instance', 'prod-jira'])).code, 0);
+      assert.deepEqual([...keytar.items.keys()].filter((k) => k.startsWith('jira2fa/prod-jira')), []);
+    });
+
+    it('jira2fa test: the token is not sent to the new host (exit 1, the fix named); --accept-new-host sends it and rebinds', async () => {
+      assert.equal((await run(['login', '--instance', 'prod-jira', '--stdin'], { input: 'tok-origin-2' })).code, 0);
+      repoint('prod-jira', { baseUrl: 'http://127.0.0.1:1', environment: 'test', tls: { allowSelfSigned: true } });
+      const refused = await run(['test', '--instance', 'prod-jira']);
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(refused.stderr, /error: The personal access token of Prod Jira was stored for https:\/\/jira\.example\.com:443, but the instance now points at http:\/\/127\.0\.0\.1:1; it was not sent\./);
+      assert.match(refused.stderr, /hint: .*jira2fa login --instance prod-jira.*--accept-new-host/);
+      assert.equal(keytar.items.get('jira2fa/prod-jira:token:origin'), 'https://jira.example.com:443');
+      const accepted = await run(['--accept-new-host', 'test', '--instance', 'prod-jira']);
+      // Sent this time: the closed port answers "unreachable" (3), not the origin refusal.
+      assert.equal(accepted.code, 3, accepted.stderr);
+      assert.match(accepted.stderr, /--accept-new-host: the personal access token of prod-jira was stored for https:\/\/jira\.example\.com:443; it is now bound to http:\/\/127\.0\.0\.1:1/);
+      assert.equal(keytar.items.get('jira2fa/prod-jira:token:origin'), 'http://127.0.0.1:1');
+      assert.equal((await run(['test', '--instance', 'prod-jira'])).code, 3, 'bound now: no refusal');
+    });
+
+    it('jira2fa instances diff: a profiles file that re-points prod shows the new host and TLS change first, marked ⚠', async () => {
+      const other = path.join(dir, 'incoming.json');
+      fs.writeFileSync(other, JSON.stringify({ version: 1, instances: [{ id: 'prod-jira', name: 'Prod Jira', product: 'jira', baseUrl: 'https://jira.evil.example.net', environment: 'production', tls: { allowSelfSigned: true } }] }));
+      const r = await run(['instances', 'diff', '--file', other]);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.split('\n');
+      assert.match(lines[0], /^⚠ NEW HOST for prod-jira/);
+      assert.match(lines[1], /^⚠ prod-jira: baseUrl https:\/\/jira\.example\.com → https:\/\/jira\.evil\.example\.net/);
+      assert.match(lines[2], /^⚠ prod-jira: tls\.allowSelfSigned false → true/);
+      assert.equal(lines[3], 'Replaced (1): prod-jira');
+      const json = JSON.parse((await run(['instances', 'diff', '--file', other, '--json'])).stdout);
+      assert.deepEqual(json.newHost, ['prod-jira']);
+      assert.deepEqual(json.changes.map((c: { field: string }) => c.field), ['baseUrl', 'tls.allowSelfSigned']);
+    });
+
+    it('jira2fa cloud find: the organization API key is not sent to a new API host', async () => {
+      assert.equal((await run(['login', '--instance', 'org', '--stdin'], { input: 'org-key-origin' })).code, 0);
+      repoint('org', { baseUrl: 'http://127.0.0.1:1' });
+      const r = await run(['cloud', 'find', '--instance', 'org', '--query', 'ada', '--json']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(JSON.parse(r.stdout).error.kind, 'refused');
+      assert.match(JSON.parse(r.stdout).error.message, /organization API key of Org was stored for https:\/\/admin\.atlassian\.com:443/);
+    });
+
+    it('jira2fa sql run: the database password is not sent to a new database host', async () => {
+      repoint('prod-jira', { database: { driver: 'postgres', host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres' } });
+      assert.equal((await run(['login', '--instance', 'prod-jira', '--kind', 'db', '--stdin'], { input: 'db-pass-origin' })).code, 0);
+      assert.equal(keytar.items.get('jira2fa/prod-jira:dbPassword:origin'), 'postgres://127.0.0.1:5432/test');
+      repoint('prod-jira', { database: { driver: 'postgres', host: '127.0.0.1', port: 1, database: 'test', user: 'postgres' } });
+      const r = await run(['sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.list-enrolled', '--param', 'limit=5', '--param', 'offset=0']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /database password of Prod Jira was stored for postgres:\/\/127\.0\.0\.1:5432\/test, but the instance now points at postgres:\/\/127\.0\.0\.1:1\/test/);
+    });
+
+    it('jira2fa bulk --via db: the database password is not sent to a new database either', async () => {
+      repoint('prod-jira', { database: { driver: 'postgres', host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres' } });
+      assert.equal((await run(['login', '--instance', 'prod-jira', '--kind', 'db', '--stdin'], { input: 'db-pass-origin' })).code, 0);
+      repoint('prod-jira', { database: { driver: 'postgres', host: 'db.evil.example.net', port: 5432, database: 'test', user: 'postgres' } });
+      const users = path.join(dir, 'users.txt');
+      fs.writeFileSync(users, 'jdoe\n');
+      const r = await run(['bulk', '--instance', 'prod-jira', '--users', users, '--via', 'db']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stdout + r.stderr, /database password of Prod Jira was stored for postgres:\/\/127\.0\.0\.1:5432\/test, but the instance now points at postgres:\/\/db\.evil\.example\.net:5432\/test/);
+    });
+  });
+
   it('ctx.secrets() is the keychain-then-environment store; JIRA2FA_KEYCHAIN=off means environment only, with one warning', async () => {
     let seen: string[] = [];
     const probe: CliCommand = {
       register(program: Command, ctx: CliContext) {
         program.command('probe').action(async () => {
           const s = ctx.secrets();
-          assert.ok(s instanceof CliSecretStore);
+          // secrets() wraps the store with the --accept-new-host decision; storage() is the store itself
+          assert.ok(ctx.storage() instanceof CliSecretStore);
           assert.equal(ctx.secrets(), s);
           seen = [String(await s.get('prod-jira', 'token')), String(await s.get('prod-jira', 'totpSeed')), String(await s.get('prod-jira', 'password'))];
         });

@@ -34,7 +34,7 @@ function fakeConnect() {
 describe('extension database sessions', () => {
   it('connects on first use with the stored password, reuses the session, and closes it when idle', async () => {
     const f = fakeConnect();
-    const s = new DatabaseSessions({ get: async (_id, kind) => (kind === 'dbPassword' ? 'pw' : undefined) }, { connect: f.connect, idleMs: 20 });
+    const s = new DatabaseSessions({ getWithOrigin: async (_id, kind) => (kind === 'dbPassword' ? { value: 'pw' } : undefined), setOrigin: async () => undefined }, { connect: f.connect, idleMs: 20 });
     assert.equal(s.isOpen('prod'), false, 'nothing is opened before use');
     const ids = [await s.use(profile(), async (d) => d.sessionId), await s.use(profile(), async (d) => d.sessionId)];
     assert.deepEqual(ids, ['1', '1']);
@@ -46,7 +46,7 @@ describe('extension database sessions', () => {
 
   it('two actions at once share one connection', async () => {
     const f = fakeConnect();
-    const s = new DatabaseSessions({ get: async () => 'pw' }, { connect: f.connect });
+    const s = new DatabaseSessions({ getWithOrigin: async () => ({ value: 'pw' }), setOrigin: async () => undefined }, { connect: f.connect });
     const ids = await Promise.all([s.use(profile(), async (d) => d.sessionId), s.use(profile(), async (d) => d.sessionId)]);
     await s.dispose();
     assert.deepEqual(ids, ['1', '1']);
@@ -55,7 +55,7 @@ describe('extension database sessions', () => {
 
   it('actions on one connection take turns, so nothing runs inside another action\'s transaction', async () => {
     const f = fakeConnect();
-    const s = new DatabaseSessions({ get: async () => 'pw' }, { connect: f.connect });
+    const s = new DatabaseSessions({ getWithOrigin: async () => ({ value: 'pw' }), setOrigin: async () => undefined }, { connect: f.connect });
     const steps: string[] = [];
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
@@ -81,7 +81,7 @@ describe('extension database sessions', () => {
 
   it('reconnects after a lost connection and when the profile points elsewhere', async () => {
     const f = fakeConnect();
-    const s = new DatabaseSessions({ get: async () => undefined }, { connect: f.connect });
+    const s = new DatabaseSessions({ getWithOrigin: async () => undefined, setOrigin: async () => undefined }, { connect: f.connect });
     await assert.rejects(s.use(profile(), async () => {
       throw new AppError('unreachable', 'The connection was lost.');
     }));
@@ -93,7 +93,7 @@ describe('extension database sessions', () => {
   });
 
   it('keeps a failed test as an error status for the tree', async () => {
-    const s = new DatabaseSessions({ get: async () => undefined }, {
+    const s = new DatabaseSessions({ getWithOrigin: async () => undefined, setOrigin: async () => undefined }, {
       connect: (async () => {
         throw new AppError('unreachable', 'Cannot connect to PostgreSQL at db:5432: the connection was refused.');
       }) as never,

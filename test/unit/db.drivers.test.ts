@@ -7,8 +7,9 @@ import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { AppError } from '../../src/core/errors';
-import { connectDatabase, describeDbError, resolveTls, type DatabaseConfig } from '../../src/core/db/connect';
-import { DRIVER_LOADERS, bundledDriverPath } from '../../src/core/db/loader';
+import { connectDatabase, describeDbError, type DatabaseConfig } from '../../src/core/db/connect';
+import { resolveTls } from '../../src/core/db/tls';
+import { DRIVER_LOADERS } from '../../src/core/db/loader';
 import type { NativeConnectConfig } from '../../src/core/db/types';
 import * as mssql from '../../src/core/db/dialects/mssql';
 import * as oracle from '../../src/core/db/dialects/oracle';
@@ -20,19 +21,37 @@ const base: NativeConnectConfig = { host: 'db.example.com', port: 1234, database
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
 describe('db: TLS settings per profile', () => {
-  it('maps ssl true / caFile / allowSelfSigned', async () => {
-    assert.equal(await resolveTls(undefined), false);
-    assert.deepEqual(await resolveTls(true), { rejectUnauthorized: true });
-    assert.deepEqual(await resolveTls({ caFile: '/ca.pem', allowSelfSigned: false }, async () => CA), { ca: CA, rejectUnauthorized: true });
-    assert.deepEqual(await resolveTls({ allowSelfSigned: true }), { rejectUnauthorized: false });
-    await assert.rejects(resolveTls({ caFile: '/nope.pem', allowSelfSigned: false }), (e: AppError) => e.kind === 'input' && /caFile cannot be read/.test(e.message));
-    await assert.rejects(resolveTls({ caFile: '/x', allowSelfSigned: false }, async () => 'junk'), /not a PEM/);
+  it('maps ssl true / caFile / allowSelfSigned: always verified; a CA file wins over allowSelfSigned', async () => {
+    const pg = (ssl: DatabaseConfig['ssl']) => ({ driver: 'postgres' as const, host: 'db.example.com', ssl });
+    const noProbe = async () => assert.fail('no probe expected');
+    assert.equal(await resolveTls(pg(undefined)), false);
+    assert.equal(await resolveTls({ driver: 'pglite', ssl: true }), false);
+    assert.deepEqual(await resolveTls(pg(true)), { rejectUnauthorized: true });
+    assert.deepEqual(await resolveTls(pg({ caFile: '/ca.pem', allowSelfSigned: false }), { read: async () => CA, probe: noProbe }), { ca: CA, rejectUnauthorized: true });
+    // finding 5 of issue #13: on main this was { ca, rejectUnauthorized: false }, i.e. no check at all
+    assert.deepEqual(await resolveTls(pg({ caFile: '/ca.pem', allowSelfSigned: true }), { read: async () => CA, probe: noProbe }), { ca: CA, rejectUnauthorized: true });
+    await assert.rejects(resolveTls(pg({ caFile: '/nope.pem', allowSelfSigned: false })), (e: AppError) => e.kind === 'input' && /caFile cannot be read/.test(e.message));
+    await assert.rejects(resolveTls(pg({ caFile: '/x', allowSelfSigned: false }), { read: async () => 'junk' }), /not a PEM/);
+  });
+
+  it('allowSelfSigned: the probed certificate becomes the only one trusted; a refused one or a dialect without a probe stops before connecting', async () => {
+    const probed: unknown[] = [];
+    const probe = async (dialect: 'postgres' | 'mysql', host: string, port: number) => (probed.push([dialect, host, port]), { pem: CA });
+    assert.deepEqual(await resolveTls({ driver: 'postgres', host: 'db', ssl: { allowSelfSigned: true } }, { probe }), { ca: CA, rejectUnauthorized: true });
+    assert.deepEqual(await resolveTls({ driver: 'mysql', host: 'db', port: 3307, ssl: { allowSelfSigned: true } }, { probe }), { ca: CA, rejectUnauthorized: true });
+    assert.deepEqual(probed, [['postgres', 'db', 5432], ['mysql', 'db', 3307]]);
+    const refusing = async () => ({ pem: CA, problem: Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }) });
+    await assert.rejects(resolveTls({ driver: 'postgres', host: 'db', ssl: { allowSelfSigned: true } }, { probe: refusing as never }), (e: AppError) => e.kind === 'refused' && /certificate has expired.*Nothing was sent/.test(e.message));
+    for (const driver of ['mssql', 'oracle'] as const) {
+      await assert.rejects(resolveTls({ driver, host: 'db', ssl: { allowSelfSigned: true } }, { probe }), (e: AppError) => e.kind === 'input' && /not supported .* without a CA file/.test(e.message) && /caFile/.test(e.hint ?? ''));
+    }
   });
 
   it('PostgreSQL and MySQL get Node TLS options', () => {
     assert.equal(postgres.clientConfig(base).ssl, false);
     assert.deepEqual(postgres.clientConfig({ ...base, tls: { ca: CA, rejectUnauthorized: true } }).ssl, { ca: CA, rejectUnauthorized: true });
-    assert.deepEqual(mysql.connectionOptions({ ...base, tls: { rejectUnauthorized: false } }).ssl, { rejectUnauthorized: false });
+    // mysql2 checks the host name only with verifyIdentity
+    assert.deepEqual(mysql.connectionOptions({ ...base, tls: { ca: CA, rejectUnauthorized: true } }).ssl, { ca: CA, rejectUnauthorized: true, verifyIdentity: true });
     assert.equal(mysql.connectionOptions(base).dateStrings, true);
   });
 
@@ -40,9 +59,9 @@ describe('db: TLS settings per profile', () => {
     const plain = mssql.poolConfig(base);
     assert.equal(plain.options?.encrypt, false);
     assert.equal(plain.pool?.max, 1);
-    const self = mssql.poolConfig({ ...base, tls: { rejectUnauthorized: false } });
-    assert.equal(self.options?.encrypt, true);
-    assert.equal(self.options?.trustServerCertificate, true);
+    const system = mssql.poolConfig({ ...base, tls: { rejectUnauthorized: true } });
+    assert.equal(system.options?.encrypt, true);
+    assert.equal(system.options?.trustServerCertificate, false);
     const ca = mssql.poolConfig({ ...base, tls: { ca: CA, rejectUnauthorized: true } });
     assert.equal(ca.options?.trustServerCertificate, false);
     assert.equal(ca.options?.cryptoCredentialsDetails?.ca, CA);
@@ -58,7 +77,6 @@ describe('db: TLS settings per profile', () => {
     const a = oracle.connectionAttributes({ ...base, tls: { ca: CA, rejectUnauthorized: true } });
     assert.equal(a.walletContent, CA);
     assert.equal(a.sslServerDNMatch, true);
-    assert.throws(() => oracle.connectionAttributes({ ...base, tls: { rejectUnauthorized: false } }), /caFile/);
   });
 });
 
@@ -176,13 +194,12 @@ describe('db: lazy loading', () => {
     const script = `require('./src/core/db/connect'); require('./src/core/db/loader');
       const libs = Object.keys(require.cache).filter((f) => /node_modules[\\\\/](pg|mysql2|mssql|tedious|oracledb|@electric-sql)[\\\\/]/.test(f));
       process.stdout.write(JSON.stringify(libs));`;
-    const out = execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--require', 'tsx/cjs', '--import', 'tsx/esm', '-e', script], { cwd: root, encoding: 'utf8' });
     assert.deepEqual(JSON.parse(out), []);
   });
 
-  it('has a loader per driver and finds bundles next to the running bundle', async () => {
+  it('has a loader per driver', async () => {
     assert.deepEqual(Object.keys(DRIVER_LOADERS).sort(), ['mssql', 'mysql', 'oracle', 'pglite', 'postgres']);
-    assert.equal(bundledDriverPath('postgres', '/x/dist/drivers'), path.join('/x/dist/drivers', 'postgres.js'));
     const mod = await DRIVER_LOADERS.oracle();
     assert.equal(mod.driver.name, 'oracle');
   });

@@ -12,7 +12,7 @@ import { checkForm, fromProfile, toProfileInput } from '../../src/webview/instan
 import { checkSchemaName } from '../../src/core/db/dialect';
 import { currentSchemaSql } from '../../src/core/db/dialects/oracle';
 import { tokenize } from '../../src/core/db/sqlText';
-import { restoreStatements } from '../../src/core/backup/restore';
+import { restoreStatements } from '../../src/core/recovery/restore';
 import { dialectFacts } from '../../src/core/db/dialect';
 import { loadBuiltinSnippets } from '../../src/core/snippets/catalogue';
 import { renderSnippet, renderSql } from '../../src/core/snippets/render';

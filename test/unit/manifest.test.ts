@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { instancesItemSchema } from '../../scripts/settingsSchema';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
@@ -24,10 +25,25 @@ describe('extension manifest', () => {
     for (const items of Object.values(pkg.contributes.menus) as Array<Array<{ command: string }>>) {
       for (const item of items) assert.ok(declared.has(item.command), `${item.command} is in a menu but not declared`);
     }
-    const sources = fs.readdirSync(path.join(__dirname, '../../src/extension'), { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.ts'))
-      .map((f) => fs.readFileSync(path.join(__dirname, '../../src/extension', f), 'utf8'))
-      .join('\n');
-    for (const id of declared) assert.ok(sources.includes(`'${id}'`), `${id} is declared but never registered`);
+    const registered = registeredCommandIds(path.join(__dirname, '../../src/extension'));
+    for (const id of declared) assert.ok(registered.has(id as string), `${id} is declared but no registerCommand() call registers it`);
+    for (const id of registered) assert.ok(declared.has(id), `${id} is registered but not declared in package.json`);
   });
 });
+
+/** The ids of every `….registerCommand('<id>', …)` call in the TypeScript files under dir (read from the syntax tree, not the text). */
+function registeredCommandIds(dir: string): Set<string> {
+  const ids = new Set<string>();
+  for (const f of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((n) => n.endsWith('.ts'))) {
+    const file = path.join(dir, f);
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'registerCommand') {
+        const first = node.arguments[0];
+        if (first && ts.isStringLiteralLike(first)) ids.add(first.text);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true));
+  }
+  return ids;
+}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { applyImport, exportProfiles, previewImport, ProfilesFileError, readProfilesFile } from '../../src/core/profiles/exchange';
+import { applyImport, exportProfiles, importPreviewLines, previewImport, profileChanges, ProfilesFileError, readProfilesFile } from '../../src/core/profiles/exchange';
 import { checkProfile, type InstanceProfile } from '../../src/core/profiles/schema';
 
 function profile(id: string, extra: Record<string, unknown> = {}): InstanceProfile {
@@ -36,6 +36,43 @@ describe('profiles export / import', () => {
     assert.equal(preview.invalid.length, 1);
     assert.match(preview.invalid[0].errors[0].message, /secrets are never stored/);
     assert.ok(!JSON.stringify(preview.invalid).includes(planted[0]), 'the error must not echo the secret');
+  });
+
+  it('a replaced entry lists its changes field by field: a new host first, then TLS, then the rest, each ⚠-marked (finding 2)', () => {
+    // The reproduction of issue #13 finding 2: same id, a new baseUrl, allowSelfSigned, a new name.
+    const prod = profile('prod', { name: 'Prod', database: { driver: 'postgres', host: 'db.example.com', database: 'jira' } });
+    const evil = { ...prod, name: 'Prod (new)', baseUrl: 'https://jira.evil.example.net', tls: { allowSelfSigned: true }, database: { ...prod.database!, host: 'db.evil.example.net' } };
+    const preview = previewImport(JSON.stringify({ version: 1, instances: [evil] }), [prod]);
+    assert.deepEqual(preview.replaced.map((p) => p.id), ['prod']);
+    assert.deepEqual(preview.changes[0].map((c) => [c.field, c.risk]), [
+      ['baseUrl', 'destination'], ['database.host', 'destination'], ['tls.allowSelfSigned', 'tls'], ['name', 'other'],
+    ]);
+    assert.deepEqual(preview.changes[0][0], { id: 'prod', field: 'baseUrl', before: 'https://prod.example.com', after: 'https://jira.evil.example.net', risk: 'destination' });
+    const { lines, moved, tlsChanged } = importPreviewLines(preview);
+    assert.deepEqual(moved, ['prod']);
+    assert.equal(tlsChanged, true);
+    assert.match(lines[0], /^⚠ NEW HOST for prod: stored credentials are not sent there until you confirm/);
+    assert.equal(lines[1], '⚠ prod: baseUrl https://prod.example.com → https://jira.evil.example.net (new destination: stored credentials are not sent there until you confirm the new host)');
+    assert.match(lines[2], /^⚠ prod: database\.host db\.example\.com → db\.evil\.example\.net/);
+    assert.equal(lines[3], '⚠ prod: tls.allowSelfSigned false → true (certificate trust)');
+    assert.equal(lines[4], 'Replaced (1): prod');
+    assert.equal(lines[5], '  prod: name Prod → Prod (new)');
+  });
+
+  it('field changes: nested, added and removed fields; key order alone is no change', () => {
+    const a = profile('a', { proxy: 'http://proxy.example.com:3128' });
+    const b = profile('a', { database: { driver: 'mysql', host: 'db', database: 'jira', ssl: { allowSelfSigned: true } } });
+    assert.deepEqual(profileChanges(a, b).map((c) => [c.field, c.before, c.after, c.risk]), [
+      ['proxy', 'http://proxy.example.com:3128', '(none)', 'destination'],
+      ['database.driver', '(none)', 'mysql', 'destination'],
+      ['database.host', '(none)', 'db', 'destination'],
+      ['database.database', '(none)', 'jira', 'destination'],
+      ['database.ssl.allowSelfSigned', '(none)', 'true', 'tls'],
+      ['database.readOnly', '(none)', 'true', 'other'],
+    ]);
+    const reordered = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(a).reverse()))) as typeof a;
+    assert.deepEqual(profileChanges(a, reordered), []);
+    assert.deepEqual(previewImport(JSON.stringify({ version: 1, instances: [reordered] }), [a]).unchanged.map((p) => p.id), ['a']);
   });
 
   it('previews added, replaced, unchanged and invalid entries', () => {

@@ -1,7 +1,7 @@
 // The batched restore statements: the SQL text each dialect gets and how many rows one
 // statement may carry under SQL Server's 2100-parameter and Oracle's 1000-item limits.
 import assert from 'node:assert/strict';
-import { RESTORE_BATCH_ROWS, restoreStatements } from '../../src/core/backup/restore';
+import { RESTORE_BATCH_ROWS, restoreStatements } from '../../src/core/recovery/restore';
 import { dialectFacts } from '../../src/core/db/dialect';
 import { bindNamed } from '../../src/core/db/bindParams';
 import type { Column } from '../../src/core/db/types';

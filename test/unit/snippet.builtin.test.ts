@@ -8,7 +8,7 @@ import { tokenize } from '../../src/core/db/sqlText';
 import { DIALECTS, type Dialect } from '../../src/core/db/types';
 import { loadBuiltinSnippets, snippetsForProfile } from '../../src/core/snippets/catalogue';
 import { aoTablesOf, renderSnippet } from '../../src/core/snippets/render';
-import { restoreStatements } from '../../src/core/backup/restore';
+import { restoreStatements } from '../../src/core/recovery/restore';
 import { dialectFacts } from '../../src/core/db/dialect';
 import type { Snippet } from '../../src/core/snippets/types';
 

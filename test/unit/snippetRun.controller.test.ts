@@ -7,7 +7,8 @@ import { builtinSnippet } from '../../src/core/snippets/catalogue';
 import { cellText, resultToCsv, resultToJson } from '../../src/core/snippets/results';
 import type { Snippet } from '../../src/core/snippets/types';
 import { SnippetRunController, snippetInfo, type SnippetRunBackend } from '../../src/extension/snippets/controller';
-import { confirmationWord, ToRunSchema, type ToRun } from '../../src/webview/snippetRun/protocol';
+import { confirmationWord } from '../../src/core/snippets/confirmation';
+import { ToRunSchema, type ToRun } from '../../src/webview/snippetRun/protocol';
 
 const COLUMNS: Column[] = [
   { name: 'note', type: 'text', nativeType: 'varchar' },

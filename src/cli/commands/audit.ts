@@ -8,6 +8,7 @@ import { EXIT_CODES } from '../../core/errors';
 import { intInRange, nonEmpty } from '../args';
 import type { CliContext } from '../context';
 import { cell, formatTable } from '../format';
+import { addStoreShowOptions, registerStore, showStore, verifyStoreCommand, type StoreShowOptions } from './auditStore';
 
 const DEFAULT_LIMIT = 50;
 const SHOWN_PROBLEMS = 10;
@@ -15,12 +16,13 @@ const SHOWN_PROBLEMS = 10;
 export function register(program: Command, ctx: CliContext): void {
   const audit = program.command('audit').description('the audit log of every action taken');
 
-  audit
+  addStoreShowOptions(audit
     .command('show')
     .description('show the most recent entries, oldest first')
     .option('--limit <n>', `number of entries (default ${DEFAULT_LIMIT})`, intInRange(1, 1_000_000))
-    .option('--instance <id>', 'only entries about this instance id', nonEmpty)
-    .action(async (opts: { limit?: number; instance?: string }) => {
+    .option('--instance <id>', 'only entries about this instance id', nonEmpty))
+    .action(async (opts: StoreShowOptions & { store?: boolean }) => {
+      if (opts.store) return showStore(ctx, opts, DEFAULT_LIMIT);
       const file = ctx.auditFile();
       const { entries, malformed, exists } = await readEntries(file, {
         limit: opts.limit ?? DEFAULT_LIMIT,
@@ -45,7 +47,9 @@ export function register(program: Command, ctx: CliContext): void {
   audit
     .command('verify')
     .description('check the hash chain and that the last entry written from this computer is still there: exit code 1 and the first broken line when the log was altered')
-    .action(async () => {
+    .option('--store', "check every writer's chain in the team audit store, and the local log against it")
+    .action(async (opts: { store?: boolean }) => {
+      if (opts.store) return verifyStoreCommand(ctx);
       const file = ctx.auditFile();
       const result = await verify(file, { head: ctx.auditHead() });
       if (!result.ok) ctx.setExitCode(EXIT_CODES.refused);
@@ -66,6 +70,8 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.out(`${result.entries} entries read; the log was altered or damaged from line ${first.line} on.`);
       });
     });
+
+  registerStore(audit, ctx);
 
   audit
     .command('export')

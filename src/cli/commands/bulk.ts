@@ -36,6 +36,7 @@ import { groupSourceDeps } from '../../core/bulk/groupSource';
 import { listEnrolledUsernames } from '../../core/recovery/enrolledUsers';
 import { printable } from '../../core/printable';
 import { connectDatabase } from '../../core/db/connect';
+import { readSecretFor } from '../../core/credentialOrigin';
 import { createJiraClient } from '../../core/jira/client';
 import { AppError, describeError, exitCodeFor, EXIT_CODES } from '../../core/errors';
 import { stateDir } from '../../core/platformPaths';
@@ -156,7 +157,7 @@ async function listFromGroups(ctx: CliContext, profile: InstanceProfile, selecti
       const db = profile.database;
       if (!db) throw new AppError('input', `--all-enrolled needs the database of "${profile.name}": only the database lists who has two-step verification.`, 'Add a "database" section to its profile, or name the groups with --group.');
       enrolled = async () => {
-        const driver = await connectDatabase(db, await secrets.get(profile.id, 'dbPassword'), { applicationName: 'jira2fa-cli' });
+        const driver = await connectDatabase(db, await readSecretFor(secrets, profile, 'dbPassword'), { applicationName: 'jira2fa-cli' });
         try {
           return await listEnrolledUsernames(driver, profile.product);
         } finally {

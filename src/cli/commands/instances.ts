@@ -1,6 +1,9 @@
 /**
  * `jira2fa instances list`: the instances of the profiles file, and what is wrong with it.
  * `jira2fa instances db-import`: an instance's database section from the product's dbconfig.xml.
+ * `jira2fa instances diff --file F`: what replacing entries with those of F would change, a
+ * new host or new certificate trust first and marked ⚠ (the same preview as the extension's
+ * import), before anyone copies F over the profiles file.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
@@ -8,6 +11,7 @@ import type { Command } from 'commander';
 import { databaseFromDbConfig } from '../../core/dbconfig/dbConfigFile';
 import { readDbConfigFile } from '../../core/dbconfig/readDbConfigFile';
 import { AppError, EXIT_CODES } from '../../core/errors';
+import { importPreviewLines, previewImport, ProfilesFileError } from '../../core/profiles/exchange';
 import { setDatabaseInProfilesText } from '../../core/profiles/setDatabase';
 import { profileWarnings } from '../../core/profiles/schema';
 import { formatFieldError, type CliContext } from '../context';
@@ -41,6 +45,33 @@ export function register(program: Command, ctx: CliContext): void {
           profiles.map((p) => [cell(p.id), cell(p.name), p.product, p.environment, cell(hostOf(p.baseUrl))]),
         ));
       });
+    });
+
+  instances
+    .command('diff')
+    .description('preview what another profiles file would change here, field by field (new hosts and TLS changes first, marked ⚠)')
+    .requiredOption('--file <file>', 'the other profiles file (e.g. one you were sent to import)')
+    .action(async (opts: { file: string }) => {
+      const { profiles } = await ctx.loadProfiles();
+      const file = ctx.resolvePath(opts.file);
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (e) {
+        throw new AppError('input', `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+      }
+      let preview;
+      try {
+        preview = previewImport(text, profiles);
+      } catch (e) {
+        if (e instanceof ProfilesFileError) throw new AppError('input', e.message);
+        throw e;
+      }
+      const { lines, moved } = importPreviewLines(preview);
+      ctx.result(
+        { ok: true, file, newHost: moved, added: preview.added.map((p) => p.id), replaced: preview.replaced.map((p) => p.id), unchanged: preview.unchanged.map((p) => p.id), changes: preview.changes.flat(), invalid: preview.invalid },
+        () => lines.forEach((line) => ctx.out(line)),
+      );
     });
 
   instances

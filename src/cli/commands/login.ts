@@ -8,6 +8,7 @@
  * fix it) or did not keep the value; 2 usage or bad input: unknown instance, bad --kind, an
  * empty or malformed secret, no terminal without --stdin, cancelled with Ctrl-C / Ctrl-D.
  */
+import { storeSecretFor } from '../../core/credentialOrigin';
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
@@ -172,7 +173,7 @@ export async function readSecret(ctx: CliContext, label: string, fromStdin: bool
 
 /** Where login, logout and list read and write: the keychain (refused with the fix when it cannot be used), or io.secrets in tests. */
 function writableStore(ctx: CliContext): SecretStore {
-  const store = ctx.secrets();
+  const store = ctx.storage();
   return store instanceof CliSecretStore ? store.keychain() : store;
 }
 
@@ -216,7 +217,8 @@ export function register(program: Command, ctx: CliContext): void {
       const problem = secretProblem(kind, raw);
       if (problem) throw new AppError('input', problem, `Nothing was stored. Run "jira2fa login --instance ${profile.id} --kind ${KIND_NAMES[kind]}" again.`);
       const value = normalizeSecret(kind, raw);
-      await store.set(profile.id, kind, value);
+      // Bound to the host (or database) the profile names now: it is sent nowhere else.
+      await storeSecretFor(store, profile, kind, value);
       if ((await store.get(profile.id, kind)) !== value) {
         throw new AppError('refused', `The keychain did not keep the ${label} of ${profile.id}.`, 'Check that the keyring is unlocked and writable, then retry.');
       }

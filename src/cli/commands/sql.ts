@@ -18,7 +18,7 @@ import { auditRecoveryCodeReveal } from '../../core/recovery/reveal';
 import { resultCells, resultObjects } from '../../core/snippets/results';
 import type { RevealOptions } from '../../core/snippets/secretColumns';
 import type { Snippet } from '../../core/snippets/types';
-import { confirmationWord } from '../../webview/snippetRun/protocol';
+import { confirmationWord } from '../../core/snippets/confirmation';
 import { intInRange } from '../args';
 import type { CliContext } from '../context';
 import { cell, formatTable } from '../format';

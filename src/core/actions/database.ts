@@ -4,6 +4,7 @@
  * recovery services take.
  */
 import type { BackupStore } from '../backup/store';
+import { readSecretFor } from '../credentialOrigin';
 import { connectDatabase, type ConnectOptions } from '../db/connect';
 import type { Driver } from '../db/types';
 import { AppError } from '../errors';
@@ -44,9 +45,13 @@ export function withRecoveryContext<T>(deps: DatabaseDeps, audit: AuditSink, pro
   );
 }
 
-/** A session on the profile's database with the password from `deps.secrets`. */
+/**
+ * A session on the profile's database with the password from `deps.secrets`, sent only to the
+ * database it was entered for (credentialOrigin.ts).
+ */
 export async function openSession(deps: Pick<DatabaseDeps, 'secrets' | 'connectOptions'>, profile: InstanceProfile): Promise<Driver> {
-  return connectDatabase(requireDatabase(profile), await deps.secrets?.get(profile.id, 'dbPassword'), deps.connectOptions);
+  const db = requireDatabase(profile);
+  return connectDatabase(db, deps.secrets ? await readSecretFor(deps.secrets, profile, 'dbPassword') : undefined, deps.connectOptions);
 }
 
 /**

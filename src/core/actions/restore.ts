@@ -3,7 +3,7 @@
  * database, runs restoreBackup() with its guards, and ends in exactly one audit entry
  * ("backup.restore"), also when no session could be opened.
  */
-import { restoreBackup, type RestoreResult } from '../backup/restore';
+import { restoreBackup, type RestoreResult } from '../recovery/restore';
 import type { InstanceProfile } from '../profiles/schema';
 import { auditedAttempt, rethrowStopped } from './audited';
 import { withRecoveryContext, type DatabaseDeps } from './database';

@@ -17,7 +17,7 @@ import {
 } from '../recovery/runSnippet';
 import type { InstanceProfile } from '../profiles/schema';
 import type { Snippet } from '../snippets/types';
-import { confirmationWord } from '../../webview/snippetRun/protocol';
+import { confirmationWord } from '../snippets/confirmation';
 import { auditedAttempt, rethrowStopped } from './audited';
 import { withRecoveryContext, type DatabaseDeps } from './database';
 

@@ -17,7 +17,6 @@ export type AuditWriteCode =
   | string;
 
 export class AuditWriteError extends AppError {
-  static override readonly brand: string = 'AuditWriteError';
 
   constructor(
     public readonly code: AuditWriteCode,

@@ -23,8 +23,10 @@ export interface FileLine {
 }
 
 export interface NumberedLine extends FileLine {
-  /** 1-based. */
+  /** 1-based, counted from where reading started. */
   lineNo: number;
+  /** The byte offset just after this line (after its newline): where the next line starts. */
+  next: number;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -39,12 +41,13 @@ function decodeLine(parts: Buffer[], oversized: boolean, maxLineBytes: number, t
 }
 
 /**
- * Reads lines from the start. `end` stops at that byte offset (a size snapshot).
+ * Reads lines from the start, or from the byte offset `start` (which must be the start of a
+ * line: a `next` this reader gave). `end` stops at that byte offset (a size snapshot).
  * A file that ends with a newline has no empty last line. Throws ENOENT like fs does.
  */
 export async function* readLinesForward(
   file: string,
-  options: LineReadOptions & { end?: number } = {},
+  options: LineReadOptions & { start?: number; end?: number } = {},
 ): AsyncGenerator<NumberedLine> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
@@ -52,7 +55,7 @@ export async function* readLinesForward(
   try {
     const size = options.end ?? (await fh.stat()).size;
     const buf = Buffer.alloc(chunkSize);
-    let pos = 0;
+    let pos = options.start ?? 0;
     let lineNo = 0;
     let parts: Buffer[] = [];
     let partLen = 0;
@@ -70,6 +73,7 @@ export async function* readLinesForward(
     while (pos < size) {
       const { bytesRead } = await fh.read(buf, 0, Math.min(chunkSize, size - pos), pos);
       if (bytesRead === 0) break; // the file shrank under us
+      const chunkStart = pos;
       pos += bytesRead;
       const data = buf.subarray(0, bytesRead);
       let start = 0;
@@ -80,14 +84,14 @@ export async function* readLinesForward(
           break;
         }
         add(data.subarray(start, nl));
-        yield { lineNo: ++lineNo, ...decodeLine(parts, oversized, maxLineBytes, true) };
+        yield { lineNo: ++lineNo, next: chunkStart + nl + 1, ...decodeLine(parts, oversized, maxLineBytes, true) };
         parts = [];
         partLen = 0;
         oversized = false;
         start = nl + 1;
       }
     }
-    if (partLen > 0 || oversized) yield { lineNo: ++lineNo, ...decodeLine(parts, oversized, maxLineBytes, false) };
+    if (partLen > 0 || oversized) yield { lineNo: ++lineNo, next: pos, ...decodeLine(parts, oversized, maxLineBytes, false) };
   } finally {
     await fh.close();
   }

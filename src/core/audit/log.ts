@@ -47,6 +47,12 @@ export interface AuditLogOptions {
    * record an `audit.gap` entry first when it is no longer in the log (see head.ts).
    */
   head?: AuditHead;
+  /**
+   * Told after each append that reached the disk, with the entries written (a gap entry
+   * included): the CLI and the extension ship the log to the team store and syslog then. A
+   * throwing listener does not fail the append.
+   */
+  onAppended?: (entries: readonly AuditEntry[]) => void;
 }
 
 // Random bytes for entry ids, drawn from the CSPRNG 4 KB at a time rather than 8 bytes per
@@ -182,6 +188,11 @@ export class AuditLog implements AuditSink {
       await handle.close().catch(() => undefined);
     }
     if (head) await headAfterAppend(head, this.file, entries[entries.length - 1]);
+    try {
+      this.options.onAppended?.(entries);
+    } catch {
+      /* shipping is never a reason to report an append as failed */
+    }
     // The caller gets its own entries back, one per input; a gap entry is not one of them.
     return gap ? entries.slice(1) : entries;
   }

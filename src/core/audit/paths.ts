@@ -23,3 +23,11 @@ export const AUDIT_HEAD_FILE_NAME = 'audit-head.json';
 export function auditHeadFilePath(env: Env = process.env): string {
   return env.JIRA2FA_AUDIT_HEAD_FILE || path.join(stateDir(env), AUDIT_HEAD_FILE_NAME);
 }
+
+/**
+ * Where shipping to the team store or to syslog records how far it got in the local log
+ * (ship/position.ts): <state dir>/audit-store.position.json and audit-syslog.position.json.
+ */
+export function auditPositionFilePath(destination: 'store' | 'syslog', env: Env = process.env): string {
+  return path.join(stateDir(env), `audit-${destination}.position.json`);
+}

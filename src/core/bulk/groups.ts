@@ -10,7 +10,8 @@
 import { AppError } from '../errors';
 import { usernameProblem } from '../jira/paths';
 import { printable } from '../printable';
-import { userKeyOf, type ListedUser, type ListProblem, type UserList } from './userList';
+import { userKeyOf } from '../userKey';
+import type { ListedUser, ListProblem, UserList } from './userList';
 
 export interface GroupSelection {
   /** Members of these groups (the "members of groups" source). */

@@ -1,5 +1,5 @@
 /** Bulk disable of two-step verification for many users: by SQL (one transaction) or by REST (paced). */
-export { parseUserList, formatForFile, summarizeProblems, userKeyOf, type UserList, type ListedUser, type ListProblem, type ListFormat } from './userList';
+export { parseUserList, formatForFile, summarizeProblems, type UserList, type ListedUser, type ListProblem, type ListFormat } from './userList';
 export {
   newReport,
   newRunId,

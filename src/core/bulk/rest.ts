@@ -17,6 +17,7 @@ import type { Outcome } from '../jira/outcomes';
 import type { InstanceProfile } from '../profiles/schema';
 import type { SecretStore } from '../secrets';
 import { PERIOD_SECONDS, seedProblem, systemClock, type Clock, type ReplayGuard } from '../totp';
+import { readSecretFor } from '../credentialOrigin';
 import { unenrollUser, type UnenrollClient } from '../unenroll';
 import { checkBulkConfirmation } from './confirm';
 import { describeCounts, type BulkReport, type BulkUserResult, type UserStatus } from './report';
@@ -86,7 +87,7 @@ export async function runRestBulk(opts: RestBulkOptions): Promise<BulkReport> {
     return report;
   }
   checkBulkConfirmation(profile, pending.length, opts.confirmation);
-  const seed = await opts.secrets.get(profile.id, 'totpSeed');
+  const seed = await readSecretFor(opts.secrets, profile, 'totpSeed');
   if (!seed) throw new AppError('input', `No TOTP seed of yours is stored for ${profile.name}: a bulk run generates one code per user from it.`, 'Store your own seed ("Set Credentials…", or jira2fa login --kind totp).');
   const seedIssue = seedProblem(seed);
   if (seedIssue) throw new AppError('input', seedIssue, 'Store your own seed again.');

@@ -8,6 +8,7 @@
 import { AppError } from '../errors';
 import { usernameProblem } from '../jira/paths';
 import { printable } from '../printable';
+import { userKeyOf } from '../userKey';
 
 export type ListFormat = 'lines' | 'csv';
 
@@ -31,11 +32,6 @@ export interface UserList {
   format: ListFormat;
   users: ListedUser[];
   problems: ListProblem[];
-}
-
-/** The key two names of the same account share (Atlassian's lower_user_name). */
-export function userKeyOf(username: string): string {
-  return username.normalize('NFC').toLowerCase();
 }
 
 /** "csv" for a .csv file name, else plain lines. */

@@ -27,6 +27,7 @@ import type { SecretStore } from '../secrets';
 import type { Clock } from '../totp';
 import { classifyCloudAnswer, fromTransport, guard, unexpectedShape, type CloudAnswerContext, type CloudFailure, type CloudResult, type MissingThing } from './outcomes';
 import { ALL_DIRECTORIES, apiPath, emailProblem, idProblem, looksLikeAccountId, looksLikeEmail } from './paths';
+import { readSecretFor } from '../credentialOrigin';
 import { DEFAULT_RETRY, rateLimitWaitMs, realClock, type RetryPolicy } from './rateLimit';
 import {
   bulkFetchBody,
@@ -86,7 +87,7 @@ export interface CloudClientOptions extends ClientTransportOptions {
 
 /** Reads the organization API key from the store and builds a client. */
 export async function createCloudClient(profile: CloudClientProfile, secrets: SecretStore, options: Omit<CloudClientOptions, 'profile' | 'apiKey'> = {}): Promise<CloudAdminClient> {
-  const key = (await secrets.get(profile.id, 'orgApiKey'))?.trim();
+  const key = (await readSecretFor(secrets, profile, 'orgApiKey'))?.trim();
   redactor.add(key);
   if (!key) {
     throw new AppError('input', `No organization API key is stored for ${profile.name}.`,

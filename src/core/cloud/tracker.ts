@@ -87,7 +87,6 @@ const Entry = z.looseObject({
 const Data = z.object({ version: z.literal(1), entries: z.array(Entry) });
 
 export class TrackerError extends AppError {
-  static override readonly brand: string = 'TrackerError';
 
   constructor(message: string, hint: string, options?: { cause?: unknown }) {
     super('input', message, hint, options);

@@ -4,14 +4,15 @@
  * time, transactions that always end (commit or rollback), and errors as AppError with
  * clear, redacted messages.
  */
-import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import { AppError, type FailureKind } from '../errors';
 import type { DbDriverName, InstanceProfile } from '../profiles/schema';
+import { expandHome } from '../platformPaths';
 import { redactor } from '../redact';
+import { resolveTls } from './tls';
 import { checkSchemaName, dialectOf, driverFacts } from './dialect';
 import { loadDriver } from './loader';
 import { ParamBindError, bindNamed } from './bindParams';
+import { describeReadProblem, readProblem } from './readOnlySql';
 import type {
   DbErrorCategory,
   DbErrorInfo,
@@ -20,7 +21,6 @@ import type {
   NamedParams,
   NativeConnection,
   NativeDriver,
-  NativeTls,
   QueryOptions,
   QueryResult,
   Queryable,
@@ -33,7 +33,6 @@ export type DbPhase = 'connect' | 'query' | 'begin' | 'commit';
 
 /** A database failure: an AppError that also says what kind and in which phase. */
 export class DbError extends AppError {
-  static override readonly brand: string = 'DbError';
 
   constructor(
     kind: FailureKind,
@@ -58,27 +57,6 @@ export interface ConnectOptions {
   loadDriver?: (name: DbDriverName) => Promise<NativeDriver>;
 }
 
-function expandHome(p: string): string {
-  return p.startsWith('~/') ? `${os.homedir()}${p.slice(1)}` : p;
-}
-
-/** The TLS settings of a profile, with the CA file read. */
-export async function resolveTls(ssl: DatabaseConfig['ssl'], read: (p: string) => Promise<string> = (p) => readFile(p, 'utf8')): Promise<NativeTls | false> {
-  if (!ssl) return false;
-  if (ssl === true) return { rejectUnauthorized: true };
-  let ca: string | undefined;
-  if (ssl.caFile) {
-    try {
-      ca = await read(expandHome(ssl.caFile));
-    } catch (e) {
-      throw new AppError('input', `database.ssl.caFile cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): ${ssl.caFile}`, 'Point it at a PEM file with the CA certificate.');
-    }
-    if (!/-----BEGIN CERTIFICATE-----/.test(ca)) {
-      throw new AppError('input', `database.ssl.caFile is not a PEM certificate file: ${ssl.caFile}`, 'Export the CA certificate as PEM (text starting with -----BEGIN CERTIFICATE-----).');
-    }
-  }
-  return { ...(ca ? { ca } : {}), rejectUnauthorized: !ssl.allowSelfSigned };
-}
 
 /** "PostgreSQL at db.example.com:5432, database "jira"" — for messages. */
 export function describeTarget(db: DatabaseConfig): string {
@@ -191,7 +169,8 @@ class SqlDriver implements Driver {
     return describeDbError(this.impl.classifyError(e), phase, this.db, e);
   }
 
-  private async run(sql: string, params: NamedParams | undefined, options: QueryOptions | undefined): Promise<QueryResult> {
+  /** `read`: the statement runs in a read-only transaction and must be one query (readOnlySql.ts). */
+  private async run(sql: string, params: NamedParams | undefined, options: QueryOptions | undefined, read = false): Promise<QueryResult> {
     if (this.closed) throw new AppError('unreachable', 'The database connection is closed.');
     let bound;
     try {
@@ -199,6 +178,15 @@ class SqlDriver implements Driver {
     } catch (e) {
       if (e instanceof ParamBindError) throw new AppError('input', `Cannot run the SQL: ${e.message}.`);
       throw e;
+    }
+    // Checked as sent (placeholders in place): the text the server's lexer will read.
+    const problem = read ? readProblem(bound.text, dialectOf(this.name)) : undefined;
+    if (problem) {
+      throw new AppError(
+        'refused',
+        `Refused before sending: ${describeReadProblem(bound.text, problem)}. Nothing was sent to the database.`,
+        'A read is one query (SELECT, or WITH … SELECT) and nothing else; see "Read-only guarantee" in docs/snippets.md.',
+      );
     }
     try {
       return await this.native.execute(bound.text, bound.binds, options ?? {});
@@ -224,7 +212,7 @@ class SqlDriver implements Driver {
       const tx: Queryable = {
         query: (sql, params, opts) => {
           if (!active) return Promise.reject(new Error('this transaction has ended'));
-          return this.run(sql, params, opts);
+          return this.run(sql, params, opts, readOnly);
         },
       };
       let result: T;
@@ -271,7 +259,7 @@ export async function connectDatabase(db: DatabaseConfig, password: string | und
   }
   const schema = options.schema ?? db.schema;
   if (schema !== undefined) checkSchemaName(schema, db.driver);
-  const tls = db.driver === 'pglite' ? false : await resolveTls(db.ssl);
+  const tls = await resolveTls(db, { timeoutMs: options.connectTimeoutMs });
   let impl: NativeDriver;
   try {
     impl = await (options.loadDriver ?? loadDriver)(db.driver);

@@ -1,40 +1,19 @@
 /**
- * Loads a database driver on first use. Importing this file loads no driver library.
- *
- * Two ways, chosen at build time:
- *  - From source (tests, tsx): `require('./dialects/<name>')` (the TypeScript file, through
- *    the tsx require hook).
- *  - Bundled (dist/extension.js, dist/cli.js): esbuild replaces process.env.JIRA2FA_BUNDLED
- *    with "1", so the driver is required at run time from dist/drivers/<name>.js, a separate
- *    bundle that esbuild.config.mjs builds from src/core/db/dialects/<name>.ts. Both requires
- *    go through `createRequire`, which esbuild does not follow, so no driver library ends up
- *    in the main bundle; the path is resolved from dist/ (src/core/bundlePaths.ts).
+ * Loads a database driver on first use. Importing this file loads no driver library: each
+ * dialect is an `import()`, which the build turns into a chunk of its own (docs/architecture.md).
+ * The production build (the VSIX) replaces the PGlite dialect, which is for tests and the
+ * sandbox only, by ./pgliteNotPackaged.ts.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { distDir } from '../bundlePaths';
 import type { DbDriverName } from '../profiles/schema';
 import type { NativeDriver, NativeDriverModule } from './types';
 
-/** Where bundled drivers live: dist/drivers, found from any bundle. */
-export function bundledDriverPath(name: DbDriverName, dir: string = path.join(distDir(), 'drivers')): string {
-  return path.join(dir, `${name}.js`);
-}
-
-function requireDriver(name: DbDriverName): Promise<NativeDriverModule> {
-  const req = createRequire(__filename);
-  return new Promise((resolve) => {
-    resolve((process.env.JIRA2FA_BUNDLED === '1' ? req(bundledDriverPath(name)) : req(`./dialects/${name}`)) as NativeDriverModule);
-  });
-}
-
 /** Driver name → loader. Each loads one dialect module (and its library) when called. */
 export const DRIVER_LOADERS: Record<DbDriverName, () => Promise<NativeDriverModule>> = {
-  postgres: () => requireDriver('postgres'),
-  mysql: () => requireDriver('mysql'),
-  mssql: () => requireDriver('mssql'),
-  oracle: () => requireDriver('oracle'),
-  pglite: () => requireDriver('pglite'),
+  postgres: () => import('./dialects/postgres.js'),
+  mysql: () => import('./dialects/mysql.js'),
+  mssql: () => import('./dialects/mssql.js'),
+  oracle: () => import('./dialects/oracle.js'),
+  pglite: () => import('./dialects/pglite.js'),
 };
 
 const cache = new Map<DbDriverName, Promise<NativeDriver>>();

@@ -5,13 +5,32 @@
  * Modes:
  *  - 'portable': the snippet language. 'strings' with '' escapes, "identifiers", -- and
  *    /* *\/ comments, :params, {{macros}}.
- *  - one per dialect, for SQL already rendered for a server: MySQL adds `backticks`,
- *    "double-quoted strings", backslash escapes and # comments; PostgreSQL adds E'..' and
- *    $tag$..$tag$ strings and :: casts; SQL Server adds [brackets]; Oracle adds q'[..]'.
+ *  - one per dialect, for SQL already rendered for a server, following that server's lexer:
+ *    PostgreSQL: E'..' (backslash escapes), $tag$..$tag$, nested /* /* *\/ *\/ comments, -- ending
+ *      at \n or \r, :: casts, and plain strings with backslash escapes when
+ *      standard_conforming_strings is off (LexOptions.standardStrings = false);
+ *    MySQL/MariaDB: backslash escapes (unless NO_BACKSLASH_ESCAPES), "double-quoted strings"
+ *      (quoted names under ANSI_QUOTES), `backticks`, # comments, -- only when followed by a
+ *      space or control character, and /*! .. *\/ (/*M! .. *\/) executable comments lexed as code;
+ *    SQL Server: [brackets] with ]] escapes, nested /* *\/ comments;
+ *    Oracle: q'[..]' and nq'[..]' strings.
+ *  Identifier characters follow the dialect ($ in PostgreSQL and MySQL, # and $ in Oracle,
+ *  @ # $ in SQL Server, and any non-ASCII letter), so that a prefix such as E or q is only
+ *  taken as one when it stands alone, as the server does.
  */
 import type { Dialect } from './types';
 
 export type LexMode = 'portable' | Dialect;
+
+/** Server settings that change where a literal ends. Defaults are the servers' defaults. */
+export interface LexOptions {
+  /** PostgreSQL standard_conforming_strings (default on); off: backslash escapes in '...' too. */
+  standardStrings?: boolean;
+  /** MySQL: backslash escapes in strings (default on; off under NO_BACKSLASH_ESCAPES). */
+  backslashEscapes?: boolean;
+  /** MySQL ANSI_QUOTES (default off): "..." is a quoted name, not a string. */
+  ansiQuotes?: boolean;
+}
 
 export type Token =
   | { type: 'code'; text: string; start: number }
@@ -31,13 +50,34 @@ export class SqlLexError extends Error {
 const IDENT_START = /[A-Za-z_]/;
 const IDENT_PART = /[A-Za-z0-9_]/;
 
+/** Characters that continue an unquoted name in each mode (non-ASCII letters included). */
+const NAME_PART: Record<LexMode, RegExp> = {
+  portable: /[A-Za-z0-9_]/,
+  postgres: /[A-Za-z0-9_$\u0080-\uffff]/,
+  mysql: /[A-Za-z0-9_$\u0080-\uffff]/,
+  mssql: /[A-Za-z0-9_@#$\u0080-\uffff]/,
+  oracle: /[A-Za-z0-9_$#\u0080-\uffff]/,
+};
+
+/** PostgreSQL's dollar-quote tag: letters (non-ASCII too), digits after the first, underscores. */
+const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
+
+const Q_CLOSE: Record<string, string> = { '[': ']', '{': '}', '<': '>', '(': ')' };
+
 /** Splits SQL text into tokens. Throws SqlLexError on an unterminated literal or comment. */
-export function tokenize(sql: string, mode: LexMode): Token[] {
+export function tokenize(sql: string, mode: LexMode, options: LexOptions = {}): Token[] {
   const tokens: Token[] = [];
   let code = '';
   let codeStart = 0;
   let i = 0;
   const n = sql.length;
+  const namePart = NAME_PART[mode];
+  /** The character before `at` continues a name, so a quote or $ there cannot start a literal. */
+  const afterName = (at: number) => at > 0 && namePart.test(sql[at - 1]);
+  const standardStrings = options.standardStrings !== false;
+  const mysqlBackslash = options.backslashEscapes !== false;
+  /** Inside a MySQL /*! .. *\/ executable comment, whose text the server runs as code. */
+  let executable = -1;
 
   const flush = () => {
     if (code) tokens.push({ type: 'code', text: code, start: codeStart });
@@ -68,6 +108,13 @@ export function tokenize(sql: string, mode: LexMode): Token[] {
       j++;
     }
   };
+  const lineComment = (stopAtCr: boolean) => {
+    let stop = i;
+    while (stop < n && sql[stop] !== '\n' && !(stopAtCr && sql[stop] === '\r')) stop++;
+    flush();
+    tokens.push({ type: 'comment', text: sql.slice(i, stop), start: i });
+    i = stop;
+  };
 
   while (i < n) {
     const c = sql[i];
@@ -75,23 +122,32 @@ export function tokenize(sql: string, mode: LexMode): Token[] {
 
     // Comments
     if (c === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      const stop = end < 0 ? n : end;
-      const text = sql.slice(i, stop);
-      flush();
-      tokens.push({ type: 'comment', text, start: i });
-      i = stop;
-      continue;
+      // MySQL: "--" starts a comment only when a space or control character follows.
+      if (mode !== 'mysql' || i + 2 >= n || sql.charCodeAt(i + 2) <= 32) {
+        lineComment(mode === 'postgres');
+        continue;
+      }
     }
     if (c === '#' && mode === 'mysql') {
-      const end = sql.indexOf('\n', i);
-      const stop = end < 0 ? n : end;
-      flush();
-      tokens.push({ type: 'comment', text: sql.slice(i, stop), start: i });
-      i = stop;
+      lineComment(false);
+      continue;
+    }
+    if (mode === 'mysql' && c === '/' && next === '*' && (sql[i + 2] === '!' || (sql[i + 2] === 'M' && sql[i + 3] === '!'))) {
+      if (executable >= 0) throw new SqlLexError('executable comment inside an executable comment', i);
+      const len = sql[i + 2] === '!' ? 3 : 4;
+      executable = i;
+      addCode(sql.slice(i, i + len));
+      i += len;
+      continue;
+    }
+    if (executable >= 0 && c === '*' && next === '/') {
+      executable = -1;
+      addCode('*/');
+      i += 2;
       continue;
     }
     if (c === '/' && next === '*') {
+      const nests = mode === 'postgres' || mode === 'mssql';
       let depth = 1;
       let j = i + 2;
       while (depth > 0) {
@@ -99,7 +155,7 @@ export function tokenize(sql: string, mode: LexMode): Token[] {
         if (sql[j] === '*' && sql[j + 1] === '/') {
           depth--;
           j += 2;
-        } else if (mode === 'postgres' && sql[j] === '/' && sql[j + 1] === '*') {
+        } else if (nests && sql[j] === '/' && sql[j + 1] === '*') {
           depth++;
           j += 2;
         } else j++;
@@ -121,30 +177,37 @@ export function tokenize(sql: string, mode: LexMode): Token[] {
     }
 
     // String literals
+    if (mode === 'oracle' && (c === 'q' || c === 'Q') && next === "'") {
+      const national = (sql[i - 1] === 'n' || sql[i - 1] === 'N') && !afterName(i - 1);
+      if (national || !afterName(i)) {
+        const open = sql[i + 2];
+        if (open === undefined || /\s/.test(open)) throw new SqlLexError('a q-quoted literal needs a delimiter after q\'', i);
+        const close = Q_CLOSE[open] ?? open;
+        const end = sql.indexOf(`${close}'`, i + 3);
+        if (end < 0) throw new SqlLexError('unterminated q-quoted literal', i);
+        flush();
+        tokens.push({ type: 'string', text: sql.slice(i, end + 2), start: i });
+        i = end + 2;
+        continue;
+      }
+    }
     if (c === "'") {
-      const prev = sql[i - 1];
-      const prefixed = code.length > 0 && (prev === 'E' || prev === 'e') && !IDENT_PART.test(sql[i - 2] ?? ' ');
-      const backslash = mode === 'mysql' || (mode === 'postgres' && prefixed);
+      let backslash = false;
+      if (mode === 'mysql') backslash = mysqlBackslash;
+      else if (mode === 'postgres') {
+        const escapePrefix = (sql[i - 1] === 'E' || sql[i - 1] === 'e') && !afterName(i - 1);
+        const unicodePrefix = sql[i - 1] === '&' && (sql[i - 2] === 'U' || sql[i - 2] === 'u') && !afterName(i - 2);
+        backslash = escapePrefix || (!standardStrings && !unicodePrefix);
+      }
       const end = readQuoted(i, "'", backslash, 'string literal');
       flush();
       tokens.push({ type: 'string', text: sql.slice(i, end), start: i });
       i = end;
       continue;
     }
-    if (mode === 'oracle' && (c === 'q' || c === 'Q') && next === "'" && !IDENT_PART.test(sql[i - 1] ?? ' ')) {
-      const open = sql[i + 2];
-      if (open === undefined) throw new SqlLexError('unterminated q-quoted literal', i);
-      const close = ({ '[': ']', '{': '}', '<': '>', '(': ')' } as Record<string, string>)[open] ?? open;
-      const end = sql.indexOf(`${close}'`, i + 3);
-      if (end < 0) throw new SqlLexError('unterminated q-quoted literal', i);
-      flush();
-      tokens.push({ type: 'string', text: sql.slice(i, end + 2), start: i });
-      i = end + 2;
-      continue;
-    }
-    if (mode === 'postgres' && c === '$') {
-      const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
-      if (m && !IDENT_PART.test(sql[i - 1] ?? ' ')) {
+    if (mode === 'postgres' && c === '$' && !afterName(i)) {
+      const m = DOLLAR_TAG.exec(sql.slice(i, i + 200));
+      if (m) {
         const tag = m[0];
         const end = sql.indexOf(tag, i + tag.length);
         if (end < 0) throw new SqlLexError('unterminated dollar-quoted string', i);
@@ -157,8 +220,8 @@ export function tokenize(sql: string, mode: LexMode): Token[] {
 
     // Quoted identifiers (and MySQL's double-quoted strings)
     if (c === '"') {
-      if (mode === 'mysql') {
-        const end = readQuoted(i, '"', true, 'string literal');
+      if (mode === 'mysql' && !options.ansiQuotes) {
+        const end = readQuoted(i, '"', mysqlBackslash, 'string literal');
         flush();
         tokens.push({ type: 'string', text: sql.slice(i, end), start: i });
         i = end;
@@ -208,6 +271,7 @@ export function tokenize(sql: string, mode: LexMode): Token[] {
     addCode(c);
     i++;
   }
+  if (executable >= 0) throw new SqlLexError('unterminated executable comment /*!', executable);
   flush();
   return tokens;
 }

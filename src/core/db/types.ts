@@ -131,7 +131,8 @@ export interface Driver extends Queryable {
 export interface NativeTls {
   /** PEM text of the CA (or self-signed certificate) to trust; system CAs when absent. */
   ca?: string;
-  rejectUnauthorized: boolean;
+  /** Always verified (db/tls.ts): nothing turns certificate or host name checks off. */
+  rejectUnauthorized: true;
 }
 
 export interface NativeConnectConfig {

@@ -5,21 +5,25 @@
 import { AppError } from '../errors';
 import { redactor } from '../redact';
 import type { InstanceProfile } from '../profiles/schema';
+import { readSecretFor } from '../credentialOrigin';
 import type { SecretStore } from '../secrets';
 
 export type Credentials =
   | { type: 'pat'; token: string }
   | { type: 'basic'; username: string; password: string };
 
-/** Reads the token or password of a profile. Throws AppError('input') when none is stored. */
-export async function loadCredentials(profile: Pick<InstanceProfile, 'id' | 'name' | 'auth'>, secrets: SecretStore): Promise<Credentials> {
+/**
+ * Reads the token or password of a profile. Throws AppError('input') when none is stored, and
+ * CredentialOriginChangedError when it was stored for another host than the profile's.
+ */
+export async function loadCredentials(profile: Pick<InstanceProfile, 'id' | 'name' | 'auth' | 'baseUrl'>, secrets: SecretStore): Promise<Credentials> {
   if (profile.auth.type === 'basic') {
-    const password = await secrets.get(profile.id, 'password');
+    const password = await readSecretFor(secrets, profile, 'password');
     redactor.add(password);
     if (!password) throw missing(profile.name, 'password');
     return checked({ type: 'basic', username: profile.auth.username, password });
   }
-  const token = (await secrets.get(profile.id, 'token'))?.trim();
+  const token = (await readSecretFor(secrets, profile, 'token'))?.trim();
   redactor.add(token);
   if (!token) throw missing(profile.name, 'personal access token');
   return checked({ type: 'pat', token });

@@ -4,15 +4,17 @@
  *  - caFile: a PEM bundle trusted for this instance in addition to Node's public roots;
  *  - allowSelfSigned: accept a certificate that signs itself, and nothing else. Node's
  *    rejectUnauthorized:false would accept ANY bad certificate and skip the host name
- *    check, so we turn it off only to inspect the socket ourselves (checkSocket below).
+ *    check, so we turn it off only to inspect the socket ourselves (checkSocket, shared with
+ *    the database side in ../tlsPolicy.ts).
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import tls, { type TLSSocket } from 'node:tls';
+import tls from 'node:tls';
 import type { buildConnector } from 'undici';
 import { AppError } from '../errors';
+import { checkSocket } from '../tlsPolicy';
 
 export interface TlsTrust {
   /** PEM text of the extra CA(s); undefined when the profile names none. */
@@ -54,35 +56,6 @@ export function connectOptions(trust: TlsTrust, connectTimeoutMs: number): build
     rejectUnauthorized: !trust.allowSelfSigned,
     timeout: connectTimeoutMs,
   };
-}
-
-/** An Error carrying the same code Node would have used, so classification is uniform. */
-export class TlsPolicyError extends Error {
-  constructor(public readonly code: string, message: string) {
-    super(message);
-    this.name = 'TlsPolicyError';
-  }
-}
-
-/**
- * With allowSelfSigned, sockets arrive unverified. Accept one only when its sole problem is
- * that the leaf signs itself; it must still name the host and be within its dates.
- * Returns the reason to refuse, or undefined to accept.
- */
-export function checkSocket(socket: TLSSocket, hostname: string, now = new Date()): TlsPolicyError | undefined {
-  if (socket.authorized) return undefined;
-  const error = String(socket.authorizationError ?? 'UNKNOWN');
-  if (error !== 'DEPTH_ZERO_SELF_SIGNED_CERT') {
-    // e.g. a private CA chain (SELF_SIGNED_CERT_IN_CHAIN) or a name mismatch: not what the
-    // setting allows; a CA file is the right fix there.
-    return new TlsPolicyError(error, `certificate refused (${error})`);
-  }
-  const cert = socket.getPeerCertificate();
-  const nameProblem = tls.checkServerIdentity(hostname, cert);
-  if (nameProblem) return new TlsPolicyError('ERR_TLS_CERT_ALTNAME_INVALID', nameProblem.message);
-  if (now < new Date(cert.valid_from)) return new TlsPolicyError('CERT_NOT_YET_VALID', 'certificate is not yet valid');
-  if (now > new Date(cert.valid_to)) return new TlsPolicyError('CERT_HAS_EXPIRED', 'certificate has expired');
-  return undefined;
 }
 
 /** Wraps an undici connector so every new TLS socket passes checkSocket first. */

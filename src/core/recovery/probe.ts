@@ -8,7 +8,7 @@ import { dialectOf } from '../db/dialect';
 import { lookupTable, resolveTableSpellings } from '../db/tables';
 import { batches, rowsPerStatement } from '../db/batching';
 import type { Dialect, DialectFacts, Driver, QueryResult, Queryable } from '../db/types';
-import { userKeyOf } from '../bulk/userList';
+import { userKeyOf } from '../userKey';
 import { builtinSnippet } from '../snippets/catalogue';
 import { aoTablesOf, qualifiedTable, renderSnippet } from '../snippets/render';
 

@@ -2,22 +2,19 @@
  * The snippet catalogue: the built-in snippets shipped as .sql files in media/snippets/
  * (inside the VSIX and the CLI package), plus any folders of the admin's own snippets.
  */
+import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { InstanceProfile } from '../profiles/schema';
 import { dialectOf } from '../db/dialect';
 import { parseSnippet } from './parser';
 import type { Diagnostic, Snippet, SnippetProduct } from './types';
-import { distDir } from '../bundlePaths';
 
-/**
- * media/snippets: next to dist/ when bundled (dist/ → ../media, from any bundle), or three
- * levels up from this source file (src/core/snippets → ../../../media).
- */
+/** media/snippets of the package this code belongs to: the nearest folder above with a package.json (source or bundle alike). */
 export function builtinSnippetDir(): string {
-  return process.env.JIRA2FA_BUNDLED === '1'
-    ? path.resolve(distDir(), '..', 'media', 'snippets')
-    : path.resolve(__dirname, '..', '..', '..', 'media', 'snippets');
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, 'media', 'snippets');
 }
 
 export interface SnippetFileProblem {

@@ -9,6 +9,7 @@
  */
 import { DIALECTS, type Dialect } from '../db/types';
 import { DIRECTIVE_RE, HEADER_DIRECTIVES, SECTION_DIRECTIVES, dialectName, headerDirective, splitList, type Collected } from './header';
+import { checkReadSections } from './readCheck';
 import { checkSection } from './sectionCheck';
 import { SNIPPET_PRODUCTS, type Diagnostic, type ParseResult, type SnippetSection } from './types';
 
@@ -107,6 +108,7 @@ export function parseSnippet(text: string, source = '<snippet>', builtin = false
     }
     checkSection(s, c, used, err, warn);
   }
+  checkReadSections(sections, c.kind, dialects, err);
   const queries = sections.filter((s) => s.role === 'query');
   const backups = sections.filter((s) => s.role === 'backup');
   if (!queries.length) err(Math.max(1, lines.length), 'the snippet has no SQL');

@@ -7,8 +7,8 @@
 import { dialectFacts } from '../db/dialect';
 import { stripTerminator, tokenize } from '../db/sqlText';
 import type { Dialect } from '../db/types';
-import { MACRO_RE } from './parser';
 import { qualifyTables } from './qualifyTables';
+import { MACRO_RE } from './sectionCheck';
 import type { Snippet, SnippetSection } from './types';
 
 /** Active-objects tables: their case differs between MySQL installations. */

@@ -3,7 +3,9 @@ import { actionLabel, actorLabel } from '../../core/audit/actionLabels';
 import { localTime } from '../../core/audit/timeFormat';
 import * as vscode from 'vscode';
 import { exportCsv, readEntries, verify, type AuditEntry, type AuditHead } from '../../core/audit';
-import { FromAuditSchema, type AuditRow, type FromAudit, type ToAudit } from '../../webview/auditLog/protocol';
+import { FromAuditSchema, type AuditRow, type FromAudit, type TeamRow, type ToAudit } from '../../webview/auditLog/protocol';
+import type { TeamAudit } from './teamAudit';
+import type { StoreRow } from './teamLazy';
 import type { Log } from '../log';
 import { PanelHost } from '../panels/panelHost';
 
@@ -12,7 +14,7 @@ const MAX_ROWS = 5000;
 
 let current: { host: PanelHost<FromAudit, ToAudit>; load: (focusId?: string) => Promise<void> } | undefined;
 
-export function showAuditLog(extensionUri: vscode.Uri, auditFile: string, log: Log, focusId?: string, head?: AuditHead): void {
+export function showAuditLog(extensionUri: vscode.Uri, auditFile: string, log: Log, focusId?: string, head?: AuditHead, team?: TeamAudit): void {
   if (current) {
     current.host.reveal();
     void current.load(focusId);
@@ -54,6 +56,16 @@ export function showAuditLog(extensionUri: vscode.Uri, auditFile: string, log: L
       case 'refresh':
         await load(message.type === 'ready' ? focusId : undefined);
         return;
+      case 'teamQuery': {
+        if (!team) return void host.post({ type: 'team', store: '', rows: [], error: 'The team audit is not available in this window.' });
+        try {
+          const { store, rows } = await team.readStore(message.filter, TEAM_ROWS);
+          await host.post({ type: 'team', store, rows: rows.map(toTeamRow) });
+        } catch (e) {
+          await host.post({ type: 'team', store: '', rows: [], error: (e as Error).message });
+        }
+        return;
+      }
       case 'exportCsv': {
         const target = await vscode.window.showSaveDialog({ filters: { CSV: ['csv'] }, saveLabel: 'Export', title: 'Export the audit log as CSV' });
         if (!target) return;
@@ -81,5 +93,16 @@ export function toRow(e: AuditEntry): AuditRow {
     message: e.message,
     ...(e.runId ? { runId: e.runId } : {}),
     ...(e.backupId ? { backupId: e.backupId } : {}),
+  };
+}
+
+/** The Team view shows at most this many of the newest matching entries. */
+const TEAM_ROWS = 2000;
+
+export function toTeamRow(r: StoreRow): TeamRow {
+  const e = r.entry;
+  return {
+    id: e.id, time: e.time, dbTime: r.dbTime, admin: e.admin, computer: r.computer, instance: e.instance.name, action: e.action,
+    target: e.target ?? '', ticket: r.ticket ?? '', outcome: e.outcome, message: e.message, writer: r.writer, seq: r.seq,
   };
 }

@@ -2,10 +2,8 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
-import { loadBulkFlow, loadJiraApi } from '../lazy';
 import type { ExtensionServices } from '../services';
 import type { BulkDeps } from './flow';
-// The flow and its UI are loaded on first use, from their own bundle (dist/lazy/bulk.js).
 
 export function bulkDeps(s: ExtensionServices): BulkDeps {
   return {
@@ -17,10 +15,10 @@ export function bulkDeps(s: ExtensionServices): BulkDeps {
     withDatabase: (profile, fn) => s.databases.use(profile, fn),
     jiraClient: (profile) => s.jira.client(profile),
     runRest: async (profile, run) => {
-      const api = await loadJiraApi();
+      const [{ runBulkRest }, { replayGuardFor }] = await Promise.all([import('../../core/actions/bulkRest.js'), import('../../core/totp.js')]);
       // The instance's pooled client and process-wide replay guard, shared with single unenrolls.
-      return api.runBulkRest(
-        { audit: s.audit, secrets: s.secrets, replayGuard: api.replayGuardFor(profile.id, undefined, s.totpLedger), withClient: async (p, fn) => fn(await s.jira.client(p)) },
+      return runBulkRest(
+        { audit: s.audit, secrets: s.secrets, replayGuard: replayGuardFor(profile.id, undefined, s.totpLedger), withClient: async (p, fn) => fn(await s.jira.client(p)) },
         { profile, ...run },
       );
     },
@@ -33,7 +31,7 @@ export function registerBulkCommands(s: ExtensionServices): vscode.Disposable[] 
     vscode.commands.registerCommand('jira2fa.bulkDisable', async (arg: InstanceArg) => {
       const profile = await resolveInstance(s.profiles, arg, 'Bulk disable 2SV on which instance?');
       if (!profile) return;
-      const { runBulkFlow, VscodeBulkUi } = await loadBulkFlow();
+      const [{ runBulkFlow }, { VscodeBulkUi }] = await Promise.all([import('./flow.js'), import('./vscodeUi.js')]);
       await runBulkFlow(profile, new VscodeBulkUi(), bulkDeps(s));
     }),
   ];

@@ -11,14 +11,10 @@ import type { MoveResult } from '../../core/cloud/recovery';
 import type { PendingMove } from '../../core/cloud/tracker';
 import { describeError } from '../../core/errors';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
-import { loadCloudApi, loadCloudPanel } from '../lazy';
 import type { ExtensionServices } from '../services';
 import type { TreeNode } from '../tree/instancesTree';
 import { ageText, REMINDER_SETTING, reminderHours } from './age';
 import { pendingRowKey, type CloudChildren } from './cloudTree';
-// The panel is its own bundle, loaded on first use: activation neither reads its code nor builds
-// its message schemas.
-const panel = loadCloudPanel;
 
 export function registerCloudCommands(s: ExtensionServices, children: CloudChildren): vscode.Disposable[] {
   const changed = () => {
@@ -31,7 +27,7 @@ export function registerCloudCommands(s: ExtensionServices, children: CloudChild
       if (profile.product !== 'cloud') {
         return void vscode.window.showInformationMessage(`${profile.name} is a Data Center instance: use "Unenroll User…" for it.`);
       }
-      (await panel()).openCloudRecoverPanel(s, profile, changed);
+      (await import('./panel.js')).openCloudRecoverPanel(s, profile, changed);
     }),
     vscode.commands.registerCommand('jira2fa.cloud.moveBack', async (node?: TreeNode) => {
       const key = pendingRowKey(node);
@@ -112,7 +108,7 @@ async function moveBackOne(s: ExtensionServices, e: PendingMove, report: (text: 
       next: `Add it again (same id), or move them back to "${e.fromPolicyName ?? e.fromPolicyId}" in the admin hub; the record stays until then.`,
     };
   }
-  const { runCloudMoveBack, taskProgressText } = await loadCloudApi();
+  const [{ runCloudMoveBack }, { taskProgressText }] = await Promise.all([import('../../core/actions/cloud.js'), import('../../core/cloud/tasks.js')]);
   const result = await runCloudMoveBack(
     { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, admin: s.adminName(), withClient: (p, fn) => s.cloud.withClient(p, fn, (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`)) },
     { profile, email: e.email, task: { onPoll: (st, n) => report(`check ${n}: ${taskProgressText(st)}`) } },

@@ -3,7 +3,6 @@ import * as vscode from 'vscode';
 import { fromThrown } from '../../core/actions/cloudRefusal';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { FromCloudRecoverSchema, type FromCloudRecover, type ToCloudRecover } from '../../webview/cloudRecover/protocol';
-import { loadCloudApi } from '../lazy';
 import { PanelHost } from '../panels/panelHost';
 import type { ExtensionServices } from '../services';
 import { CloudRecoverController, type CloudRecoverBackend } from './controller';
@@ -34,14 +33,14 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
     find: async (query) => {
       try {
         const pending = await s.cloudTracker.list({ instanceId: profile.id });
-        const { findAndDiagnose } = await loadCloudApi();
+        const { findAndDiagnose } = await import('../../core/cloud/diagnose.js');
         return await s.cloud.withClient(profile, (client) => findAndDiagnose(client, query, { pending }));
       } catch (e) {
         return { ok: false, outcome: fromThrown(e) };
       }
     },
     move: async (req, events) => {
-      const { runCloudMove, taskProgressText } = await loadCloudApi();
+      const [{ runCloudMove }, { taskProgressText }] = await Promise.all([import('../../core/actions/cloud.js'), import('../../core/cloud/tasks.js')]);
       const result = await runCloudMove(
         { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, admin: s.adminName(), withClient: (p, fn) => s.cloud.withClient(p, fn, events.onRateLimited) },
         { profile, ...req, task: { onPoll: (st, n) => events.onPoll(taskProgressText(st), n) } },

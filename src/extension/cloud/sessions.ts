@@ -4,12 +4,11 @@
  * runs "Test connection" (the key works and the organization's policies can be listed) and
  * puts the result in the tree's status slot.
  */
-import { AppError, describeError } from '../../core/errors';
 import type { CloudAdminClient } from '../../core/cloud/client';
+import { AppError, describeError } from '../../core/errors';
 import type { CloudPolicy } from '../../core/cloud/shapes';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import type { SecretStore } from '../../core/secrets';
-import { loadCloudApi } from '../lazy';
 import type { InstanceStatusStore } from '../tree/instanceStatus';
 import type { PolicyChoices } from '../../webview/instanceForm/protocol';
 import type { CloudConnection } from './controller';
@@ -19,8 +18,8 @@ export class CloudSessions {
 
   /** A client for one operation; close() it afterwards (see withClient). */
   async client(profile: InstanceProfile, onRateLimited?: (waitMs: number) => void): Promise<CloudAdminClient> {
-    const api = await loadCloudApi();
-    return api.createCloudClient(profile, this.secrets, onRateLimited ? { onRateLimited } : {});
+    const { createCloudClient } = await import('../../core/cloud/client.js');
+    return createCloudClient(profile, this.secrets, onRateLimited ? { onRateLimited } : {});
   }
 
   async withClient<T>(profile: InstanceProfile, fn: (client: CloudAdminClient) => Promise<T>, onRateLimited?: (waitMs: number) => void): Promise<T> {
@@ -41,8 +40,8 @@ export class CloudSessions {
       return await this.withClient(profile, async (client) => {
         const r = await client.listPolicies();
         if (!r.ok) return { ok: false, message: `${r.outcome.summary}${r.outcome.serverMessage ? ` Server said: "${r.outcome.serverMessage}".` : ''} ${r.outcome.next}` };
-        const api = await loadCloudApi();
-        return { ok: true, policies: r.value.policies.map((p) => ({ id: p.id, name: p.name, hubLink: api.hubPolicyLink(client.orgId, p.id) })) };
+        const { hubPolicyLink } = await import('../../core/cloud/paths.js');
+        return { ok: true, policies: r.value.policies.map((p) => ({ id: p.id, name: p.name, hubLink: hubPolicyLink(client.orgId, p.id) })) };
       });
     } catch (e) {
       // No key stored yet (a new instance): say how to get one, the ids can still be typed.
@@ -53,23 +52,18 @@ export class CloudSessions {
 
   /** Test connection: lists the policies; fills the tree status. Never throws. */
   async test(profile: InstanceProfile): Promise<CloudConnection> {
-    let report: CloudConnection;
-    try {
-      report = await this.withClient(profile, async (client) => {
+    return this.statuses.test<CloudConnection>(
+      profile.id,
+      () => this.withClient(profile, async (client) => {
         const r = await client.listPolicies();
         if (!r.ok) {
           const server = r.outcome.serverMessage ? ` Server said: "${r.outcome.serverMessage}".` : '';
           return { ok: false, summary: `${r.outcome.summary}${server} ${r.outcome.next}`, warnings: [] };
         }
         return connectionSummary(r.value.policies, r.value.more, profile.cloud);
-      });
-    } catch (e) {
-      // No key stored, bad orgId and the like: a report the UI shows like any failure.
-      const hint = e instanceof AppError && e.hint ? ` ${e.hint}` : '';
-      report = { ok: false, summary: `${describeError(e instanceof AppError ? new AppError(e.kind, e.message) : e)}${hint}`, warnings: [] };
-    }
-    this.statuses.set(profile.id, report.ok ? { state: 'ok', summary: report.summary, checkedAt: new Date() } : { state: 'error', reason: report.summary, checkedAt: new Date() });
-    return report;
+      }),
+      (summary) => ({ ok: false, summary, warnings: [] }),
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 /** "Set credentials…" and "Forget credentials…": password input boxes into the keychain. */
+import { storeSecretFor } from '../../core/credentialOrigin';
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import { deleteAllSecrets, SECRET_LABELS, secretKindsFor, SecretStoreUnavailableError, type SecretKind } from '../../core/secrets';
@@ -22,7 +23,8 @@ export function registerCredentialCommands(s: ExtensionServices): vscode.Disposa
           validateInput: (v) => validateSecret(kind, v),
         });
         if (value === undefined) return;
-        await s.secrets.set(profile.id, kind, normaliseSecret(kind, value));
+        // Bound to the host (or database) the profile names now: it is sent nowhere else.
+        await storeSecretFor(s.secrets, profile, kind, normaliseSecret(kind, value));
         s.statuses.clear(profile.id);
         s.log.info(`Stored ${theLabel(kind)} of ${profile.id} in the keychain`);
         void vscode.window.showInformationMessage(`Stored ${theLabel(kind)} for "${profile.name}" in the OS keychain.`);

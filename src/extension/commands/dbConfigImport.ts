@@ -5,8 +5,6 @@
  * keychain input box for it instead.
  */
 import * as vscode from 'vscode';
-import { databaseFromDbConfig } from '../../core/dbconfig/dbConfigFile';
-import { readDbConfigFile } from '../../core/dbconfig/readDbConfigFile';
 import { describeError } from '../../core/errors';
 import { checkProfile } from '../../core/profiles/schema';
 import { printable } from '../../core/printable';
@@ -30,6 +28,8 @@ export function registerDbConfigImport(s: ExtensionServices): vscode.Disposable[
       if (!source) return;
       let imported;
       try {
+        // The dbconfig.xml reader loads on first use, like every other feature (docs/architecture.md).
+        const [{ databaseFromDbConfig }, { readDbConfigFile }] = await Promise.all([import('../../core/dbconfig/dbConfigFile.js'), import('../../core/dbconfig/readDbConfigFile.js')]);
         imported = databaseFromDbConfig(await readDbConfigFile(source.fsPath), profile.database);
       } catch (e) {
         s.log.warn(`dbconfig.xml import for ${profile.id} refused: ${describeError(e)}`);

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { applyImport, exportProfiles, previewImport, ProfilesFileError } from '../../core/profiles/exchange';
+import { applyImport, exportProfiles, importPreviewLines, previewImport, ProfilesFileError } from '../../core/profiles/exchange';
 import { deleteAllSecrets } from '../../core/secrets';
 import type { ExtensionServices } from '../services';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
@@ -67,21 +67,17 @@ export function registerInstanceCommands(s: ExtensionServices): vscode.Disposabl
         const message = e instanceof ProfilesFileError ? e.message : `Could not read ${source.fsPath}: ${(e as Error).message}`;
         return void vscode.window.showErrorMessage(message);
       }
-      const names = (list: { id: string }[]) => list.map((p) => p.id).join(', ');
-      const lines = [
-        preview.added.length ? `Added (${preview.added.length}): ${names(preview.added)}` : '',
-        preview.replaced.length ? `Replaced (${preview.replaced.length}): ${names(preview.replaced)}` : '',
-        preview.unchanged.length ? `Unchanged (${preview.unchanged.length}): ${names(preview.unchanged)}` : '',
-        ...preview.invalid.map((i) => `Invalid, skipped — ${i.label}: ${i.errors.map((e) => `${e.field || 'entry'}: ${e.message}`).join('; ')}`),
-        'No credentials are imported: set them per instance afterwards.',
-      ].filter(Boolean);
+      const { lines, moved, tlsChanged } = importPreviewLines(preview);
       for (const line of lines) log.info(`Import preview: ${line}`);
-      const changes = preview.added.length + preview.replaced.length;
-      if (changes === 0) return void vscode.window.showWarningMessage('Nothing to import.', { modal: true, detail: lines.join('\n') });
-      const answer = await vscode.window.showInformationMessage(`Import ${changes} instance${changes > 1 ? 's' : ''}?`, { modal: true, detail: lines.join('\n') }, 'Import');
+      const count = preview.added.length + preview.replaced.length;
+      if (count === 0) return void vscode.window.showWarningMessage('Nothing to import.', { modal: true, detail: lines.join('\n') });
+      const question = `Import ${count} instance${count > 1 ? 's' : ''}?`;
+      const answer = moved.length || tlsChanged
+        ? await vscode.window.showWarningMessage(`⚠ ${question} It changes where ${moved.length ? 'requests go' : 'certificates are trusted'}.`, { modal: true, detail: lines.join('\n') }, 'Import')
+        : await vscode.window.showInformationMessage(question, { modal: true, detail: lines.join('\n') }, 'Import');
       if (answer !== 'Import') return;
       await profiles.replaceValid(applyImport(profiles.snapshot().profiles, preview));
-      void vscode.window.showInformationMessage(`Imported ${changes} instance${changes > 1 ? 's' : ''}. Set their credentials next.`);
+      void vscode.window.showInformationMessage(`Imported ${count} instance${count > 1 ? 's' : ''}. Set their credentials next.`);
     }),
   ];
 }

@@ -42,7 +42,7 @@ export function registerUnenrollCommands(s: ExtensionServices): vscode.Disposabl
       await openUnenrollPanel(s, profile, typeof username === 'string' ? username : undefined);
     }),
     vscode.commands.registerCommand('jira2fa.showAuditLog', (entryId?: string) =>
-      showAuditLog(s.extensionUri, s.auditFile, s.log, typeof entryId === 'string' ? entryId : undefined, s.auditHead),
+      showAuditLog(s.extensionUri, s.auditFile, s.log, typeof entryId === 'string' ? entryId : undefined, s.auditHead, s.teamAudit),
     ),
   ];
 }

@@ -94,7 +94,7 @@ export class PanelHost<FromWebview, ToWebview> implements vscode.Disposable {
 </head>
 <body>
 <main id="app" aria-live="polite"></main>
-<script nonce="${nonce}" src="${script}"></script>
+<script type="module" nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
   }

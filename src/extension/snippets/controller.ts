@@ -16,7 +16,8 @@ import type { RevealRequest } from '../../core/recovery/reveal';
 import { isNumeric, resultCells, resultToCsv, resultToJson } from '../../core/snippets/results';
 import { hasRecoveryCodes } from '../../core/snippets/secretColumns';
 import type { Snippet } from '../../core/snippets/types';
-import { confirmationWord, type FromRun, type SnippetInfo, type ToRun } from '../../webview/snippetRun/protocol';
+import { confirmationWord } from '../../core/snippets/confirmation';
+import type { FromRun, SnippetInfo, ToRun } from '../../webview/snippetRun/protocol';
 
 export interface SnippetRunBackend {
   instance: { id: string; name: string; environment: 'production' | 'staging' | 'test'; product: 'jira' | 'confluence' | 'bitbucket' | 'bamboo' | 'cloud'; baseUrl: string };

@@ -8,9 +8,9 @@
 import { AppError, describeError } from '../../core/errors';
 import { connectDatabase, type ConnectOptions } from '../../core/db/connect';
 import type { Driver } from '../../core/db/types';
+import { readSecretFor, type SecretReader } from '../../core/credentialOrigin';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { checkDatabase, type DatabaseCheck } from '../../core/recovery/probe';
-import type { SecretStore } from '../../core/secrets';
 
 export type DatabaseStatus =
   | { state: 'unchecked' }
@@ -35,7 +35,7 @@ export class DatabaseSessions {
   private readonly listeners = new Set<(instanceId: string) => void>();
 
   constructor(
-    private readonly secrets: Pick<SecretStore, 'get'>,
+    private readonly secrets: SecretReader,
     private readonly options: { idleMs?: number; connect?: typeof connectDatabase; connectOptions?: ConnectOptions } = {},
   ) {}
 
@@ -57,7 +57,7 @@ export class DatabaseSessions {
     if (!session) {
       const connect = this.options.connect ?? connectDatabase;
       // Registered before anything is awaited, so that two actions at once share one connection.
-      const opening = (async () => connect(db, await this.secrets.get(profile.id, 'dbPassword'), { applicationName: 'jira2fa-vscode', ...this.options.connectOptions }))();
+      const opening = (async () => connect(db, await readSecretFor(this.secrets, profile, 'dbPassword'), { applicationName: 'jira2fa-vscode', ...this.options.connectOptions }))();
       const s: Session = { key, driver: opening, busy: 0, tail: Promise.resolve() };
       session = s;
       this.sessions.set(profile.id, s);

@@ -4,7 +4,6 @@ import { describeError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { tidyUsername } from '../../core/jira/paths';
 import { FromUnenrollSchema, type FromUnenroll, type Lookup, type ToUnenroll } from '../../webview/unenroll/protocol';
-import { loadJiraApi } from '../lazy';
 import { PanelHost } from '../panels/panelHost';
 import type { ExtensionServices } from '../services';
 import { UnenrollController, type UnenrollBackend } from './controller';
@@ -35,7 +34,7 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile): UnenrollBac
     connection: () => s.jira.test(profile),
     lookup: (username) => lookup(s, profile, username),
     unenroll: async (req) => {
-      const { replayGuardFor, runUnenroll } = await loadJiraApi();
+      const [{ replayGuardFor }, { runUnenroll }] = await Promise.all([import('../../core/totp.js'), import('../../core/actions/unenroll.js')]);
       const signedInAs = s.jira.lastReport(profile.id)?.signedInAs;
       const result = await runUnenroll(
         {

@@ -18,7 +18,47 @@ export const AuditRowSchema = z.strictObject({
 });
 export type AuditRow = z.infer<typeof AuditRowSchema>;
 
+/** One row of the team store (Team view): the entry plus who wrote it from which computer. */
+export const TeamRowSchema = z.strictObject({
+  id: text,
+  time: text,
+  dbTime: text,
+  admin: text,
+  computer: text,
+  instance: text,
+  action: text,
+  target: text,
+  ticket: text,
+  outcome: text,
+  message: text,
+  writer: text,
+  seq: z.number(),
+});
+export type TeamRow = z.infer<typeof TeamRowSchema>;
+
+const filterText = z.optional(z.string().check(z.maxLength(1000)));
+
+/** The Team view's filters: each one exact; since/until a date (YYYY-MM-DD) or an ISO time. */
+export const TeamFilterSchema = z.strictObject({
+  admin: filterText,
+  computer: filterText,
+  instance: filterText,
+  target: filterText,
+  ticket: filterText,
+  since: filterText,
+  until: filterText,
+});
+export type TeamFilter = z.infer<typeof TeamFilterSchema>;
+
 export const ToAuditSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('team'),
+    /** The store, as a URL without password; empty when none is configured. */
+    store: text,
+    rows: z.array(TeamRowSchema),
+    /** Why the store could not be read (then no rows). */
+    error: z.optional(text),
+  }),
   z.strictObject({
     type: z.literal('entries'),
     rows: z.array(AuditRowSchema),
@@ -36,10 +76,17 @@ export const FromAuditSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready') }),
   z.strictObject({ type: z.literal('refresh') }),
   z.strictObject({ type: z.literal('exportCsv') }),
+  z.strictObject({ type: z.literal('teamQuery'), filter: TeamFilterSchema }),
 ]);
 export type FromAudit = z.infer<typeof FromAuditSchema>;
 
-export const AuditStateSchema = z.strictObject({ filter: text, outcome: text });
+export const AuditStateSchema = z.strictObject({
+  filter: text,
+  outcome: text,
+  /** Which view is shown: this computer's log, or the team store. */
+  view: z.optional(z.enum(['local', 'team'])),
+  team: z.optional(TeamFilterSchema),
+});
 export type AuditState = z.infer<typeof AuditStateSchema>;
 
 /** The rows a filter keeps: every word must appear in some column; outcome matches exactly. */

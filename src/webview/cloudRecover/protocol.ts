@@ -4,20 +4,8 @@
  * the organization API key never does.
  */
 import * as z from 'zod/mini';
-import { ENVIRONMENTS, PRODUCTS } from '../../core/profiles/schema';
-
-const text = z.string().check(z.maxLength(4000));
+import { BusyMessageSchema, ConnectionSchema, InstanceHeaderSchema, text } from '../shared/protocol';
 const enforcement = z.enum(['enforced', 'optional', 'unknown']);
-
-export const InstanceHeaderSchema = z.strictObject({
-  id: text,
-  name: text,
-  environment: z.enum(ENVIRONMENTS),
-  product: z.enum(PRODUCTS),
-  orgId: text,
-});
-
-export const ConnectionSchema = z.strictObject({ ok: z.boolean(), summary: text, warnings: z.array(text) });
 
 export const PolicyViewSchema = z.strictObject({
   id: text,
@@ -94,7 +82,7 @@ export const ToCloudRecoverSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('init'), instance: InstanceHeaderSchema, keyStored: z.boolean() }),
   z.strictObject({ type: z.literal('connection'), connection: ConnectionSchema }),
   z.strictObject({ type: z.literal('found'), result: FindResultSchema }),
-  z.strictObject({ type: z.literal('busy'), what: text }),
+  BusyMessageSchema,
   z.strictObject({ type: z.literal('progress'), what: text }),
   z.strictObject({ type: z.literal('moved'), result: MoveViewSchema }),
 ]);

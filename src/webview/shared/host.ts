@@ -13,7 +13,8 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-export interface PanelHost<ToExtension, FromExtension, State> {
+/** The page's end of a panel's message channel (the extension's end is src/extension/panels/panelHost.ts). */
+export interface ExtensionChannel<ToExtension, FromExtension, State> {
   post(message: ToExtension): void;
   onMessage(handler: (message: FromExtension) => void): void;
   getState(): State | undefined;
@@ -23,7 +24,7 @@ export interface PanelHost<ToExtension, FromExtension, State> {
 export function connect<ToExtension, FromExtension, State>(
   fromExtension: ZodType<FromExtension>,
   stateSchema: ZodType<State>,
-): PanelHost<ToExtension, FromExtension, State> {
+): ExtensionChannel<ToExtension, FromExtension, State> {
   const api = acquireVsCodeApi();
   return {
     post: (message) => api.postMessage(message),

@@ -12,7 +12,8 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { byId, el, show, setText } from '../shared/dom';
 import { connect } from '../shared/host';
 import { ResultsGrid } from '../shared/resultsGrid';
-import { confirmationWord, RunStateSchema, ToRunSchema, type FromRun, type RunState, type SnippetInfo, type ToRun } from './protocol';
+import { confirmationWord } from '../../core/snippets/confirmation';
+import { RunStateSchema, ToRunSchema, type FromRun, type RunState, type SnippetInfo, type ToRun } from './protocol';
 
 type Field = HTMLElement & { value: string; disabled: boolean };
 const host = connect<FromRun, ToRun, RunState>(ToRunSchema, RunStateSchema);

@@ -3,8 +3,7 @@
  * instance's database) are shown but never kept in the panel's saved state.
  */
 import * as z from 'zod/mini';
-import { listItems } from '../../core/snippets/params';
-import { InstanceHeaderSchema } from '../unenroll/protocol';
+import { BusyMessageSchema, InstanceHeaderSchema } from '../shared/protocol';
 
 const text = z.string().check(z.maxLength(100_000));
 const cell = z.nullable(z.string());
@@ -38,7 +37,7 @@ export const ToRunSchema = z.discriminatedUnion('type', [
     readOnly: z.boolean(),
     prefill: z.optional(z.record(z.string(), text)),
   }),
-  z.strictObject({ type: z.literal('busy'), what: text }),
+  BusyMessageSchema,
   z.strictObject({
     type: z.literal('rows'),
     columns: z.array(GridColumnSchema),
@@ -90,15 +89,3 @@ export type FromRun = z.infer<typeof FromRunSchema>;
 
 export const RunStateSchema = z.strictObject({ params, rowLimit: z.number(), confirmation: z.string() });
 export type RunState = z.infer<typeof RunStateSchema>;
-
-/**
- * What a production change must be confirmed with: the user name when the snippet has one;
- * for a snippet over a list of users, the number of listed items (the rows it expects to change,
- * as a bulk run asks), which the admin reads off the preview; otherwise the snippet's name.
- */
-export function confirmationWord(snippet: Pick<SnippetInfo, 'name'> & { params: ReadonlyArray<Pick<SnippetInfo['params'][number], 'name' | 'type'>> }, values: Record<string, string>): string {
-  if (values.username !== undefined) return values.username;
-  const list = snippet.params.find((p) => p.type === 'string[]' && values[p.name] !== undefined);
-  if (list) return String(listItems(values[list.name]).length);
-  return snippet.name;
-}

@@ -4,24 +4,7 @@
  * in the panel's saved state.
  */
 import * as z from 'zod/mini';
-import { ENVIRONMENTS, PRODUCTS } from '../../core/profiles/schema';
-
-const text = z.string().check(z.maxLength(4000));
-
-export const InstanceHeaderSchema = z.strictObject({
-  id: text,
-  name: text,
-  environment: z.enum(ENVIRONMENTS),
-  product: z.enum(PRODUCTS),
-  baseUrl: text,
-});
-
-export const ConnectionSchema = z.strictObject({
-  ok: z.boolean(),
-  summary: text,
-  /** Shown up front: e.g. "you are not a system administrator: the call will fail". */
-  warnings: z.array(text),
-});
+import { BusyMessageSchema, ConnectionSchema, InstanceHeaderSchema, text } from '../shared/protocol';
 
 export const LookupSchema = z.strictObject({
   username: text,
@@ -57,7 +40,7 @@ export const ToUnenrollSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('connection'), connection: ConnectionSchema }),
   z.strictObject({ type: z.literal('lookup'), lookup: LookupSchema }),
-  z.strictObject({ type: z.literal('busy'), what: text }),
+  BusyMessageSchema,
   z.strictObject({ type: z.literal('result'), result: ResultSchema }),
 ]);
 export type ToUnenroll = z.infer<typeof ToUnenrollSchema>;

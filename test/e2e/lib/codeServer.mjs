@@ -8,6 +8,7 @@
 // Everything lives in ${JIRA2FA_CACHE:-~/.cache/jira2fa}; every step is skipped when present.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,7 +54,7 @@ export class E2EDepsError extends Error {
 
 const say = (log, msg) => log(`[e2e-deps] ${msg}`);
 
-function isRoot() {
+export function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
@@ -138,7 +139,7 @@ function runLogged(cmd, args, { env, logFile, log, label, progress }) {
 }
 
 /** Exclusive lock on the cache so two bootstraps (e2e + sandbox) never install at once. */
-async function withCacheLock(log, fn) {
+export async function withCacheLock(log, fn) {
   fs.mkdirSync(CACHE, { recursive: true });
   const lock = path.join(CACHE, '.install.lock');
   for (let waited = 0; ; waited++) {
@@ -208,7 +209,7 @@ export function node24Env(extra = {}) {
   };
 }
 
-async function aptInstall(packages, log) {
+export async function aptInstall(packages, log) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const logFile = path.join(CACHE, 'logs', 'apt.log');
   say(log, `apt-get update (log: ${logFile})`);
@@ -431,18 +432,21 @@ export function installVsix({ vsix, runDir, log = () => {} }) {
  *   workspace        folder to open (default runDir/ws)
  *   smokeTestDriver  --vscode-option enable-smoke-test-driver (for the in-host mocha suite)
  *   env              extra environment (reaches the extension host too)
+ *   socket           listen on this Unix socket (mode 600, only you can connect) instead of a
+ *                    TCP port; the sandbox puts its token-checking proxy in front of it
  * Returns { url, port, pid, dirs, workspace, stop() }.
  */
-export async function startCodeServer({ vsix, port, runDir, settings = {}, workspace, smokeTestDriver = false, env = {}, log = () => {}, readyTimeoutMs = 60000 } = {}) {
+export async function startCodeServer({ vsix, port, runDir, settings = {}, workspace, smokeTestDriver = false, env = {}, log = () => {}, readyTimeoutMs = 60000, socket } = {}) {
   if (!runDir) throw new Error('startCodeServer: runDir is required');
   if (!fs.existsSync(CODE_SERVER_ENTRY)) throw new E2EDepsError(`code-server is not installed (${CODE_SERVER_ENTRY})`, 'call ensureDeps() first');
   const dirs = prepareRunDir(runDir, { settings, workspace });
   if (vsix) installVsix({ vsix, runDir, log });
-  port = port || (await freePort());
+  if (socket) fs.rmSync(socket, { force: true });
+  else port = port || (await freePort());
   const args = [
     CODE_SERVER_ENTRY,
     '--config', dirs.config,
-    '--bind-addr', `127.0.0.1:${port}`,
+    ...(socket ? ['--socket', socket, '--socket-mode', '600'] : ['--bind-addr', `127.0.0.1:${port}`]),
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
@@ -475,7 +479,7 @@ export async function startCodeServer({ vsix, port, runDir, settings = {}, works
     live.delete(child.pid);
   };
 
-  const url = `http://127.0.0.1:${port}/`;
+  const url = socket ? null : `http://127.0.0.1:${port}/`;
   for (;;) {
     if (exited) {
       killGroup(child.pid, 'SIGKILL'); // whatever it started
@@ -483,18 +487,26 @@ export async function startCodeServer({ vsix, port, runDir, settings = {}, works
       const tail = fs.readFileSync(dirs.log, 'utf8').split('\n').slice(-30).join('\n');
       throw new Error(`code-server exited during startup (${exited.signal || 'exit ' + exited.code}); ${dirs.log}:\n${tail}`);
     }
-    try {
-      const res = await fetch(`${url}healthz`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) break;
-    } catch {
-      /* not up yet */
-    }
+    if (await healthy(url, socket)) break;
     if (Date.now() - t0 > readyTimeoutMs) {
       await stop();
-      throw new Error(`code-server did not answer ${url}healthz within ${readyTimeoutMs / 1000} s; see ${dirs.log}`);
+      throw new Error(`code-server did not answer ${url ?? socket + ' '}healthz within ${readyTimeoutMs / 1000} s; see ${dirs.log}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  log(`code-server up at ${url} (pid ${child.pid}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return { url, port, pid: child.pid, dirs, workspace: dirs.ws, stop };
+  log(`code-server up at ${url ?? socket} (pid ${child.pid}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return { url, port, socket, pid: child.pid, dirs, workspace: dirs.ws, stop };
+}
+
+/** Whether GET /healthz answers 200, over TCP (url) or the Unix socket. */
+function healthy(url, socket) {
+  return new Promise((resolve) => {
+    const target = socket ? { socketPath: socket, path: '/healthz' } : new URL(`${url}healthz`);
+    const req = http.get({ ...(socket ? target : { host: target.hostname, port: target.port, path: target.pathname }), timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
 }

@@ -2,7 +2,7 @@
 // (test/support/dbFixtures.ts through tsx), an instance pointing at it, then Test Database
 // Connection, the recovery-code snippet's results table, a guarded disable with backup on a
 // production instance (type the user name), Restore Backup… putting the row back, and New
-// Snippet… with a header mistake underlined.
+// Snippet… with a header mistake underlined, and a "read" hiding a DELETE refused at its line.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -160,6 +160,38 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     await page.keyboard.type('-- @kind maybe\n');
     await page.locator('.monaco-editor .squiggly-error').first().waitFor();
     await shot('snippet-header-diagnostic');
+
+    // 5b. a "read" that is not one query (the E-string trick of issue 13): underlined at its
+    // line with the reason, so it never reaches the Snippets list or the database.
+    const victim = path.join(server.workspace, '.jira2fa', 'snippets', 'e2e-victim.sql');
+    const header = ['-- @name e2e.victim', '-- @title Count users (not really)', '-- @description A read that would delete.', '-- @products jira', '-- @kind read', ''];
+    fs.writeFileSync(victim, [...header, `SELECT COUNT(*) AS "n", E'\\''; COMMIT; DELETE FROM app_user; --' AS "note" FROM app_user`, ''].join('\n'));
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const quick = page.locator('.quick-input-widget input');
+    await quick.waitFor();
+    await quick.fill('e2e-victim.sql');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'e2e-victim.sql' }).first().click();
+    await editorTab('e2e-victim.sql').waitFor();
+    const squiggle = page.locator('.monaco-editor .squiggly-error').first();
+    await squiggle.waitFor({ timeout: 30000 });
+    const reason = page.locator('.monaco-hover', { hasText: 'a second statement follows the' }).first();
+    for (let attempt = 1; ; attempt++) {
+      // The squiggle is drawn under the text layer: move the mouse onto it rather than hover().
+      const box = await squiggle.boundingBox();
+      await page.mouse.move(10, 10);
+      await page.mouse.move(box.x + Math.min(40, box.width / 2), box.y + box.height / 2);
+      try {
+        await reason.waitFor({ timeout: 5000 });
+        break;
+      } catch (e) {
+        if (attempt === 4) throw e;
+      }
+    }
+    assert.match(await reason.innerText(), /a read on postgres: a second statement follows the ";"/);
+    assert.equal(await treeItem('Count users (not really)').count(), 0, 'the refused snippet is not offered to run');
+    await shot('read-snippet-two-statements-refused');
+    await page.keyboard.press('Escape');
 
     // 6. an unreachable database: the node says error, the notification and the tooltip say why
     await treeItem(INSTANCE).click(); // collapse: one Database row left in view

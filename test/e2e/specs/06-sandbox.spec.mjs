@@ -8,6 +8,7 @@
 // sandbox exits 0, and no process of it and none of its ports is left.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +94,7 @@ export async function run(ctx) {
     await flow(ctx, info, dir);
   } catch (e) {
     flowError = e;
+    log(`flow failed: ${e?.stack ?? e}`); // a failing clean-up check below would hide it otherwise
     await ctx.shot('flow-failure').catch(() => {});
   } finally {
     // Ctrl-C, as a user would
@@ -116,6 +118,17 @@ export async function run(ctx) {
   if (flowError) throw flowError; // after the clean-up checks, and not hidden by them
 }
 
+/** The status of a GET sent with this Host header (fetch cannot set one). */
+function statusWithHost(url, host) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    http.get({ host: u.hostname, port: u.port, path: u.pathname, headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    }).on('error', reject);
+  });
+}
+
 async function flow(ctx, info, dir) {
   const { page, shot, log, assert, extensionId, containerTitle } = ctx;
   const db = new pg.Client({ host: '127.0.0.1', port: info.dbPort, user: 'postgres', database: 'postgres' });
@@ -124,7 +137,17 @@ async function flow(ctx, info, dir) {
     const recovery = async (user) => (await db.query(RECOVERY_SQL, [user])).rows;
     assert.equal((await recovery('alice')).length, 1, 'alice starts enrolled');
 
-    // 1. the printed URL, with the welcome README
+    // 1. only the printed URL, with its random token, reaches the editor (finding 8: on main
+    // code-server ran with --auth none on 127.0.0.1, so any local user or a DNS-rebinding page
+    // got it): no token, a wrong token or a foreign Host header get nothing
+    const base = new URL(info.url);
+    assert.match(base.pathname, /^\/[A-Za-z0-9_-]{20,}\/$/, `the URL must carry a random token: ${info.url}`);
+    assert.equal((await fetch(`${base.origin}/`)).status, 404, 'the editor without the token');
+    assert.equal((await fetch(`${base.origin}/healthz`)).status, 404, 'code-server paths without the token');
+    assert.equal((await fetch(`${base.origin}/not-the-token/`)).status, 404, 'a wrong token');
+    assert.equal(await statusWithHost(`${info.url}healthz`, `rebound.example:${base.port}`), 421, 'a rebound host name');
+    assert.equal((await fetch(`${info.url}healthz`)).status, 200, 'the printed URL');
+    // 2. the printed URL, with the welcome README
     const wb = createWorkbench({ page, url: info.url, extensionId, containerTitle, log });
     await wb.open();
     await page.locator('.tabs-container .tab', { hasText: 'README.md' }).first().waitFor();
@@ -185,6 +208,9 @@ async function flow(ctx, info, dir) {
       await shot('recovery-code-snippet-no-row-for-alice');
       await wb.setField(sql, '#p-username', 'bob');
       await sql.locator('#run').click();
+      // recovery codes arrive hidden until Reveal (audited)
+      await sql.locator('.grid-cell', { hasText: '[hidden: recovery code]' }).waitFor();
+      await sql.locator('#reveal').click();
       await sql.locator('.grid-cell', { hasText: saved.RECOVERY_CODE }).waitFor();
       // 5b. disable bob by SQL (the guarded snippet, with its backup)
       await wb.treeItem('Disable two-step verification for a user').click();

@@ -63,7 +63,8 @@ export function poolConfig(config: NativeConnectConfig): sql.config {
     pool: { max: 1, min: 0, idleTimeoutMillis: 600_000 },
     options: {
       encrypt: config.tls !== false,
-      trustServerCertificate: config.tls !== false && !config.tls.rejectUnauthorized,
+      // Never trusted blindly: the certificate is verified against the system CAs or database.ssl.caFile.
+      trustServerCertificate: false,
       ...(config.tls && config.tls.ca ? { cryptoCredentialsDetails: { ca: config.tls.ca } } : {}),
       appName: config.applicationName,
       instanceName,

@@ -54,7 +54,8 @@ export function connectionOptions(config: NativeConnectConfig): ConnectionOption
     database: config.database,
     user: config.user,
     password: config.password ?? '',
-    ssl: config.tls ? { rejectUnauthorized: config.tls.rejectUnauthorized, ...(config.tls.ca ? { ca: config.tls.ca } : {}) } : undefined,
+    // verifyIdentity: without it mysql2 verifies the chain but not the host name.
+    ssl: config.tls ? { rejectUnauthorized: true, verifyIdentity: true, ...(config.tls.ca ? { ca: config.tls.ca } : {}) } : undefined,
     connectTimeout: config.connectTimeoutMs,
     charset: 'utf8mb4',
     // Exact values for backups: dates as the server's text, big numbers as strings.

@@ -68,20 +68,13 @@ export function connectString(config: NativeConnectConfig): string {
 
 /** The oracledb connection attributes (exported for unit tests). */
 export function connectionAttributes(config: NativeConnectConfig): oracledb.ConnectionAttributes {
-  if (config.tls && !config.tls.rejectUnauthorized && !config.tls.ca) {
-    // Thin mode always verifies the server certificate; it can only be told whom to trust.
-    throw Object.assign(
-      new Error('Oracle thin mode cannot skip certificate verification: set database.ssl.caFile to the server\'s (self-signed) certificate or its CA'),
-      { code: 'J2FA-TLS-CA-REQUIRED' },
-    );
-  }
   return {
     user: config.user,
     password: config.password ?? '',
     connectString: connectString(config),
     connectTimeout: Math.max(1, Math.ceil(config.connectTimeoutMs / 1000)),
     ...(config.tls && config.tls.ca ? { walletContent: config.tls.ca } : {}),
-    ...(config.tls ? { sslServerDNMatch: config.tls.rejectUnauthorized } : {}),
+    ...(config.tls ? { sslServerDNMatch: true } : {}),
     driverName: config.applicationName,
   };
 }
@@ -148,7 +141,7 @@ export function classifyOracleError(error: unknown): DbErrorInfo {
   }
   if (is('NJS-530', 'ORA-12545')) return { category: 'host-not-found', code, message };
   if (is('NJS-510', 'ORA-12170')) return { category: 'timeout', code, message };
-  if (is('NJS-505', 'NJS-506', 'NJS-507', 'NJS-508', 'J2FA-TLS-CA-REQUIRED')) return { category: 'tls', code, message };
+  if (is('NJS-505', 'NJS-506', 'NJS-507', 'NJS-508')) return { category: 'tls', code, message };
   if (is('NJS-500', 'NJS-501', 'NJS-521', 'NJS-003', 'ORA-03113', 'ORA-03114', 'ORA-03135', 'ORA-00028', 'ORA-02396', 'ORA-01012')) {
     return { category: 'connection-lost', code, message };
   }

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-// The CommonJS build on purpose: bundled into dist/drivers/pglite.js it finds its files from
+// The CommonJS build on purpose: bundled into its chunk (development build only) it finds its files from
 // __filename, where the ES module build would need import.meta.url.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import pgliteModule = require('@electric-sql/pglite');
@@ -26,6 +26,8 @@ class PgliteConnection implements NativeConnection {
   constructor(private readonly db: PGlite) {}
 
   async execute(sql: string, binds: { value: unknown }[], options: { maxRows?: number }): Promise<QueryResult> {
+    // query() is the extended protocol (one statement per message, with or without values);
+    // exec() would be the simple protocol, which runs several statements in turn: never used.
     const result = await this.db.query<unknown[]>(sql, binds.map((b) => plainValue(b.value)), { rowMode: 'array', parsers });
     const columns = (result.fields ?? []).map((f) => ({ name: f.name, ...pgColumnType(f.dataTypeID) }));
     let rows = (result.rows ?? []) as unknown[][];
@@ -51,7 +53,7 @@ class PgliteConnection implements NativeConnection {
   }
 }
 
-/** PGlite's run-time files, which the build copies next to dist/drivers/pglite.js. */
+/** PGlite's run-time files, which the development build copies next to its chunk (dist/esm/chunks). */
 export const PGLITE_ASSETS = ['pglite.wasm', 'initdb.wasm', 'pglite.data'] as const;
 
 /** Bundled, PGlite loads its files from beside the bundle: say clearly when they are missing. */

@@ -1,8 +1,8 @@
 /**
  * PostgreSQL through `pg` (one Client, not a pool: a transaction is one session).
- * Built as its own bundle (dist/drivers/postgres.js); loaded only when a profile uses it.
+ * A chunk of its own (imported by ../loader.ts); loaded only when a profile uses it.
  */
-import { Client, types as pgTypes, type ClientConfig } from 'pg';
+import { Client, types as pgTypes, type ClientConfig, type QueryArrayConfig } from 'pg';
 import type { NativeConnectConfig, NativeConnection, NativeDriver, QueryResult } from '../types';
 import { plainValue } from '../native/common';
 import { quoteDouble } from '../dialect';
@@ -24,7 +24,7 @@ export function clientConfig(config: NativeConnectConfig): ClientConfig {
     database: config.database,
     user: config.user,
     password: config.password ?? '',
-    ssl: config.tls ? { rejectUnauthorized: config.tls.rejectUnauthorized, ...(config.tls.ca ? { ca: config.tls.ca } : {}) } : false,
+    ssl: config.tls ? { rejectUnauthorized: true, ...(config.tls.ca ? { ca: config.tls.ca } : {}) } : false,
     connectionTimeoutMillis: config.connectTimeoutMs,
     application_name: config.applicationName,
     types: typeParsers,
@@ -45,7 +45,10 @@ class PgConnection implements NativeConnection {
 
   async execute(sql: string, binds: { value: unknown }[], options: { maxRows?: number }): Promise<QueryResult> {
     if (this.lost) throw this.lost;
-    const result = await this.client.query({ text: sql, values: binds.map((b) => plainValue(b.value)), rowMode: 'array' });
+    // Always the extended protocol, even without values: one statement per message, so a
+    // text holding several statements is refused by the server instead of run in turn.
+    const query = { text: sql, values: binds.map((b) => plainValue(b.value)), rowMode: 'array' as const, queryMode: 'extended' as const };
+    const result = await this.client.query(query as typeof query & QueryArrayConfig);
     const columns = (result.fields ?? []).map((f) => ({ name: f.name, ...pgColumnType(f.dataTypeID) }));
     let rows = (result.rows ?? []) as unknown[][];
     if (options.maxRows !== undefined && rows.length > options.maxRows) rows = rows.slice(0, options.maxRows);

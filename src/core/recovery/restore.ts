@@ -11,9 +11,9 @@ import { dialectOf } from '../db/dialect';
 import { lookupTable } from '../db/tables';
 import type { DialectFacts, NamedParams } from '../db/types';
 import { DbError } from '../db/connect';
-import { outcomeOf, writeAudit, type AuditBase, type RecoveryContext } from '../recovery/context';
-import { decodeValue, displayValue, encodeValue, type EncodedValue } from './codec';
-import type { BackupRecord } from './store';
+import { outcomeOf, writeAudit, type AuditBase, type RecoveryContext } from './context';
+import { decodeValue, displayValue, encodeValue, type EncodedValue } from '../backup/codec';
+import type { BackupRecord } from '../backup/store';
 
 export interface RestoreResult {
   backupId: string;

@@ -1,0 +1,85 @@
+// Credentials bound to their host (issue #13, finding 2) in the real editor: an instance with its
+// token stored, then a profiles file that re-points it (same id, new host, allowSelfSigned) is
+// imported. The import preview names the new host first, marked ⚠. Test Connection then asks in
+// a modal naming the old and the new host; Cancel sends nothing (the simulator sees no request)
+// and says why; "Use with new host" sends it and the status is filled again.
+// The new host is "localhost" instead of "127.0.0.1": another origin, the same simulator.
+import fs from 'node:fs';
+import path from 'node:path';
+import { addJiraInstanceWithCredentials } from '../lib/jiraInstance.mjs';
+import { startJiraSimulator } from '../lib/simulator.mjs';
+
+export const name = 'a re-pointed instance: the import preview shows the new host, the token is not sent until confirmed';
+export const timeoutMs = 240000;
+
+const INSTANCE = { name: 'E2E Bound Jira', id: 'e2e-bound', environment: 'staging' };
+
+export async function run(ctx) {
+  const sim = await startJiraSimulator({ log: ctx.log });
+  try {
+    await flow(ctx, sim);
+  } finally {
+    await sim.stop();
+  }
+}
+
+async function flow(ctx, sim) {
+  const { page, shot, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, answerDialog, clearNotifications, server, containerTitle, readUserSettings } = ctx;
+  await openView(containerTitle);
+  await addJiraInstanceWithCredentials(ctx, { ...INSTANCE, baseUrl: sim.baseUrl, token: sim.admin.token, seed: sim.admin.seed });
+  await clearNotifications();
+
+  // 1. a profiles file re-pointing the instance: same id, another host, allowSelfSigned
+  const saved = readUserSettings()['jira2fa.instances'].find((p) => p.id === INSTANCE.id);
+  const moved = sim.baseUrl.replace('127.0.0.1', 'localhost');
+  const file = path.join(server.workspace, 'incoming-profiles.json');
+  fs.writeFileSync(file, JSON.stringify({ version: 1, instances: [{ ...saved, baseUrl: moved, tls: { allowSelfSigned: true } }] }, null, 2));
+  await runCommand('Jira 2FA Admin: Import Instances…');
+  await inputBox(file);
+  const preview = page.locator('.monaco-dialog-box');
+  await preview.waitFor();
+  const text = await preview.innerText();
+  assert.match(text, /⚠ Import 1 instance\? It changes where requests go\./);
+  assert.match(text, new RegExp(`⚠ NEW HOST for ${INSTANCE.id}`));
+  assert.ok(text.includes(`⚠ ${INSTANCE.id}: baseUrl ${sim.baseUrl} → ${moved}`), text);
+  assert.match(text, /⚠ e2e-bound: tls\.allowSelfSigned false → true \(certificate trust\)/);
+  assert.ok(text.indexOf('NEW HOST') < text.indexOf('Replaced (1)'), 'the new host comes before "Replaced"');
+  await shot('import-preview-new-host');
+  await answerDialog('Import');
+
+  // 2. Test Connection: the modal names both hosts; Cancel sends nothing
+  const before = (await sim.requests()).length;
+  await runCommand('Jira 2FA Admin: Test Connection');
+  await answerQuickPick(INSTANCE.name);
+  const ask = page.locator('.monaco-dialog-box', { hasText: 'now points at another host' });
+  await ask.waitFor();
+  const origin = (u) => `${new URL(u).protocol}//${new URL(u).hostname}:${new URL(u).port}`;
+  const askText = await ask.innerText();
+  assert.ok(askText.includes(origin(sim.baseUrl)) && askText.includes(origin(moved)), `the modal names both hosts: ${askText}`);
+  await shot('credential-new-host-modal');
+  await answerDialog('Cancel');
+  // the row's status (its hover) says why
+  const row = treeItem(INSTANCE.name);
+  await page.waitForTimeout(1000);
+  await row.hover();
+  await page.locator('.monaco-hover', { hasText: 'it was not sent' }).first().waitFor();
+  assert.equal((await sim.requests()).length, before, 'no request reached the simulator after Cancel');
+  await shot('credential-not-sent');
+  await page.mouse.move(900, 700);
+
+  // 3. "Use with new host": sent, bound to the new host, and the status is filled again
+  await clearNotifications();
+  await runCommand('Jira 2FA Admin: Test Connection');
+  await answerQuickPick(INSTANCE.name);
+  await page.locator('.monaco-dialog-box', { hasText: 'now points at another host' }).waitFor();
+  await answerDialog('Use with new host');
+  await page.locator('.part.sidebar .monaco-list-row[role="treeitem"]', { hasText: 'signed in as admin' }).first().waitFor({ timeout: 30000 });
+  assert.ok((await sim.requests()).length > before, 'the request went out after the confirmation');
+  await shot('credential-rebound-connected');
+
+  // and it is not asked again
+  await runCommand('Jira 2FA Admin: Test Connection');
+  await answerQuickPick(INSTANCE.name);
+  await page.waitForTimeout(1500);
+  assert.equal(await page.locator('.monaco-dialog-box', { hasText: 'now points at another host' }).count(), 0, 'asked again after "Use with new host"');
+}
