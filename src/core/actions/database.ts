@@ -29,11 +29,12 @@ export function requireDatabase(profile: InstanceProfile): NonNullable<InstanceP
 }
 
 /**
- * Who SQL actions are recorded as: the database user they run as (the product identity), else
- * the given admin; the audit log adds the OS user beside it (AuditEntry.osUser).
+ * Who SQL actions are recorded as: a name the admin set explicitly (the CLI's $JIRA2FA_ADMIN),
+ * else the database user they run as (the product identity), else the OS user. The audit log
+ * adds the OS user beside it (AuditEntry.osUser).
  */
-export function databaseIdentity(profile: InstanceProfile, fallback: string | undefined): string {
-  return profile.database?.user || fallback || osUser();
+export function databaseIdentity(profile: InstanceProfile, explicit: string | undefined): string {
+  return explicit || profile.database?.user || osUser();
 }
 
 /** Runs `fn` in a database session of the profile, with the context the recovery services take. */

@@ -73,10 +73,7 @@ function coerceOne(p: SnippetParam, raw: unknown): { value?: SnippetValue; probl
   switch (p.type) {
     case 'string': {
       if (typeof raw !== 'string' && typeof raw !== 'number') return { problem: `${label} must be text` };
-      // Surrounding whitespace is a paste artefact (" dave " from a ticket), as for user names
-      // everywhere (core/jira/paths.ts tidyUsername); lists already trim each item.
-      const v = String(raw).trim();
-      if (!v) return p.optional ? { value: null } : { problem: `${label} is required` };
+      const v = String(raw);
       const problem = checkText(label, p, v);
       return problem ? { problem } : { value: v };
     }

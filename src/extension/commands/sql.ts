@@ -106,7 +106,7 @@ async function restoreCommand(s: ExtensionServices, instanceId: string | undefin
   try {
     const { runRestore } = await import('../../core/actions/restore.js');
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Restoring backup ${b.id}…` }, () =>
-      runRestore({ audit: s.audit, secrets: s.secrets, admin: s.adminName(), backups: s.backups, withDatabase: (p, fn) => s.databases.use(p, fn) }, { profile, backupId: b.id }),
+      runRestore({ audit: s.audit, secrets: s.secrets, backups: s.backups, withDatabase: (p, fn) => s.databases.use(p, fn) }, { profile, backupId: b.id }),
     );
     s.log.info(r.message);
     if (r.auditError) s.log.error(r.auditError);

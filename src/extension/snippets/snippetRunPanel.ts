@@ -46,7 +46,8 @@ function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snip
     return p;
   };
   // The editor's pooled database sessions and the backups folder the CLI uses too.
-  const deps: DatabaseDeps = { audit: s.audit, secrets: s.secrets, admin: s.adminName(), backups: s.backups, withDatabase: (p, fn) => s.databases.use(p, fn) };
+  // No admin name: SQL is recorded as the database user (databaseIdentity), the OS user beside it.
+  const deps: DatabaseDeps = { audit: s.audit, secrets: s.secrets, backups: s.backups, withDatabase: (p, fn) => s.databases.use(p, fn) };
   return {
     get instance() {
       const p = s.profiles.get(opened.id) ?? opened;
@@ -78,7 +79,7 @@ function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snip
     },
     auditReveal: async (request) => {
       const p = live();
-      const id = await auditRecoveryCodeReveal({ profile: p, audit: s.audit, admin: databaseIdentity(p, s.adminName()) }, request);
+      const id = await auditRecoveryCodeReveal({ profile: p, audit: s.audit, admin: databaseIdentity(p, undefined) }, request);
       s.log.info(`Snippet ${snippet.name} on ${opened.id}: recovery codes revealed (audit entry ${id})`);
       return id;
     },
