@@ -221,7 +221,8 @@ export async function run(ctx) {
     assert.equal(cliMove.ok, true, JSON.stringify(cliMove));
     assert.equal(cliMove.toPolicy.id, 'pol-2sv-optional');
     await row(USER3).waitFor({ timeout: 15000 });
-    assert.match(await row('Waiting to move back').innerText(), /3 users/);
+    // the tree may redraw twice (the tracker file and the audit log both changed): wait for the count
+    await waitUntil(async () => /3 users/.test(await row('Waiting to move back').innerText()), { timeout: 15000, message: '"Waiting to move back" counts 3 users' });
     await shot('cli-move-in-tree');
 
     // 7. the reminder at start-up (0 hours: anyone waiting is reminded)
