@@ -15,7 +15,7 @@ export const CORE_LAYERS = [
   ['profiles', 'secrets'],
   ['sandboxSecrets', 'totpLedger', 'db', 'dbconfig', 'credentialOrigin', 'audit'],
   ['jira', 'totp'],
-  ['cloud'],
+  ['cloud', 'requests'],
   ['backup'],
   ['snippets'],
   ['recovery', 'unenroll'],

@@ -15,6 +15,7 @@ import { JsonFileTrackerStorage, MoveTracker, trackerFilePath } from '../core/cl
 import type { SecretStore } from '../core/secrets';
 // (after ../core/secrets on purpose: keeps this line apart from other branches' new imports)
 import { consumeSandboxSecrets } from '../core/sandboxSecrets';
+import { registerEvidenceCommand } from './audit/evidenceCommand';
 import { RecentActionsChildren } from './audit/recentActions';
 import { TeamAudit } from './audit/teamAudit';
 import { WalkthroughContext } from './walkthroughContext';
@@ -115,6 +116,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     view,
     vscode.window.registerFileDecorationProvider(new EnvironmentDecorations()),
     vscode.commands.registerCommand('jira2fa.showLog', () => log.show()),
+    registerEvidenceCommand(services),
     teamAudit,
     vscode.commands.registerCommand('jira2fa.audit.shipNow', () => teamAudit.shipNow()),
     vscode.commands.registerCommand('jira2fa.audit.setStorePassword', () => teamAudit.setPassword()),

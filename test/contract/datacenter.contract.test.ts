@@ -57,8 +57,8 @@ function contractFor(f: ContractFixture): Contract {
   throw new Error(`${f.name}: no contract for ${f.request?.method} ${path}: add one here`);
 }
 
-/** Fixtures that have a suite of their own (groups.contract.test.ts). */
-const OWN_SUITE = /^datacenter\/group-members-/;
+/** Fixtures that have a suite of their own (groups.contract.test.ts, tickets.contract.test.ts). */
+const OWN_SUITE = /^datacenter\/(group-members|ticket)-/;
 
 describe('Data Center contract: documented answers, our parsers, the simulator', () => {
   const fixtures = loadFixtures('datacenter').filter((f) => !OWN_SUITE.test(f.name));

@@ -11,6 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { InMemorySimulatorStore, type SimulatorStore } from './simulatorStore';
 import { standardFixtures } from './jiraFixtures';
 import { standardGroups, type SimGroups } from './jiraSimulatorGroups';
+import { standardTickets, type SimTicket } from './jiraSimulatorTickets';
 import { page, route, type SimProduct, type SimResponse, type TsvFlag } from './jiraSimulatorRoutes';
 
 export interface SimulatorOptions {
@@ -27,6 +28,8 @@ export interface SimulatorOptions {
   version?: string;
   /** Groups and their member user names (default: standardGroups()). */
   groups?: SimGroups;
+  /** Tickets for recovery requests (default: standardTickets() around the clock's now). */
+  tickets?: SimTicket[];
 }
 
 export type Fault =
@@ -76,6 +79,7 @@ export class JiraSimulator {
       now: options.now ?? Date.now,
       version: options.version ?? '10.3.2',
       groups: options.groups ?? standardGroups(),
+      tickets: options.tickets ?? standardTickets((options.now ?? Date.now)()),
       tls: options.tls,
     } as const;
     // The handler needs the instance and the instance needs the listening server: a holder breaks the cycle.
@@ -166,7 +170,7 @@ export class JiraSimulator {
     if (path.split('/').some((seg) => /^(\.|%2e){1,2}$/i.test(seg))) return { status: 400, html: page('HTTP Status 400 – Bad Request', 'Invalid URI') };
     return route(
       { method, path, query: new URLSearchParams(query), authorization, body },
-      { store: this.store, product: this.opts.product, tsvFlag: this.opts.tsvFlag, version: this.opts.version, baseUrl: this.baseUrl, nowMs: this.opts.now, onUnenrollTarget: (u) => (record.unenrollTarget = u), groups: this.opts.groups },
+      { store: this.store, product: this.opts.product, tsvFlag: this.opts.tsvFlag, version: this.opts.version, baseUrl: this.baseUrl, nowMs: this.opts.now, onUnenrollTarget: (u) => (record.unenrollTarget = u), groups: this.opts.groups, tickets: this.opts.tickets },
     );
   }
 

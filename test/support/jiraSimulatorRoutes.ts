@@ -13,6 +13,7 @@
  */
 import { verifySync } from 'otplib';
 import { groupRoute, type SimGroups } from './jiraSimulatorGroups';
+import { ticketRoute, type SimTicket } from './jiraSimulatorTickets';
 import type { SimulatorStore, SimUser } from './simulatorStore';
 import { fixture } from '../contract/fixtures';
 
@@ -46,6 +47,8 @@ export interface RouteContext {
   onUnenrollTarget: (username: string) => void;
   /** Groups and their members (jiraSimulatorGroups.ts). */
   groups?: SimGroups;
+  /** Tickets behind recovery requests (jiraSimulatorTickets.ts). */
+  tickets?: SimTicket[];
 }
 
 export const MESSAGES = {
@@ -75,6 +78,8 @@ export async function route(req: SimRequest, ctx: RouteContext): Promise<SimResp
   }
   const groups = await groupRoute(req, ctx, () => authenticateOrUndefined(req, ctx), (u) => (ctx.product === 'jira' ? jiraMember(u, ctx) : confluenceUser(u, ctx)));
   if (groups) return groups;
+  const tickets = await ticketRoute(req, ctx, () => authenticateOrUndefined(req, ctx), (u) => jiraUser(u, ctx));
+  if (tickets) return tickets;
   const isStatus = /^\/rest\/tsv\/(1\.0|latest)\/status$/.test(req.path);
   const get = GETS[ctx.product][req.path];
   if (!get && !isStatus) return notFound(req.path);

@@ -33,9 +33,9 @@ describe('audit log: CSV export', () => {
     const lines = csv.split('\n');
     assert.equal(lines[0], HEADER);
     assert.deepEqual(CSV_COLUMNS.join(','), HEADER);
-    assert.equal(lines[1], '2030-01-01T00:00:00.000Z,alice,,prod,unenroll,Unenroll (REST),bob,ok,204,done,,,e1');
+    assert.equal(lines[1], '2030-01-01T00:00:00.000Z,alice,,prod,unenroll,Recovery unenroll (REST),bob,ok,204,done,,,e1');
     assert.equal(csv.slice(csv.indexOf('\n', HEADER.length + 1) + 1),
-      `2030-01-01T00:00:00.000Z,'@admin,,prod,unenroll,Unenroll (REST),"'=cmd|"" /C calc""!A0",ok,,"line1\nline2, ""quoted""",'-r,'+b,e2\n`);
+      `2030-01-01T00:00:00.000Z,'@admin,,prod,unenroll,Recovery unenroll (REST),"'=cmd|"" /C calc""!A0",ok,,"line1\nline2, ""quoted""",'-r,'+b,e2\n`);
   });
 
   it('can start with a byte order mark for Excel', () => {

@@ -217,7 +217,7 @@ describe('cli: main(argv, io)', () => {
       assert.match(lines[0], /^TIME\s+OUTCOME\s+STATUS\s+ACTION\s+INSTANCE\s+TARGET\s+ADMIN\s+MESSAGE$/);
       assert.equal(lines.length, 3);
       // Local time with its zone, the readable action name, the admin with the OS user beside it.
-      assert.match(lines[1], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC[+-]\d{2}:\d{2}\s+ok\s+204\s+Unenroll \(REST\)\s+test-conf\s+user4\s+alice( \(OS user [^)]+\))?\s+message 4$/);
+      assert.match(lines[1], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC[+-]\d{2}:\d{2}\s+ok\s+204\s+Recovery unenroll \(REST\)\s+test-conf\s+user4\s+alice( \(OS user [^)]+\))?\s+message 4$/);
       assert.match(lines[2], /user5/);
     });
 

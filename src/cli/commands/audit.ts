@@ -1,10 +1,16 @@
-/** `jira2fa audit show | verify | export`: read, check and export the audit log. */
-import { actionLabel, actorLabel } from '../../core/audit/actionLabels';
+/** `jira2fa audit show | verify | export | report`: read, check and export the audit log, and the evidence report. */
+import { actorLabel } from '../../core/audit/actionLabels';
 import { localTime } from '../../core/audit/timeFormat';
 import type { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { InvalidArgumentError } from 'commander';
 import { exportCsv } from '../../core/audit/csv';
+import { actionLabel, buildEvidence, evidenceToCsv, evidenceToHtml, evidenceToJson } from '../../core/audit/evidence';
+import { recordComment } from '../../core/actions/audited';
+import { retryTicketComment } from '../../core/requests/gate';
+import { requestGate } from '../requestOptions';
 import { readEntries, verify, type LineProblem } from '../../core/audit/read';
-import { EXIT_CODES } from '../../core/errors';
+import { AppError, EXIT_CODES } from '../../core/errors';
 import { intInRange, nonEmpty } from '../args';
 import type { CliContext } from '../context';
 import { cell, formatTable } from '../format';
@@ -74,6 +80,45 @@ export function register(program: Command, ctx: CliContext): void {
   registerStore(audit, ctx);
 
   audit
+    .command('report')
+    .description('the evidence report for auditors: every action of a period with its ticket and identity verification, counts, the chain and head check, and the hash of the last entry covered')
+    .requiredOption('--from <date>', 'first day (YYYY-MM-DD) or ISO time', nonEmpty)
+    .requiredOption('--to <date>', 'last day (YYYY-MM-DD, the whole day) or ISO time', nonEmpty)
+    .option('--instance <id>', 'only actions on this instance id', nonEmpty)
+    .option('--format <html|csv|json>', 'html (one printable page), csv or json (default html)', reportFormat, 'html' as const)
+    .option('--output <file>', 'write here (readable by you only) instead of standard output', nonEmpty)
+    .action(async (opts: { from: string; to: string; instance?: string; format: 'html' | 'csv' | 'json'; output?: string }) => {
+      const file = ctx.auditFile();
+      const report = await buildEvidence(file, { from: opts.from, to: opts.to, ...(opts.instance !== undefined ? { instance: opts.instance } : {}) }, { head: ctx.auditHead() });
+      const text = opts.format === 'html' ? evidenceToHtml(report) : opts.format === 'csv' ? evidenceToCsv(report) : evidenceToJson(report);
+      if (!report.chain.ok || report.head.found === false) {
+        ctx.setExitCode(EXIT_CODES.refused);
+        ctx.warn(report.chain.ok ? 'audit: the last entry written from this computer is missing from the log (see the report)' : `audit: the hash chain is broken from line ${report.chain.firstBroken?.line} (see the report)`);
+      }
+      if (!opts.output) return void ctx.io.stdout(text);
+      const out = ctx.resolvePath(opts.output);
+      await writeFile(out, text, { encoding: 'utf8', mode: 0o600 });
+      ctx.err(`Evidence report (${opts.format}): ${report.counts.total} actions from ${report.period.from} to ${report.period.to} written to ${out}.`);
+    });
+
+  audit
+    .command('comment')
+    .description('add the ticket comment of an action again, after it failed (the ticket named in its audit entry)')
+    .requiredOption('--entry <id>', 'the audit entry of the action', nonEmpty)
+    .action(async (opts: { entry: string }) => {
+      const { entries } = await readEntries(ctx.auditFile(), { filter: (e) => e.id === opts.entry });
+      const entry = entries[0];
+      if (!entry) throw new AppError('input', `No audit entry ${JSON.stringify(opts.entry)} in ${ctx.auditFile()}.`);
+      const profile = await ctx.getProfile(entry.instance.id);
+      const gate = requestGate(ctx);
+      const { result, prepared } = await retryTicketComment(profile, entry, actionLabel(entry.action), gate);
+      await recordComment({ audit: ctx.auditLog(), admin: ctx.adminName() }, (await gate.profileOf(prepared.policy.ticketInstance)) ?? profile, prepared, result);
+      if (!result.posted) ctx.setExitCode(EXIT_CODES.refused);
+      ctx.result({ ok: result.posted, ticket: prepared.check?.ticket.key ?? null, ...(result.posted ? { commentId: result.id } : { error: result.posted === false && result.why === 'failed' ? result.error : null }) }, () =>
+        ctx.out(result.posted ? `✓ Internal comment added to ${result.ticket}.` : `✗ ${result.why === 'failed' ? result.error : 'No comment added.'}`));
+    });
+
+  audit
     .command('export')
     .description('export the audit log as CSV')
     .requiredOption('--csv <file>', 'CSV file to write (replaced if it exists)', nonEmpty)
@@ -98,4 +143,9 @@ function reportMalformed(ctx: CliContext, file: string, malformed: LineProblem[]
   for (const p of malformed.slice(0, SHOWN_PROBLEMS)) ctx.warn(`${file} line ${p.line} skipped: ${cell(p.reason, 300)}`);
   if (malformed.length > SHOWN_PROBLEMS) ctx.warn(`... and ${malformed.length - SHOWN_PROBLEMS} more damaged lines`);
   if (malformed.length) ctx.warn('run "jira2fa audit verify" to check the log');
+}
+
+function reportFormat(value: string): 'html' | 'csv' | 'json' {
+  if (value !== 'html' && value !== 'csv' && value !== 'json') throw new InvalidArgumentError('Expected html, csv or json.');
+  return value;
 }

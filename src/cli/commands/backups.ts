@@ -5,6 +5,8 @@
  */
 import type { Command } from 'commander';
 import { runRestore } from '../../core/actions/restore';
+import { addRequestOptions, commentReporter, requestFrom, type RequestOptions } from '../requestOptions';
+
 import type { CliContext } from '../context';
 import { cell, formatTable } from '../format';
 import { backupStore, databaseDeps, databaseProfile } from './sql';
@@ -40,17 +42,19 @@ export function register(program: Command, ctx: CliContext): void {
       });
     });
 
-  backups
-    .command('restore')
+  addRequestOptions(backups
+    .command('restore'))
     .description('put a backup\'s rows back into the table they came from (all or nothing)')
     .argument('<backup-id>', 'id from "jira2fa backups list"')
-    .action(async (id: string) => {
+    .action(async (id: string, opts: RequestOptions) => {
       const store = backupStore(ctx);
       const backup = await store.load(id);
       const profile = await databaseProfile(ctx, backup.instance.id);
-      const r = await runRestore(databaseDeps(ctx), { profile, backupId: id });
+      const comment = commentReporter(ctx);
+      const request = requestFrom(opts);
+      const r = await runRestore(databaseDeps(ctx), { profile, backupId: id, ...(request ? { request } : {}), onComment: comment.onComment });
       if (r.auditError) ctx.warn(r.auditError);
-      ctx.result({ ok: true, backupId: r.backupId, table: r.table, rowsRestored: r.rowsRestored, message: r.message, auditId: r.auditEntryId ?? null }, () => {
+      ctx.result({ ok: true, backupId: r.backupId, table: r.table, rowsRestored: r.rowsRestored, message: r.message, auditId: r.auditEntryId ?? null, request: request ?? null, comment: comment.json() }, () => {
         ctx.out(`✓ ${r.message}`);
         if (r.auditEntryId) ctx.out(`  audit entry ${r.auditEntryId}`);
       });

@@ -43,8 +43,9 @@ import { stateDir } from '../../core/platformPaths';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import type { CliContext } from '../context';
 import { databaseDeps } from './sql';
+import { addRequestOptions, commentReporter, requestFrom, requestGate, type RequestOptions } from '../requestOptions';
 
-interface BulkOptions {
+interface BulkOptions extends RequestOptions {
   instance: string;
   users?: string;
   group: string[];
@@ -72,8 +73,8 @@ function listFormat(value: string): 'lines' | 'csv' {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function register(program: Command, ctx: CliContext): void {
-  program
-    .command('bulk')
+  addRequestOptions(program
+    .command('bulk'))
     .description('disable two-step verification for many users: --via db (one transaction, one backup) or --via rest (paced recovery unenroll)')
     .requiredOption('--instance <id>', 'instance id from the profiles file')
     .option('--users <file>', 'the users: one user name per line, or a .csv file with a "username" column')
@@ -178,7 +179,8 @@ async function runDb(ctx: CliContext, profile: InstanceProfile, report: BulkRepo
   try {
     await runBulkDbPreview(deps, { profile, report });
     if (!opts.commit) return;
-    await runBulkDbExecute(deps, { profile, report, ...(opts.confirm !== undefined ? { confirmation: opts.confirm } : {}) });
+    const request = requestFrom(opts);
+    await runBulkDbExecute(deps, { profile, report, ...(opts.confirm !== undefined ? { confirmation: opts.confirm } : {}), ...(request ? { request } : {}), onComment: commentReporter(ctx).onComment });
   } finally {
     await session.close();
   }
@@ -196,10 +198,12 @@ async function runRest(ctx: CliContext, profile: InstanceProfile, report: BulkRe
   try {
     ctx.err(`Run ${report.runId}: one user per 30-second code window; report: ${reportFile}`);
     await runBulkRest(
-      { audit: ctx.auditLog(), secrets: ctx.secrets(), replayGuard: ctx.replayGuard(profile.id) },
+      { audit: ctx.auditLog(), secrets: ctx.secrets(), replayGuard: ctx.replayGuard(profile.id), requests: requestGate(ctx) },
       {
         profile,
         report,
+        ...(requestFrom(opts) ? { request: requestFrom(opts) } : {}),
+        onComment: commentReporter(ctx).onComment,
         confirmation: opts.confirm,
         signal: cancel.signal,
         persist: (r) => saveReport(reportFile, r),

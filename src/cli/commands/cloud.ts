@@ -10,6 +10,8 @@ import { createCloudClient, type CloudAdminClient } from '../../core/cloud/clien
 import { findAndDiagnose, type UserReport } from '../../core/cloud/diagnose';
 import { describeCloudFailure, type CloudFailure } from '../../core/cloud/outcomes';
 import { runCloudMove, runCloudMoveBack, type CloudMoveDeps } from '../../core/actions/cloud';
+import { addRequestOptions, commentReporter, requestFrom, requestGate, type RequestOptions } from '../requestOptions';
+
 import { hubPolicyLink } from '../../core/cloud/paths';
 import type { MoveResult } from '../../core/cloud/recovery';
 import type { CloudPolicy } from '../../core/cloud/shapes';
@@ -64,8 +66,8 @@ export function register(program: Command, ctx: CliContext): void {
       });
     });
 
-  cloud
-    .command('move')
+  addRequestOptions(cloud
+    .command('move'))
     .description('move a user to a policy where 2SV is optional (recorded until moved back)')
     .requiredOption('--instance <id>', 'Cloud organization id from the profiles file')
     .requiredOption('--user <email>', 'e-mail address of the locked-out user', nonEmpty)
@@ -73,28 +75,34 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--from <policyId>', 'the user\'s current policy, when the API cannot tell')
     .option('--confirm <email>', 'production organizations: the e-mail address again')
     .option('--timeout <seconds>', 'how long to wait for Atlassian to apply the change (5-3600)', intInRange(5, 3600), 120)
-    .action(async (opts: { instance: string; user: string; to?: string; from?: string; confirm?: string; timeout: number }) => {
+    .action(async (opts: { instance: string; user: string; to?: string; from?: string; confirm?: string; timeout: number } & RequestOptions) => {
       const profile = await cloudProfile(ctx, opts.instance);
+      const comment = commentReporter(ctx);
+      const request = requestFrom(opts);
       const result = await runCloudMove(moveDeps(ctx), {
         profile,
         email: opts.user,
+        ...(request ? { request } : {}),
+        onComment: comment.onComment,
         ...(opts.to !== undefined ? { toPolicyId: opts.to } : {}),
         ...(opts.from !== undefined ? { fromPolicyId: opts.from } : {}),
         ...(opts.confirm !== undefined ? { confirmation: opts.confirm } : {}),
         task: { timeoutMs: opts.timeout * 1000 },
       });
-      printMove(ctx, result);
+      printMove(ctx, result, comment.json());
     });
 
-  cloud
-    .command('move-back')
+  addRequestOptions(cloud
+    .command('move-back'))
     .description('move a user back to the policy they were moved from')
     .requiredOption('--instance <id>', 'Cloud organization id from the profiles file')
     .requiredOption('--user <email>', 'e-mail address of the user', nonEmpty)
     .option('--timeout <seconds>', 'how long to wait for Atlassian to apply the change (5-3600)', intInRange(5, 3600), 120)
-    .action(async (opts: { instance: string; user: string; timeout: number }) => {
+    .action(async (opts: { instance: string; user: string; timeout: number } & RequestOptions) => {
       const profile = await cloudProfile(ctx, opts.instance);
-      printMove(ctx, await runCloudMoveBack(moveDeps(ctx), { profile, email: opts.user, task: { timeoutMs: opts.timeout * 1000 } }));
+      const comment = commentReporter(ctx);
+      const request = requestFrom(opts);
+      printMove(ctx, await runCloudMoveBack(moveDeps(ctx), { profile, email: opts.user, task: { timeoutMs: opts.timeout * 1000 }, ...(request ? { request } : {}), onComment: comment.onComment }), comment.json());
     });
 
   cloud
@@ -143,7 +151,7 @@ function clientOptions(ctx: CliContext) {
 
 /** The key comes from ctx.secrets(): the OS keychain when available, else $JIRA2FA_ORG_API_KEY. */
 function moveDeps(ctx: CliContext): CloudMoveDeps {
-  return { audit: ctx.auditLog(), secrets: ctx.secrets(), tracker: trackerFor(ctx), admin: ctx.adminName(), clientOptions: clientOptions(ctx) };
+  return { audit: ctx.auditLog(), secrets: ctx.secrets(), tracker: trackerFor(ctx), admin: ctx.adminName(), clientOptions: clientOptions(ctx), requests: requestGate(ctx) };
 }
 
 async function withClient(ctx: CliContext, profile: InstanceProfile, fn: (client: CloudAdminClient) => Promise<void>): Promise<void> {
@@ -162,7 +170,7 @@ function failureError(o: CloudFailure): AppError {
   return new AppError(o.failure, `${o.summary}${status}${server}${received}`, o.next);
 }
 
-function printMove(ctx: CliContext, r: MoveResult): void {
+function printMove(ctx: CliContext, r: MoveResult, comment: Record<string, unknown> | null = null): void {
   if (!r.ok) ctx.setExitCode(exitCodeFor(r.outcome?.failure ?? 'refused'));
   for (const w of r.warnings) ctx.warn(w);
   if (r.auditError) ctx.warn(r.auditError);
@@ -187,6 +195,8 @@ function printMove(ctx: CliContext, r: MoveResult): void {
       hubLink: r.hubLink ?? null,
       warnings: r.warnings,
       auditId: r.auditEntry?.id ?? null,
+      request: r.auditEntry?.request ?? null,
+      comment,
     },
     () => {
       ctx.out(`${r.ok ? '✓' : '✗'} ${o ? describeCloudFailure({ ...o, summary: r.summary, next: '' }) : r.summary}`);

@@ -12,6 +12,8 @@ import { osUser } from '../../core/actions/audited';
 import type { DatabaseDeps } from '../../core/actions/database';
 import type { RecoveryContext } from '../../core/recovery/context';
 import { runSnippetChange, runSnippetPreview, runSnippetRead, type SnippetReadInput } from '../../core/actions/snippet';
+import { addRequestOptions, commentReporter, requestFrom, requestGate, type RequestOptions } from '../requestOptions';
+
 import { DEFAULT_ROW_LIMIT, MAX_ROW_LIMIT } from '../../core/recovery/runSnippet';
 import { snippetsForProfile } from '../../core/snippets/catalogue';
 import { auditRecoveryCodeReveal } from '../../core/recovery/reveal';
@@ -49,7 +51,7 @@ export async function databaseProfile(ctx: CliContext, id: string): Promise<Inst
 export function databaseDeps(ctx: CliContext): DatabaseDeps {
   // The admin name only when set ($JIRA2FA_ADMIN): otherwise SQL is recorded as the database user.
   const admin = ctx.io.env.JIRA2FA_ADMIN;
-  return { audit: ctx.auditLog(), secrets: ctx.secrets(), ...(admin ? { admin } : {}), backups: backupStore(ctx), connectOptions: { applicationName: 'jira2fa-cli' } };
+  return { audit: ctx.auditLog(), secrets: ctx.secrets(), ...(admin ? { admin } : {}), backups: backupStore(ctx), connectOptions: { applicationName: 'jira2fa-cli' }, requests: requestGate(ctx) };
 }
 
 export function backupStore(ctx: CliContext): BackupStore {
@@ -105,8 +107,8 @@ export function register(program: Command, ctx: CliContext): void {
       );
     });
 
-  sql
-    .command('run')
+  addRequestOptions(sql
+    .command('run'))
     .description('run a snippet; a destructive one only previews unless --commit')
     .requiredOption('--instance <id>', 'instance id from the profiles file')
     .requiredOption('--snippet <name>', 'snippet name (see "jira2fa sql list")')
@@ -116,7 +118,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--confirm <name>', 'production instances: the user name again (or the snippet name when it has none)')
     .option('--reveal-recovery-codes', 'show users\' recovery codes (hidden otherwise; each reveal is audited). TOTP secrets are never shown')
     .option('--snippets-dir <dir>', 'a folder with your own snippets (repeatable)', collectDir)
-    .action(async (opts: { instance: string; snippet: string; param?: Record<string, string>; rowLimit?: number; commit?: boolean; confirm?: string; revealRecoveryCodes?: boolean; snippetsDir?: string[] }) => {
+    .action(async (opts: { instance: string; snippet: string; param?: Record<string, string>; rowLimit?: number; commit?: boolean; confirm?: string; revealRecoveryCodes?: boolean; snippetsDir?: string[] } & RequestOptions) => {
       const profile = await databaseProfile(ctx, opts.instance);
       const { snippets } = await catalogue(ctx, profile, opts.snippetsDir);
       const snippet = snippets.find((s) => s.name === opts.snippet);
@@ -129,9 +131,11 @@ export function register(program: Command, ctx: CliContext): void {
       const confirmation = opts.confirm !== undefined ? { confirmation: opts.confirm } : {};
       // The kind, the production confirmation and the session are checked by the action, audited.
       if (opts.commit) {
-        const r = await runSnippetChange(deps, { profile, snippet, params, ...confirmation });
+        const comment = commentReporter(ctx);
+        const request = requestFrom(opts);
+        const r = await runSnippetChange(deps, { profile, snippet, params, ...confirmation, ...(request ? { request } : {}), onComment: comment.onComment });
         if (r.auditError) ctx.warn(r.auditError);
-        return ctx.result({ ok: true, snippet: snippet.name, affected: r.affected, backupId: r.backupId, message: r.message, auditId: r.auditEntryId ?? null }, () => {
+        return ctx.result({ ok: true, snippet: snippet.name, affected: r.affected, backupId: r.backupId, message: r.message, auditId: r.auditEntryId ?? null, request: request ?? null, comment: comment.json() }, () => {
           ctx.out(`✓ ${r.message}`);
           ctx.out(`  backup ${r.backupId} (restore with: jira2fa backups restore ${r.backupId})`);
           if (r.auditEntryId) ctx.out(`  audit entry ${r.auditEntryId}`);

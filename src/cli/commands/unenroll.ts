@@ -7,6 +7,8 @@ import { AppError, exitCodeFor } from '../../core/errors';
 import { createJiraClient } from '../../core/jira/client';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { runUnenroll } from '../../core/actions/unenroll';
+import { addRequestOptions, commentReporter, requestFrom, requestGate, type RequestOptions } from '../requestOptions';
+
 import { testConnection } from '../../core/unenroll';
 import { isUserEnrolled } from '../../core/recovery/probe';
 import { describeError } from '../../core/errors';
@@ -17,8 +19,8 @@ import { SECRET_ENV } from '../secrets';
 import { TOTP_CODE_ENV, TOTP_OPTION_HELP, typedTotpCode } from '../totpCode';
 
 export function register(program: Command, ctx: CliContext): void {
-  program
-    .command('unenroll')
+  addRequestOptions(program
+    .command('unenroll'))
     .description('remove a user\'s two-step verification with the Data Center recovery unenroll call')
     .requiredOption('--instance <id>', 'instance id from the profiles file')
     .requiredOption('--user <name>', 'user name (login) of the locked-out user')
@@ -26,12 +28,16 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--totp <code>', TOTP_OPTION_HELP.totp)
     .option('--confirm <name>', 'production instances: the user name again')
     .addHelpText('after', `\nYour code: --totp-stdin, or $${TOTP_CODE_ENV}; without one it is generated from your own seed in $${SECRET_ENV.totpSeed} (or the keychain).`)
-    .action(async (opts: { instance: string; user: string; totp?: string; totpStdin?: boolean; confirm?: string }) => {
+    .action(async (opts: { instance: string; user: string; totp?: string; totpStdin?: boolean; confirm?: string } & RequestOptions) => {
       const profile = await dataCenterProfile(ctx, opts.instance);
       const code = await typedTotpCode(ctx, opts);
+      const comment = commentReporter(ctx);
+      const request = requestFrom(opts);
       const result = await runUnenroll(
-        { audit: ctx.auditLog(), secrets: ctx.secrets(), replayGuard: ctx.replayGuard(profile.id) },
+        { audit: ctx.auditLog(), secrets: ctx.secrets(), replayGuard: ctx.replayGuard(profile.id), requests: requestGate(ctx) },
         {
+          ...(request ? { request } : {}),
+          onComment: comment.onComment,
           profile,
           username: opts.user,
           // Unknown or not-enrolled users are told before a code window is spent or waited for.
@@ -46,7 +52,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (!result.ok) ctx.setExitCode(exitCodeFor(o.failure ?? 'refused'));
       if (result.auditError) ctx.warn(`the audit entry could not be written: ${result.auditError}`);
       ctx.result(
-        { ok: result.ok, status: o.status ?? null, outcome: o.kind, message: o.summary, next: o.next, serverMessage: o.serverMessage ?? null, auditId: result.auditEntry?.id ?? null },
+        { ok: result.ok, status: o.status ?? null, outcome: o.kind, message: o.summary, next: o.next, serverMessage: o.serverMessage ?? null, auditId: result.auditEntry?.id ?? null, request: result.auditEntry?.request ?? null, comment: comment.json() },
         () => {
           ctx.out(`${result.ok ? '✓' : '✗'} ${o.summary}${o.status ? ` (HTTP ${o.status})` : ''}`);
           if (o.serverMessage) ctx.out(`  server: ${o.serverMessage}`);

@@ -8,13 +8,30 @@
 import type { BulkReport } from '../bulk/report';
 import { executeSqlBulk, previewSqlBulk, type SqlBulkProgress } from '../bulk/sql';
 import type { InstanceProfile } from '../profiles/schema';
-import { auditedAttempt, rethrowStopped } from './audited';
+import type { RequestInput } from '../requests/policy';
+import { countStatuses, describeCounts } from '../bulk/report';
+import { auditedAttempt, rethrowStopped, type RequestStep } from './audited';
 import { withRecoveryContext, type DatabaseDeps } from './database';
 
 export interface BulkInput {
   profile: InstanceProfile;
   /** A new report (newReport()) or, for REST, one loaded to resume. */
   report: BulkReport;
+  /** One request for the whole run (ticket, reason, verification): see src/core/requests. */
+  request?: RequestInput;
+  onComment?: RequestStep['onComment'];
+}
+
+/** The request step of a run: no identity match (many users), the comment says the counts. */
+export function bulkRequest(input: BulkInput): RequestStep {
+  const r = input.report;
+  return {
+    profile: input.profile,
+    input: input.request,
+    label: `Bulk disable of two-step verification (${r.via === 'db' ? 'database' : 'REST'}, run ${r.runId}, ${countStatuses(r).total} users)`,
+    runSummary: () => `${r.state}: ${describeCounts(r)}.`,
+    ...(input.onComment ? { onComment: input.onComment } : {}),
+  };
 }
 
 export interface BulkDbInput extends BulkInput {
@@ -48,6 +65,6 @@ export function runBulkDbExecute(deps: DatabaseDeps, input: BulkDbExecuteInput):
       executeSqlBulk({ ...ctx, runId: report.runId }, report, {
         ...(input.confirmation !== undefined ? { confirmation: input.confirmation } : {}),
         ...(input.onProgress ? { onProgress: input.onProgress } : {}),
-      }), report.runId), rethrowStopped);
+      }), report.runId), rethrowStopped, undefined, bulkRequest(input));
 }
 

@@ -9,7 +9,7 @@ import { createJiraClient } from '../jira/client';
 import type { Clock, ReplayGuard } from '../totp';
 import type { UnenrollClient } from '../unenroll';
 import { auditedAttempt, rethrowStopped, withOwned, type ActionDeps, type WithResource } from './audited';
-import { runEntry, type BulkInput } from './bulkDb';
+import { bulkRequest, runEntry, type BulkInput } from './bulkDb';
 
 export interface BulkRestDeps extends ActionDeps {
   /** The instance's guard (replayGuardFor(profile.id)), shared with single unenrolls. */
@@ -51,6 +51,7 @@ export function runBulkRest(deps: BulkRestDeps, input: BulkRestInput): Promise<B
     rethrowStopped,
     // A run that ended before any user (credentials refused, nothing pending, cancelled at once).
     (r) => ({ outcome: RUN_OUTCOME[r.state] ?? 'error', message: r.stateMessage ?? `Run ${r.state}.` }),
+    bulkRequest(input),
   );
 }
 

@@ -11,7 +11,8 @@ import type { TaskWaitOptions } from '../cloud/tasks';
 import type { MoveTracker } from '../cloud/tracker';
 import type { InstanceProfile } from '../profiles/schema';
 import type { Clock } from '../totp';
-import { auditedAttempt, withOwned, type ActionDeps, type Stopped, type WithResource } from './audited';
+import type { RequestInput } from '../requests/policy';
+import { auditedAttempt, withOwned, type ActionDeps, type RequestStep, type Stopped, type WithResource } from './audited';
 
 export interface CloudMoveDeps extends ActionDeps {
   /** The list of users waiting to be moved back. */
@@ -30,6 +31,9 @@ interface CloudInput {
   /** How long and how often the policy task is polled. */
   task?: Omit<TaskWaitOptions, 'signal'>;
   signal?: AbortSignal;
+  /** The request behind the move (ticket, reason, verification): see src/core/requests. */
+  request?: RequestInput;
+  onComment?: RequestStep['onComment'];
 }
 
 export interface CloudMoveInput extends CloudInput {
@@ -84,6 +88,8 @@ async function attempt(
         }),
       ),
     (s) => stoppedResult(action, s),
+    undefined,
+    { profile, input: input.request, target: { username: input.email, email: input.email }, label: action === 'cloud.move' ? 'Moved to the recovery authentication policy' : 'Moved back to the usual authentication policy', ...(input.onComment ? { onComment: input.onComment } : {}) },
   );
 }
 

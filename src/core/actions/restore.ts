@@ -5,13 +5,17 @@
  */
 import { restoreBackup, type RestoreResult } from '../recovery/restore';
 import type { InstanceProfile } from '../profiles/schema';
-import { auditedAttempt, rethrowStopped } from './audited';
+import type { RequestInput } from '../requests/policy';
+import { auditedAttempt, rethrowStopped, type RequestStep } from './audited';
 import { withRecoveryContext, type DatabaseDeps } from './database';
 
 export interface RestoreInput {
   /** The instance the backup was taken on. */
   profile: InstanceProfile;
   backupId: string;
+  /** The request behind the restore (it puts 2SV enrollments back): see src/core/requests. */
+  request?: RequestInput;
+  onComment?: RequestStep['onComment'];
 }
 
 export function runRestore(deps: DatabaseDeps, input: RestoreInput): Promise<RestoreResult> {
@@ -21,5 +25,7 @@ export function runRestore(deps: DatabaseDeps, input: RestoreInput): Promise<Res
     { action: 'backup.restore', backupId: input.backupId, details: {} },
     (audit) => withRecoveryContext(deps, audit, input.profile, (ctx) => restoreBackup(ctx, input.backupId)),
     rethrowStopped,
+    undefined,
+    { profile: input.profile, input: input.request, label: `Restore of backup ${input.backupId}`, ...(input.onComment ? { onComment: input.onComment } : {}) },
   );
 }

@@ -18,7 +18,8 @@ import {
 import type { InstanceProfile } from '../profiles/schema';
 import type { Snippet } from '../snippets/types';
 import { confirmationWord } from '../snippets/confirmation';
-import { auditedAttempt, rethrowStopped } from './audited';
+import type { RequestInput } from '../requests/policy';
+import { auditedAttempt, rethrowStopped, type RequestStep } from './audited';
 import { withRecoveryContext, type DatabaseDeps } from './database';
 
 export interface SnippetInput {
@@ -39,6 +40,9 @@ export interface SnippetChangeInput extends SnippetInput {
   confirmation?: string;
   /** Refuse when the rows differ from the ones this preview showed. */
   expectFingerprint?: string;
+  /** The request behind the change (ticket, reason, verification): see src/core/requests. */
+  request?: RequestInput;
+  onComment?: RequestStep['onComment'];
 }
 
 export function runSnippetRead(deps: DatabaseDeps, input: SnippetReadInput): Promise<ReadRunResult> {
@@ -66,7 +70,7 @@ export function runSnippetChange(deps: DatabaseDeps, input: SnippetChangeInput):
     return withRecoveryContext(deps, audit, profile, (ctx) =>
       executeDestructiveSnippet(ctx, snippet, params, input.expectFingerprint !== undefined ? { expectFingerprint: input.expectFingerprint } : {}),
     );
-  }, rethrowStopped);
+  }, rethrowStopped, undefined, changeRequest(input, `Recovery SQL change (${snippet.name})`));
 }
 
 function entry(action: string, input: SnippetInput) {
@@ -86,4 +90,10 @@ export function checkConfirmation(profile: Pick<InstanceProfile, 'name' | 'envir
   if (given !== word) {
     throw new AppError('input', `${profile.name} is a production instance: confirm the change by typing "${word}" (CLI: --confirm ${JSON.stringify(word)}).`, 'Nothing was changed.');
   }
+}
+
+/** The request step of a change to users' 2SV; the identity match needs one user name. */
+export function changeRequest(input: SnippetInput & { request?: RequestInput; onComment?: RequestStep['onComment'] }, label: string): RequestStep {
+  const target = targetOf(input.params);
+  return { profile: input.profile, input: input.request, ...(target && !target.includes(',') ? { target: { username: target } } : {}), label, ...(input.onComment ? { onComment: input.onComment } : {}) };
 }

@@ -10,7 +10,9 @@ import { tidyUsername } from '../jira/paths';
 import type { InstanceProfile } from '../profiles/schema';
 import type { ReplayGuard } from '../totp';
 import { unenrollUser, type UnenrollClient, type UnenrollResult } from '../unenroll';
-import { auditedAttempt, withOwned, type ActionDeps, type WithResource } from './audited';
+import { RequestRefusedError } from '../requests/gate';
+import type { RequestInput } from '../requests/policy';
+import { auditedAttempt, withOwned, type ActionDeps, type RequestStep, type WithResource } from './audited';
 
 export interface UnenrollDeps extends ActionDeps {
   /** The guard of the instance (replayGuardFor(profile.id)), shared with bulk runs. */
@@ -38,6 +40,11 @@ export interface UnenrollInput {
   signal?: AbortSignal;
   /** Told how long we wait for a fresh code window, so a UI can show it. */
   onWaitForFreshCode?: (ms: number) => void;
+  /** The request behind the reset (ticket, reason, verification): see src/core/requests. */
+  request?: RequestInput;
+  /** The locked-out user's e-mail when known (the form's lookup), for the ticket's identity match. */
+  email?: string;
+  onComment?: RequestStep['onComment'];
 }
 
 export async function runUnenroll(deps: UnenrollDeps, input: UnenrollInput): Promise<UnenrollResult> {
@@ -69,8 +76,12 @@ export async function runUnenroll(deps: UnenrollDeps, input: UnenrollInput): Pro
       ),
     (s) => {
       if (!(s.error instanceof AppError)) throw s.error;
-      const outcome = guardRefusal('credentials', s.error.message, s.error.hint ?? 'Set the credentials of this instance first.', s.error.kind);
+      const outcome = s.error instanceof RequestRefusedError
+        ? guardRefusal('request', s.error.message, s.error.hint ?? 'Give the request behind this reset.', s.error.kind)
+        : guardRefusal('credentials', s.error.message, s.error.hint ?? 'Set the credentials of this instance first.', s.error.kind);
       return { ok: false, outcome, ...(s.auditEntry ? { auditEntry: s.auditEntry } : {}), ...(s.auditError ? { auditError: s.auditError } : {}) };
     },
+    undefined,
+    { profile, input: input.request, target: { username: input.username, ...(input.email ? { email: input.email } : {}) }, label: 'Recovery unenroll', ...(input.onComment ? { onComment: input.onComment } : {}) },
   );
 }

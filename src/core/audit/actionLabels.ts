@@ -3,19 +3,21 @@
  * and exports (the log itself keeps the stable internal names). An action without a label
  * (a newer version wrote it) is shown as recorded.
  */
-const ACTION_LABELS: Record<string, string> = {
-  unenroll: 'Unenroll (REST)',
-  'sql.run': 'Run snippet',
-  'sql.preview': 'Preview change',
-  'sql.change': 'Change by snippet',
-  'sql.disable': 'Disable 2SV by SQL',
-  'sql.reveal': 'Reveal recovery codes',
-  'backup.restore': 'Restore backup',
+export const ACTION_LABELS: Record<string, string> = {
+  unenroll: 'Recovery unenroll (REST)',
+  'sql.run': 'Recovery SQL (read)',
+  'sql.preview': 'Recovery SQL preview',
+  'sql.change': 'Recovery SQL change',
+  'sql.disable': 'Recovery SQL disable',
+  'sql.reveal': 'Recovery codes revealed',
+  'backup.restore': 'Restore from backup',
   'bulk.preview': 'Bulk preview',
-  'bulk.run': 'Bulk disable 2SV',
-  'bulk.sql.disable': 'Bulk disable 2SV by SQL',
-  'cloud.move': 'Move to recovery policy (Cloud)',
-  'cloud.moveBack': 'Move back to usual policy (Cloud)',
+  'bulk.run': 'Bulk disable (REST)',
+  'bulk.sql.disable': 'Bulk disable (database)',
+  'cloud.move': 'Cloud policy move',
+  'cloud.moveBack': 'Cloud policy move back',
+  'audit.gap': 'Audit log gap recorded',
+  'ticket.comment': 'Ticket comment',
 };
 
 export function actionLabel(action: string): string {

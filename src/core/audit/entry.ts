@@ -129,8 +129,20 @@ export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: 
     }
     out.details = details;
   }
+  if (input.request !== undefined) {
+    if (!input.request || typeof input.request !== 'object' || Array.isArray(input.request)) throw badInput('request must be an object');
+    const request: Record<string, string> = {};
+    for (const key of REQUEST_KEYS) {
+      const value = text(c, 'request.', (input.request as Record<string, unknown>)[key] as string | undefined, ENTRY_LIMITS.text, false, key);
+      if (value !== undefined) request[key] = value;
+    }
+    if (Object.keys(request).length) out.request = request as AuditEntryInput['request'];
+  }
   return out;
 }
+
+/** The members of an entry's request block, all strings. */
+const REQUEST_KEYS = ['identityMatch', 'override', 'reason', 'ticket', 'ticketUrl', 'verification', 'verificationNote', 'warnings'] as const;
 
 function secretError(field: string, file: string): AuditWriteError {
   return new AuditWriteError('ESECRET', file,
@@ -175,6 +187,10 @@ export function shapeProblem(v: unknown): string | undefined {
     for (const value of Object.values(o.details)) {
       if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) return '"details" holds a nested value';
     }
+  }
+  if (o.request !== undefined) {
+    if (!o.request || typeof o.request !== 'object' || Array.isArray(o.request)) return '"request" is not an object';
+    for (const value of Object.values(o.request)) if (typeof value !== 'string') return '"request" holds a value that is not text';
   }
   if (!isHash(o.prevHash)) return '"prevHash" is missing or not a SHA-256 hex digest';
   if (!isHash(o.hash)) return '"hash" is missing or not a SHA-256 hex digest';

@@ -88,6 +88,9 @@ export async function openFileForAppend(file: string): Promise<AppendHandle> {
   };
 }
 
+/** Below this, an action is refused before it starts (see ready()). */
+export const MIN_FREE_BYTES = 32 * 1024;
+
 export class AuditLog implements AuditSink {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly redactor: Redactor;
@@ -105,6 +108,27 @@ export class AuditLog implements AuditSink {
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? newEntryId;
   }
+  /**
+   * Refuses when the log's file system has less than MIN_FREE_BYTES free: a few entries and the
+   * lock file need room, and an action whose entry cannot be written must not start. A folder
+   * that does not exist yet is created by the first append and is not checked here.
+   */
+  async ready(): Promise<void> {
+    let stats: { bavail: number; bsize: number };
+    try {
+      stats = await fsp.statfs(path.dirname(this.file));
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return;
+      throw toAuditWriteError(e, this.file);
+    }
+    const free = Number(stats.bavail) * Number(stats.bsize);
+    if (free < MIN_FREE_BYTES) {
+      throw new AuditWriteError('ENOSPC', this.file,
+        `The disk of the audit log ${this.file} is full (${free} bytes free): the action was not started, because its audit entry could not be written.`,
+        'Free some space on that disk, or point the audit log at another one, then retry.');
+    }
+  }
+
 
   /** The lock file held while appending: the log's path plus ".lock". */
   get lockFile(): string {

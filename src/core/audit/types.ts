@@ -11,6 +11,20 @@ export interface AuditInstanceRef {
   baseUrl: string;
 }
 
+/** The request behind an action that changed a user's 2SV (src/core/requests). */
+export interface AuditRequest {
+  ticket?: string;
+  ticketUrl?: string;
+  reason?: string;
+  verification?: string;
+  verificationNote?: string;
+  /** reporter / requester: the ticket came from the user; mismatch: from someone else; unknown: not checked. */
+  identityMatch?: 'reporter' | 'requester' | 'mismatch' | 'unknown';
+  /** The ticket check's warnings the admin went past, and their typed reason. */
+  warnings?: string;
+  override?: string;
+}
+
 export interface AuditEntryInput {
   /**
    * The product identity used: the Jira user of the REST call, the database user of SQL, the
@@ -35,6 +49,8 @@ export interface AuditEntryInput {
   runId?: string;
   /** The backup that a destructive change saved first. */
   backupId?: string;
+  /** The request (ticket, reason, identity verification) behind the action. */
+  request?: AuditRequest;
 }
 
 export interface AuditEntry extends AuditEntryInput {
@@ -54,4 +70,10 @@ export interface AuditSink {
    * recovery/context.ts for the fallback.
    */
   appendMany?(entries: readonly AuditEntryInput[]): Promise<AuditEntry[]>;
+  /**
+   * Resolves when an entry can be written now; throws (AuditWriteError "ENOSPC") when the log's
+   * disk has no room left. Actions call it before they act, so that no change happens that its
+   * audit entry could not follow.
+   */
+  ready?(): Promise<void>;
 }

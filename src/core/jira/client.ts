@@ -15,6 +15,7 @@ import { GROUP_PAGE_SIZE, groupNameProblem, parseConfluenceMemberPage, parseJira
 import { guardRefusal, unavailable, type ApiResult, type FailedOutcome, type Outcome } from './outcomes';
 import { restPath, splitBaseUrl, usernameProblem, type SplitBase } from './paths';
 import { parseJson } from './serverMessage';
+import { parseCommentId, parseIssue, parseServiceDeskRequest, type ServiceDeskRequest, type Ticket } from './tickets';
 import { parseServerInfo, parseSignedInUser, parseSystemAdmin, parseTsvStatus, type ServerInfo, type SignedInUser, type TsvStatus } from './parsers';
 import { InstanceTransport, type ClientTransportOptions } from './transport';
 import { userAgent } from './userAgent';
@@ -233,6 +234,47 @@ export class JiraClient {
     const answer = await this.call('DELETE', path, `remove two-step verification of "${username}"`, { signal, body: JSON.stringify({ totpCode }) });
     if ('outcome' in answer) return answer.outcome;
     return classifyUnenrollAnswer(answer.answer, answer.ctx, username);
+  }
+
+  /** A ticket for a recovery request (Jira); a 404 with a JSON body is "no such issue". */
+  async ticket(key: string, signal?: AbortSignal): Promise<ApiResult<{ found: true; ticket: Ticket } | { found: false }>> {
+    return this.getMaybe(restPath(this.base, '/rest/api/2/issue', { segments: [key], query: { fields: 'summary,status,reporter,created,resolution' } }), `read ticket ${key}`, signal, (j) => {
+      const ticket = parseIssue(j);
+      return ticket ? { found: true as const, ticket } : undefined;
+    });
+  }
+
+  /** The service desk view of an issue; "no such request" when the issue is not a customer request. */
+  async serviceDeskRequest(key: string, signal?: AbortSignal): Promise<ApiResult<{ found: true; request: ServiceDeskRequest } | { found: false }>> {
+    return this.getMaybe(restPath(this.base, '/rest/servicedeskapi/request', { segments: [key] }), `read service desk request ${key}`, signal, (j) => {
+      const request = parseServiceDeskRequest(j);
+      return request ? { found: true as const, request } : undefined;
+    });
+  }
+
+  /**
+   * Adds a comment to a ticket: an internal one (not shown to the customer) on a service desk
+   * request, a plain issue comment otherwise. Never retried: a second POST would comment twice.
+   */
+  async addComment(key: string, body: string, serviceDesk: boolean, signal?: AbortSignal): Promise<ApiResult<{ id: string }>> {
+    const path = serviceDesk ? `${restPath(this.base, '/rest/servicedeskapi/request', { segments: [key] })}/comment` : `${restPath(this.base, '/rest/api/2/issue', { segments: [key] })}/comment`;
+    const answer = await this.call('POST', path, `comment on ${key}`, { signal, body: JSON.stringify(serviceDesk ? { body, public: false } : { body }) });
+    if ('outcome' in answer) return { ok: false, outcome: answer.outcome };
+    const { answer: a, ctx } = answer;
+    if (a.status !== 201 && a.status !== 200) return { ok: false, outcome: classifyFailedAnswer(a, ctx) };
+    const id = parseCommentId(parseJson(a.bodyText));
+    return id ? { ok: true, status: a.status, value: { id } } : { ok: false, outcome: classifyUnexpectedBody(a, ctx) };
+  }
+
+  private async getMaybe<T>(path: string, action: string, signal: AbortSignal | undefined, parse: (j: Record<string, unknown>) => T | undefined): Promise<ApiResult<T | { found: false }>> {
+    const answer = await this.call('GET', path, action, { signal });
+    if ('outcome' in answer) return { ok: false, outcome: answer.outcome };
+    const { answer: a, ctx } = answer;
+    const json = parseJson(a.bodyText);
+    if (a.status === 404 && json !== undefined) return { ok: true, status: 404, value: { found: false } };
+    if (a.status !== 200) return { ok: false, outcome: classifyFailedAnswer(a, ctx) };
+    const value = json && typeof json === 'object' && !Array.isArray(json) ? parse(json as Record<string, unknown>) : undefined;
+    return value === undefined ? { ok: false, outcome: classifyUnexpectedBody(a, ctx) } : { ok: true, status: 200, value };
   }
 
   /** Closes this instance's kept-alive connections. */

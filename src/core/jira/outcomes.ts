@@ -16,7 +16,7 @@ import type { FailureKind } from '../errors';
 export type TlsProblem = 'selfSigned' | 'unknownCa' | 'hostnameMismatch' | 'expired' | 'notYetValid' | 'notTls' | 'other';
 
 /** Why a guard refused before any request. */
-export type GuardReason = 'username' | 'confirmation' | 'selfUnenroll' | 'replay' | 'code' | 'seed' | 'credentials' | 'config';
+export type GuardReason = 'username' | 'confirmation' | 'selfUnenroll' | 'replay' | 'code' | 'seed' | 'credentials' | 'config' | 'request';
 
 export type TransportKind = 'dnsFailure' | 'connectionRefused' | 'connectionReset' | 'timeout' | 'proxyError' | 'networkError' | 'cancelled';
 

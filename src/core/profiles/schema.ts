@@ -123,6 +123,25 @@ export const DatabaseSchema = z
     }),
   );
 
+export const REQUEST_REQUIREMENTS = ['none', 'reason', 'ticket'] as const;
+export type RequestRequirement = (typeof REQUEST_REQUIREMENTS)[number];
+
+/**
+ * What an action that changes a user's 2SV needs on this instance: nothing, a typed reason, or a
+ * ticket (checked on `ticketInstance`, a Jira instance of the profiles; this one when omitted)
+ * with the requester's identity verification. Absent: "none".
+ */
+export const RecoveryRequestsSchema = z.strictObject({
+  require: z.enum(REQUEST_REQUIREMENTS, { error: `recoveryRequests.require must be one of ${REQUEST_REQUIREMENTS.join(', ')}` }),
+  ticketInstance: z.optional(ID),
+  projects: z.optional(
+    z.array(z.string().check(z.regex(/^[A-Z][A-Z0-9_]+$/, { error: 'recoveryRequests.projects holds project keys such as HELP' }))).check(
+      z.maxLength(50, { error: 'recoveryRequests.projects has more than 50 keys' }),
+    ),
+  ),
+  comment: z._default(described(z.boolean(), 'Add an internal comment to the ticket after the action'), true),
+});
+
 /**
  * Cloud organizations: the policies the admin designates, because the admin API does not say
  * which authentication policy has 2SV optional (docs reference section 3).
@@ -150,6 +169,7 @@ export const InstanceSchema = z
     database: z.optional(DatabaseSchema),
     orgId: optionalText('orgId', 100, [/^[A-Za-z0-9-]+$/, 'orgId contains invalid characters']),
     directoryId: optionalText('directoryId', 100, [/^[A-Za-z0-9-]+$/, 'directoryId contains invalid characters']),
+    recoveryRequests: z.optional(RecoveryRequestsSchema),
     cloud: z.optional(CloudSettingsSchema),
   })
   .check(

@@ -110,7 +110,7 @@ async function flow(ctx, sim) {
 
   // 7. Recent actions under the instance lists it
   await treeItem('Recent actions').click();
-  await treeItem(`Unenroll (REST) ${target}`).waitFor();
+  await treeItem(`Recovery unenroll (REST) ${target}`).waitFor();
   await shot('recent-actions-node');
 
   // 8. a wrong typed code: the server's 401 and our explanation

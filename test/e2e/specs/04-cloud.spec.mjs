@@ -204,7 +204,7 @@ export async function run(ctx) {
     assert.ok(!fs.readFileSync(trackerFile, 'utf8').includes(sim.key), 'the API key is not in the tracker file');
     // the move is in Recent actions (audit)
     await row('Recent actions').click();
-    await treeItem(`Move to recovery policy (Cloud) ${USER}`).waitFor({ timeout: 15000 });
+    await treeItem(`Cloud policy move ${USER}`).waitFor({ timeout: 15000 });
     await shot('pending-and-recent-actions');
 
     // 6b. the CLI shares the list: a user moved with `jira2fa cloud move` appears in the tree
@@ -256,7 +256,7 @@ export async function run(ctx) {
     assert.deepEqual(tracked(), [], 'the shared file is empty after the moves back');
     assert.deepEqual(cli('cloud', 'pending', '--instance', 'e2e-cloud').pending, [], 'and the CLI agrees');
     // the move back is in Recent actions too (the node is collapsed again after the reload)
-    const moveBackRow = treeItem(`Move back to usual policy (Cloud) ${USER}`);
+    const moveBackRow = treeItem(`Cloud policy move back ${USER}`);
     if (!(await moveBackRow.waitFor({ timeout: 3000 }).then(() => true, () => false))) await row('Recent actions').click();
     await moveBackRow.waitFor({ timeout: 15000 });
     await shot('moved-back');

@@ -172,9 +172,9 @@ async function flow(ctx, info, dir, output) {
 
   // 8. Recent actions picks the CLI entry up by itself, with readable names
   await wb.treeItem('Recent actions').click();
-  await wb.treeItem('Unenroll (REST) ghost').waitFor({ timeout: 20000 });
-  await wb.treeItem('Unenroll (REST) dave').waitFor();
-  await wb.treeItem('Change by snippet').waitFor();
+  await wb.treeItem('Recovery unenroll (REST) ghost').waitFor({ timeout: 20000 });
+  await wb.treeItem('Recovery unenroll (REST) dave').waitFor();
+  await wb.treeItem('Recovery SQL change').waitFor();
   await shot('recent-actions-with-cli-entry');
 
   // 9. the audit panel: readable actions, local time with zone, both identities
@@ -182,8 +182,8 @@ async function flow(ctx, info, dir, output) {
   const audit = wb.webview();
   await audit.locator('tr[data-id]').first().waitFor();
   const table = await audit.locator('#table').innerText();
-  assert.match(table, /Unenroll \(REST\)/);
-  assert.match(table, /Change by snippet/);
+  assert.match(table, /Recovery unenroll \(REST\)/);
+  assert.match(table, /Recovery SQL change/);
   assert.match(table, /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC[+-]\d{2}:\d{2}/);
   assert.doesNotMatch(table, /sql\.change|sql\.preview/, 'no internal action names');
   const osUser = daveOk.osUser;
