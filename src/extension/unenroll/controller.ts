@@ -5,6 +5,7 @@
  */
 import type { ConnectionReport, UnenrollResult as CoreResult } from '../../core/unenroll';
 import type { FromUnenroll, Lookup, ToUnenroll, UnenrollResult } from '../../webview/unenroll/protocol';
+import { localTime } from '../../core/audit/timeFormat';
 
 export interface UnenrollBackend {
   instance: { id: string; name: string; environment: 'production' | 'staging' | 'test'; product: 'jira' | 'confluence' | 'bitbucket' | 'bamboo' | 'cloud'; baseUrl: string };
@@ -86,7 +87,7 @@ export class UnenrollController {
       nextStep: o.next,
       ...(o.serverMessage ? { serverMessage: o.serverMessage } : {}),
       ...(o.status !== undefined ? { status: o.status } : {}),
-      time: this.now().toLocaleString(),
+      time: localTime(this.now()),
       ...(result.auditEntry ? { auditId: result.auditEntry.id } : {}),
       ...(result.auditError ? { nextStep: `${o.next} Warning: the audit entry could not be written: ${result.auditError}` } : {}),
     };

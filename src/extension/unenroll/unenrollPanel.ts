@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
+import { tidyUsername } from '../../core/jira/paths';
 import { FromUnenrollSchema, type FromUnenroll, type Lookup, type ToUnenroll } from '../../webview/unenroll/protocol';
 import { PanelHost } from '../panels/panelHost';
 import type { ExtensionServices } from '../services';
@@ -65,16 +66,18 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile): UnenrollBac
   };
 }
 
-async function lookup(s: ExtensionServices, profile: InstanceProfile, username: string): Promise<Lookup> {
+async function lookup(s: ExtensionServices, profile: InstanceProfile, typed: string): Promise<Lookup> {
+  const { username, note } = tidyUsername(typed);
   const base: Lookup = { username, found: false, enrolled: 'unknown', message: '' };
+  const withNote = (l: Lookup): Lookup => (note ? { ...l, message: `${l.message} ${note}`.trim() } : l);
   try {
     const client = await s.jira.client(profile);
     const answer = await client.findUser(username);
-    if (!answer.ok) return { ...base, message: answer.outcome.summary };
+    if (!answer.ok) return withNote({ ...base, message: answer.outcome.summary });
     const user = answer.value;
-    if (!user.found) return { ...base, message: `No user with the user name "${username}".` };
+    if (!user.found) return withNote({ ...base, message: `No user with the user name "${username}".` });
     const enrolled = await s.enrollmentLookup(profile, username);
-    return {
+    return withNote({
       username,
       found: true,
       ...(user.displayName ? { displayName: user.displayName } : {}),
@@ -87,7 +90,7 @@ async function lookup(s: ExtensionServices, profile: InstanceProfile, username: 
           : profile.database
             ? 'Whether the user is enrolled could not be read from the database (see the log: Show Log).'
             : 'Whether the user is enrolled can only be read from the database (add one to the instance).',
-    };
+    });
   } catch (e) {
     return { ...base, message: describeError(e) };
   }

@@ -14,6 +14,7 @@ import { byId, el, show, setText } from '../shared/dom';
 import { connect } from '../shared/host';
 import {
   secondsLeftInWindow,
+  TOO_CLOSE_TO_WINDOW_END_SECONDS,
   TOTP_PERIOD_SECONDS,
   ToUnenrollSchema,
   UnenrollStateSchema,
@@ -97,7 +98,7 @@ function render(): void {
       el('div', { class: 'row muted', id: 'seedHint' },
         'No seed stored for this instance. ', el('a', { href: '#', id: 'setSeed' }, 'Store your own TOTP seed…')),
     ),
-    el('div', { class: 'buttons' }, el('vscode-button', { id: 'send', disabled: true }, 'Unenroll user')),
+    el('div', { class: 'buttons' }, el('vscode-button', { id: 'send', disabled: true }, 'Unenroll user'), el('span', { id: 'sendBlocker', class: 'muted', role: 'status' })),
     el('section', { id: 'result', class: 'result', role: 'status', 'aria-live': 'polite' }),
   );
 
@@ -109,7 +110,8 @@ function render(): void {
   confirmation.value = state.confirmation;
   useSeed.checked = state.codeSource === 'seed';
 
-  username.addEventListener('input', () => save({ username: username.value, lookup: undefined }));
+  // A changed name makes the last lookup and outcome about someone else: both go.
+  username.addEventListener('input', () => save({ username: username.value, lookup: undefined, result: undefined }));
   username.addEventListener('keydown', (e: KeyboardEvent) => {
     if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) lookup();
   });
@@ -119,7 +121,7 @@ function render(): void {
     if (code.value !== typedCode) code.value = typedCode;
     refresh();
   });
-  useSeed.addEventListener('change', () => save({ codeSource: useSeed.checked ? 'seed' : 'typed' }));
+  useSeed.addEventListener('change', () => save({ codeSource: useSeed.checked ? 'seed' : 'typed', codeSourceChosen: true }));
   byId('lookup').addEventListener('click', lookup);
   byId('send').addEventListener('click', send);
   byId('setSeed').addEventListener('click', (e) => {
@@ -139,10 +141,13 @@ function save(patch: Partial<UnenrollState>): void {
 
 /** Why Send is not possible yet, or undefined when it is. */
 function blocker(): string | undefined {
-  const name = state.username;
-  if (name.trim() === '') return 'Enter the user name.';
-  if (production && state.confirmation !== name) return 'Type the user name again to confirm (production).';
+  const name = state.username.trim();
+  if (name === '') return 'Enter the user name.';
+  if (production && state.confirmation.trim() !== name) return 'Type the user name again to confirm (production).';
   if (state.codeSource === 'typed' && !/^\d{6}$/.test(typedCode)) return 'Enter your current 6-digit code.';
+  if (state.codeSource === 'typed' && secondsLeftInWindow(Date.now()) <= TOO_CLOSE_TO_WINDOW_END_SECONDS) {
+    return 'Your code is about to change: wait for the next one, then type it.';
+  }
   if (state.codeSource === 'seed' && !seedStored) return 'No seed is stored: type the code instead.';
   return undefined;
 }
@@ -155,10 +160,12 @@ function refresh(): void {
   if (seed) code.value = '';
   byId<Field>('useSeed').disabled = !seedStored;
   show(byId('seedHint'), !seedStored);
-  const confirmErr = production && state.confirmation !== '' && state.confirmation !== state.username ? 'Does not match the user name.' : '';
+  const confirmErr = production && state.confirmation.trim() !== '' && state.confirmation.trim() !== state.username.trim() ? 'Does not match the user name.' : '';
   setText(byId('confirmation-error'), confirmErr);
-  byId<Field>('send').disabled = busy || blocker() !== undefined;
-  byId('send').title = blocker() ?? '';
+  const why = blocker();
+  byId<Field>('send').disabled = busy || why !== undefined;
+  byId('send').title = why ?? '';
+  setText(byId('sendBlocker'), busy ? '' : (why ?? ''));
   renderLookup(state.lookup);
   renderResult(state.result);
 }
@@ -168,7 +175,9 @@ function tick(): void {
   byId('ringArc').setAttribute('stroke-dashoffset', String(RING_LENGTH * (1 - left / TOTP_PERIOD_SECONDS)));
   byId('ringArc').setAttribute('class', left <= 5 ? 'ring-arc ring-low' : 'ring-arc');
   setText(byId('ringText'), String(left));
-  setText(byId('ringLabel'), left <= 5 ? 'Code about to change: wait for the next one' : `${left} s left in this code window`);
+  setText(byId('ringLabel'), left <= TOO_CLOSE_TO_WINDOW_END_SECONDS ? 'Code about to change: wait for the next one' : `${left} s left in this code window`);
+  // The send button follows the countdown (disabled near the window's end, enabled again after).
+  if (left <= TOO_CLOSE_TO_WINDOW_END_SECONDS + 1 || left === TOTP_PERIOD_SECONDS) refresh();
 }
 
 function lookup(): void {
@@ -192,7 +201,7 @@ function send(): void {
 
 function renderLookup(lookup: Lookup | undefined): void {
   const box = byId('lookupResult');
-  if (!lookup || lookup.username !== state.username) return void box.replaceChildren();
+  if (!lookup || lookup.username !== state.username.trim()) return void box.replaceChildren();
   const facts = [
     lookup.displayName && `${lookup.displayName}`,
     lookup.email && `<${lookup.email}>`,
@@ -228,6 +237,8 @@ host.onMessage((message) => {
       production = i.environment === 'production';
       seedStored = message.seedStored;
       if (!seedStored && state.codeSource === 'seed') state = { ...state, codeSource: 'typed' };
+      // A stored seed is the easy path: offered ticked until the user chooses otherwise.
+      if (seedStored && !state.codeSourceChosen) state = { ...state, codeSource: 'seed' };
       if (message.prefillUsername && !state.username) state = { ...state, username: message.prefillUsername };
       setText(byId('envBadge'), i.environment);
       byId('envBadge').className = `badge env-${i.environment}`;
@@ -261,7 +272,8 @@ host.onMessage((message) => {
       // after a success the confirmation is asked again for the next user: clear the field too,
       // not only the state, or it shows a name while Send stays disabled
       if (message.result.ok) byId<Field>('confirmation').value = '';
-      save({ result: message.result, confirmation: message.result.ok ? '' : state.confirmation });
+      // After a success the lookup ("2SV enrolled") is out of date: it goes with the confirmation.
+      save({ result: message.result, confirmation: message.result.ok ? '' : state.confirmation, ...(message.result.ok ? { lookup: undefined } : {}) });
       return;
   }
 });
