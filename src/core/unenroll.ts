@@ -13,19 +13,26 @@ import type { SecretStore } from './secrets';
 import type { JiraClient } from './jira/client';
 import { CredentialOriginChangedError, readSecretFor } from './credentialOrigin';
 import { guardRefusal, type Outcome } from './jira/outcomes';
-import { usernameProblem } from './jira/paths';
+import { tidyUsername, usernameProblem } from './jira/paths';
 import { decodeSeed, normalizeTypedCode, seedProblem, type ReplayGuard } from './totp';
 
 export { testConnection, type ConnectionReport } from './jira/testConnection';
 
-export type UnenrollClient = Pick<JiraClient, 'myself' | 'unenroll'>;
+export type UnenrollClient = Pick<JiraClient, 'myself' | 'unenroll'> & Partial<Pick<JiraClient, 'findUser'>>;
 
 export interface UnenrollRequest {
   profile: Pick<InstanceProfile, 'id' | 'name' | 'baseUrl' | 'environment' | 'auth'>;
   client: UnenrollClient;
   audit: AuditSink;
-  /** The locked-out user's user name (login), exactly as stored. */
+  /** The locked-out user's user name (login); surrounding whitespace is removed (tidyUsername). */
   username: string;
+  /**
+   * Look the user up (client.findUser) before a code is taken or waited for, and refuse an
+   * unknown user without spending a code window. The CLI sets it; the form looks up itself.
+   */
+  lookUpFirst?: boolean;
+  /** Whether the user has an enrollment, when the caller can tell (the instance's database). */
+  enrollment?: (username: string) => Promise<'yes' | 'no' | 'unknown'>;
   /** The admin's own current code, typed. Exclusive with useStoredSeed. */
   code?: string;
   /** Generate the code from the admin's seed in `secrets`. */
@@ -55,13 +62,17 @@ export interface UnenrollResult {
 
 type SelfCheck = 'given' | 'basicAuthUser' | 'myself' | 'server-only';
 
-export async function unenrollUser(req: UnenrollRequest): Promise<UnenrollResult> {
+export async function unenrollUser(given: UnenrollRequest): Promise<UnenrollResult> {
+  // One tidy name from here on: the same string is sent, shown and audited.
+  const tidied = tidyUsername(given.username);
+  const req = { ...given, username: tidied.username, ...(given.confirmation !== undefined ? { confirmation: given.confirmation.trim() } : {}) };
   const facts: { codeSource: 'typed' | 'storedSeed' | 'none'; selfCheck?: SelfCheck; waitedMs: number; identity?: string } = {
     codeSource: req.useStoredSeed ? 'storedSeed' : req.code !== undefined ? 'typed' : 'none',
     waitedMs: 0,
   };
   let code: string | undefined;
-  const outcome = await attempt(req, facts, (c) => (code = c));
+  const raw = await attempt(req, facts, (c) => (code = c));
+  const outcome = tidied.note ? { ...raw, summary: `${raw.summary} (${tidied.note})` } : raw;
   return finish(req, outcome, facts, code);
 }
 
@@ -113,6 +124,10 @@ async function attempt(req: UnenrollRequest, facts: { codeSource: string; selfCh
     return guardRefusal('selfUnenroll', 'You cannot remove your own two-step verification.', 'Ask another system administrator, or use the database recovery.');
   }
 
+  // Before any code is claimed or waited for: an unknown or not-enrolled user is told at once.
+  const known = await lookUp(req);
+  if (known) return known;
+
   let code: string;
   if (typed) {
     const claim = await req.replayGuard.claimTypedCode(typed);
@@ -132,6 +147,22 @@ async function attempt(req: UnenrollRequest, facts: { codeSource: string; selfCh
   }
   usedCode(code);
   return req.client.unenroll(username, code, req.signal);
+}
+
+/** A refusal when the user is known not to exist or not to be enrolled; undefined to go on. */
+async function lookUp(req: UnenrollRequest): Promise<Outcome | undefined> {
+  const { username, profile } = req;
+  if (req.lookUpFirst && req.client.findUser) {
+    const found = await req.client.findUser(username, req.signal);
+    // Lookup unavailable on this product, or failing: the DELETE's own answer still tells.
+    if (found.ok && !found.value.found) {
+      return { kind: 'noSuchUser', ok: false, failure: 'refused', status: found.status, summary: `There is no user "${username}" on ${profile.name}.`, next: 'Use the login (user name), not the display name or e-mail address. Nothing was sent and no code was used.' };
+    }
+  }
+  if (req.enrollment && (await req.enrollment(username)) === 'no') {
+    return { kind: 'noEnrollment', ok: false, failure: 'refused', summary: `"${username}" has no two-step verification enrollment on ${profile.name}: nothing to remove.`, next: 'Check the user name; nothing was sent and no code was used.' };
+  }
+  return undefined;
 }
 
 /** Who the credentials sign in as, without a request when we already know. */

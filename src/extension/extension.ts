@@ -18,6 +18,7 @@ import { consumeSandboxSecrets } from '../core/sandboxSecrets';
 import { registerEvidenceCommand } from './audit/evidenceCommand';
 import { RecentActionsChildren } from './audit/recentActions';
 import { TeamAudit } from './audit/teamAudit';
+import { WalkthroughContext } from './walkthroughContext';
 import { CloudChildren } from './cloud/cloudTree';
 import { registerCloudCommands, remindOverdue } from './cloud/commands';
 import { CloudSessions } from './cloud/sessions';
@@ -97,7 +98,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   tree.addChildren(cloudChildren);
   const watchCloudTracker = () => cloudChildren.watch(profiles.snapshot().profiles.some((p) => p.product === 'cloud'));
   watchCloudTracker();
-  tree.addChildren(new RecentActionsChildren(auditFile));
+  const recentActions = new RecentActionsChildren(auditFile);
+  tree.addChildren(recentActions);
+  // Walkthrough steps tick from what is already true (after activation: it reads secrets and the log).
+  const walkthrough = new WalkthroughContext(profiles, secrets, statuses, auditFile);
+  setTimeout(() => void walkthrough.update(), 0);
+  context.subscriptions.push(walkthrough, recentActions.watch(() => {
+    tree.refresh();
+    void walkthrough.update();
+  }));
   const view = vscode.window.createTreeView('jira2fa.instances', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
     log,

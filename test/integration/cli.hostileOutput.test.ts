@@ -192,10 +192,12 @@ describe('cli: no raw control character reaches the terminal (hostile corpus)', 
         assertSafe(plain, `unenroll ${label(user)}`);
         assertJson(await run(['unenroll', '--instance', 'sim', '--user', user, '--json']), `unenroll --json ${label(user)}`);
       }
-      // One that reaches the server (a code window each: only one), answered "no such user".
-      const sent = await run(['unenroll', '--instance', 'sim', '--user', 'zero\u200bwidth\ufeff', '--json']);
+      // One that reaches the server, answered "no such user" by the lookup the CLI makes first
+      // (invisible characters are refused now, so a visible look-alike: U+2400 and markup).
+      const sent = await run(['unenroll', '--instance', 'sim', '--user', 'ghost\u2400<b>x</b>', '--json']);
       assert.equal(sent.code, 1, sent.stderr);
-      assert.equal(sim.requestsOf('DELETE').length, 1);
+      assert.equal(sim.requestsOf('DELETE').length, 0, 'the unknown user was told before any code was sent');
+      assert.ok(sim.requestsOf('GET').length > 0);
       assertJson(sent, 'unenroll --json (sent)');
       const message = HOSTILE.join(' ');
       for (const fault of [{ type: 'status' as const, status: 500, json: { errorMessages: [message], message } }, { type: 'status' as const, status: 400, text: message }]) {

@@ -125,6 +125,22 @@ describe('jira2fa unenroll / test (dist/cli.js against the simulator)', function
       assert.deepEqual(pick(JSON.parse(second.stdout)), { ok: false, status: 400, outcome: 'noEnrollment' });
     });
 
+    it('an unknown user after a used code window: told at once, no wait, no DELETE; a padded name is trimmed', async function () {
+      this.timeout(60_000);
+      const intoWindow = Date.now() % 30_000;
+      if (intoWindow > 20_000) await new Promise((r) => setTimeout(r, 30_500 - intoWindow));
+      const withSeed = env({ JIRA2FA_TOTP_SECRET: secrets.seed });
+      const first = await runCli(['unenroll', '--instance', 'sim', '--user', ' jdoe ', '--json'], withSeed);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(JSON.parse(first.stdout).message, /Used "jdoe" without the spaces around it/);
+      const ghost = await runCli(['unenroll', '--instance', 'sim', '--user', ' ghost ', '--json'], withSeed);
+      assert.doesNotMatch(ghost.stderr, /waiting/, 'no code window was waited for');
+      assert.equal(ghost.code, 1);
+      assert.deepEqual(pick(JSON.parse(ghost.stdout)), { ok: false, status: 404, outcome: 'noSuchUser' });
+      assert.equal(deletes().length, 1, 'only the first run sent a DELETE');
+      assert.deepEqual(audit().map((e) => [e.target, e.outcome]), [['jdoe', 'ok'], ['ghost', 'refused']]);
+    });
+
     it('two runs in one code window: the second waits for the next window instead of resending the code', async function () {
       this.timeout(80_000);
       // Start early in a window, so both runs fall into it.

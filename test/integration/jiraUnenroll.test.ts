@@ -76,6 +76,58 @@ describe('unenroll service', () => {
     assert.equal(audit.entries[0].details?.codeSource, 'storedSeed');
   });
 
+  describe('user names as pasted, and users that are not there', () => {
+    it('a padded name is trimmed: sent, shown and audited as the same string, with a note', async () => {
+      const r = await run({ username: ' \tjdoe\u00a0 ', useStoredSeed: true });
+      assert.equal(r.outcome.kind, 'unenrolled', r.outcome.summary);
+      assert.match(r.outcome.summary, /Used "jdoe" without the spaces around it/);
+      assert.deepEqual(sim.requestsOf('DELETE').map((q) => q.unenrollTarget), ['jdoe']);
+      assert.equal(audit.entries[0].target, 'jdoe');
+      assert.match(audit.entries[0].message, /without the spaces/);
+    });
+
+    it('a production confirmation is compared after the same trimming', async () => {
+      const prod = testProfile(sim.baseUrl, { environment: 'production' });
+      const r = await run({ profile: prod, username: 'jdoe ', confirmation: ' jdoe', useStoredSeed: true });
+      assert.equal(r.outcome.kind, 'unenrolled', r.outcome.summary);
+    });
+
+    it('a zero-width space inside is refused with the reason, before any request', async () => {
+      const r = await run({ username: 'jd\u200boe', useStoredSeed: true });
+      assert.equal(r.outcome.kind === 'refusedByGuard' && r.outcome.guard, 'username');
+      assert.match(r.outcome.summary, /invisible character/);
+      assert.equal(sim.requests.length, 0);
+    });
+
+    it('lookUpFirst: an unknown user is refused without claiming or waiting for a code', async () => {
+      const code = adminCode(clock.now());
+      await guard.claimTypedCode(code); // this window is used: a stored-seed run would wait 30 s
+      const waits: number[] = [];
+      const r = await run({ username: 'nobody', useStoredSeed: true, lookUpFirst: true, onWaitForFreshCode: (ms) => waits.push(ms) });
+      assert.equal(r.outcome.kind, 'noSuchUser');
+      assert.match(r.outcome.summary, /There is no user "nobody"/);
+      assert.deepEqual(waits, [], 'no wait for a code window');
+      assert.equal(sim.requestsOf('DELETE').length, 0);
+      assert.equal(audit.entries.length, 1);
+      assert.equal(audit.entries[0].outcome, 'refused');
+    });
+
+    it('lookUpFirst: a known user goes on to the one DELETE', async () => {
+      const r = await run({ username: ' jdoe ', useStoredSeed: true, lookUpFirst: true });
+      assert.equal(r.outcome.kind, 'unenrolled', r.outcome.summary);
+      assert.deepEqual(sim.requestsOf('DELETE').map((q) => q.unenrollTarget), ['jdoe']);
+    });
+
+    it('a user the database says is not enrolled is refused without a code', async () => {
+      const asked: string[] = [];
+      const r = await run({ username: ' jsmith ', code: adminCode(clock.now()), enrollment: async (u) => (asked.push(u), 'no') });
+      assert.equal(r.outcome.kind, 'noEnrollment');
+      assert.deepEqual(asked, ['jsmith']);
+      assert.equal(sim.requestsOf('DELETE').length, 0);
+      assert.equal(guard.wasUsed(adminCode(clock.now())), false, 'the code was not spent');
+    });
+  });
+
   describe('guards before any request', () => {
     for (const [label, username] of [['empty', ''], ['whitespace', ' \t '], ['control character', 'jdoe\r\nX-Injected: 1']] as const) {
       it(`refuses an ${label} user name with no request, audited`, async () => {

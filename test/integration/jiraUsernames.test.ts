@@ -24,10 +24,10 @@ const ACCEPTED: string[] = [
   // quotes, escapes, delimiters
   "o'brien", '"quoted"', 'back\\slash', 'back`tick', 'plus+sign', 'amp&er', 'eq=ual', 'colon:user', 'at@example.com',
   'comma,user', 'dollar$', 'star*', 'bang!', 'paren(s)', '[brackets]', '{braces}', '<script>alert(1)</script>', 'pipe|user', 'caret^', 'tilde~user',
-  // spaces kept exactly (never trimmed)
-  'a b', ' leading', 'trailing ', 'two  spaces', '\u00a0nbsp',
+  // spaces inside are kept exactly (surrounding ones are trimmed: see TRIMMED)
+  'a b', 'two  spaces', 'inner\u00a0nbsp',
   // Unicode
-  'ünïcödé', 'Ελληνικά', 'пользователь', '用户名', 'ユーザー', 'عربي', 'עברית', 'ＦＵＬＬ', 'e\u0301', 'zero\u200bwidth', '\ufeffbom', 'null\u2400',
+  'ünïcödé', 'Ελληνικά', 'пользователь', '用户名', 'ユーザー', 'عربي', 'עברית', 'ＦＵＬＬ', 'e\u0301', 'null\u2400', 'zwnj\u200cpersian',
   // emoji, including ZWJ sequences and flags
   '😀emoji', '👩‍💻dev', '🏳️‍🌈', '🇫🇷',
   // lengths at the limit
@@ -54,6 +54,20 @@ const REFUSED: Array<[string, RegExp]> = [
   ['lone\udc00', /invalid Unicode/],
   ['x'.repeat(256), /longer than 255/],
   ['😀'.repeat(256), /longer than 255/],
+  ['zero\u200bwidth', /invisible character/],
+  ['bom\ufeffinside', /invisible character/],
+  ['word\u2060joiner', /invisible character/],
+  ['soft\u00adhyphen', /invisible character/],
+  ['mark\u200e', /invisible character/],
+];
+
+/** Pasted with whitespace around: the trimmed name is sent, shown and audited. */
+const TRIMMED: Array<[string, string]> = [
+  [' leading', 'leading'],
+  ['trailing ', 'trailing'],
+  ['\u00a0nbsp\u00a0', 'nbsp'],
+  ['\ttabbed\n', 'tabbed'],
+  ['\ufeffbom', 'bom'],
 ];
 
 describe('hostile user names', () => {
@@ -68,7 +82,7 @@ describe('hostile user names', () => {
     const lower = ACCEPTED.map((n) => n.toLowerCase());
     assert.equal(new Set(lower).size, ACCEPTED.length, 'names are distinct (case-insensitively, as on the server)');
     clock = new FakeClock(T0);
-    const fixtures = standardFixtures(ACCEPTED.map((username) => ({ username, seed: USER_SEED })));
+    const fixtures = standardFixtures([...ACCEPTED, ...TRIMMED.map(([, t]) => t)].map((username) => ({ username, seed: USER_SEED })));
     sim = await JiraSimulator.start({ now: () => clock.now(), store: new InMemorySimulatorStore(fixtures) });
     await secrets.set('sim', 'totpSeed', ADMIN_SEED);
   });
@@ -114,6 +128,21 @@ describe('hostile user names', () => {
       assert.match(r.outcome.summary, message);
       assert.equal(sim.requests.length, before);
       assert.equal(audit.entries.length, entries + 1, 'the refusal is audited');
+    });
+  }
+
+  for (const [pasted, trimmed] of TRIMMED) {
+    it(`is trimmed, said so, and the trimmed name sent and audited: ${label(pasted)}`, async () => {
+      const before = sim.requests.length;
+      const r = await unenrollUser({
+        profile: profile(), client: testClient(profile(), dispatchers, { credentials: { type: 'pat', token: ADMIN_TOKEN } }),
+        audit, secrets, replayGuard: guard, username: pasted, confirmation: pasted, useStoredSeed: true, signedInAs: 'admin',
+      });
+      const sent = sim.requests.slice(before);
+      assert.deepEqual(sent.map((q) => q.unenrollTarget), [trimmed]);
+      assert.equal(r.outcome.kind, 'unenrolled', r.outcome.summary);
+      assert.ok(r.outcome.summary.includes(`Used "${trimmed}" without the spaces around it.`), r.outcome.summary);
+      assert.equal(r.auditEntry?.target, trimmed);
     });
   }
 

@@ -8,7 +8,7 @@ import type { AuditEntry, AuditEntryInput } from '../../src/core/audit/types';
 import { AppError } from '../../src/core/errors';
 import { Redactor } from '../../src/core/redact';
 
-const HEADER = 'time,admin,instance,action,target,outcome,status,message,runId,backupId,id';
+const HEADER = 'time,admin,osUser,instance,action,actionLabel,target,outcome,status,message,runId,backupId,id';
 
 function entry(over: Partial<AuditEntry> = {}): AuditEntry {
   return {
@@ -33,9 +33,9 @@ describe('audit log: CSV export', () => {
     const lines = csv.split('\n');
     assert.equal(lines[0], HEADER);
     assert.deepEqual(CSV_COLUMNS.join(','), HEADER);
-    assert.equal(lines[1], '2030-01-01T00:00:00.000Z,alice,prod,unenroll,bob,ok,204,done,,,e1');
+    assert.equal(lines[1], '2030-01-01T00:00:00.000Z,alice,,prod,unenroll,Recovery unenroll (REST),bob,ok,204,done,,,e1');
     assert.equal(csv.slice(csv.indexOf('\n', HEADER.length + 1) + 1),
-      `2030-01-01T00:00:00.000Z,'@admin,prod,unenroll,"'=cmd|"" /C calc""!A0",ok,,"line1\nline2, ""quoted""",'-r,'+b,e2\n`);
+      `2030-01-01T00:00:00.000Z,'@admin,,prod,unenroll,Recovery unenroll (REST),"'=cmd|"" /C calc""!A0",ok,,"line1\nline2, ""quoted""",'-r,'+b,e2\n`);
   });
 
   it('can start with a byte order mark for Excel', () => {
@@ -71,7 +71,8 @@ describe('audit log: CSV export', () => {
       const lines = fs.readFileSync(out, 'utf8').trimEnd().split('\n');
       assert.equal(lines.length, 6);
       assert.equal(lines[0], HEADER);
-      assert.ok(lines.slice(1).every((l) => l.split(',')[4].startsWith("'=u")), 'targets are neutralised');
+      assert.ok(lines.slice(1).every((l) => l.split(',')[6].startsWith("'=u")), 'targets are neutralised');
+      assert.ok(lines.slice(1).every((l) => l.split(',')[2] === os.userInfo().username), 'the OS user is recorded beside the admin');
       assert.deepEqual(fs.readdirSync(dir).sort(), ['audit.jsonl', 'out.csv']);
     });
 

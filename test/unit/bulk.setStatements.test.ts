@@ -154,7 +154,7 @@ describe('bulk: set-based statements', () => {
       const s = parseSnippet(snippet('usernames string[] "Names" maxLength=5', '"USER_KEY" IN (:usernames)')).snippet!;
       assert.deepEqual(coerceParams(s, { usernames: ['a', 'b'] }), { values: { usernames: ['a', 'b'] }, problems: [] });
       assert.deepEqual(coerceParams(s, { usernames: 'a, b\nc\n' }).values, { usernames: ['a', 'b', 'c'] });
-      assert.match(coerceParams(s, { usernames: ['a', 'toolong'] }).problems[0].message, /Names \(:usernames\), item 2, is longer than 5 characters/);
+      assert.match(coerceParams(s, { usernames: ['a', 'toolong'] }).problems[0].message, /Names, item 2, is longer than 5 characters/);
       assert.match(coerceParams(s, { usernames: ['a\u0000'] }).problems[0].message, /item 1, contains a NUL/);
       assert.match(coerceParams(s, { usernames: [] }).problems[0].message, /is required/);
       assert.match(coerceParams(s, { usernames: [{}] }).problems[0].message, /item 1, must be text/);

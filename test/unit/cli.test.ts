@@ -216,7 +216,8 @@ describe('cli: main(argv, io)', () => {
       const lines = r.stdout.trimEnd().split('\n');
       assert.match(lines[0], /^TIME\s+OUTCOME\s+STATUS\s+ACTION\s+INSTANCE\s+TARGET\s+ADMIN\s+MESSAGE$/);
       assert.equal(lines.length, 3);
-      assert.match(lines[1], /ok\s+204\s+unenroll\s+test-conf\s+user4\s+alice\s+message 4$/);
+      // Local time with its zone, the readable action name, the admin with the OS user beside it.
+      assert.match(lines[1], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC[+-]\d{2}:\d{2}\s+ok\s+204\s+Recovery unenroll \(REST\)\s+test-conf\s+user4\s+alice( \(OS user [^)]+\))?\s+message 4$/);
       assert.match(lines[2], /user5/);
     });
 
@@ -328,7 +329,7 @@ describe('cli: main(argv, io)', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /Exported 3 entries to .*out\.csv/);
       const csv = fs.readFileSync(path.join(dir, 'out.csv'), 'utf8').trimEnd().split('\n');
-      assert.equal(csv[0], 'time,admin,instance,action,target,outcome,status,message,runId,backupId,id');
+      assert.equal(csv[0], 'time,admin,osUser,instance,action,actionLabel,target,outcome,status,message,runId,backupId,id');
       assert.equal(csv.length, 4);
 
       const j = await run(['audit', 'export', '--csv', path.join(dir, 'p.csv'), '--instance', 'test-conf', '--json']);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { encodeUsernameSegment, MAX_USERNAME_LENGTH, restPath, splitBaseUrl, usernameProblem } from '../../src/core/jira/paths';
+import { encodeUsernameSegment, MAX_USERNAME_LENGTH, restPath, splitBaseUrl, tidyUsername, usernameProblem } from '../../src/core/jira/paths';
 
 const SEGMENT = /^[A-Za-z0-9\-._~%]+$/;
 
@@ -57,10 +57,26 @@ describe('jira paths: user name segment', () => {
     ['dot dot', '..', /cannot be sent in a URL path/],
     ['256 characters', 'x'.repeat(256), /longer than 255/],
     ['256 emoji', '😀'.repeat(256), /longer than 255/],
+    ['leading space (tidyUsername removes it first)', ' dave', /spaces \(or other whitespace\) around it/],
+    ['trailing no-break space', 'dave\u00a0', /around it/],
+    ['zero-width space', 'da\u200bve', /invisible character/],
+    ['byte-order mark inside', 'da\ufeffve', /invisible character/],
+    ['left-to-right mark', 'dave\u200e', /invisible character/],
   ];
   for (const [label, name, message] of refused) {
     it(`refuses ${label}`, () => assert.match(usernameProblem(name) ?? '(accepted)', message));
   }
+
+  it('tidyUsername trims surrounding whitespace with a note, and leaves everything else to usernameProblem', () => {
+    assert.deepEqual(tidyUsername(' dave '), { username: 'dave', note: 'Used "dave" without the spaces around it.' });
+    assert.deepEqual(tidyUsername('\tdave\r\n'), { username: 'dave', note: 'Used "dave" without the spaces around it.' });
+    assert.deepEqual(tidyUsername('dave'), { username: 'dave' });
+    assert.deepEqual(tidyUsername('   '), { username: '   ' }, 'only spaces: left for "is only spaces"');
+    assert.equal(usernameProblem(tidyUsername(' da\u200bve ').username), usernameProblem('da\u200bve'));
+    // Emoji sequences are built with the zero-width joiner and variation selectors: allowed.
+    assert.equal(usernameProblem('👩‍💻dev'), undefined);
+    assert.equal(usernameProblem('🏳️‍🌈'), undefined);
+  });
 
   it('counts the length in characters, not UTF-16 units', () => {
     assert.equal(usernameProblem('😀'.repeat(MAX_USERNAME_LENGTH)), undefined);

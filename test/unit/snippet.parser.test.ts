@@ -108,7 +108,7 @@ describe('snippet: parameter values', () => {
     assert.deepEqual(coerceParams(s, { username: 'alice', n: '1' }), { values: { username: 'alice', n: 1 }, problems: [] });
     assert.deepEqual(coerceParams(s, { username: 'alice' }).values, { username: 'alice', n: 1 }, 'default');
     const bad = coerceParams(s, { username: 'x'.repeat(21), n: '9', extra: 1 }).problems.map((p) => p.message);
-    assert.deepEqual(bad, ['User name (:username) is longer than 20 characters', 'How many (:n) must be at most 5', 'test.disable has no parameter :extra']);
+    assert.deepEqual(bad, ['User name is longer than 20 characters', 'How many must be at most 5', 'test.disable has no parameter :extra']);
     assert.match(coerceParams(s, { username: 'a\u0000', n: 1 }).problems[0].message, /NUL/);
     assert.match(coerceParams(s, { n: 1 }).problems[0].message, /required/);
     assert.match(coerceParams(s, { username: 'a', n: '1.5' }).problems[0].message, /whole number/);

@@ -76,6 +76,7 @@ function fake(snippet: Snippet, environment: 'production' | 'test' = 'test', ove
     copy: async (text) => void calls.push(`copy:${text}`),
     showBackups: () => calls.push('backups'),
     notify: (m) => void notices.push(m),
+    confirmChange: async (change) => (calls.push(`confirm:${change.rows}:${change.table}:${change.environment}`), true),
     ...over,
   };
   return { backend, calls, saved, notices };
@@ -263,10 +264,34 @@ describe('snippet run panel controller', () => {
     assert.equal(done.ok, true);
     assert.equal(done.backupId, 'backup-1');
     assert.equal(done.auditId, 'audit-2');
-    assert.equal(done.message, "Disable two-step verification for a user: 1 row changed.");
+    assert.equal(done.message, 'Disable two-step verification for a user: 1 row changed. 1 row now.');
     await ctl.handle({ type: 'commit', params: { username: 'alice' } });
     assert.equal(c.last('done')!.ok, false);
-    assert.deepEqual(calls, ['preview:alice', 'execute:alice:fp-1']);
+    assert.deepEqual(calls, ['preview:alice', 'confirm:1:AO_ED669C_TOTP_USER_ENROLLMENT:test', 'execute:alice:fp-1', 'preview:alice']);
+  });
+
+  it('asks before a change in a test environment too, and refreshes the preview after it', async () => {
+    let executed = false;
+    const declined = fake(disable, 'test', { confirmChange: async () => false });
+    const c1 = collector();
+    const ctl1 = new SnippetRunController(declined.backend, c1.post);
+    await ctl1.handle({ type: 'preview', params: { username: 'alice' } });
+    await ctl1.handle({ type: 'commit', params: { username: 'alice' } });
+    assert.match(c1.last('done')!.message, /cancelled the confirmation\. Nothing was changed/);
+    assert.deepEqual(declined.calls, ['preview:alice'], 'nothing executed');
+
+    const accepted = fake(disable, 'test', {
+      preview: async () => (executed ? preview({ rows: [], matchesExpectation: false }) : preview()),
+      execute: async () => ((executed = true), { snippet: disable.name, backupId: 'backup-1', affected: 1, message: '', auditEntryId: 'audit-2' }),
+    });
+    const c2 = collector();
+    const ctl2 = new SnippetRunController(accepted.backend, c2.post);
+    await ctl2.handle({ type: 'preview', params: { username: 'alice' } });
+    await ctl2.handle({ type: 'commit', params: { username: 'alice' } });
+    const after = c2.last('preview')!;
+    assert.deepEqual(after.cells, [], 'the deleted row is gone from the grid');
+    assert.equal(after.message, '0 rows now: the change is done.');
+    assert.match(c2.last('done')!.message, /1 row changed\. 0 rows now\./);
   });
 
   it('does not apply when the preview found the wrong number of rows or the profile is read-only', async () => {
@@ -292,7 +317,7 @@ describe('snippet run panel controller', () => {
     assert.equal(c.last('done')!.ok, false);
     await ctl.handle({ type: 'commit', params: { username: 'alice' }, confirmation: 'alice' });
     assert.equal(c.last('done')!.ok, true);
-    assert.deepEqual(calls, ['preview:alice', 'execute:alice:fp-1']);
+    assert.deepEqual(calls, ['preview:alice', 'confirm:1:AO_ED669C_TOTP_USER_ENROLLMENT:production', 'execute:alice:fp-1', 'preview:alice']);
   });
 
   it('production, a snippet over a list of users: applies only with the number of listed users typed', async () => {

@@ -1,4 +1,6 @@
 /** `jira2fa audit show | verify | export | report`: read, check and export the audit log, and the evidence report. */
+import { actorLabel } from '../../core/audit/actionLabels';
+import { localTime } from '../../core/audit/timeFormat';
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
@@ -41,8 +43,8 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.out(formatTable(
           ['TIME', 'OUTCOME', 'STATUS', 'ACTION', 'INSTANCE', 'TARGET', 'ADMIN', 'MESSAGE'],
           entries.map((e) => [
-            cell(e.time, 30), cell(e.outcome), e.status === undefined ? '' : String(e.status), cell(e.action, 30),
-            cell(e.instance.id, 40), cell(e.target, 40), cell(e.admin, 30), cell(e.message, 80),
+            cell(localTime(e.time), 30), cell(e.outcome), e.status === undefined ? '' : String(e.status), cell(actionLabel(e.action), 34),
+            cell(e.instance.id, 40), cell(e.target, 40), cell(actorLabel(e), 40), cell(e.message, 80),
           ]),
         ));
       });

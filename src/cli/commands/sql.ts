@@ -49,7 +49,9 @@ export async function databaseProfile(ctx: CliContext, id: string): Promise<Inst
 
 /** How the CLI's database actions open their session: the password from the keychain or $JIRA2FA_DB_PASSWORD. */
 export function databaseDeps(ctx: CliContext): DatabaseDeps {
-  return { audit: ctx.auditLog(), secrets: ctx.secrets(), admin: ctx.adminName(), backups: backupStore(ctx), connectOptions: { applicationName: 'jira2fa-cli' }, requests: requestGate(ctx) };
+  // The admin name only when set ($JIRA2FA_ADMIN): otherwise SQL is recorded as the database user.
+  const admin = ctx.io.env.JIRA2FA_ADMIN;
+  return { audit: ctx.auditLog(), secrets: ctx.secrets(), ...(admin ? { admin } : {}), backups: backupStore(ctx), connectOptions: { applicationName: 'jira2fa-cli' }, requests: requestGate(ctx) };
 }
 
 export function backupStore(ctx: CliContext): BackupStore {

@@ -10,6 +10,10 @@ import { runUnenroll } from '../../core/actions/unenroll';
 import { addRequestOptions, commentReporter, requestFrom, requestGate, type RequestOptions } from '../requestOptions';
 
 import { testConnection } from '../../core/unenroll';
+import { isUserEnrolled } from '../../core/recovery/probe';
+import { describeError } from '../../core/errors';
+import { openSession } from '../../core/actions/database';
+import { databaseDeps } from './sql';
 import type { CliContext } from '../context';
 import { SECRET_ENV } from '../secrets';
 import { TOTP_CODE_ENV, TOTP_OPTION_HELP, typedTotpCode } from '../totpCode';
@@ -36,6 +40,9 @@ export function register(program: Command, ctx: CliContext): void {
           onComment: comment.onComment,
           profile,
           username: opts.user,
+          // Unknown or not-enrolled users are told before a code window is spent or waited for.
+          lookUpFirst: true,
+          ...(profile.database && (profile.product === 'jira' || profile.product === 'confluence') ? { enrollment: enrollmentFromDatabase(ctx, profile, profile.product) } : {}),
           ...(code !== undefined ? { code } : { useStoredSeed: true }),
           ...(opts.confirm !== undefined ? { confirmation: opts.confirm } : {}),
           onWaitForFreshCode: (ms) => ctx.err(`That code window was used: waiting ${Math.ceil(ms / 1000)} s for the next code…`),
@@ -86,6 +93,23 @@ export function register(program: Command, ctx: CliContext): void {
         await client.close();
       }
     });
+}
+
+/** "no" only when the database says so; any database trouble leaves the decision to the server. */
+function enrollmentFromDatabase(ctx: CliContext, profile: InstanceProfile, product: 'jira' | 'confluence') {
+  return async (username: string): Promise<'yes' | 'no' | 'unknown'> => {
+    try {
+      const driver = await openSession(databaseDeps(ctx), profile);
+      try {
+        return (await isUserEnrolled(driver, product, username)).enrolled ? 'yes' : 'no';
+      } finally {
+        await driver.close();
+      }
+    } catch (e) {
+      ctx.warn(`could not check the enrollment in the database (${describeError(e)}); the server will tell.`);
+      return 'unknown';
+    }
+  };
 }
 
 async function dataCenterProfile(ctx: CliContext, id: string): Promise<InstanceProfile> {

@@ -28,12 +28,21 @@ export function requireDatabase(profile: InstanceProfile): NonNullable<InstanceP
   return profile.database;
 }
 
+/**
+ * Who SQL actions are recorded as: a name the admin set explicitly (the CLI's $JIRA2FA_ADMIN),
+ * else the database user they run as (the product identity), else the OS user. The audit log
+ * adds the OS user beside it (AuditEntry.osUser).
+ */
+export function databaseIdentity(profile: InstanceProfile, explicit: string | undefined): string {
+  return explicit || profile.database?.user || osUser();
+}
+
 /** Runs `fn` in a database session of the profile, with the context the recovery services take. */
 export function withRecoveryContext<T>(deps: DatabaseDeps, audit: AuditSink, profile: InstanceProfile, fn: (ctx: RecoveryContext) => Promise<T>, runId?: string): Promise<T> {
   requireDatabase(profile);
   const withDatabase: WithResource<Driver> = deps.withDatabase ?? ((p, run) => withOwned(() => openSession(deps, p), run));
   return withDatabase(profile, (driver) =>
-    fn({ profile, driver, audit, admin: deps.admin ?? osUser(), ...(deps.backups ? { backups: deps.backups } : {}), ...(runId ? { runId } : {}) }),
+    fn({ profile, driver, audit, admin: databaseIdentity(profile, deps.admin), ...(deps.backups ? { backups: deps.backups } : {}), ...(runId ? { runId } : {}) }),
   );
 }
 

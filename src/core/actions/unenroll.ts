@@ -6,6 +6,7 @@
 import { AppError } from '../errors';
 import { createJiraClient } from '../jira/client';
 import { guardRefusal } from '../jira/outcomes';
+import { tidyUsername } from '../jira/paths';
 import type { InstanceProfile } from '../profiles/schema';
 import type { ReplayGuard } from '../totp';
 import { unenrollUser, type UnenrollClient, type UnenrollResult } from '../unenroll';
@@ -32,6 +33,10 @@ export interface UnenrollInput {
   useStoredSeed?: boolean;
   /** Production instances: the user name typed again. */
   confirmation?: string;
+  /** Look the user up before a code is taken or waited for (see UnenrollRequest.lookUpFirst). */
+  lookUpFirst?: boolean;
+  /** Whether the user is enrolled, when the caller can tell (the database). */
+  enrollment?: (username: string) => Promise<'yes' | 'no' | 'unknown'>;
   signal?: AbortSignal;
   /** Told how long we wait for a fresh code window, so a UI can show it. */
   onWaitForFreshCode?: (ms: number) => void;
@@ -48,7 +53,7 @@ export async function runUnenroll(deps: UnenrollDeps, input: UnenrollInput): Pro
   return auditedAttempt(
     deps,
     profile,
-    { action: 'unenroll', target: input.username, details: { kind: 'refusedByGuard', environment: profile.environment } },
+    { action: 'unenroll', target: tidyUsername(input.username).username, details: { kind: 'refusedByGuard', environment: profile.environment } },
     (audit) =>
       withClient(profile, (client) =>
         unenrollUser({
@@ -60,6 +65,8 @@ export async function runUnenroll(deps: UnenrollDeps, input: UnenrollInput): Pro
           ...(input.useStoredSeed ? { useStoredSeed: true } : {}),
           secrets: deps.secrets,
           ...(input.confirmation !== undefined ? { confirmation: input.confirmation } : {}),
+          ...(input.lookUpFirst ? { lookUpFirst: true } : {}),
+          ...(input.enrollment ? { enrollment: input.enrollment } : {}),
           replayGuard: deps.replayGuard,
           ...(deps.admin !== undefined ? { admin: deps.admin } : {}),
           ...(deps.signedInAs !== undefined ? { signedInAs: deps.signedInAs } : {}),

@@ -85,7 +85,7 @@ export function hashedLine(unhashed: object): { hash: string; line: string } {
 }
 
 /** The members an audit entry may have, sorted by code unit; `hash` splits them in two. */
-const ENTRY_KEYS = ['action', 'admin', 'backupId', 'details', 'hash', 'id', 'instance', 'message', 'outcome', 'prevHash', 'runId', 'status', 'target', 'time'] as const;
+const ENTRY_KEYS = ['action', 'admin', 'backupId', 'details', 'hash', 'id', 'instance', 'message', 'osUser', 'outcome', 'prevHash', 'runId', 'status', 'target', 'time'] as const;
 /** A key JSON.stringify would write before the others (an array index), whatever the insertion order. */
 const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/;
 

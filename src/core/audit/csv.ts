@@ -4,6 +4,7 @@
  * that some of them skip) gets a leading apostrophe: a target or message comes from users
  * and servers, and must not be able to run anything in the admin's spreadsheet.
  */
+import { actionLabel } from './actionLabels';
 import { randomBytes } from '../lazyCrypto';
 import { createWriteStream } from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { forEachEntry, matchesFilter, type AuditFilter, type LineProblem } from 
 import type { AuditEntry } from './types';
 import { printable } from '../printable';
 
-export const CSV_COLUMNS = ['time', 'admin', 'instance', 'action', 'target', 'outcome', 'status', 'message', 'runId', 'backupId', 'id'] as const;
+export const CSV_COLUMNS = ['time', 'admin', 'osUser', 'instance', 'action', 'actionLabel', 'target', 'outcome', 'status', 'message', 'runId', 'backupId', 'id'] as const;
 
 export { csvSafeCell };
 
@@ -25,8 +26,10 @@ export function csvRecord(entry: AuditEntry): string[] {
   const cells: Record<(typeof CSV_COLUMNS)[number], string> = {
     time: entry.time,
     admin: entry.admin,
+    osUser: entry.osUser ?? '',
     instance: entry.instance.id,
     action: entry.action,
+    actionLabel: actionLabel(entry.action),
     target: entry.target ?? '',
     outcome: entry.outcome,
     status: entry.status === undefined ? '' : String(entry.status),

@@ -2,6 +2,7 @@
  * Checking audit entries: the input an action hands in (redacted, bounded, and refused when
  * a registered secret would still reach the file) and the lines read back from the file.
  */
+import os from 'node:os';
 import { AppError } from '../errors';
 import { Redactor } from '../redact';
 import { isHash } from './canonical';
@@ -101,9 +102,11 @@ export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: 
   const action = text(c, 'action', input.action) as string;
   const target = text(c, 'target', input.target, ENTRY_LIMITS.text, false);
   const message = text(c, 'message', input.message, ENTRY_LIMITS.message) as string;
+  const osUser = text(c, 'osUser', input.osUser ?? currentOsUser(), ENTRY_LIMITS.text, false);
   const runId = text(c, 'runId', input.runId, ENTRY_LIMITS.text, false);
   const backupId = text(c, 'backupId', input.backupId, ENTRY_LIMITS.text, false);
   const out: AuditEntryInput = { admin, instance, action, outcome: input.outcome, message };
+  if (osUser !== undefined) out.osUser = osUser;
   if (target !== undefined) out.target = target;
   if (input.status !== undefined) out.status = input.status;
   if (runId !== undefined) out.runId = runId;
@@ -170,7 +173,7 @@ export function shapeProblem(v: unknown): string | undefined {
   for (const key of ['id', 'time', 'admin', 'action', 'message'] as const) {
     if (typeof o[key] !== 'string') return `"${key}" is missing or not a string`;
   }
-  for (const key of ['target', 'runId', 'backupId'] as const) {
+  for (const key of ['target', 'runId', 'backupId', 'osUser'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'string') return `"${key}" is not a string`;
   }
   if (!AUDIT_OUTCOMES.includes(o.outcome as AuditOutcome)) return '"outcome" is missing or unknown';
@@ -192,4 +195,17 @@ export function shapeProblem(v: unknown): string | undefined {
   if (!isHash(o.prevHash)) return '"prevHash" is missing or not a SHA-256 hex digest';
   if (!isHash(o.hash)) return '"hash" is missing or not a SHA-256 hex digest';
   return undefined;
+}
+
+let osUserName: string | undefined | null = null;
+/** The OS account running this process (read once); undefined where it cannot be read. */
+function currentOsUser(): string | undefined {
+  if (osUserName === null) {
+    try {
+      osUserName = os.userInfo().username || undefined;
+    } catch {
+      osUserName = undefined;
+    }
+  }
+  return osUserName;
 }

@@ -53,23 +53,10 @@ export interface EvidenceReport {
   rows: EvidenceRow[];
 }
 
-/** Readable names for the actions the log records. */
-export const ACTION_LABELS: Record<string, string> = {
-  unenroll: 'Recovery unenroll (REST)',
-  'sql.run': 'Recovery SQL (read)',
-  'sql.preview': 'Recovery SQL preview',
-  'sql.change': 'Recovery SQL change',
-  'backup.restore': 'Restore from backup',
-  'bulk.preview': 'Bulk preview',
-  'bulk.sql.disable': 'Bulk disable (database)',
-  'cloud.move': 'Cloud policy move',
-  'cloud.moveBack': 'Cloud policy move back',
-  'audit.gap': 'Audit log gap recorded',
-};
-
-export function actionLabel(action: string): string {
-  return ACTION_LABELS[action] ?? action;
-}
+// Readable names for the actions the log records: one table for the report, the panel, the
+// tree and the CLI (actionLabels.ts).
+import { actionLabel } from './actionLabels';
+export { ACTION_LABELS, actionLabel } from './actionLabels';
 
 function bound(value: string, end: boolean): number {
   const date = /^\d{4}-\d{2}-\d{2}$/.test(value);

@@ -26,8 +26,13 @@ export interface AuditRequest {
 }
 
 export interface AuditEntryInput {
-  /** The admin who acted: the signed-in user name when known, else the OS user. */
+  /**
+   * The product identity used: the Jira user of the REST call, the database user of SQL, the
+   * Cloud API key's owner when known; else the OS user.
+   */
   admin: string;
+  /** The operating-system account that ran the tool; the audit log fills it in when absent. */
+  osUser?: string;
   instance: AuditInstanceRef;
   /** e.g. "unenroll", "sql.run", "sql.disable", "backup.restore", "cloud.move", "cloud.moveBack" */
   action: string;

@@ -13,17 +13,35 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const BIDI_OVERRIDE = /[\u202a-\u202e\u2066-\u2069]/;
 // A surrogate half alone cannot be UTF-8 encoded: encodeURIComponent would throw.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Characters that show as nothing at all (zero-width space, word joiner, byte-order mark, soft
+// hyphen, direction marks, Hangul fillers): a name holding one looks like another name. The
+// zero-width joiner and variation selectors stay allowed: emoji sequences are made of them.
+const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200e\u200f\u2060-\u2064\u3164\ufeff\uffa0]/;
+
+/**
+ * A user name as typed or pasted, made ready to send: surrounding whitespace (spaces, tabs,
+ * no-break spaces, a pasted newline) is removed, with a note saying so. This is the one place
+ * where names are changed; what is sent, shown and audited is the returned `username`.
+ * Whitespace-only input is returned unchanged so that usernameProblem() names the problem.
+ */
+export function tidyUsername(raw: string): { username: string; note?: string } {
+  const username = raw.trim();
+  if (username === raw || username.length === 0) return { username: raw };
+  return { username, note: `Used "${username}" without the spaces around it.` };
+}
 
 /**
  * Why a user name cannot be sent, or undefined when it can. Checked before any request.
- * Leading and trailing spaces are NOT trimmed: old instances allow them, and silently
- * changing the target of an unenroll would be worse than a "no such user" answer.
+ * Surrounding whitespace is refused here (tidyUsername() removes it at every input): a
+ * pasted " dave " must never reach the server and come back as "no user ' dave '".
  */
 export function usernameProblem(username: string): string | undefined {
   if (typeof username !== 'string' || username.length === 0) return 'The user name is empty.';
   if (username.trim().length === 0) return 'The user name is only spaces.';
+  if (username.trim() !== username) return 'The user name has spaces (or other whitespace) around it.';
   if (CONTROL.test(username)) return 'The user name contains control characters (a stray newline or tab?).';
   if (BIDI_OVERRIDE.test(username)) return 'The user name contains text-direction override characters, so it would not display as what it is.';
+  if (INVISIBLE.test(username)) return 'The user name contains an invisible character (a zero-width space, word joiner or byte-order mark, often pasted from a chat or ticket): type it again by hand.';
   if (LONE_SURROGATE.test(username)) return 'The user name contains an invalid Unicode character (half of a surrogate pair).';
   if ([...username].length > MAX_USERNAME_LENGTH) return `The user name is longer than ${MAX_USERNAME_LENGTH} characters.`;
   // "." and ".." are dot-segments: servers and proxies resolve them (RFC 3986 5.2.4), and

@@ -62,7 +62,8 @@ function coerceList(p: SnippetParam, label: string, raw: unknown): { value?: Sni
 }
 
 function coerceOne(p: SnippetParam, raw: unknown): { value?: SnippetValue; problem?: string } {
-  const label = `${p.label} (:${p.name})`;
+  // The form's label, not the SQL parameter name: "User name is required" (ParamProblem.param names it).
+  const label = p.label;
   if (p.type === 'string[]') return coerceList(p, label, raw);
   if (raw === undefined || raw === null || raw === '') {
     if (p.default !== undefined) raw = p.default;

@@ -1,4 +1,6 @@
 /** "Show Audit Log": the audit file as a filterable table, its chain verified on every load. */
+import { actionLabel, actorLabel } from '../../core/audit/actionLabels';
+import { localTime } from '../../core/audit/timeFormat';
 import * as vscode from 'vscode';
 import { exportCsv, readEntries, verify, type AuditEntry, type AuditHead } from '../../core/audit';
 import { FromAuditSchema, type AuditRow, type FromAudit, type TeamRow, type ToAudit } from '../../webview/auditLog/protocol';
@@ -79,10 +81,12 @@ export function showAuditLog(extensionUri: vscode.Uri, auditFile: string, log: L
 export function toRow(e: AuditEntry): AuditRow {
   return {
     id: e.id,
-    time: e.time,
-    admin: e.admin,
+    // Local time with zone, readable action names and both identities, as in the tree and the
+    // CLI; the CSV export keeps ISO times and the recorded names.
+    time: localTime(e.time),
+    admin: actorLabel(e),
     instance: e.instance.name,
-    action: e.action,
+    action: actionLabel(e.action),
     target: e.target ?? '',
     outcome: e.outcome,
     ...(e.status !== undefined ? { status: e.status } : {}),

@@ -14,6 +14,7 @@ import { describeError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import type { InstanceChildren, InstancesTree, TreeNode } from '../tree/instancesTree';
 import { ageText } from './age';
+import { localTime } from '../../core/audit/timeFormat';
 
 export const PENDING_ITEM_PREFIX = 'cloudPending:';
 
@@ -121,7 +122,7 @@ function entryItem(profile: InstanceProfile, e: PendingMove, now: number): vscod
   item.description = `${ageText(e.movedAt, now)} in ${to}${e.state === 'unconfirmed' ? ' · not confirmed' : ''}`;
   item.iconPath = new vscode.ThemeIcon(e.state === 'unconfirmed' ? 'question' : 'account', new vscode.ThemeColor('list.warningForeground'));
   item.contextValue = 'cloudPendingEntry';
-  item.tooltip = `${e.email} was moved from "${from}" to "${to}" on ${new Date(e.movedAt).toLocaleString()}${e.movedBy ? ` by ${e.movedBy}` : ''}.` +
+  item.tooltip = `${e.email} was moved from "${from}" to "${to}" on ${localTime(e.movedAt)}${e.movedBy ? ` by ${e.movedBy}` : ''}.` +
     `${e.state === 'unconfirmed' ? '\nThe move was not confirmed: check the user\'s policy in the admin hub.' : ''}\n2SV is not enforced for them until they are moved back to "${from}".`;
   item.accessibilityInformation = { label: `${e.email}, ${item.description}` };
   return item;

@@ -15,6 +15,7 @@ import type { CloudPolicy } from '../../core/cloud/shapes';
 import { hubPolicyLink } from '../../core/cloud/paths';
 import type { Environment, Product } from '../../core/profiles/schema';
 import { isHubLink, type FindResult, type FromCloudRecover, type MoveView, type PolicyView, type ToCloudRecover, type UserView } from '../../webview/cloudRecover/protocol';
+import { localTime } from '../../core/audit/timeFormat';
 
 export interface CloudConnection {
   ok: boolean;
@@ -145,7 +146,7 @@ export class CloudRecoverController {
   }
 
   private refused(title: string): MoveView {
-    return { ok: false, title, next: 'Nothing was sent to Atlassian.', moved: 'no', tracker: 'Nothing recorded.', warnings: [], time: this.now().toLocaleString() };
+    return { ok: false, title, next: 'Nothing was sent to Atlassian.', moved: 'no', tracker: 'Nothing recorded.', warnings: [], time: localTime(this.now()) };
   }
 
   private findView(r: LookupReport): FindResult {
@@ -213,7 +214,7 @@ export class CloudRecoverController {
       ...(r.hubLink ? { hubLink: r.hubLink } : {}),
       tracker: trackerText(r),
       warnings: r.warnings,
-      time: this.now().toLocaleString(),
+      time: localTime(this.now()),
       ...(r.auditEntry ? { auditId: r.auditEntry.id } : {}),
     };
   }

@@ -10,6 +10,7 @@ import { resolveInstance, type InstanceArg } from '../instancePicker';
 import type { ExtensionServices } from '../services';
 import { hasDatabase } from '../snippets/databaseNodes';
 import { loadSnippets, SNIPPET_FOLDERS_SETTING, userSnippetFolders, WORKSPACE_SNIPPET_DIR } from '../snippets/folders';
+import { localTime } from '../../core/audit/timeFormat';
 // Panels and flows are imported on first use: activation then neither evaluates their code nor
 // builds their message schemas (esbuild keeps them in the bundle, initialised lazily).
 const openSnippetRunPanel = async (...args: Parameters<typeof import('../snippets/snippetRunPanel.js').openSnippetRunPanel>) =>
@@ -72,7 +73,7 @@ export function backupLabel(b: BackupSummary): { label: string; description: str
   const params = Object.entries(b.params).map(([k, v]) => `${k}=${v}`).join(', ');
   return {
     label: `${b.instanceName} · ${b.snippet}`,
-    description: `${new Date(b.createdAt).toLocaleString()} · ${b.rowCount} row${b.rowCount === 1 ? '' : 's'}${b.state !== 'committed' ? ` · ${b.state}` : ''}${b.restoredAt ? ' · restored' : ''}`,
+    description: `${localTime(b.createdAt)} · ${b.rowCount} row${b.rowCount === 1 ? '' : 's'}${b.state !== 'committed' ? ` · ${b.state}` : ''}${b.restoredAt ? ' · restored' : ''}`,
     detail: `${params ? `${params} · ` : ''}${b.table} · ${b.id}`,
   };
 }
@@ -105,7 +106,7 @@ async function restoreCommand(s: ExtensionServices, instanceId: string | undefin
   try {
     const { runRestore } = await import('../../core/actions/restore.js');
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Restoring backup ${b.id}…` }, () =>
-      runRestore({ audit: s.audit, secrets: s.secrets, admin: s.adminName(), backups: s.backups, withDatabase: (p, fn) => s.databases.use(p, fn) }, { profile, backupId: b.id }),
+      runRestore({ audit: s.audit, secrets: s.secrets, backups: s.backups, withDatabase: (p, fn) => s.databases.use(p, fn) }, { profile, backupId: b.id }),
     );
     s.log.info(r.message);
     if (r.auditError) s.log.error(r.auditError);

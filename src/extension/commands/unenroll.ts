@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
 import type { ExtensionServices } from '../services';
+import { connectionNotice } from '../tree/connectionNotice';
 import type { InstanceChildren, TreeNode } from '../tree/instancesTree';
 // Panels and flows are imported on first use: activation then neither evaluates their code nor
 // builds their message schemas (esbuild keeps them in the bundle, initialised lazily).
@@ -17,14 +18,20 @@ export function registerUnenrollCommands(s: ExtensionServices): vscode.Disposabl
     vscode.commands.registerCommand('jira2fa.testConnection', async (arg: InstanceArg) => {
       const profile = await resolveInstance(s.profiles, arg, 'Test the connection of which instance?');
       if (!profile) return;
-      const report = await vscode.window.withProgress(
+      // The instance and its database are tested together: the Database row then says how it is
+      // instead of "not checked" until a first query.
+      const [report, database] = await vscode.window.withProgress(
         { location: { viewId: 'jira2fa.instances' }, title: `Testing ${profile.name}…` },
-        (): Promise<{ ok: boolean; summary: string; warnings: string[] }> => (profile.product === 'cloud' ? s.cloud.test(profile) : s.jira.test(profile)),
+        () => Promise.all([
+          (profile.product === 'cloud' ? s.cloud.test(profile) : s.jira.test(profile)) as Promise<{ ok: boolean; summary: string; warnings: string[] }>,
+          profile.database ? s.databases.test(profile) : Promise.resolve(undefined),
+        ]),
       );
-      s.log.info(`Test connection ${profile.id}: ${report.summary}${report.warnings.length ? ` (warnings: ${report.warnings.join('; ')})` : ''}`);
-      if (!report.ok) void vscode.window.showErrorMessage(`${profile.name}: ${report.summary}`);
-      else if (report.warnings.length) void vscode.window.showWarningMessage(`${profile.name}: ${report.summary}. ${report.warnings.join(' ')}`);
-      else void vscode.window.setStatusBarMessage(`$(pass) ${profile.name}: ${report.summary}`, 5000);
+      s.log.info(`Test connection ${profile.id}: ${report.summary}${report.warnings.length ? ` (warnings: ${report.warnings.join('; ')})` : ''}${database ? `; database: ${database.state === 'error' ? database.message : database.state}` : ''}`);
+      if (database) s.tree.refresh();
+      const notice = connectionNotice(profile.name, report, database);
+      const show = notice.level === 'error' ? vscode.window.showErrorMessage : notice.level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+      void show(notice.message);
     }),
     vscode.commands.registerCommand('jira2fa.unenrollUser', async (arg: InstanceArg, username?: string) => {
       const profile = await resolveInstance(s.profiles, arg, 'Unenroll a user on which instance?');

@@ -16,6 +16,7 @@ import type { RevealRequest } from '../../core/recovery/reveal';
 import { isNumeric, resultCells, resultToCsv, resultToJson } from '../../core/snippets/results';
 import { hasRecoveryCodes } from '../../core/snippets/secretColumns';
 import type { Snippet } from '../../core/snippets/types';
+import { confirmationWord } from '../../core/snippets/confirmation';
 import type { FromRun, SnippetInfo, ToRun } from '../../webview/snippetRun/protocol';
 
 export interface SnippetRunBackend {
@@ -33,6 +34,11 @@ export interface SnippetRunBackend {
   saveExport(suggestedName: string, format: 'csv' | 'json', content: string): Promise<string | undefined>;
   copy(text: string): Promise<void>;
   showBackups(): void;
+  /**
+   * Asks before a change, in every environment (a modal naming the rows and the backup);
+   * production asks for the typed word as well. Resolves false when the admin declines.
+   */
+  confirmChange(change: { title: string; rows: number; table: string; instanceName: string; environment: string }): Promise<boolean>;
   /** A short notice outside the panel (export saved, copy done). */
   notify(message: string): void;
 }
@@ -61,7 +67,7 @@ export class SnippetRunController {
    * holds them too. TOTP secrets are never shown nor exported.
    */
   private shown: { columns: Column[]; rows: unknown[][]; params: Record<string, string>; revealed: boolean } | undefined;
-  private lastPreview: { params: string; fingerprint: string; ok: boolean } | undefined;
+  private lastPreview: { params: string; fingerprint: string; ok: boolean; rows: number; table: string } | undefined;
 
   constructor(
     private readonly backend: SnippetRunBackend,
@@ -99,20 +105,8 @@ export class SnippetRunController {
         return this.exclusive('Reading the rows the change would affect…', async () => {
           this.lastPreview = undefined;
           const p = await this.backend.preview(message.params);
-          this.shown = { columns: p.columns, rows: p.rows, params: message.params, revealed: false };
-          this.lastPreview = { params: key(message.params), fingerprint: p.fingerprint, ok: p.matchesExpectation && p.allowed };
-          await this.post({
-            type: 'preview',
-            columns: gridColumns(p.columns),
-            cells: resultCells(p.columns, p.rows),
-            canReveal: hasRecoveryCodes(p.columns, p.rows),
-            expected: p.expected,
-            matches: p.matchesExpectation,
-            allowed: p.allowed,
-            message: p.message,
-            statementSql: p.statementSql,
-            backupSql: p.backupSql,
-          });
+          this.lastPreview = { params: key(message.params), fingerprint: p.fingerprint, ok: p.matchesExpectation && p.allowed, rows: p.rows.length, table: p.table };
+          await this.showPreview(message.params, p);
         });
       case 'commit':
         return this.commit(message.params, message.confirmation);
@@ -135,6 +129,12 @@ export class SnippetRunController {
     if (this.backend.snippet.kind !== 'destructive') return void (await refuse(`${this.backend.snippet.name} is a read snippet: nothing to apply.`));
     if (!preview || preview.params !== key(params)) return void (await refuse('Preview the affected rows with these parameters first: nothing was changed.'));
     if (!preview.ok) return void (await refuse('The preview did not allow this change: nothing was changed.'));
+    const b = this.backend;
+    // Asked in every environment. On production a wrong typed word goes straight to the audited
+    // action, which refuses it (and records the refusal): no modal for a change that cannot run.
+    const wordTyped = b.instance.environment !== 'production' || confirmation === confirmationWord(b.snippet, params);
+    const ok = !wordTyped || await b.confirmChange({ title: b.snippet.title, rows: preview.rows, table: preview.table, instanceName: b.instance.name, environment: b.instance.environment });
+    if (!ok) return void (await refuse('Not applied: you cancelled the confirmation. Nothing was changed.'));
     await this.exclusive('Backing up and applying the change…', async () => {
       // One preview, one change: a second click must preview again.
       this.lastPreview = undefined;
@@ -146,8 +146,11 @@ export class SnippetRunController {
         if (e instanceof AppError && e.kind === 'input') this.lastPreview = preview;
         throw e;
       }
+      // The rows as they are now, so the grid no longer shows what was just deleted.
+      const now = await this.backend.preview(params).catch(() => undefined);
+      if (now) await this.showPreview(params, { ...now, message: `${now.rows.length} row${now.rows.length === 1 ? '' : 's'} now: the change is done.` });
       // The panel adds the backup id and audit entry after the message.
-      const message = `${this.backend.snippet.title}: ${r.affected} row${r.affected === 1 ? '' : 's'} changed.`;
+      const message = `${this.backend.snippet.title}: ${r.affected} row${r.affected === 1 ? '' : 's'} changed.${now ? ` ${now.rows.length} row${now.rows.length === 1 ? '' : 's'} now.` : ''}`;
       await this.post({
         type: 'done',
         ok: true,
@@ -155,6 +158,22 @@ export class SnippetRunController {
         backupId: r.backupId,
         ...(r.auditEntryId ? { auditId: r.auditEntryId } : {}),
       });
+    });
+  }
+
+  private async showPreview(params: Record<string, string>, p: DestructivePreview): Promise<void> {
+    this.shown = { columns: p.columns, rows: p.rows, params, revealed: false };
+    await this.post({
+      type: 'preview',
+      columns: gridColumns(p.columns),
+      cells: resultCells(p.columns, p.rows),
+      canReveal: hasRecoveryCodes(p.columns, p.rows),
+      expected: p.expected,
+      matches: p.matchesExpectation,
+      allowed: p.allowed,
+      message: p.message,
+      statementSql: p.statementSql,
+      backupSql: p.backupSql,
     });
   }
 

@@ -11,6 +11,7 @@ import type { Snippet } from '../../core/snippets/types';
 import type { InstanceChildren, TreeNode } from '../tree/instancesTree';
 import type { DatabaseSessions, DatabaseStatus } from './databaseSessions';
 import { loadSnippets } from './folders';
+import { localTime } from '../../core/audit/timeFormat';
 
 export const hasDatabase = (p: InstanceProfile): boolean => !!p.database && p.product !== 'cloud';
 
@@ -50,13 +51,13 @@ function databaseItem(profile: InstanceProfile, status: DatabaseStatus): vscode.
   item.iconPath = new vscode.ThemeIcon('database', color ? new vscode.ThemeColor(color) : undefined);
   const lines = [`**${esc(describeTarget(db))}**${db.readOnly !== false ? ' — read-only: changes are refused' : ''}`];
   if (status.state === 'unchecked') lines.push('Not checked yet: click to test the database connection.');
-  else if (status.state === 'error') lines.push(`✗ ${esc(status.message)}`, `(${status.checkedAt.toLocaleTimeString()})`);
+  else if (status.state === 'error') lines.push(`✗ ${esc(status.message)}`, `(${localTime(status.checkedAt)})`);
   else {
     const c = status.check;
     lines.push(`Server: ${esc(c.serverVersion)}`);
     lines.push(c.enrollmentTable.found ? `Enrollment table: \`${esc(c.enrollmentTable.quoted ?? c.enrollmentTable.name ?? '')}\` · ${c.enrolledUsers ?? 0} enrolled users` : 'Enrollment table: not found');
     for (const w of c.warnings) lines.push(`⚠ ${esc(w)}`);
-    lines.push(`(${status.checkedAt.toLocaleTimeString()})`);
+    lines.push(`(${localTime(status.checkedAt)})`);
   }
   const md = new vscode.MarkdownString(lines.join('\n\n'));
   md.isTrusted = false;

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { AppError } from '../../core/errors';
 import { defaultExportFolder, writePrivateFile } from '../../core/privateFile';
 import type { InstanceProfile } from '../../core/profiles/schema';
-import type { DatabaseDeps } from '../../core/actions/database';
+import { databaseIdentity, type DatabaseDeps } from '../../core/actions/database';
 import { runSnippetChange, runSnippetPreview, runSnippetRead } from '../../core/actions/snippet';
 import { auditRecoveryCodeReveal } from '../../core/recovery/reveal';
 import type { Snippet } from '../../core/snippets/types';
@@ -12,12 +12,17 @@ import { PanelHost } from '../panels/panelHost';
 import type { ExtensionServices } from '../services';
 import { SnippetRunController, type SnippetRunBackend } from './controller';
 
-const open = new Map<string, PanelHost<FromRun, ToRun>>();
+/** One panel per instance, reused like VS Code's preview tabs: another snippet replaces it. */
+const open = new Map<string, { host: PanelHost<FromRun, ToRun>; snippet: string }>();
 
 export function openSnippetRunPanel(s: ExtensionServices, profile: InstanceProfile, snippet: Snippet, prefill?: Record<string, string>): void {
-  const key = `${profile.id}\u0000${snippet.name}`;
+  const key = profile.id;
   const existing = open.get(key);
-  if (existing) return existing.reveal();
+  if (existing?.snippet === snippet.name && !prefill) return existing.host.reveal();
+  if (existing) {
+    open.delete(key);
+    existing.host.panel.dispose();
+  }
   const host = new PanelHost<FromRun, ToRun>(s.extensionUri, s.log, {
     viewType: 'jira2fa.snippetRun',
     title: `${snippet.title} · ${profile.name}`,
@@ -25,8 +30,10 @@ export function openSnippetRunPanel(s: ExtensionServices, profile: InstanceProfi
     fromWebview: FromRunSchema,
     iconPath: vscode.Uri.joinPath(s.extensionUri, 'media', 'activitybar.svg'),
   });
-  open.set(key, host);
-  host.panel.onDidDispose(() => open.delete(key));
+  open.set(key, { host, snippet: snippet.name });
+  host.panel.onDidDispose(() => {
+    if (open.get(key)?.host === host) open.delete(key);
+  });
   const controller = new SnippetRunController(backendFor(s, profile, snippet), (m) => host.post(m), prefill);
   host.onMessage((m) => controller.handle(m));
 }
@@ -39,7 +46,8 @@ function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snip
     return p;
   };
   // The editor's pooled database sessions and the backups folder the CLI uses too.
-  const deps: DatabaseDeps = { audit: s.audit, secrets: s.secrets, admin: s.adminName(), backups: s.backups, withDatabase: (p, fn) => s.databases.use(p, fn) };
+  // No admin name: SQL is recorded as the database user (databaseIdentity), the OS user beside it.
+  const deps: DatabaseDeps = { audit: s.audit, secrets: s.secrets, backups: s.backups, withDatabase: (p, fn) => s.databases.use(p, fn) };
   return {
     get instance() {
       const p = s.profiles.get(opened.id) ?? opened;
@@ -71,7 +79,7 @@ function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snip
     },
     auditReveal: async (request) => {
       const p = live();
-      const id = await auditRecoveryCodeReveal({ profile: p, audit: s.audit, admin: s.adminName() }, request);
+      const id = await auditRecoveryCodeReveal({ profile: p, audit: s.audit, admin: databaseIdentity(p, undefined) }, request);
       s.log.info(`Snippet ${snippet.name} on ${opened.id}: recovery codes revealed (audit entry ${id})`);
       return id;
     },
@@ -90,5 +98,15 @@ function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snip
     copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
     showBackups: () => void vscode.commands.executeCommand('jira2fa.restoreBackup', opened.id),
     notify: (message) => void vscode.window.showInformationMessage(message),
+    confirmChange: async (change) => {
+      const rows = `${change.rows} row${change.rows === 1 ? '' : 's'} of ${change.table}`;
+      const apply = 'Back up and apply';
+      const answer = await vscode.window.showWarningMessage(
+        `${change.title} on ${change.instanceName} (${change.environment})?`,
+        { modal: true, detail: `${rows} will be changed in one transaction. A backup of exactly these rows is written first; restore it with "Backups…".` },
+        apply,
+      );
+      return answer === apply;
+    },
   };
 }

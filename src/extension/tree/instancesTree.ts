@@ -8,6 +8,8 @@ import type { InvalidEntry } from '../../core/profiles/exchange';
 import type { InstanceProfile, Product } from '../../core/profiles/schema';
 import type { ProfileStore } from '../profileStore';
 import { instanceUri } from './environmentDecorations';
+import { localTime } from '../../core/audit/timeFormat';
+import { statusMark } from './connectionNotice';
 import type { InstanceStatusStore, InstanceStatus } from './instanceStatus';
 
 const PRODUCT_ICONS: Record<Product, string> = {
@@ -78,8 +80,10 @@ export class InstancesTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     item.id = `instance:${p.id}`;
     item.resourceUri = instanceUri(p.id, p.environment);
     item.contextValue = `instance instance-${p.product}${p.database ? ' has-database' : ''}`;
-    item.description = `${hostOf(p.baseUrl)}${statusSuffix(status)}`;
-    item.iconPath = new vscode.ThemeIcon(PRODUCT_ICONS[p.product], statusColor(status));
+    // Short enough for the default sidebar width: the mark first, the host after, the tested
+    // summary in the tooltip. The icon turns into a lasting ✓/✗ once tested.
+    item.description = `${statusMark(status.state)} ${hostOf(p.baseUrl)}`.trim();
+    item.iconPath = status.state === 'unchecked' ? new vscode.ThemeIcon(PRODUCT_ICONS[p.product]) : new vscode.ThemeIcon(status.state === 'ok' ? 'pass-filled' : 'error', statusColor(status));
     item.tooltip = instanceTooltip(p, status);
     item.accessibilityInformation = { label: `${p.name}, ${p.environment}, ${p.product}, ${hostOf(p.baseUrl)}${statusSuffix(status)}` };
     return item;
@@ -112,7 +116,7 @@ function hostOf(url: string): string {
 
 function statusSuffix(s: InstanceStatus): string {
   if (s.state === 'ok') return ` · ${s.summary}`;
-  if (s.state === 'error') return ' · error';
+  if (s.state === 'error') return ` · error: ${s.reason}`;
   return '';
 }
 
@@ -130,8 +134,8 @@ function instanceTooltip(p: InstanceProfile, s: InstanceStatus): vscode.Markdown
   ];
   if (p.database) lines.push(`Database: ${p.database.driver}${p.database.host ? ` on ${escapeMarkdown(p.database.host)}` : ''}${p.database.readOnly ? ' (read-only)' : ''}`);
   if (s.state === 'unchecked') lines.push('Status: not checked yet (Test connection)');
-  else if (s.state === 'ok') lines.push(`Status: ✓ ${escapeMarkdown(s.summary)} (${s.checkedAt.toLocaleTimeString()})`);
-  else lines.push(`Status: ✗ ${escapeMarkdown(s.reason)} (${s.checkedAt.toLocaleTimeString()})`);
+  else if (s.state === 'ok') lines.push(`Status: ✓ ${escapeMarkdown(s.summary)} (tested ${escapeMarkdown(localTime(s.checkedAt))})`);
+  else lines.push(`Status: ✗ ${escapeMarkdown(s.reason)} (tested ${escapeMarkdown(localTime(s.checkedAt))})`);
   const md = new vscode.MarkdownString(lines.join('\n\n'));
   md.isTrusted = false;
   return md;

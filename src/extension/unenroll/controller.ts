@@ -10,6 +10,7 @@ import type { RequestInput } from '../../core/requests/policy';
 import type { TicketCheck } from '../../core/requests/ticketCheck';
 import type { ConnectionReport, UnenrollResult as CoreResult } from '../../core/unenroll';
 import type { CommentView, FromUnenroll, Lookup, RequestSetup, TicketCard, ToUnenroll, UnenrollResult } from '../../webview/unenroll/protocol';
+import { localTime } from '../../core/audit/timeFormat';
 
 export interface UnenrollBackend {
   instance: { id: string; name: string; environment: 'production' | 'staging' | 'test'; product: 'jira' | 'confluence' | 'bitbucket' | 'bamboo' | 'cloud'; baseUrl: string };
@@ -147,7 +148,7 @@ export class UnenrollController {
       nextStep: o.next,
       ...(o.serverMessage ? { serverMessage: o.serverMessage } : {}),
       ...(o.status !== undefined ? { status: o.status } : {}),
-      time: this.now().toLocaleString(),
+      time: localTime(this.now()),
       ...(result.auditEntry ? { auditId: result.auditEntry.id } : {}),
       ...(result.auditError ? { nextStep: `${o.next} Warning: the audit entry could not be written: ${result.auditError}` } : {}),
     };

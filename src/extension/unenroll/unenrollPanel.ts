@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { DEFAULT_VERIFICATION_METHODS, requestPolicyOf } from '../../core/requests/policy';
+import { tidyUsername } from '../../core/jira/paths';
 import { FromUnenrollSchema, type FromUnenroll, type Lookup, type ToUnenroll } from '../../webview/unenroll/protocol';
 import { PanelHost } from '../panels/panelHost';
 import { requestGateFor } from '../requestGate';
@@ -51,7 +52,8 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile): UnenrollBac
     retryComment: async (entry) => {
       const [{ retryTicketComment }, { recordComment }] = await Promise.all([import('../../core/requests/gate.js'), import('../../core/actions/audited.js')]);
       const { result, prepared } = await retryTicketComment(profile, entry, 'Recovery unenroll', gate);
-      await recordComment({ audit: s.audit }, (await gate.profileOf(prepared.policy.ticketInstance)) ?? profile, prepared, result);
+      // recorded under the identity the action was audited with (the Jira user when known)
+      await recordComment({ audit: s.audit, admin: entry.admin }, (await gate.profileOf(prepared.policy.ticketInstance)) ?? profile, prepared, result);
       s.log.info(`Ticket comment retry on ${prepared.check?.ticket.key}: ${result.posted ? 'added' : 'failed'}`);
       return result;
     },
@@ -91,16 +93,18 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile): UnenrollBac
   };
 }
 
-async function lookup(s: ExtensionServices, profile: InstanceProfile, username: string): Promise<Lookup> {
+async function lookup(s: ExtensionServices, profile: InstanceProfile, typed: string): Promise<Lookup> {
+  const { username, note } = tidyUsername(typed);
   const base: Lookup = { username, found: false, enrolled: 'unknown', message: '' };
+  const withNote = (l: Lookup): Lookup => (note ? { ...l, message: `${l.message} ${note}`.trim() } : l);
   try {
     const client = await s.jira.client(profile);
     const answer = await client.findUser(username);
-    if (!answer.ok) return { ...base, message: answer.outcome.summary };
+    if (!answer.ok) return withNote({ ...base, message: answer.outcome.summary });
     const user = answer.value;
-    if (!user.found) return { ...base, message: `No user with the user name "${username}".` };
+    if (!user.found) return withNote({ ...base, message: `No user with the user name "${username}".` });
     const enrolled = await s.enrollmentLookup(profile, username);
-    return {
+    return withNote({
       username,
       found: true,
       ...(user.displayName ? { displayName: user.displayName } : {}),
@@ -113,7 +117,7 @@ async function lookup(s: ExtensionServices, profile: InstanceProfile, username: 
           : profile.database
             ? 'Whether the user is enrolled could not be read from the database (see the log: Show Log).'
             : 'Whether the user is enrolled can only be read from the database (add one to the instance).',
-    };
+    });
   } catch (e) {
     return { ...base, message: describeError(e) };
   }

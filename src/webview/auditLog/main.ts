@@ -161,7 +161,7 @@ function renderTable(): void {
   const head = el('thead', {}, el('tr', {}, ...COLUMNS.map(([, label]) => el('th', { scope: 'col' }, label))));
   const body = el('tbody', {}, ...shown.map((r) => {
     const tr = el('tr', { class: `outcome-${r.outcome}${r.id === focusId ? ' focused' : ''}`, tabindex: '0', 'data-id': r.id },
-      ...COLUMNS.map(([key]) => el('td', {}, r[key] === undefined ? '' : String(r[key]))));
+      ...COLUMNS.map(([key]) => el('td', { class: `col-${key}` }, r[key] === undefined ? '' : String(r[key]))));
     return tr;
   }));
   byId('table').replaceChildren(head, body);

@@ -38,7 +38,7 @@ function render(info: SnippetInfo): void {
     el('form', { id: 'params' },
       ...info.params.map((p) => el('vscode-form-group', { variant: 'vertical' },
         el('vscode-label', { for: `p-${p.name}` }, `${p.label}${p.optional ? ' (optional)' : ''}`),
-        el('vscode-textfield', { id: `p-${p.name}`, 'data-param': p.name, placeholder: p.type === 'timestamp' ? '2026-01-31T12:00:00Z' : p.type === 'string[]' ? 'one or more, separated by commas' : p.type }))),
+        el('vscode-textfield', { id: `p-${p.name}`, 'data-param': p.name, placeholder: placeholderFor(p) }))),
       destructive ? '' : el('vscode-form-group', { variant: 'vertical' },
         el('vscode-label', { for: 'rowLimit' }, 'Row limit'),
         el('vscode-textfield', { id: 'rowLimit', type: 'number', min: '1', max: '100000' })),
@@ -50,14 +50,15 @@ function render(info: SnippetInfo): void {
       el('vscode-button', { id: 'reveal', secondary: true, title: 'Show the users\' recovery codes in the grid (and in exports); recorded in the audit log' }, 'Reveal recovery codes'),
     ),
     el('div', { id: 'status', class: 'banner', role: 'status', 'aria-live': 'polite' }),
-    el('p', { id: 'summary', class: 'muted' }),
-    grid.element,
+    // The apply button sits with the preview's summary, above the rows: not below a long grid.
     destructive ? el('section', { id: 'commitSection' },
       el('vscode-form-group', { variant: 'vertical', id: 'confirmGroup' },
         el('vscode-label', { for: 'confirmation', id: 'confirmLabel' }, 'Production: type the user name to confirm'),
         el('vscode-textfield', { id: 'confirmation' })),
       el('div', { class: 'buttons' }, el('vscode-button', { id: 'commit', disabled: true }, 'Back up and apply the change'), el('a', { href: '#', id: 'showBackups' }, 'Backups…')),
     ) : '',
+    el('p', { id: 'summary', class: 'muted' }),
+    grid.element,
   );
   show(grid.element, false);
   for (const p of info.params) {
@@ -90,6 +91,23 @@ function render(info: SnippetInfo): void {
   byId('reveal').addEventListener('click', reveal);
 }
 
+/** A hint in the field's words, never the SQL type name. */
+function placeholderFor(p: SnippetInfo['params'][number]): string {
+  switch (p.type) {
+    case 'timestamp': return '2026-01-31T12:00:00Z';
+    case 'string[]': return 'one or more, separated by commas';
+    case 'integer': return 'a whole number';
+    case 'boolean': return 'true or false';
+    default: return p.label.toLowerCase();
+  }
+}
+
+/** "No rows: nothing found for User name "alice"." from the snippet's own labels. */
+function emptyExplanation(): string {
+  const given = (snippet?.params ?? []).filter((p) => values()[p.name]?.trim()).map((p) => `${p.label} "${values()[p.name].trim()}"`);
+  return `No rows: ${snippet?.title ?? 'the snippet'} found nothing${given.length ? ` for ${given.join(', ')}` : ''}.`;
+}
+
 function reveal(): void {
   if (busy) return;
   host.post({ type: 'reveal' });
@@ -109,6 +127,9 @@ function save(patch: Partial<RunState>, paramsChanged = false): void {
     // A preview is only valid for the parameters it was made with.
     previewOk = false;
     setStatus('Parameters changed: preview again before applying the change.', 'warn');
+  } else if (paramsChanged) {
+    // The last result was for other values: its status line would now describe the wrong user.
+    setStatus('');
   }
   refresh();
 }
@@ -182,7 +203,11 @@ host.onMessage((m) => {
     case 'rows':
       busy = false;
       showGrid(m.columns, m.cells, m.canReveal);
-      setStatus(m.truncated ? `Showing the first ${m.rowLimit} rows: there are more. Raise the row limit to see them.` : `${m.cells.length} row${m.cells.length === 1 ? '' : 's'}.`, m.truncated ? 'warn' : 'ok');
+      setStatus(
+        m.truncated ? `Showing the first ${m.rowLimit} rows: there are more. Raise the row limit to see them.` : m.cells.length === 0 ? emptyExplanation() : `${m.cells.length} row${m.cells.length === 1 ? '' : 's'}.`,
+        m.truncated ? 'warn' : 'ok',
+      );
+      show(grid.element, m.cells.length > 0);
       setText(byId('summary'), m.auditId ? `Audit entry ${m.auditId}` : '');
       return;
     case 'preview':

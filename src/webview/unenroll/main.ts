@@ -19,6 +19,7 @@ import { byId, el, show, setText } from '../shared/dom';
 import { connect } from '../shared/host';
 import {
   secondsLeftInWindow,
+  TOO_CLOSE_TO_WINDOW_END_SECONDS,
   TOTP_PERIOD_SECONDS,
   ToUnenrollSchema,
   UnenrollStateSchema,
@@ -108,7 +109,7 @@ function render(): void {
         'No seed stored for this instance. ', el('a', { href: '#', id: 'setSeed' }, 'Store your own TOTP seed…')),
     ),
     requestSection(),
-    el('div', { class: 'buttons' }, el('vscode-button', { id: 'send', disabled: true }, 'Unenroll user')),
+    el('div', { class: 'buttons' }, el('vscode-button', { id: 'send', disabled: true }, 'Unenroll user'), el('span', { id: 'sendBlocker', class: 'muted', role: 'status' })),
     el('section', { id: 'result', class: 'result', role: 'status', 'aria-live': 'polite' }),
   );
 
@@ -137,9 +138,10 @@ function render(): void {
   confirmation.value = state.confirmation;
   useSeed.checked = state.codeSource === 'seed';
 
+  // A changed name makes the last lookup, outcome and ticket card about someone else: all go
+  // (the card's identity match is for the user it was checked against, so it is checked again).
   username.addEventListener('input', () => {
-    // the card's identity match is for the user it was checked against
-    save({ username: username.value, lookup: undefined, card: undefined });
+    save({ username: username.value, lookup: undefined, result: undefined, card: undefined });
     scheduleTicketCheck();
   });
   username.addEventListener('keydown', (e: KeyboardEvent) => {
@@ -151,7 +153,7 @@ function render(): void {
     if (code.value !== typedCode) code.value = typedCode;
     refresh();
   });
-  useSeed.addEventListener('change', () => save({ codeSource: useSeed.checked ? 'seed' : 'typed' }));
+  useSeed.addEventListener('change', () => save({ codeSource: useSeed.checked ? 'seed' : 'typed', codeSourceChosen: true }));
   byId('lookup').addEventListener('click', lookup);
   byId('send').addEventListener('click', send);
   byId('setSeed').addEventListener('click', (e) => {
@@ -232,7 +234,7 @@ function checkTicketNow(): void {
     ticketError = '';
     setText(byId('ticketCard'), `Checking ${key}…`);
     byId('ticketCard').className = 'lookup';
-    host.post({ type: 'checkTicket', key, username: state.username });
+    host.post({ type: 'checkTicket', key, username: state.username.trim() });
     return void setText(byId('ticket-error'), '');
   }
   refresh();
@@ -284,10 +286,13 @@ function save(patch: Partial<UnenrollState>): void {
 
 /** Why Send is not possible yet, or undefined when it is. */
 function blocker(): string | undefined {
-  const name = state.username;
-  if (name.trim() === '') return 'Enter the user name.';
-  if (production && state.confirmation !== name) return 'Type the user name again to confirm (production).';
+  const name = state.username.trim();
+  if (name === '') return 'Enter the user name.';
+  if (production && state.confirmation.trim() !== name) return 'Type the user name again to confirm (production).';
   if (state.codeSource === 'typed' && !/^\d{6}$/.test(typedCode)) return 'Enter your current 6-digit code.';
+  if (state.codeSource === 'typed' && secondsLeftInWindow(Date.now()) <= TOO_CLOSE_TO_WINDOW_END_SECONDS) {
+    return 'Your code is about to change: wait for the next one, then type it.';
+  }
   if (state.codeSource === 'seed' && !seedStored) return 'No seed is stored: type the code instead.';
   if (state.ticket && !TICKET_KEY.test(state.ticket)) return 'The ticket key is not valid (expected e.g. HELP-123).';
   return undefined;
@@ -301,10 +306,12 @@ function refresh(): void {
   if (seed) code.value = '';
   byId<Field>('useSeed').disabled = !seedStored;
   show(byId('seedHint'), !seedStored);
-  const confirmErr = production && state.confirmation !== '' && state.confirmation !== state.username ? 'Does not match the user name.' : '';
+  const confirmErr = production && state.confirmation.trim() !== '' && state.confirmation.trim() !== state.username.trim() ? 'Does not match the user name.' : '';
   setText(byId('confirmation-error'), confirmErr);
-  byId<Field>('send').disabled = busy || blocker() !== undefined;
-  byId('send').title = blocker() ?? '';
+  const why = blocker();
+  byId<Field>('send').disabled = busy || why !== undefined;
+  byId('send').title = why ?? '';
+  setText(byId('sendBlocker'), busy ? '' : (why ?? ''));
   renderLookup(state.lookup);
   const warned = !!state.card && state.card.key === state.ticket && state.card.warnings.length > 0;
   show(byId('override-group'), warned);
@@ -318,7 +325,9 @@ function tick(): void {
   byId('ringArc').setAttribute('stroke-dashoffset', String(RING_LENGTH * (1 - left / TOTP_PERIOD_SECONDS)));
   byId('ringArc').setAttribute('class', left <= 5 ? 'ring-arc ring-low' : 'ring-arc');
   setText(byId('ringText'), String(left));
-  setText(byId('ringLabel'), left <= 5 ? 'Code about to change: wait for the next one' : `${left} s left in this code window`);
+  setText(byId('ringLabel'), left <= TOO_CLOSE_TO_WINDOW_END_SECONDS ? 'Code about to change: wait for the next one' : `${left} s left in this code window`);
+  // The send button follows the countdown (disabled near the window's end, enabled again after).
+  if (left <= TOO_CLOSE_TO_WINDOW_END_SECONDS + 1 || left === TOTP_PERIOD_SECONDS) refresh();
 }
 
 function lookup(): void {
@@ -344,7 +353,7 @@ function send(): void {
 
 function renderLookup(lookup: Lookup | undefined): void {
   const box = byId('lookupResult');
-  if (!lookup || lookup.username !== state.username) return void box.replaceChildren();
+  if (!lookup || lookup.username !== state.username.trim()) return void box.replaceChildren();
   const facts = [
     lookup.displayName && `${lookup.displayName}`,
     lookup.email && `<${lookup.email}>`,
@@ -385,6 +394,8 @@ host.onMessage((message) => {
       production = i.environment === 'production';
       seedStored = message.seedStored;
       if (!seedStored && state.codeSource === 'seed') state = { ...state, codeSource: 'typed' };
+      // A stored seed is the easy path: offered ticked until the user chooses otherwise.
+      if (seedStored && !state.codeSourceChosen) state = { ...state, codeSource: 'seed' };
       if (message.prefillUsername && !state.username) state = { ...state, username: message.prefillUsername };
       requestSetup = message.request;
       setText(byId('requestPolicy'), policyText(requestSetup));
@@ -414,7 +425,7 @@ host.onMessage((message) => {
       return;
     case 'ticket':
       // an answer for a key or user since changed is stale
-      if (message.key !== state.ticket || message.username !== state.username) return;
+      if (message.key !== state.ticket || message.username !== state.username.trim()) return;
       ticketError = message.error ?? '';
       if (!message.card) byId('ticketCard').replaceChildren();
       save({ card: message.card });
@@ -435,7 +446,8 @@ host.onMessage((message) => {
       // after a success the confirmation is asked again for the next user: clear the field too,
       // not only the state, or it shows a name while Send stays disabled
       if (message.result.ok) byId<Field>('confirmation').value = '';
-      save({ result: message.result, confirmation: message.result.ok ? '' : state.confirmation });
+      // After a success the lookup ("2SV enrolled") is out of date: it goes with the confirmation.
+      save({ result: message.result, confirmation: message.result.ok ? '' : state.confirmation, ...(message.result.ok ? { lookup: undefined } : {}) });
       return;
   }
 });

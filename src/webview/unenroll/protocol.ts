@@ -118,6 +118,8 @@ export const UnenrollStateSchema = z.strictObject({
   username,
   confirmation: username,
   codeSource: z.enum(['typed', 'seed']),
+  /** The user ticked or unticked the seed option: the stored-seed default no longer applies. */
+  codeSourceChosen: z.optional(z.boolean()),
   lookup: z.optional(LookupSchema),
   result: z.optional(ResultSchema),
   ticket: z.optional(z.string().check(z.maxLength(64))),
@@ -134,3 +136,10 @@ export const TOTP_PERIOD_SECONDS = 30;
 export function secondsLeftInWindow(nowMs: number): number {
   return TOTP_PERIOD_SECONDS - (Math.floor(nowMs / 1000) % TOTP_PERIOD_SECONDS);
 }
+
+/**
+ * A typed code with this many seconds or fewer left is not sent: with the round trip it would
+ * reach the server in the next window. The countdown says "wait for the next one" then, and
+ * the send button agrees.
+ */
+export const TOO_CLOSE_TO_WINDOW_END_SECONDS = 3;

@@ -111,7 +111,10 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     await waitUntil(async () => !(await panel.locator('#commit').evaluate((e) => e.disabled)), { message: 'commit enabled after typing the user name' });
     await shot('disable-confirmed');
     await panel.locator('#commit').click();
-    await waitUntil(async () => /✓ .*1 row changed\. · backup \S+/.test(await panel.locator('#status').innerText()), { message: 'done with a backup id', timeout: 30000 });
+    // a modal names the rows and the backup (every environment; production also had the typed word)
+    await page.locator('.monaco-dialog-box', { hasText: '1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed' }).waitFor();
+    await answerDialog('Back up and apply');
+    await waitUntil(async () => /✓ .*1 row changed\..* · backup \S+/.test(await panel.locator('#status').innerText()), { message: 'done with a backup id', timeout: 30000 });
     const status = await panel.locator('#status').innerText();
     const backupId = /backup (\d{8}T\d{9}Z-[a-z0-9._-]+-[0-9a-f]{8})/.exec(status)?.[1];
     assert.ok(backupId, `no backup id in "${status}"`);

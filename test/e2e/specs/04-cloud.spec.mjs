@@ -98,7 +98,9 @@ export async function run(ctx) {
     // 3. Test connection fills the tree status: the key works, the policies are listed
     await runCommand('Jira 2FA Admin: Test Connection');
     await answerQuickPick(ORG_NAME);
-    await waitUntil(async () => /API key works · 3 authentication policies/.test(await treeItem(ORG_NAME).innerText()), { timeout: 30000, message: 'the tree status of the Cloud organization' });
+    // the result as a notification; the row keeps a short ✓ (the whole status in its hover)
+    await waitForNotification('API key works · 3 authentication policies');
+    await waitUntil(async () => /✓/.test(await treeItem(ORG_NAME).innerText()), { timeout: 30000, message: 'the tree status of the Cloud organization' });
     // 3b. Edit Instance: list the organization's policies and designate the recovery and usual ones
     await runCommand('Jira 2FA Admin: Edit Instance…');
     await answerQuickPick(ORG_NAME);
@@ -202,7 +204,7 @@ export async function run(ctx) {
     assert.ok(!fs.readFileSync(trackerFile, 'utf8').includes(sim.key), 'the API key is not in the tracker file');
     // the move is in Recent actions (audit)
     await row('Recent actions').click();
-    await treeItem(`cloud.move ${USER}`).waitFor({ timeout: 15000 });
+    await treeItem(`Cloud policy move ${USER}`).waitFor({ timeout: 15000 });
     await shot('pending-and-recent-actions');
 
     // 6b. the CLI shares the list: a user moved with `jira2fa cloud move` appears in the tree
@@ -219,7 +221,8 @@ export async function run(ctx) {
     assert.equal(cliMove.ok, true, JSON.stringify(cliMove));
     assert.equal(cliMove.toPolicy.id, 'pol-2sv-optional');
     await row(USER3).waitFor({ timeout: 15000 });
-    assert.match(await row('Waiting to move back').innerText(), /3 users/);
+    // the tree may redraw twice (the tracker file and the audit log both changed): wait for the count
+    await waitUntil(async () => /3 users/.test(await row('Waiting to move back').innerText()), { timeout: 15000, message: '"Waiting to move back" counts 3 users' });
     await shot('cli-move-in-tree');
 
     // 7. the reminder at start-up (0 hours: anyone waiting is reminded)
@@ -253,7 +256,7 @@ export async function run(ctx) {
     assert.deepEqual(tracked(), [], 'the shared file is empty after the moves back');
     assert.deepEqual(cli('cloud', 'pending', '--instance', 'e2e-cloud').pending, [], 'and the CLI agrees');
     // the move back is in Recent actions too (the node is collapsed again after the reload)
-    const moveBackRow = treeItem(`cloud.moveBack ${USER}`);
+    const moveBackRow = treeItem(`Cloud policy move back ${USER}`);
     if (!(await moveBackRow.waitFor({ timeout: 3000 }).then(() => true, () => false))) await row('Recent actions').click();
     await moveBackRow.waitFor({ timeout: 15000 });
     await shot('moved-back');

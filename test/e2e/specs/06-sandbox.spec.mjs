@@ -24,7 +24,7 @@ const RECOVERY_SQL = `SELECT totp."RECOVERY_CODE", au.lower_user_name FROM "AO_E
   JOIN app_user au ON au.user_key = totp."USER_KEY"
   WHERE totp."USER_KEY" = (SELECT user_key FROM app_user WHERE lower_user_name = LOWER($1))`;
 
-function startSandbox({ dir, vsix, logFile, log }) {
+export function startSandbox({ dir, vsix, logFile, log }) {
   const args = ['run', 'sandbox', '--', '--dir', dir, ...(vsix ? ['--vsix', vsix] : [])];
   const out = fs.openSync(logFile, 'w');
   // detached: its own process group, so SIGINT reaches npm, the sandbox and its back end as Ctrl-C would
@@ -167,7 +167,7 @@ async function flow(ctx, info, dir) {
     // 3. Test Connection
     await wb.runCommand('Jira 2FA Admin: Test Connection');
     await wb.answerQuickPick('Sandbox Jira');
-    await page.locator('.part.sidebar .monaco-list-row[role="treeitem"]', { hasText: 'signed in as admin · system admin · your 2SV on' }).first().waitFor();
+    await wb.waitForNotification('signed in as admin · system admin · your 2SV on');
     await shot('test-connection-ok');
 
     // 4. unenroll alice with a code typed from the printed seed
@@ -177,6 +177,11 @@ async function flow(ctx, info, dir) {
     await panel.locator('#username').waitFor();
     await panel.locator('#connection', { hasText: 'signed in as admin' }).waitFor();
     await wb.setField(panel, '#username', 'alice');
+    // the sandbox stored the seed, so "generate from my stored seed" starts ticked: untick to type
+    await wb.setField(panel, '#useSeed', false);
+    // Send is disabled within 3 s of a window's end (the code would arrive stale): type early in one
+    const left = 30 - (Math.floor(Date.now() / 1000) % 30);
+    if (left < 10) await new Promise((r) => setTimeout(r, left * 1000 + 500));
     await wb.setField(panel, '#code', generateSync({ secret: info.seed }));
     await panel.locator('#send:not([disabled])').waitFor();
     await shot('unenroll-alice-typed-code');
@@ -202,7 +207,7 @@ async function flow(ctx, info, dir) {
       await sql.locator('#p-username').waitFor();
       await wb.setField(sql, '#p-username', 'alice');
       await sql.locator('#run').click();
-      await wb.waitUntil(async () => /^0 rows\.$/.test(await sql.locator('#status').innerText()), { message: 'no recovery code row for alice' });
+      await wb.waitUntil(async () => /^No rows: .* found nothing for User name "alice"\.$/.test(await sql.locator('#status').innerText()), { message: 'no recovery code row for alice' });
       await shot('recovery-code-snippet-no-row-for-alice');
       await wb.setField(sql, '#p-username', 'bob');
       await sql.locator('#run').click();
@@ -212,6 +217,7 @@ async function flow(ctx, info, dir) {
       await sql.locator('.grid-cell', { hasText: saved.RECOVERY_CODE }).waitFor();
       // 5b. disable bob by SQL (the guarded snippet, with its backup)
       await wb.treeItem('Disable two-step verification for a user').click();
+      // one snippet panel per instance: the read panel is replaced, like a preview tab
       await wb.waitUntil(async () => (await wb.webview().locator('#preview').count()) > 0, { message: 'the disable panel is showing' });
       const change = wb.webview();
       await wb.setField(change, '#p-username', 'bob');
@@ -219,7 +225,8 @@ async function flow(ctx, info, dir) {
       await wb.waitUntil(async () => /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed/.test(await change.locator('#status').innerText()), { message: 'preview status' });
       await wb.waitUntil(async () => !(await change.locator('#commit').evaluate((e) => e.disabled)), { message: 'commit enabled (test instance: no confirmation)' });
       await change.locator('#commit').click();
-      await wb.waitUntil(async () => /✓ .*1 row changed\. · backup \S+/.test(await change.locator('#status').innerText()), { message: 'done with a backup id', timeout: 30000 });
+      await wb.answerDialog('Back up and apply');
+      await wb.waitUntil(async () => /✓ .*1 row changed\..* · backup \S+/.test(await change.locator('#status').innerText()), { message: 'done with a backup id', timeout: 30000 });
       backupId = /backup (\d{8}T\d{9}Z-[a-z0-9._-]+-[0-9a-f]{8})/.exec(await change.locator('#status').innerText())?.[1];
       assert.ok(backupId, 'no backup id after the disable snippet');
       await shot('disable-bob-by-sql-snippet');

@@ -1,0 +1,192 @@
+// The first hour of a new admin in the sandbox (issue 15), each stumbling point of that hour
+// checked fixed: Test Connection answers with a notification, a lasting ✓ and the Database row
+// tested too; the unenroll form starts with the stored seed ticked, looks up a padded " dave "
+// as "dave" and says so, clears an out-of-date outcome when the name changes, and sends, shows
+// and audits "dave"; a wrong typed code is explained; an empty snippet result is explained in
+// the snippet's words; a destructive snippet in a test environment asks in a modal naming the
+// rows and the backup, and the preview shows the rows as they are afterwards; a CLI unenroll of
+// an unknown user answers at once (no code window waited for) and appears under Recent actions
+// and in the audit panel without a refresh, with readable action names and both identities.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateSync } from 'otplib';
+import { createWorkbench } from '../lib/workbench.mjs';
+import { startSandbox } from './06-sandbox.spec.mjs';
+
+export const name = 'first hour in the sandbox: test connection, padded name, wrong code, empty result, destructive run, CLI action in the audit';
+export const timeoutMs = 420000;
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export async function run(ctx) {
+  const { log, server, artifactsDir } = ctx;
+  const scratch = path.dirname(server.dirs.runDir);
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  const built = [path.join(scratch, `${manifest.name}-${manifest.version}.vsix`), path.join(REPO, `${manifest.name}-${manifest.version}.vsix`)].find((f) => fs.existsSync(f));
+  const dir = path.join(scratch, 'sandbox-first-hour');
+  const sandbox = startSandbox({ dir, vsix: built, logFile: path.join(artifactsDir, 'sandbox.log'), log });
+  try {
+    const info = await sandbox.ready;
+    await flow(ctx, info, dir, sandbox.output());
+  } catch (e) {
+    await ctx.shot('flow-failure').catch(() => {});
+    throw e;
+  } finally {
+    if (sandbox.child.exitCode === null) process.kill(-sandbox.child.pid, 'SIGINT');
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-sandbox.child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 30000);
+    await sandbox.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** The CLI line the sandbox prints, as environment variables for our own run of dist/cli.js. */
+function cliEnv(output) {
+  const line = /CLI:\s+(.*) node dist\/cli\.js/.exec(output)?.[1];
+  if (!line) throw new Error('the sandbox printed no CLI line');
+  const env = { ...process.env, JIRA2FA_KEYCHAIN: 'off' };
+  for (const [, k, v] of line.matchAll(/(\w+)=(\S+)/g)) env[k] = path.isAbsolute(v) ? v : path.join(REPO, v);
+  // tokens and seeds are not paths: take them as printed
+  for (const [, k, v] of line.matchAll(/(JIRA2FA_TOKEN|JIRA2FA_TOTP_SECRET)=(\S+)/g)) env[k] = v;
+  return env;
+}
+
+async function flow(ctx, info, dir, output) {
+  const { page, shot, log, assert, extensionId, containerTitle } = ctx;
+  const wb = createWorkbench({ page, url: info.url, extensionId, containerTitle, log });
+  await wb.open();
+  // the welcome README opens by itself; a quick pick opened before it would lose the focus
+  await page.locator('.tabs-container .tab', { hasText: 'README.md' }).first().waitFor();
+  await wb.webview('vscode.markdown-language-features').locator('h1', { hasText: 'Jira 2FA Admin sandbox' }).waitFor({ timeout: 15000 }).catch(() => log('the README preview did not render in time'));
+  await wb.openView(containerTitle);
+  const row = wb.treeItem('Sandbox Jira');
+  await row.waitFor();
+
+  // 1. Test Connection: a notification with the result, a ✓ on the row, the database tested too
+  await wb.runCommand('Jira 2FA Admin: Test Connection');
+  await wb.answerQuickPick('Sandbox Jira');
+  const toast = await wb.waitForNotification('signed in as admin');
+  assert.match(await toast.innerText(), /✓ Database: \d+ users? enrolled/);
+  await wb.waitUntil(async () => /✓/.test(await row.innerText()), { message: 'the row shows ✓' });
+  assert.ok(!/signed in as/.test(await row.innerText()), 'the row stays short: the details are in the tooltip');
+  await row.click();
+  const dbRow = wb.treeItem('Database');
+  await dbRow.waitFor();
+  await wb.waitUntil(async () => !/not checked/i.test(await dbRow.innerText()), { message: 'the Database row was tested with the instance' });
+  await shot('test-connection-notification-and-rows');
+  await wb.clearNotifications();
+
+  // 2. the unenroll form: the stored seed is ticked; a padded name is looked up trimmed
+  await wb.treeItem('Unenroll user…').click();
+  const panel = wb.webview();
+  await panel.locator('#username').waitFor();
+  await wb.waitUntil(async () => panel.locator('#useSeed').evaluate((c) => Boolean(c.checked)), { message: 'the stored-seed option starts ticked' });
+  await wb.setField(panel, '#username', ' dave ');
+  await panel.locator('#lookup').click();
+  await panel.locator('#lookupResult', { hasText: 'Used "dave" without the spaces around it.' }).waitFor();
+  assert.match(await panel.locator('#lookupResult').innerText(), /Dave Dubois/);
+  await shot('padded-name-looked-up-trimmed');
+
+  // 3. a wrong typed code: explained; a changed name clears the out-of-date outcome
+  await wb.setField(panel, '#useSeed', false);
+  // Send is disabled within 3 s of a window's end (the code would arrive stale): type early in one
+  const left = 30 - (Math.floor(Date.now() / 1000) % 30);
+  if (left < 10) await new Promise((r) => setTimeout(r, left * 1000 + 500));
+  const wrong = String((Number(generateSync({ secret: info.seed })) + 500000) % 1000000).padStart(6, '0');
+  await wb.setField(panel, '#code', wrong);
+  await panel.locator('#send:not([disabled])').waitFor({ timeout: 10000 });
+  await panel.locator('#send').click();
+  await panel.locator('#resultTitle', { hasText: '✗' }).waitFor({ timeout: 30000 });
+  assert.match(await panel.locator('#result').innerText(), /YOUR current code|TOTP code/);
+  await shot('wrong-code-explained');
+  await wb.setField(panel, '#username', ' dave');
+  await wb.waitUntil(async () => (await panel.locator('#result').innerText()).trim() === '', { message: 'the old outcome went with the change of name' });
+
+  // 4. send with the stored seed: "dave" is sent, shown and audited
+  await wb.setField(panel, '#useSeed', true);
+  await panel.locator('#send:not([disabled])').waitFor();
+  await panel.locator('#send').click();
+  await panel.locator('#resultTitle', { hasText: '✓' }).waitFor({ timeout: 60000 });
+  assert.match(await panel.locator('#resultTitle').innerText(), /Used "dave" without the spaces around it/);
+  await shot('padded-name-unenrolled-as-dave');
+  const auditFile = path.join(dir, 'state', 'jira2fa', 'audit.jsonl');
+  const entries = () => fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const daveOk = entries().find((e) => e.action === 'unenroll' && e.outcome === 'ok');
+  assert.equal(daveOk.target, 'dave', 'the audit has the trimmed name');
+  assert.ok(daveOk.osUser, 'the OS user is recorded beside the product identity');
+  assert.equal(daveOk.admin, 'admin');
+
+  // 5. an empty result explained from the snippet's words
+  await wb.treeItem('Snippets').click();
+  await wb.treeItem('Recovery code for a user').click();
+  const sql = wb.webview();
+  await sql.locator('#p-username').waitFor();
+  await wb.setField(sql, '#p-username', 'dave');
+  await sql.locator('#run').click();
+  await wb.waitUntil(async () => /^No rows: .* found nothing for User name "dave"\.$/.test(await sql.locator('#status').innerText()), { message: 'the empty result is explained' });
+  await shot('empty-result-explained');
+
+  // 6. a destructive run in a test environment: a modal names the rows and the backup; the
+  //    preview after the change shows the rows as they are now (none)
+  await wb.treeItem('Disable two-step verification for a user').click();
+  await wb.waitUntil(async () => (await wb.webview().locator('#preview').count()) > 0, { message: 'the disable panel replaced the read panel' });
+  assert.equal(await page.locator('.tabs-container .tab', { hasText: 'Recovery code for a user' }).count(), 0, 'one snippet panel per instance');
+  const change = wb.webview();
+  await wb.setField(change, '#p-username', 'heidi');
+  await change.locator('#preview').click();
+  await wb.waitUntil(async () => /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed/.test(await change.locator('#status').innerText()), { message: 'preview status' });
+  // the apply button sits with the summary, above the rows
+  const [commitBox, gridBox] = await Promise.all([change.locator('#commit').boundingBox(), change.locator('.grid, [role="grid"]').first().boundingBox()]);
+  if (commitBox && gridBox) assert.ok(commitBox.y < gridBox.y, 'the apply button is above the preview rows');
+  await wb.waitUntil(async () => !(await change.locator('#commit').evaluate((e) => e.disabled)), { message: 'commit enabled' });
+  await change.locator('#commit').click();
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed in one transaction\. A backup of exactly these rows is written first/);
+  await shot('destructive-confirmation-modal-test-environment');
+  await wb.answerDialog('Back up and apply');
+  await wb.waitUntil(async () => /✓ .*1 row changed\. 0 rows now\. · backup \S+/.test(await change.locator('#status').innerText()), { message: 'done, with the rows as they are now', timeout: 30000 });
+  await shot('destructive-done-preview-refreshed');
+
+  // 7. the CLI: an unknown user is answered at once, without waiting for a code window
+  const env = cliEnv(output);
+  let cli;
+  try {
+    cli = execFileSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), 'unenroll', '--instance', 'sandbox', '--user', ' ghost ', '--json'], { cwd: REPO, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    assert.equal(e.status, 1, `the CLI exit code: ${e.stderr}`);
+    assert.doesNotMatch(e.stderr ?? '', /waiting \d+ s/, 'no code window was waited for');
+    assert.doesNotMatch(e.stderr ?? '', /keychain is not available/, 'no keychain warning when the needed variables are set');
+    cli = e.stdout;
+  }
+  const answer = JSON.parse(cli);
+  assert.equal(answer.outcome, 'noSuchUser');
+  assert.match(answer.message, /There is no user "ghost"/);
+
+  // 8. Recent actions picks the CLI entry up by itself, with readable names
+  await wb.treeItem('Recent actions').click();
+  await wb.treeItem('Recovery unenroll (REST) ghost').waitFor({ timeout: 20000 });
+  await wb.treeItem('Recovery unenroll (REST) dave').waitFor();
+  await wb.treeItem('Recovery SQL change').waitFor();
+  await shot('recent-actions-with-cli-entry');
+
+  // 9. the audit panel: readable actions, local time with zone, both identities
+  await wb.runCommand('Jira 2FA Admin: Show Audit Log');
+  const audit = wb.webview();
+  await audit.locator('tr[data-id]').first().waitFor();
+  const table = await audit.locator('#table').innerText();
+  assert.match(table, /Recovery unenroll \(REST\)/);
+  assert.match(table, /Recovery SQL change/);
+  assert.match(table, /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC[+-]\d{2}:\d{2}/);
+  assert.doesNotMatch(table, /sql\.change|sql\.preview/, 'no internal action names');
+  const osUser = daveOk.osUser;
+  if (osUser !== 'admin') assert.match(table, new RegExp(`admin \\(OS user ${osUser}\\)`));
+  await shot('audit-panel-after-cli-action');
+}
