@@ -73,7 +73,8 @@ async function flow(ctx, sim) {
   await answerQuickPick(INSTANCE.name);
   await page.locator('.monaco-dialog-box', { hasText: 'now points at another host' }).waitFor();
   await answerDialog('Use with new host');
-  await page.locator('.part.sidebar .monaco-list-row[role="treeitem"]', { hasText: 'signed in as admin' }).first().waitFor({ timeout: 30000 });
+  // The row's short description after a passed test: "✓ <host>" (the details are in its tooltip).
+  await page.locator('.part.sidebar .monaco-list-row[role="treeitem"]', { hasText: `✓ ${new URL(moved).hostname}` }).first().waitFor({ timeout: 30000 });
   assert.ok((await sim.requests()).length > before, 'the request went out after the confirmation');
   await shot('credential-rebound-connected');
 
