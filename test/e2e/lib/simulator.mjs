@@ -58,3 +58,13 @@ export function startJiraSimulator({ log = () => {}, timeoutMs = 30000 } = {}) {
     });
   });
 }
+
+/** Runs `flow(ctx, sim)` against a fresh simulator, stopped afterwards whatever happened: a spec's run(). */
+export async function withJiraSimulator(ctx, flow) {
+  const sim = await startJiraSimulator({ log: ctx.log });
+  try {
+    await flow(ctx, sim);
+  } finally {
+    await sim.stop();
+  }
+}

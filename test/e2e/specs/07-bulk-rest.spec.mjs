@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { addJiraInstanceWithCredentials } from '../lib/jiraInstance.mjs';
-import { startJiraSimulator } from '../lib/simulator.mjs';
+import { withJiraSimulator } from '../lib/simulator.mjs';
 
 export const name = 'bulk disable 2SV via REST: credentials, paste, preview, confirm, progress paced by code windows, report';
 export const timeoutMs = 240000;
@@ -17,13 +17,8 @@ export const freshServer = true;
 
 const INSTANCE = { id: 'e2e-bulk-rest', name: 'E2E Bulk REST' };
 
-export async function run(ctx) {
-  const sim = await startJiraSimulator({ log: ctx.log });
-  try {
-    await flow(ctx, sim);
-  } finally {
-    await sim.stop();
-  }
+export function run(ctx) {
+  return withJiraSimulator(ctx, flow);
 }
 
 async function flow(ctx, sim) {

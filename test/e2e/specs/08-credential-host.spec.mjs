@@ -7,20 +7,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { addJiraInstanceWithCredentials } from '../lib/jiraInstance.mjs';
-import { startJiraSimulator } from '../lib/simulator.mjs';
+import { withJiraSimulator } from '../lib/simulator.mjs';
 
 export const name = 'a re-pointed instance: the import preview shows the new host, the token is not sent until confirmed';
 export const timeoutMs = 240000;
 
 const INSTANCE = { name: 'E2E Bound Jira', id: 'e2e-bound', environment: 'staging' };
 
-export async function run(ctx) {
-  const sim = await startJiraSimulator({ log: ctx.log });
-  try {
-    await flow(ctx, sim);
-  } finally {
-    await sim.stop();
-  }
+export function run(ctx) {
+  return withJiraSimulator(ctx, flow);
 }
 
 async function flow(ctx, sim) {

@@ -4,7 +4,7 @@
 // (one user per code window) and the report. The simulator must have received the paged
 // group-member request and one recovery unenroll per member, never one for the admin.
 import { addJiraInstanceWithCredentials } from '../lib/jiraInstance.mjs';
-import { startJiraSimulator } from '../lib/simulator.mjs';
+import { withJiraSimulator } from '../lib/simulator.mjs';
 
 export const name = 'bulk disable 2SV for the members of a group: source, preview with the group and the admin left out, run, report';
 export const timeoutMs = 240000;
@@ -12,13 +12,8 @@ export const freshServer = true;
 
 const INSTANCE = { id: 'e2e-bulk-groups', name: 'E2E Groups' };
 
-export async function run(ctx) {
-  const sim = await startJiraSimulator({ log: ctx.log });
-  try {
-    await flow(ctx, sim);
-  } finally {
-    await sim.stop();
-  }
+export function run(ctx) {
+  return withJiraSimulator(ctx, flow);
 }
 
 async function flow(ctx, sim) {

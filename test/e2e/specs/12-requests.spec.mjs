@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { addJiraInstanceWithCredentials } from '../lib/jiraInstance.mjs';
-import { startJiraSimulator } from '../lib/simulator.mjs';
+import { withJiraSimulator } from '../lib/simulator.mjs';
 
 export const name = 'recovery requests: unenroll refused without a ticket, warned on a reporter mismatch, done with a matching ticket, comment on the ticket, evidence report';
 export const timeoutMs = 240000;
@@ -17,13 +17,8 @@ export const freshServer = true;
 
 const INSTANCE = { id: 'e2e-requests', name: 'E2E Requests Prod', environment: 'production' };
 
-export async function run(ctx) {
-  const sim = await startJiraSimulator({ log: ctx.log });
-  try {
-    await flow(ctx, sim);
-  } finally {
-    await sim.stop();
-  }
+export function run(ctx) {
+  return withJiraSimulator(ctx, flow);
 }
 
 async function flow(ctx, sim) {
