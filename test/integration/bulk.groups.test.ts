@@ -11,10 +11,9 @@ import { groupSourceDeps } from '../../src/core/bulk/groupSource';
 import { AppError } from '../../src/core/errors';
 import { createJiraClient, type JiraClient } from '../../src/core/jira/client';
 import { listEnrolledUsernames } from '../../src/core/recovery/enrolledUsers';
-import type { CliIo } from '../../src/cli/context';
-import { main } from '../../src/cli/main';
 import { addBulkUsers } from '../support/bulkFixtures';
 import { createTestDatabase, JIRA_USERS, type TestDatabase } from '../support/dbFixtures';
+import { runCliInProcess } from '../support/cliInProcess';
 import { MemorySecretStore } from '../support/fakes';
 import { ADMIN_TOKEN, standardFixtures, user } from '../support/jiraFixtures';
 import { JiraSimulator } from '../support/jiraSimulator';
@@ -162,17 +161,7 @@ describe('jira2fa bulk --group / --all-enrolled (CLI, PostgreSQL)', function () 
     fs.writeFileSync(path.join(dir, 'profiles.json'), JSON.stringify({ version: 1, instances: [profile] }));
     const secrets = new MemorySecretStore();
     await secrets.set('grp', 'token', ADMIN_TOKEN);
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: CliIo = {
-      stdout: (t) => void out.push(t),
-      stderr: (t) => void err.push(t),
-      env: { JIRA2FA_PROFILES: path.join(dir, 'profiles.json'), JIRA2FA_AUDIT_FILE: path.join(dir, 'audit.jsonl'), JIRA2FA_BACKUP_DIR: path.join(dir, 'backups'), XDG_STATE_HOME: path.join(dir, 'state'), JIRA2FA_ADMIN: 'cli-admin' },
-      cwd: dir,
-      secrets,
-    };
-    const code = await main(['node', 'jira2fa', ...args], io);
-    return { code, stdout: out.join(''), stderr: err.join('') };
+    return runCliInProcess(args, dir, secrets, { JIRA2FA_ADMIN: 'cli-admin' });
   }
 
   it('--group twice: the union once, the admin left out, the enrolled ones disabled after the typed count', async () => {

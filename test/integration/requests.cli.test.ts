@@ -8,8 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readEntries } from '../../src/core/audit/read';
-import type { CliIo } from '../../src/cli/context';
-import { main } from '../../src/cli/main';
+import { runCliInProcess } from '../support/cliInProcess';
 import { MemorySecretStore } from '../support/fakes';
 import { ADMIN_SEED, ADMIN_TOKEN, standardFixtures, USER_SEED } from '../support/jiraFixtures';
 import { JiraSimulator } from '../support/jiraSimulator';
@@ -38,17 +37,7 @@ describe('jira2fa with recovery requests (CLI, simulator)', function () {
     const secrets = new MemorySecretStore();
     await secrets.set('sim', 'token', ADMIN_TOKEN);
     await secrets.set('sim', 'totpSeed', ADMIN_SEED);
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: CliIo = {
-      stdout: (t) => void out.push(t),
-      stderr: (t) => void err.push(t),
-      env: { JIRA2FA_PROFILES: path.join(dir, 'profiles.json'), JIRA2FA_AUDIT_FILE: path.join(dir, 'audit.jsonl'), JIRA2FA_AUDIT_HEAD_FILE: path.join(dir, 'head.json'), XDG_STATE_HOME: path.join(dir, 'state') },
-      cwd: dir,
-      secrets,
-    };
-    const code = await main(['node', 'jira2fa', ...args], io);
-    return { code, stdout: out.join(''), stderr: err.join('') };
+    return runCliInProcess(args, dir, secrets);
   }
   const audit = async () => (await readEntries(path.join(dir, 'audit.jsonl'))).entries;
   const deletes = () => sim.requestsOf('DELETE').length;

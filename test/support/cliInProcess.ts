@@ -1,0 +1,37 @@
+/**
+ * Runs the CLI's main() in this process with captured output, the files of one test folder
+ * (profiles, audit log, backups, state) and an in-memory secret store: the integration tests'
+ * way to drive `jira2fa` against the simulators and the real databases without spawning it.
+ */
+import path from 'node:path';
+import type { CliIo } from '../../src/cli/context';
+import { main } from '../../src/cli/main';
+import type { SecretStore } from '../../src/core/secrets';
+
+export interface InProcessRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `dir` holds profiles.json and receives audit.jsonl, backups/ and state/; `env` is added on top. */
+export async function runCliInProcess(args: string[], dir: string, secrets: SecretStore, env: Record<string, string> = {}): Promise<InProcessRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = {
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    env: {
+      JIRA2FA_PROFILES: path.join(dir, 'profiles.json'),
+      JIRA2FA_AUDIT_FILE: path.join(dir, 'audit.jsonl'),
+      JIRA2FA_AUDIT_HEAD_FILE: path.join(dir, 'audit-head.json'),
+      JIRA2FA_BACKUP_DIR: path.join(dir, 'backups'),
+      XDG_STATE_HOME: path.join(dir, 'state'),
+      ...env,
+    },
+    cwd: dir,
+    secrets,
+  };
+  const code = await main(['node', 'jira2fa', ...args], io);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
