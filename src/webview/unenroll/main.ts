@@ -17,6 +17,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { TICKET_KEY } from '../../core/requests/policy';
 import { byId, el, show, setText } from '../shared/dom';
 import { connect } from '../shared/host';
+import { methodSelect, policyText, renderCard, requestOf, requestSection, summaryText } from './requestSection';
 import {
   secondsLeftInWindow,
   TOO_CLOSE_TO_WINDOW_END_SECONDS,
@@ -26,7 +27,6 @@ import {
   type FromUnenroll,
   type Lookup,
   type RequestSetup,
-  type TicketCard,
   type ToUnenroll,
   type UnenrollResult,
   type UnenrollState,
@@ -165,54 +165,9 @@ function render(): void {
   });
 }
 
-function requestSection(): HTMLElement {
-  return el('details', { id: 'requestDetails', class: 'request' },
-    el('summary', { id: 'requestSummary' }, 'Request'),
-    el('p', { id: 'requestPolicy', class: 'muted' }),
-    el('vscode-form-group', { variant: 'vertical' },
-      el('vscode-label', { for: 'ticket' }, 'Ticket key'),
-      el('div', { class: 'inline' },
-        el('vscode-textfield', { id: 'ticket', placeholder: 'HELP-123', maxlength: '64' }),
-        el('vscode-button', { id: 'checkTicket', secondary: true }, 'Check ticket'),
-      ),
-      el('div', { id: 'ticket-error', class: 'field-error', role: 'alert' }),
-    ),
-    el('div', { id: 'ticketCard', class: 'lookup', role: 'status', 'aria-live': 'polite' }),
-    el('vscode-form-group', { variant: 'vertical', id: 'override-group' },
-      el('vscode-label', { for: 'override' }, 'I verified this: why you go on despite the warnings'),
-      el('vscode-textfield', { id: 'override', maxlength: '500' }),
-    ),
-    el('vscode-form-group', { variant: 'vertical' },
-      el('vscode-label', { for: 'verification' }, 'How the requester\'s identity was verified'),
-      el('div', { id: 'verificationBox' }),
-    ),
-    el('vscode-form-group', { variant: 'vertical' },
-      el('vscode-label', { for: 'verificationNote' }, 'Verification note (optional)'),
-      el('vscode-textfield', { id: 'verificationNote', maxlength: '500' }),
-    ),
-    el('vscode-form-group', { variant: 'vertical' },
-      el('vscode-label', { for: 'reason' }, 'Reason'),
-      el('vscode-textfield', { id: 'reason', maxlength: '500', placeholder: 'e.g. lost phone, reported by phone to the service desk' }),
-    ),
-  );
-}
-
 /** The verification select, rebuilt when the methods arrive (they come from a user setting). */
 function renderMethods(): void {
-  const chosen = state.verification ?? '';
-  const methods = chosen && !requestSetup.methods.includes(chosen) ? [...requestSetup.methods, chosen] : requestSetup.methods;
-  const select = el('vscode-single-select', { id: 'verification' },
-    el('vscode-option', { value: '', ...(chosen === '' ? { selected: true } : {}) }, '(not recorded)'),
-    ...methods.map((m) => el('vscode-option', { value: m, ...(m === chosen ? { selected: true } : {}) }, m)));
-  select.addEventListener('change', () => save({ verification: (select as Field).value }));
-  byId('verificationBox').replaceChildren(select);
-}
-
-function policyText(r: RequestSetup): string {
-  const where = `Tickets are read on ${r.ticketInstance}${r.projects.length ? ` (projects ${r.projects.join(', ')})` : ''}${r.comment ? '; an internal comment is added to the ticket after the action' : ''}.`;
-  if (r.require === 'ticket') return `This instance requires a ticket and a record of how the requester's identity was verified. ${where}`;
-  if (r.require === 'reason') return `This instance requires a reason or a ticket. ${where}`;
-  return `Optional: the request behind this reset, kept in the audit entry. ${where}`;
+  byId('verificationBox').replaceChildren(methodSelect(requestSetup.methods, state.verification ?? '', (value) => save({ verification: value })));
 }
 
 function scheduleTicketCheck(): void {
@@ -238,44 +193,6 @@ function checkTicketNow(): void {
     return void setText(byId('ticket-error'), '');
   }
   refresh();
-}
-
-const IDENTITY: Record<TicketCard['identityMatch'], string> = {
-  reporter: '✓ The reporter is the locked-out user.',
-  requester: '✓ The service desk requester is the locked-out user.',
-  mismatch: '⚠ The requester is not the locked-out user.',
-  unknown: 'Identity not compared.',
-};
-
-function renderCard(card: TicketCard | undefined): void {
-  const box = byId('ticketCard');
-  if (!card || card.key !== state.ticket) {
-    if (!box.textContent?.startsWith('Checking')) box.replaceChildren();
-    return;
-  }
-  const created = Date.parse(card.created);
-  box.className = `lookup ${card.warnings.length ? 'warn' : 'ok'}`;
-  box.replaceChildren(
-    el('div', { id: 'ticketSummary' }, el('strong', {}, card.key), ` · ${card.summary}`),
-    el('div', { class: 'muted' }, `${card.serviceDesk ? 'Requester' : 'Reporter'}: ${card.reporter} · Status: ${card.status} · Created: ${Number.isNaN(created) ? card.created : new Date(created).toLocaleString()}`),
-    el('div', { id: 'ticketIdentity' }, IDENTITY[card.identityMatch]),
-    ...card.warnings.map((w) => el('div', { class: 'warning' }, `⚠ ${w}`)),
-  );
-}
-
-/** The request as the action gets it: blanks dropped; the override only while warnings show. */
-function requestOf(): NonNullable<Extract<FromUnenroll, { type: 'send' }>['request']> | undefined {
-  const r: Record<string, string> = {};
-  const put = (k: string, v: string | undefined) => {
-    const t = v?.trim();
-    if (t) r[k] = t;
-  };
-  put('ticket', state.ticket);
-  put('reason', state.reason);
-  put('verification', state.verification);
-  put('verificationNote', state.verificationNote);
-  if (state.card?.warnings.length && state.card.key === state.ticket) put('override', state.override);
-  return Object.keys(r).length ? r : undefined;
 }
 
 function save(patch: Partial<UnenrollState>): void {
@@ -316,7 +233,7 @@ function refresh(): void {
   const warned = !!state.card && state.card.key === state.ticket && state.card.warnings.length > 0;
   show(byId('override-group'), warned);
   setText(byId('ticket-error'), ticketError);
-  renderCard(state.card);
+  renderCard(state.card, state.ticket);
   renderResult(state.result);
 }
 
@@ -344,7 +261,7 @@ function send(): void {
     ...(production ? { confirmation: state.confirmation } : {}),
     ...(state.codeSource === 'typed' ? { code: typedCode } : {}),
   };
-  const request = requestOf();
+  const request = requestOf(state);
   if (request) message.request = request;
   host.post(message);
   typedCode = '';
@@ -399,7 +316,7 @@ host.onMessage((message) => {
       if (message.prefillUsername && !state.username) state = { ...state, username: message.prefillUsername };
       requestSetup = message.request;
       setText(byId('requestPolicy'), policyText(requestSetup));
-      setText(byId('requestSummary'), requestSetup.require === 'none' ? 'Request (optional)' : `Request (${requestSetup.require === 'ticket' ? 'ticket' : 'reason or ticket'} required)`);
+      setText(byId('requestSummary'), summaryText(requestSetup));
       if (requestSetup.require !== 'none' || state.ticket || state.reason) (byId('requestDetails') as HTMLDetailsElement).open = true;
       renderMethods();
       setText(byId('envBadge'), i.environment);
