@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { diagnose, type LookupReport, type PolicyMembership, type UserReport } from '../../src/core/cloud/diagnose';
 import type { CloudResult } from '../../src/core/cloud/outcomes';
-import type { MoveResult } from '../../src/core/cloud/recovery';
+import type { MoveResult } from '../../src/core/cloud/moveResult';
 import type { CloudPolicy, CloudUser } from '../../src/core/cloud/shapes';
 import { ageText, reminderHours } from '../../src/extension/cloud/age';
 import { CloudRecoverController, type CloudRecoverBackend, type MoveEvents } from '../../src/extension/cloud/controller';

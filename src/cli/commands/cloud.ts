@@ -13,7 +13,7 @@ import { runCloudMove, runCloudMoveBack, type CloudMoveDeps } from '../../core/a
 import { addRequestOptions, commentReporter, requestFrom, requestGate, type RequestOptions } from '../requestOptions';
 
 import { hubPolicyLink } from '../../core/cloud/paths';
-import type { MoveResult } from '../../core/cloud/recovery';
+import type { MoveResult } from '../../core/cloud/moveResult';
 import type { CloudPolicy } from '../../core/cloud/shapes';
 import { JsonFileTrackerStorage, MoveTracker, overdueMoves, trackerFilePath } from '../../core/cloud/tracker';
 import { AppError, exitCodeFor } from '../../core/errors';

@@ -6,7 +6,8 @@
  */
 import { createCloudClient, type CloudClientOptions } from '../cloud/client';
 import { fromThrown } from './cloudRefusal';
-import { moveBack, moveToTemporaryPolicy, type CloudRecoveryClient, type MoveResult } from '../cloud/recovery';
+import type { CloudRecoveryClient, MoveResult } from '../cloud/moveResult';
+import { moveBack, moveToTemporaryPolicy } from '../cloud/recovery';
 import type { TaskWaitOptions } from '../cloud/tasks';
 import type { MoveTracker } from '../cloud/tracker';
 import type { InstanceProfile } from '../profiles/schema';

@@ -7,7 +7,7 @@
  * succeeded (the core removes the entry then, and only then).
  */
 import * as vscode from 'vscode';
-import type { MoveResult } from '../../core/cloud/recovery';
+import type { MoveResult } from '../../core/cloud/moveResult';
 import type { PendingMove } from '../../core/cloud/tracker';
 import { describeError } from '../../core/errors';
 import { resolveInstance, type InstanceArg } from '../instancePicker';

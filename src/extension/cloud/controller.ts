@@ -10,7 +10,7 @@
  */
 import type { LookupReport, UserReport } from '../../core/cloud/diagnose';
 import type { CloudFailure, CloudResult } from '../../core/cloud/outcomes';
-import type { MoveResult } from '../../core/cloud/recovery';
+import type { MoveResult } from '../../core/cloud/moveResult';
 import type { CloudPolicy } from '../../core/cloud/shapes';
 import { hubPolicyLink } from '../../core/cloud/paths';
 import type { Environment, Product } from '../../core/profiles/schema';
