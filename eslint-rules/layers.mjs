@@ -11,7 +11,7 @@ import ts from 'typescript';
 
 /** Layers of src/core, lowest first. A folder may import its own layer and those below. */
 export const CORE_LAYERS = [
-  ['errors', 'printable', 'redact', 'csv', 'platformPaths', 'lazyCrypto', 'userKey', 'privateFile', 'tlsPolicy'],
+  ['errors', 'printable', 'redact', 'csv', 'platformPaths', 'lazyCrypto', 'userKey', 'privateFile', 'tlsPolicy', 'osUser'],
   ['profiles', 'secrets'],
   ['sandboxSecrets', 'totpLedger', 'db', 'dbconfig', 'credentialOrigin', 'audit'],
   ['jira', 'totp'],

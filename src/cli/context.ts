@@ -11,9 +11,9 @@
  *    server, a database or a file go through cell() first (so a newline in one shows too);
  *  - set a non-zero exit code without an error message with ctx.setExitCode.
  */
-import os from 'node:os';
 import path from 'node:path';
 import * as fsp from 'node:fs/promises';
+import { osUserOrUndefined } from '../core/osUser';
 import { CommanderError, type Command } from 'commander';
 import { AuditLog, type AuditLogOptions } from '../core/audit/log';
 import { AuditHead } from '../core/audit/head';
@@ -165,11 +165,7 @@ export class CliContext {
   /** The admin named in audit entries: $JIRA2FA_ADMIN, else the OS user. */
   adminName(): string {
     if (this.io.env.JIRA2FA_ADMIN) return this.io.env.JIRA2FA_ADMIN;
-    try {
-      return os.userInfo().username;
-    } catch {
-      return this.io.env.USER || this.io.env.USERNAME || 'unknown';
-    }
+    return osUserOrUndefined() ?? (this.io.env.USER || this.io.env.USERNAME || 'unknown');
   }
 
   /** Reads and validates the profiles file once per run. Throws AppError("input") when unreadable. */

@@ -5,7 +5,7 @@
  * a fresh code is taken from the replay guard as late as possible, then the one DELETE.
  * Every attempt, refused ones included, ends in exactly one audit entry without the code.
  */
-import os from 'node:os';
+import { osUser } from './osUser';
 import type { AuditEntry, AuditEntryInput, AuditOutcome, AuditSink } from './audit/types';
 import type { InstanceProfile } from './profiles/schema';
 import { redactor } from './redact';
@@ -238,10 +238,3 @@ function scrub(entry: AuditEntryInput, code: string | undefined): AuditEntryInpu
   return JSON.parse(text.split(code).join('***')) as AuditEntryInput;
 }
 
-function osUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}

@@ -3,8 +3,8 @@
  * settings, the tree) and registers commands. It loads no database driver and makes no
  * network call; those happen on first use.
  */
-import * as os from 'node:os';
 import * as vscode from 'vscode';
+import { osUser } from '../core/osUser';
 import { AuditLog } from '../core/audit/log';
 import { AuditHead } from '../core/audit/head';
 import { auditFilePath, auditHeadFilePath } from '../core/audit/paths';
@@ -89,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     backups: new BackupStore(backupDirPath(process.env)),
     // TOTP windows already used, shared with CLI runs so no code is sent twice (totpLedger.ts).
     totpLedger: new FileStepLedger(totpLedgerPath(process.env)),
-    adminName: () => os.userInfo().username,
+    adminName: osUser,
     enrollmentLookup: databaseEnrollmentLookup(databases, log),
   };
   tree.addChildren(unenrollChildren);

@@ -8,7 +8,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { BackupStore, backupDirPath } from '../../core/backup/store';
 import { AppError, EXIT_CODES } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
-import { osUser } from '../../core/actions/audited';
+import { osUser } from '../../core/osUser';
 import type { DatabaseDeps } from '../../core/actions/database';
 import type { RecoveryContext } from '../../core/recovery/context';
 import { runSnippetChange, runSnippetPreview, runSnippetRead, type SnippetReadInput } from '../../core/actions/snippet';

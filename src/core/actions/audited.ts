@@ -13,7 +13,7 @@
  * can stop an attempt before them (no credential stored, no database section, the connection
  * failing, a production confirmation not typed) is audited here, once, by auditedAttempt().
  */
-import os from 'node:os';
+import { osUser } from '../osUser';
 import type { AuditEntry, AuditEntryInput, AuditOutcome, AuditRequest, AuditSink } from '../audit/types';
 import { commentOnTicket, prepareRequest, requestOfRefusal, type CommentResult, type PreparedRequest, type RequestGateDeps } from '../requests/gate';
 import type { RequestInput } from '../requests/policy';
@@ -218,10 +218,3 @@ function countingSink(audit: AuditSink, request: () => AuditRequest | undefined)
   return { sink, tries: () => n, last: () => last };
 }
 
-export function osUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}

@@ -12,7 +12,8 @@ import type { AuditSink } from '../audit/types';
 import type { InstanceProfile } from '../profiles/schema';
 import type { RecoveryContext } from '../recovery/context';
 import type { SecretStore } from '../secrets';
-import { osUser, withOwned, type ActionDeps, type WithResource } from './audited';
+import { osUser } from '../osUser';
+import { withOwned, type ActionDeps, type WithResource } from './audited';
 
 /** The session comes from `withDatabase` (the extension's pooled ones), else is opened with the database password from `secrets`. */
 export type DatabaseDeps = Omit<ActionDeps, 'secrets'> & {

@@ -2,7 +2,7 @@
  * Checking audit entries: the input an action hands in (redacted, bounded, and refused when
  * a registered secret would still reach the file) and the lines read back from the file.
  */
-import os from 'node:os';
+import { osUserOrUndefined } from '../osUser';
 import { AppError } from '../errors';
 import { Redactor } from '../redact';
 import { isHash } from './canonical';
@@ -102,7 +102,7 @@ export function sanitizeInput(input: AuditEntryInput, redactor: Redactor, file: 
   const action = text(c, 'action', input.action) as string;
   const target = text(c, 'target', input.target, ENTRY_LIMITS.text, false);
   const message = text(c, 'message', input.message, ENTRY_LIMITS.message) as string;
-  const osUser = text(c, 'osUser', input.osUser ?? currentOsUser(), ENTRY_LIMITS.text, false);
+  const osUser = text(c, 'osUser', input.osUser ?? osUserOrUndefined(), ENTRY_LIMITS.text, false);
   const runId = text(c, 'runId', input.runId, ENTRY_LIMITS.text, false);
   const backupId = text(c, 'backupId', input.backupId, ENTRY_LIMITS.text, false);
   const out: AuditEntryInput = { admin, instance, action, outcome: input.outcome, message };
@@ -197,15 +197,3 @@ export function shapeProblem(v: unknown): string | undefined {
   return undefined;
 }
 
-let osUserName: string | undefined | null = null;
-/** The OS account running this process (read once); undefined where it cannot be read. */
-function currentOsUser(): string | undefined {
-  if (osUserName === null) {
-    try {
-      osUserName = os.userInfo().username || undefined;
-    } catch {
-      osUserName = undefined;
-    }
-  }
-  return osUserName;
-}

@@ -3,7 +3,7 @@
  * its one audit entry ("cloud.move" / "cloud.moveBack"), written from the facts the attempt
  * gathered (see recovery.ts). The API key is never in either.
  */
-import os from 'node:os';
+import { osUser } from '../osUser';
 import type { AuditEntry, AuditEntryInput, AuditOutcome, AuditSink } from '../audit/types';
 import type { InstanceProfile } from '../profiles/schema';
 import { redactor } from '../redact';
@@ -152,12 +152,7 @@ function auditOutcome(attempt: Attempt, facts: Facts): AuditOutcome {
 }
 
 export function adminName(ctx: RecoveryContext): string {
-  if (ctx.admin) return ctx.admin;
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
-  }
+  return ctx.admin ?? osUser();
 }
 
 export function errorText(e: unknown): string {
