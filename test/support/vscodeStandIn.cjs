@@ -87,11 +87,13 @@ function createStandIn(settings, web = { origin: 'http://127.0.0.1', root: '/' }
     ViewColumn: { Active: -1, Beside: -2, One: 1 },
     ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
+    StatusBarAlignment: { Left: 1, Right: 2 },
     window: {
       createOutputChannel: () => outputChannel(),
       createWebviewPanel: (viewType, title, _column, options) => webviewPanel(web, viewType, title, options),
       createTreeView: () => ({ ...disposable(), onDidChangeVisibility: disposable, reveal: async () => undefined }),
       registerFileDecorationProvider: disposable,
+      createStatusBarItem: (id, alignment, priority) => ({ id, alignment, priority, text: '', show() {}, hide() {}, dispose() {} }),
       showInformationMessage: async () => undefined,
       showWarningMessage: async () => undefined,
       showErrorMessage: async () => undefined,
