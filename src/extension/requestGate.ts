@@ -1,14 +1,76 @@
 /**
- * The request gate's dependencies in the editor (src/core/requests): ticket instances come from
- * the profile store as it is now, and tickets are read and commented through the extension's
- * pooled Jira client for that instance (shared with Test connection, never closed here).
+ * The one extension-side gate of recovery requests (src/core/requests), for every panel and flow
+ * that changes a user's 2SV: ticket instances come from the profile store as it is now, tickets
+ * are read and commented through the extension's pooled Jira client for that instance (shared
+ * with Test connection, never closed here); the setup a Request section shows; the live ticket
+ * check; the comment's Retry, recorded like the CLI's "audit comment".
  */
-import type { RequestGateDeps } from '../core/requests/gate';
+import * as vscode from 'vscode';
+import { actionLabel } from '../core/audit/actionLabels';
+import type { AuditEntry } from '../core/audit/types';
+import type { CommentResult, RequestGateDeps } from '../core/requests/gate';
+import { DEFAULT_VERIFICATION_METHODS, requestPolicyOf } from '../core/requests/policy';
+import type { TargetUser, TicketCheck } from '../core/requests/ticketCheck';
+import type { InstanceProfile } from '../core/profiles/schema';
+import type { RequestSetup } from '../webview/shared/requestProtocol';
+import type { RequestBackend } from './requestDesk';
 import type { ExtensionServices } from './services';
+
+type Services = Pick<ExtensionServices, 'profiles' | 'jira' | 'audit' | 'log'>;
 
 export function requestGateFor(s: Pick<ExtensionServices, 'profiles' | 'jira'>): RequestGateDeps {
   return {
     profileOf: (id) => s.profiles.get(id),
     withClient: async (profile, fn) => fn(await s.jira.client(profile)),
+  };
+}
+
+/** The setting's methods, one line each; the defaults when it holds none. */
+export function verificationMethods(): string[] {
+  const raw = vscode.workspace.getConfiguration('jira2fa').get<unknown>('requests.verificationMethods');
+  const methods = Array.isArray(raw) ? raw.filter((m): m is string => typeof m === 'string').map((m) => m.trim()).filter((m) => m !== '' && m.length <= 200 && !/[\u0000-\u001f\u007f-\u009f]/.test(m)) : [];
+  return methods.length ? [...new Set(methods)].slice(0, 50) : [...DEFAULT_VERIFICATION_METHODS];
+}
+
+/** What the instance asks for, as a Request section or a request step shows it. */
+export function requestSetupOf(s: Pick<ExtensionServices, 'profiles'>, profile: InstanceProfile): RequestSetup {
+  const p = requestPolicyOf(s.profiles.get(profile.id) ?? profile);
+  return { require: p.require, methods: verificationMethods(), ticketInstance: s.profiles.get(p.ticketInstance)?.name ?? p.ticketInstance, comment: p.comment, projects: p.projects };
+}
+
+/** The user a ticket's requester is compared with: a user name, or a Cloud e-mail address. */
+export function targetUser(target: string | undefined): TargetUser | undefined {
+  const t = target?.trim();
+  return t ? { username: t, ...(t.includes('@') ? { email: t } : {}) } : undefined;
+}
+
+/** The live ticket check of a panel or request step: the gate's own check, on the same ticket instance. */
+export async function checkTicketFor(s: Services, profile: InstanceProfile, key: string, target: string | undefined): Promise<TicketCheck> {
+  const { previewTicket } = await import('../core/requests/gate.js');
+  return previewTicket(s.profiles.get(profile.id) ?? profile, key, targetUser(target), requestGateFor(s));
+}
+
+/**
+ * Adds the comment of an action again (after it failed) and records it in its own
+ * ticket.comment entry, under the identity the action was audited with.
+ */
+export async function retryCommentFor(s: Services, profile: InstanceProfile, entry: AuditEntry): Promise<CommentResult> {
+  const [{ retryTicketComment }, { recordComment }] = await Promise.all([import('../core/requests/gate.js'), import('../core/actions/audited.js')]);
+  const gate = requestGateFor(s);
+  const live = s.profiles.get(profile.id) ?? profile;
+  const { result, prepared } = await retryTicketComment(live, entry, actionLabel(entry.action), gate);
+  await recordComment({ audit: s.audit, admin: entry.admin }, (await gate.profileOf(prepared.policy.ticketInstance)) ?? live, prepared, result);
+  s.log.info(`Ticket comment retry on ${prepared.check?.ticket.key}: ${result.posted ? 'added' : 'failed'}`);
+  return result;
+}
+
+/** The backend of a panel's Request section (src/extension/requestDesk.ts). */
+export function requestBackendFor(s: Services, profile: InstanceProfile): RequestBackend {
+  return {
+    get setup() {
+      return requestSetupOf(s, profile);
+    },
+    checkTicket: (key, target) => checkTicketFor(s, profile, key, target),
+    retryComment: (entry) => retryCommentFor(s, profile, entry),
   };
 }

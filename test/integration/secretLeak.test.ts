@@ -253,12 +253,14 @@ describe('planted secrets never reach an output', function () {
       const backend: UnenrollBackend = {
         instance: { id: profile.id, name: profile.name, environment: profile.environment, product: profile.product, baseUrl: profile.baseUrl },
         lookupAvailable: true,
-        request: { require: 'none', methods: [], ticketInstance: profile.id, comment: false, projects: [] },
-        checkTicket: async () => {
-          throw new Error('no tickets in this test');
-        },
-        retryComment: async () => {
-          throw new Error('no tickets in this test');
+        requests: {
+          setup: { require: 'none', methods: [], ticketInstance: profile.id, comment: false, projects: [] },
+          checkTicket: async () => {
+            throw new Error('no tickets in this test');
+          },
+          retryComment: async () => {
+            throw new Error('no tickets in this test');
+          },
         },
         seedStored: async () => !!(await secrets.get(profile.id, 'totpSeed')),
         connection: async () => (last = await testConnection(profile, await client())),

@@ -14,10 +14,9 @@ import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { TICKET_KEY } from '../../core/requests/policy';
 import { byId, el, show, setText } from '../shared/dom';
 import { connect } from '../shared/host';
-import { methodSelect, policyText, renderCard, requestOf, requestSection, summaryText } from './requestSection';
+import { RequestSection } from '../shared/requestSection';
 import {
   secondsLeftInWindow,
   TOO_CLOSE_TO_WINDOW_END_SECONDS,
@@ -26,7 +25,6 @@ import {
   UnenrollStateSchema,
   type FromUnenroll,
   type Lookup,
-  type RequestSetup,
   type ToUnenroll,
   type UnenrollResult,
   type UnenrollState,
@@ -40,9 +38,14 @@ let production = false;
 let seedStored = false;
 let busy = false;
 let typedCode = ''; // deliberately not in `state`: a code is never persisted
-let requestSetup: RequestSetup = { require: 'none', methods: [], ticketInstance: '', comment: false, projects: [] };
-let ticketError = '';
-let ticketTimer: ReturnType<typeof setTimeout> | undefined;
+const request = new RequestSection({
+  state: () => state,
+  save: (patch) => save(patch),
+  post: (m) => host.post(m),
+  target: () => state.username,
+  targetMissing: 'Enter the user name first: the ticket is checked against that user.',
+  what: 'this reset',
+});
 
 const SVG = 'http://www.w3.org/2000/svg';
 const RING_RADIUS = 16;
@@ -108,30 +111,13 @@ function render(): void {
       el('div', { class: 'row muted', id: 'seedHint' },
         'No seed stored for this instance. ', el('a', { href: '#', id: 'setSeed' }, 'Store your own TOTP seed…')),
     ),
-    requestSection(),
+    request.element,
     el('div', { class: 'buttons' }, el('vscode-button', { id: 'send', disabled: true }, 'Unenroll user'), el('span', { id: 'sendBlocker', class: 'muted', role: 'status' })),
     el('section', { id: 'result', class: 'result', role: 'status', 'aria-live': 'polite' }),
   );
 
   const username = byId<Field>('username');
   const confirmation = byId<Field>('confirmation');
-  const ticket = byId<Field>('ticket');
-  ticket.value = state.ticket ?? '';
-  ticket.addEventListener('input', () => {
-    const key = ticket.value.trim().toUpperCase();
-    save({ ticket: key, card: undefined });
-    ticketError = '';
-    scheduleTicketCheck();
-  });
-  ticket.addEventListener('keydown', (e: KeyboardEvent) => {
-    if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) checkTicketNow();
-  });
-  byId('checkTicket').addEventListener('click', checkTicketNow);
-  for (const k of ['reason', 'verificationNote', 'override'] as const) {
-    const f = byId<Field>(k);
-    f.value = state[k] ?? '';
-    f.addEventListener('input', () => save({ [k]: f.value }));
-  }
   const code = byId<Field>('code');
   const useSeed = byId<Field>('useSeed');
   username.value = state.username;
@@ -141,8 +127,8 @@ function render(): void {
   // A changed name makes the last lookup, outcome and ticket card about someone else: all go
   // (the card's identity match is for the user it was checked against, so it is checked again).
   username.addEventListener('input', () => {
-    save({ username: username.value, lookup: undefined, result: undefined, card: undefined });
-    scheduleTicketCheck();
+    save({ username: username.value, lookup: undefined, result: undefined });
+    request.targetChanged();
   });
   username.addEventListener('keydown', (e: KeyboardEvent) => {
     if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) lookup();
@@ -165,36 +151,6 @@ function render(): void {
   });
 }
 
-/** The verification select, rebuilt when the methods arrive (they come from a user setting). */
-function renderMethods(): void {
-  byId('verificationBox').replaceChildren(methodSelect(requestSetup.methods, state.verification ?? '', (value) => save({ verification: value })));
-}
-
-function scheduleTicketCheck(): void {
-  clearTimeout(ticketTimer);
-  ticketTimer = setTimeout(checkTicketNow, 600);
-}
-
-/** Asks for the card only for a well-formed key: nothing is sent for anything else. */
-function checkTicketNow(): void {
-  clearTimeout(ticketTimer);
-  const key = state.ticket ?? '';
-  if (key === '') {
-    ticketError = '';
-  } else if (!TICKET_KEY.test(key)) {
-    ticketError = 'Not a ticket key (expected e.g. HELP-123).';
-  } else if (state.username.trim() === '') {
-    ticketError = 'Enter the user name first: the ticket is checked against that user.';
-  } else {
-    ticketError = '';
-    setText(byId('ticketCard'), `Checking ${key}…`);
-    byId('ticketCard').className = 'lookup';
-    host.post({ type: 'checkTicket', key, username: state.username.trim() });
-    return void setText(byId('ticket-error'), '');
-  }
-  refresh();
-}
-
 function save(patch: Partial<UnenrollState>): void {
   state = { ...state, ...patch };
   host.setState(state);
@@ -211,8 +167,7 @@ function blocker(): string | undefined {
     return 'Your code is about to change: wait for the next one, then type it.';
   }
   if (state.codeSource === 'seed' && !seedStored) return 'No seed is stored: type the code instead.';
-  if (state.ticket && !TICKET_KEY.test(state.ticket)) return 'The ticket key is not valid (expected e.g. HELP-123).';
-  return undefined;
+  return request.blocker();
 }
 
 function refresh(): void {
@@ -230,10 +185,7 @@ function refresh(): void {
   byId('send').title = why ?? '';
   setText(byId('sendBlocker'), busy ? '' : (why ?? ''));
   renderLookup(state.lookup);
-  const warned = !!state.card && state.card.key === state.ticket && state.card.warnings.length > 0;
-  show(byId('override-group'), warned);
-  setText(byId('ticket-error'), ticketError);
-  renderCard(state.card, state.ticket);
+  request.refresh();
   renderResult(state.result);
 }
 
@@ -261,8 +213,8 @@ function send(): void {
     ...(production ? { confirmation: state.confirmation } : {}),
     ...(state.codeSource === 'typed' ? { code: typedCode } : {}),
   };
-  const request = requestOf(state);
-  if (request) message.request = request;
+  const given = request.request();
+  if (given) message.request = given;
   host.post(message);
   typedCode = '';
   byId<Field>('code').value = '';
@@ -290,14 +242,10 @@ function renderResult(result: UnenrollResult | undefined): void {
     el('p', { id: 'resultExplanation' }, result.explanation),
     el('p', {}, el('strong', {}, 'Next: '), result.nextStep),
     result.serverMessage ? el('p', { class: 'muted' }, `Server said${result.status ? ` (HTTP ${result.status})` : ''}: `, el('code', {}, result.serverMessage)) : '',
-    result.comment ? el('p', { id: 'resultComment', class: result.comment.ok ? '' : 'warning' }, result.comment.message, ' ',
-      result.comment.retry ? el('vscode-button', { id: 'retryComment', secondary: true }, 'Retry comment') : '') : '',
+    request.commentLine(result.comment, () => busy),
     el('p', { class: 'muted', id: 'resultAudit' }, `${result.time}${result.auditId ? ` · audit entry ${result.auditId}` : ''} `,
       result.auditId ? el('a', { href: '#', id: 'openAudit' }, 'Open audit log') : ''),
   );
-  document.getElementById('retryComment')?.addEventListener('click', () => {
-    if (!busy) host.post({ type: 'retryComment' });
-  });
   document.getElementById('openAudit')?.addEventListener('click', (e) => {
     e.preventDefault();
     host.post({ type: 'openAuditLog' });
@@ -314,11 +262,7 @@ host.onMessage((message) => {
       // A stored seed is the easy path: offered ticked until the user chooses otherwise.
       if (seedStored && !state.codeSourceChosen) state = { ...state, codeSource: 'seed' };
       if (message.prefillUsername && !state.username) state = { ...state, username: message.prefillUsername };
-      requestSetup = message.request;
-      setText(byId('requestPolicy'), policyText(requestSetup));
-      setText(byId('requestSummary'), summaryText(requestSetup));
-      if (requestSetup.require !== 'none' || state.ticket || state.reason) (byId('requestDetails') as HTMLDetailsElement).open = true;
-      renderMethods();
+      request.configure(message.request);
       setText(byId('envBadge'), i.environment);
       byId('envBadge').className = `badge env-${i.environment}`;
       setText(byId('instanceLine'), `${i.name} · ${i.product} · ${i.baseUrl}`);
@@ -341,11 +285,7 @@ host.onMessage((message) => {
       save({ lookup: message.lookup });
       return;
     case 'ticket':
-      // an answer for a key or user since changed is stale
-      if (message.key !== state.ticket || message.username !== state.username.trim()) return;
-      ticketError = message.error ?? '';
-      if (!message.card) byId('ticketCard').replaceChildren();
-      save({ card: message.card });
+      request.handle(message);
       return;
     case 'comment':
       busy = false;
