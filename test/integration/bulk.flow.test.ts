@@ -1,5 +1,7 @@
 // The editor command's flow (src/extension/bulk/flow.ts) with a scripted UI and real back
 // ends: a PGlite database and the replay-protected simulator with a fake clock.
+import type { CommentResult } from '../../src/core/requests/gate';
+import type { RequestInput } from '../../src/core/requests/policy';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -29,10 +31,12 @@ interface Script {
   cancelAt?: RegExp;
   /** Press this action of the final message. */
   action?: string;
+  /** The answer of the request step (default: nothing asked, {}); null: cancelled. */
+  request?: { request?: RequestInput } | null;
 }
 
 function scriptedUi(script: Script) {
-  const seen = { previews: [] as string[], confirms: [] as number[], progress: [] as string[], opened: [] as string[], infos: [] as string[], errors: [] as string[], titles: [] as string[], actionRun: undefined as unknown };
+  const seen = { requests: [] as string[], comments: [] as CommentResult[], previews: [] as string[], confirms: [] as number[], progress: [] as string[], opened: [] as string[], infos: [] as string[], errors: [] as string[], titles: [] as string[], actionRun: undefined as unknown };
   const ui: BulkUi = {
     pickSource: async () => script.source ?? 'paste',
     askGroups: async () => script.groups,
@@ -43,6 +47,11 @@ function scriptedUi(script: Script) {
       seen.previews.push(JSON.stringify(countStatuses(report)));
       return script.proceed ?? true;
     },
+    askRequest: async (_p, what) => {
+      seen.requests.push(what);
+      return script.request === null ? undefined : (script.request ?? {});
+    },
+    commented: (_p, r) => void seen.comments.push(r),
     confirm: async (_p, count) => {
       seen.confirms.push(count);
       return script.confirmation ? script.confirmation(count) : '';

@@ -77,3 +77,15 @@ export const requestStateShape = {
 };
 export const RequestStateSchema = z.strictObject(requestStateShape);
 export type RequestState = z.infer<typeof RequestStateSchema>;
+
+/** The policy in words, for the section's first line and the editor's request step. */
+export function policyText(r: RequestSetup, what: string): string {
+  const where = `Tickets are read on ${r.ticketInstance}${r.projects.length ? ` (projects ${r.projects.join(', ')})` : ''}${r.comment ? '; an internal comment is added to the ticket after the action' : ''}.`;
+  if (r.require === 'ticket') return `This instance requires a ticket and a record of how the requester's identity was verified. ${where}`;
+  if (r.require === 'reason') return `This instance requires a reason or a ticket. ${where}`;
+  return `Optional: the request behind ${what}, kept in the audit entry. ${where}`;
+}
+
+export function summaryText(r: RequestSetup): string {
+  return r.require === 'none' ? 'Request (optional)' : `Request (${r.require === 'ticket' ? 'ticket' : 'reason or ticket'} required)`;
+}

@@ -8,7 +8,7 @@
  */
 import { TICKET_KEY } from '../../core/requests/policy';
 import { el, setText, show } from './dom';
-import type { CommentView, FromRequestSection, RequestMessage, RequestSetup, RequestState, TicketCard, ToRequestSection } from './requestProtocol';
+import { policyText, summaryText, type CommentView, type FromRequestSection, type RequestMessage, type RequestSetup, type RequestState, type TicketCard, type ToRequestSection } from './requestProtocol';
 
 type Field = HTMLElement & { value: string };
 
@@ -36,17 +36,6 @@ const IDENTITY: Record<TicketCard['identityMatch'], string> = {
   mismatch: '⚠ The requester is not the locked-out user.',
   unknown: 'Identity not compared.',
 };
-
-export function policyText(r: RequestSetup, what: string): string {
-  const where = `Tickets are read on ${r.ticketInstance}${r.projects.length ? ` (projects ${r.projects.join(', ')})` : ''}${r.comment ? '; an internal comment is added to the ticket after the action' : ''}.`;
-  if (r.require === 'ticket') return `This instance requires a ticket and a record of how the requester's identity was verified. ${where}`;
-  if (r.require === 'reason') return `This instance requires a reason or a ticket. ${where}`;
-  return `Optional: the request behind ${what}, kept in the audit entry. ${where}`;
-}
-
-export function summaryText(r: RequestSetup): string {
-  return r.require === 'none' ? 'Request (optional)' : `Request (${r.require === 'ticket' ? 'ticket' : 'reason or ticket'} required)`;
-}
 
 /** The request as the action gets it: blanks dropped; the override only while warnings show for this key. */
 export function requestOf(state: RequestState): RequestMessage | undefined {
