@@ -124,14 +124,15 @@ describe('Bulk disable 2SV… flow (editor command, scripted UI)', function () {
     it('paste → preview → typed count → one transaction; the Markdown report is opened; Cancel before commit rolls back', async () => {
       const before = await tdb.snapshot();
       // Cancel while deleting (progress is per batch of users: 0/2 before the DELETE): the transaction is rolled back.
-      const cancelled = scriptedUi({ text: 'bulk0001\nbulk0002\nghost\n', via: 'db', confirmation: (n) => String(n), cancelAt: /^deleting 0\/2/ });
+      const reason = { request: { reason: 'phones replaced after the office move' } };
+      const cancelled = scriptedUi({ text: 'bulk0001\nbulk0002\nghost\n', via: 'db', confirmation: (n) => String(n), cancelAt: /^deleting 0\/2/, request: reason });
       const r1 = (await runBulkFlow(prod(), cancelled.ui, deps()))!;
       assert.equal(r1.state, 'failed');
       assert.match(cancelled.seen.errors[0], /Cancelled: the transaction was rolled back/);
       assert.deepEqual(await tdb.snapshot(), before);
 
       const audit = new MemoryAudit();
-      const { ui, seen } = scriptedUi({ text: 'bulk0001\nbulk0002\n\nbulk0002\nghost\ncarol', via: 'db', confirmation: (n) => String(n) });
+      const { ui, seen } = scriptedUi({ text: 'bulk0001\nbulk0002\n\nbulk0002\nghost\ncarol', via: 'db', confirmation: (n) => String(n), request: reason });
       const report = (await runBulkFlow(prod(), ui, deps(audit)))!;
       assert.deepEqual(seen.confirms, [2]);
       assert.equal(report.state, 'completed');
@@ -144,6 +145,24 @@ describe('Bulk disable 2SV… flow (editor command, scripted UI)', function () {
       assert.match(text, /Lines left out of the list/);
       assert.match(seen.infos[0], /2 disabled, 1 not found, 1 not enrolled\. Backup .* holds every deleted row/);
       assert.equal(audit.entries.filter((e) => e.action === 'bulk.sql.disable' && e.runId === report.runId).length, 4);
+      // one request for the whole run, asked once, carried by every entry of the run
+      assert.deepEqual(seen.requests, ['Bulk disable of 2SV for 2 users']);
+      const changes = audit.entries.filter((e) => e.runId === report.runId && e.action === 'bulk.sql.disable');
+      assert.ok(changes.every((e) => e.request?.reason === 'phones replaced after the office move'));
+    });
+
+    it('production without the request its policy asks for: refused before the transaction, one "bulk.run" entry; the step cancelled: nothing', async () => {
+      const before = await tdb.snapshot();
+      const audit = new MemoryAudit();
+      const refused = scriptedUi({ text: 'bulk0020\nbulk0021', via: 'db', confirmation: (n) => String(n) });
+      const report = (await runBulkFlow(prod(), refused.ui, deps(audit)))!;
+      assert.match(refused.seen.errors[0], /requires a reason or a ticket/);
+      const run = audit.entries.filter((e) => e.runId === report.runId && e.action !== 'bulk.preview');
+      assert.deepEqual(run.map((e) => [e.action, e.outcome]), [['bulk.run', 'refused']]);
+      const cancelled = scriptedUi({ text: 'bulk0020\nbulk0021', via: 'db', confirmation: (n) => String(n), request: null });
+      assert.equal(await runBulkFlow(prod(), cancelled.ui, deps(audit)), undefined);
+      assert.deepEqual(cancelled.seen.confirms, [], 'no confirmation asked after a cancelled request step');
+      assert.deepEqual(await tdb.snapshot(), before);
     });
 
     it('a wrong typed count changes nothing; Escape at the preview changes nothing', async () => {
