@@ -3,20 +3,21 @@
  * that changes a user's 2SV: ticket instances come from the profile store as it is now, tickets
  * are read and commented through the extension's pooled Jira client for that instance (shared
  * with Test connection, never closed here); the setup a Request section shows; the live ticket
- * check; the comment's Retry, recorded like the CLI's "audit comment".
+ * check; the comment's Retry, recorded like the CLI's "audit comment". Free of VS Code (the
+ * verification methods come from the caller: requestSettings.ts), so tests run it as it is.
  */
-import * as vscode from 'vscode';
 import { actionLabel } from '../core/audit/actionLabels';
 import type { AuditEntry } from '../core/audit/types';
 import type { CommentResult, RequestGateDeps } from '../core/requests/gate';
-import { DEFAULT_VERIFICATION_METHODS, requestPolicyOf } from '../core/requests/policy';
+import { requestPolicyOf } from '../core/requests/policy';
 import type { TargetUser, TicketCheck } from '../core/requests/ticketCheck';
 import type { InstanceProfile } from '../core/profiles/schema';
 import type { RequestSetup } from '../webview/shared/requestProtocol';
 import type { RequestBackend } from './requestDesk';
 import type { ExtensionServices } from './services';
 
-type Services = Pick<ExtensionServices, 'profiles' | 'jira' | 'audit' | 'log'>;
+export type RequestServices = Pick<ExtensionServices, 'profiles' | 'jira' | 'audit' | 'log'>;
+type Services = RequestServices;
 
 export function requestGateFor(s: Pick<ExtensionServices, 'profiles' | 'jira'>): RequestGateDeps {
   return {
@@ -25,17 +26,10 @@ export function requestGateFor(s: Pick<ExtensionServices, 'profiles' | 'jira'>):
   };
 }
 
-/** The setting's methods, one line each; the defaults when it holds none. */
-export function verificationMethods(): string[] {
-  const raw = vscode.workspace.getConfiguration('jira2fa').get<unknown>('requests.verificationMethods');
-  const methods = Array.isArray(raw) ? raw.filter((m): m is string => typeof m === 'string').map((m) => m.trim()).filter((m) => m !== '' && m.length <= 200 && !/[\u0000-\u001f\u007f-\u009f]/.test(m)) : [];
-  return methods.length ? [...new Set(methods)].slice(0, 50) : [...DEFAULT_VERIFICATION_METHODS];
-}
-
 /** What the instance asks for, as a Request section or a request step shows it. */
-export function requestSetupOf(s: Pick<ExtensionServices, 'profiles'>, profile: InstanceProfile): RequestSetup {
+export function requestSetupOf(s: Pick<ExtensionServices, 'profiles'>, profile: InstanceProfile, methods: string[]): RequestSetup {
   const p = requestPolicyOf(s.profiles.get(profile.id) ?? profile);
-  return { require: p.require, methods: verificationMethods(), ticketInstance: s.profiles.get(p.ticketInstance)?.name ?? p.ticketInstance, comment: p.comment, projects: p.projects };
+  return { require: p.require, methods, ticketInstance: s.profiles.get(p.ticketInstance)?.name ?? p.ticketInstance, comment: p.comment, projects: p.projects };
 }
 
 /** The user a ticket's requester is compared with: a user name, or a Cloud e-mail address. */
@@ -64,11 +58,11 @@ export async function retryCommentFor(s: Services, profile: InstanceProfile, ent
   return result;
 }
 
-/** The backend of a panel's Request section (src/extension/requestDesk.ts). */
-export function requestBackendFor(s: Services, profile: InstanceProfile): RequestBackend {
+/** The backend of a panel's Request section (src/extension/requestDesk.ts); `methods`: the setting's list, read when asked. */
+export function requestBackendFor(s: Services, profile: InstanceProfile, methods: () => string[]): RequestBackend {
   return {
     get setup() {
-      return requestSetupOf(s, profile);
+      return requestSetupOf(s, profile, methods());
     },
     checkTicket: (key, target) => checkTicketFor(s, profile, key, target),
     retryComment: (entry) => retryCommentFor(s, profile, entry),

@@ -19,6 +19,7 @@ import { printable } from '../core/printable';
 import { policyText } from '../webview/shared/requestProtocol';
 import { commentView } from './requestDesk';
 import { checkTicketFor, requestSetupOf, retryCommentFor } from './requestGate';
+import { verificationMethods } from './requestSettings';
 import type { ExtensionServices } from './services';
 
 type Services = Pick<ExtensionServices, 'profiles' | 'jira' | 'audit' | 'log'>;
@@ -31,7 +32,7 @@ export type RequestAnswer = { request?: RequestInput };
  * whose requester is compared (undefined: several users, not compared).
  */
 export async function askRequest(s: Services, profile: InstanceProfile, what: string, target?: string): Promise<RequestAnswer | undefined> {
-  const setup = requestSetupOf(s, profile);
+  const setup = requestSetupOf(s, profile, verificationMethods());
   if (setup.require === 'none') return {};
   const title = `${what} on ${profile.name}: the request behind it`;
   type Way = vscode.QuickPickItem & { way: 'ticket' | 'reason' };

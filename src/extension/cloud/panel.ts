@@ -5,6 +5,7 @@ import type { InstanceProfile } from '../../core/profiles/schema';
 import { FromCloudRecoverSchema, type FromCloudRecover, type ToCloudRecover } from '../../webview/cloudRecover/protocol';
 import { PanelHost } from '../panels/panelHost';
 import { requestBackendFor, requestGateFor } from '../requestGate';
+import { verificationMethods } from '../requestSettings';
 import type { ExtensionServices } from '../services';
 import { CloudRecoverController, type CloudRecoverBackend } from './controller';
 
@@ -40,7 +41,7 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
         return { ok: false, outcome: fromThrown(e) };
       }
     },
-    requests: requestBackendFor(s, profile),
+    requests: requestBackendFor(s, profile, verificationMethods),
     move: async (req, events) => {
       const [{ runCloudMove }, { taskProgressText }] = await Promise.all([import('../../core/actions/cloud.js'), import('../../core/cloud/tasks.js')]);
       const result = await runCloudMove(

@@ -10,6 +10,7 @@ import type { Snippet } from '../../core/snippets/types';
 import { FromRunSchema, type FromRun, type ToRun } from '../../webview/snippetRun/protocol';
 import { PanelHost } from '../panels/panelHost';
 import { requestBackendFor, requestGateFor } from '../requestGate';
+import { verificationMethods } from '../requestSettings';
 import type { ExtensionServices } from '../services';
 import { SnippetRunController, type SnippetRunBackend } from './controller';
 
@@ -65,7 +66,7 @@ function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snip
       return r;
     },
     preview: async (params) => runSnippetPreview(deps, { profile: live(), snippet, params }),
-    requests: requestBackendFor(s, opened),
+    requests: requestBackendFor(s, opened, verificationMethods),
     execute: async ({ params, expectFingerprint, confirmation, request, onComment }) => {
       try {
         const r = await runSnippetChange(deps, { profile: live(), snippet, params, expectFingerprint, ...(confirmation !== undefined ? { confirmation } : {}), ...(request ? { request } : {}), onComment });

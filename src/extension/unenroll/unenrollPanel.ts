@@ -6,6 +6,7 @@ import { tidyUsername } from '../../core/jira/paths';
 import { FromUnenrollSchema, type FromUnenroll, type Lookup, type ToUnenroll } from '../../webview/unenroll/protocol';
 import { PanelHost } from '../panels/panelHost';
 import { requestBackendFor, requestGateFor } from '../requestGate';
+import { verificationMethods } from '../requestSettings';
 import type { ExtensionServices } from '../services';
 import { UnenrollController, type UnenrollBackend } from './controller';
 
@@ -34,7 +35,7 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile): UnenrollBac
     lookupAvailable: profile.product === 'jira' || profile.product === 'confluence',
     seedStored: async () => !!(await s.secrets.get(profile.id, 'totpSeed')),
     connection: () => s.jira.test(profile),
-    requests: requestBackendFor(s, profile),
+    requests: requestBackendFor(s, profile, verificationMethods),
     lookup: (username) => lookup(s, profile, username),
     unenroll: async (req) => {
       const [{ replayGuardFor }, { runUnenroll }] = await Promise.all([import('../../core/totp.js'), import('../../core/actions/unenroll.js')]);
