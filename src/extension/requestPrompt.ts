@@ -35,39 +35,47 @@ export async function askRequest(s: Services, profile: InstanceProfile, what: st
   const setup = requestSetupOf(s, profile, verificationMethods());
   if (setup.require === 'none') return {};
   const title = `${what} on ${profile.name}: the request behind it`;
-  type Way = vscode.QuickPickItem & { way: 'ticket' | 'reason' };
-  const ways: Way[] = [{ label: '$(issues) Ticket…', description: `checked on ${setup.ticketInstance}`, way: 'ticket' }];
-  if (setup.require === 'reason') ways.push({ label: '$(comment) Reason only', description: 'why, when there is no ticket', way: 'reason' });
-  const way = ways.length === 1 ? ways[0] : await vscode.window.showQuickPick(ways, { title, placeHolder: policyText(setup, what.toLowerCase()), ignoreFocusOut: true });
-  if (!way) return undefined;
+  // One box first: a ticket key starts the ticket's steps; any other text is the reason.
+  const ticketOnly = setup.require === 'ticket';
+  const first = await vscode.window.showInputBox({
+    title,
+    prompt: `${ticketOnly ? 'Ticket key (e.g. HELP-123).' : 'A reason, or a ticket key (e.g. HELP-123) to check.'} ${policyText(setup, what.toLowerCase())}`,
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      const t = v.trim();
+      if (TICKET_KEY.test(t.toUpperCase())) return undefined;
+      if (ticketOnly) return 'A ticket key is required (e.g. HELP-123).';
+      return t === '' ? 'Give a reason or a ticket key.' : t.length > 500 ? 'At most 500 characters.' : undefined;
+    },
+  });
+  if (first === undefined) return undefined;
+  if (!TICKET_KEY.test(first.trim().toUpperCase())) return { request: { reason: first.trim() } };
   const request: RequestInput = {};
-  if (way.way === 'ticket') {
-    const ticket = await askTicket(s, profile, title, target);
-    if (!ticket) return undefined;
-    request.ticket = ticket.check.ticket.key;
-    if (ticket.override) request.override = ticket.override;
-    const methods = setup.methods.map((m) => ({ label: m, method: m }));
-    if (setup.require !== 'ticket') methods.push({ label: '(not recorded)', method: '' });
-    const method = await vscode.window.showQuickPick(methods, { title, placeHolder: 'How was the requester\'s identity verified?', ignoreFocusOut: true });
-    if (!method) return undefined;
-    if (method.method) {
-      request.verification = method.method;
-      const note = await line(title, 'Verification note (optional)', false);
-      if (note === undefined) return undefined;
-      if (note) request.verificationNote = note;
-    }
+  const ticket = await askTicket(s, profile, title, target, first.trim().toUpperCase());
+  if (!ticket) return undefined;
+  request.ticket = ticket.check.ticket.key;
+  if (ticket.override) request.override = ticket.override;
+  const methods = setup.methods.map((m) => ({ label: m, method: m }));
+  if (!ticketOnly) methods.push({ label: '(not recorded)', method: '' });
+  const method = await vscode.window.showQuickPick(methods, { title, placeHolder: 'How was the requester\'s identity verified?', ignoreFocusOut: true });
+  if (!method) return undefined;
+  if (method.method) {
+    request.verification = method.method;
+    const note = await line(title, 'Verification note (optional)', false);
+    if (note === undefined) return undefined;
+    if (note) request.verificationNote = note;
   }
-  const reason = await line(title, way.way === 'reason' ? 'Reason (required: why 2SV is changed)' : 'Reason (optional)', way.way === 'reason');
+  const reason = await line(title, 'Reason (optional)', false);
   if (reason === undefined) return undefined;
   if (reason) request.reason = reason;
   return { request };
 }
 
 /** The key, its card in a quick pick (accept or type another key), and the typed reason when it warns. */
-async function askTicket(s: Services, profile: InstanceProfile, title: string, target: string | undefined): Promise<{ check: TicketCheck; override?: string } | undefined> {
-  let value = '';
-  for (;;) {
-    const typed = await vscode.window.showInputBox({
+async function askTicket(s: Services, profile: InstanceProfile, title: string, target: string | undefined, key: string): Promise<{ check: TicketCheck; override?: string } | undefined> {
+  let value = key;
+  for (let first = true; ; first = false) {
+    const typed = first ? value : await vscode.window.showInputBox({
       title,
       prompt: 'Ticket key (e.g. HELP-123); it is read on the ticket instance and shown before you go on.',
       value,
