@@ -177,6 +177,7 @@ describe('Request section of the snippet and Cloud panels (extension side, simul
       await ctl.handle({ type: 'commit', params, confirmation: 'alice', request: { ticket: 'HELP-3', verification: 'In person' } });
       m = last();
       assert.ok(m.type === 'done' && !m.ok && /needs your confirmation/.test(m.message));
+      assert.equal(m.previewKept, true, 'the page keeps the preview: nothing ran');
       assert.deepEqual(await tdb.snapshot(), before, 'nothing changed');
 
       await ctl.handle({ type: 'commit', params, confirmation: 'alice', request: { ticket: 'HELP-11', verification: 'In person', verificationNote: 'badge 7' } });

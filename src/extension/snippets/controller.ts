@@ -170,9 +170,11 @@ export class SnippetRunController {
       try {
         r = await this.backend.execute({ params, expectFingerprint: preview.fingerprint, ...(confirmation !== undefined ? { confirmation } : {}), ...(request ? { request } : {}), onComment: comment.onComment });
       } catch (e) {
-        // Refused for its input (the confirmation word, the request) before any statement: give it and apply again.
-        if ((e instanceof AppError && e.kind === 'input') || e instanceof RequestRefusedError) this.lastPreview = preview;
-        throw e;
+        // Refused for its input (the confirmation word, the request) before any statement: the
+        // preview still holds; give what was missing and apply again.
+        if (!((e instanceof AppError && e.kind === 'input') || e instanceof RequestRefusedError)) throw e;
+        this.lastPreview = preview;
+        return void (await this.post({ type: 'done', ok: false, message: describeError(e), previewKept: true }));
       }
       const said = comment.view();
       // The rows as they are now, so the grid no longer shows what was just deleted.

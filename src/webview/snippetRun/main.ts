@@ -269,7 +269,7 @@ host.onMessage((m) => {
       return;
     case 'done':
       busy = false;
-      previewOk = false;
+      previewOk = !!m.previewKept && previewOk;
       lastDone = { text: `${m.ok ? '✓' : '✗'} ${m.message}${m.backupId ? ` · backup ${m.backupId}` : ''}${m.auditId ? ` · audit entry ${m.auditId}` : ''}`, kind: m.ok ? 'ok' : 'error' };
       setStatus(lastDone.text, lastDone.kind);
       showComment(m.comment);

@@ -85,6 +85,8 @@ export const ToRunSchema = z.discriminatedUnion('type', [
     auditId: z.optional(text),
     /** How the ticket comment after a change went. */
     comment: z.optional(CommentViewSchema),
+    /** Refused before any statement (the confirmation word, the request): the preview still holds. */
+    previewKept: z.optional(z.boolean()),
   }),
 ]);
 export type ToRun = z.infer<typeof ToRunSchema>;
