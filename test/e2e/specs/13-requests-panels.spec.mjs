@@ -98,6 +98,7 @@ async function flow(ctx, sim) {
   await panel.locator('#resultComment', { hasText: 'Internal comment added to HELP-1' }).waitFor({ timeout: 30000 });
   const backupId = /backup (\d{8}T\d{9}Z-[a-z0-9._-]+-[0-9a-f]{8})/.exec(await panel.locator('#status').innerText())?.[1];
   assert.ok(backupId, 'a backup id');
+  await panel.locator('#commentBox').scrollIntoViewIfNeeded();
   await shot('snippet-done-with-comment');
   let comments = await commentsOn('HELP-1');
   assert.equal(comments.length, 1);
