@@ -8,9 +8,9 @@
 export function credentialsPage(wb, { quick, notifications }) {
   const c = {
     /** Set Credentials… from the Command Palette, up to the kind question (the instance answered). */
-    async open(instance, kind) {
+    async open(instance) {
       await wb.runCommand('Jira 2FA Admin: Set Credentials…');
-      await quick.pickInstance(instance, { next: quick.row(kind) });
+      await quick.pickInstance(instance, { next: quick.title(`Credentials of ${instance}`) });
     },
     /** "Set Credentials…" offered by the notification that the instance `name` was saved. */
     openFromSaved: (name) => notifications.answer(`Saved instance "${name}"`, 'Set Credentials…'),
@@ -23,7 +23,7 @@ export function credentialsPage(wb, { quick, notifications }) {
     enter: (secret) => quick.type(secret),
     /** The whole of Set Credentials… for one secret; resolves when the stored notification shows (containing `stored`). */
     async set(instance, kind, secret, stored) {
-      await c.open(instance, kind);
+      await c.open(instance);
       await c.choose(kind);
       await c.enter(secret);
       await notifications.waitFor(stored);
