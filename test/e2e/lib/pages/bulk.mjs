@@ -35,6 +35,8 @@ export function bulkPage(wb, { quick, editor, dialogs }) {
       await quick.pick(label, { filter: false });
       return quick.waitForTitle('Preview on', { timeout });
     },
+    /** The preview's title now (what it counts). */
+    previewTitle: () => quick.title('Preview on').textContent(),
     /** A line of the preview list (string or RegExp). */
     previewLine: (text) => quick.listLine(text),
     /** Accepts the preview with its "Disable 2SV for N users" item. */
