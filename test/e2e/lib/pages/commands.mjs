@@ -1,4 +1,4 @@
-// Commands that are not a panel: Restore Backup…, New Snippet…, Import Instances…, Import
+// Commands that are not a panel: Remove Instance…, Restore Backup…, New Snippet…, Import Instances…, Import
 // Database from dbconfig.xml…, Export Evidence Report…. Each stops where the product asks for a
 // decision (a modal dialog, a notification) so the spec reads what it asks.
 
@@ -8,6 +8,12 @@
  */
 export function commandsPage(wb, { quick, dialogs }) {
   return {
+    /** Remove Instance… for `name`; resolves with the text of the modal that asks. */
+    async removeInstance(name) {
+      await wb.runCommand('Jira 2FA Admin: Remove Instance…');
+      await quick.pickInstance(name, { next: dialogs.box(`Remove "${name}"`) });
+      return dialogs.waitFor(`Remove "${name}"`);
+    },
     /** Restore Backup… with the backup `backupId` chosen; resolves when its quick pick has closed. */
     async restoreBackup(backupId) {
       await wb.runCommand('Jira 2FA Admin: Restore Backup…');
