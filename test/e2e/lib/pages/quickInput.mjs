@@ -85,9 +85,9 @@ export function quickInputPage(wb) {
           await wb.answerQuickPick(name);
           return 'picked';
         }
-        // another step showing means the question was skipped; the palette's own row may still
-        // be fading for a moment, hence the short grace before trusting a generic next step
-        if ((next || Date.now() - start > 1000) && (await otherwise.isVisible().catch(() => false))) return 'skipped';
+        // the next step showing means the question was skipped; give the pick a second to show
+        // first (the palette's own row may still be fading, and a quick pick wins when it shows)
+        if (Date.now() - start > 1000 && (await otherwise.isVisible().catch(() => false))) return 'skipped';
         if (!next && Date.now() - start > settleMs) return 'skipped';
         if (Date.now() - start > timeout) throw new Error(`pickInstance: neither the instance quick pick with "${name}" nor the next step showed within ${timeout} ms`);
         await page.waitForTimeout(150);
