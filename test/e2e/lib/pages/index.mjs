@@ -35,7 +35,7 @@ import { welcomePage } from './welcome.mjs';
  * @param {{ containerTitle: string, log?: (m: string) => void }} o
  */
 export function pagesOf(wb, { containerTitle, log = () => {} }) {
-  const quick = quickInputPage(wb);
+  const quick = quickInputPage(wb, { log });
   const notifications = notificationsPage(wb);
   const dialogs = dialogsPage(wb);
   const editor = editorPage(wb);

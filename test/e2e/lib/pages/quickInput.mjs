@@ -11,8 +11,11 @@ const ROW = '.quick-input-list .monaco-list-row';
 // an input box: the instance pick has one too)
 const NEXT_STEP = `${WIDGET}:visible ${ROW}, .monaco-dialog-box`;
 
-/** @param {ReturnType<import('../workbench.mjs').createWorkbench>} wb */
-export function quickInputPage(wb) {
+/**
+ * @param {ReturnType<import('../workbench.mjs').createWorkbench>} wb
+ * @param {{ log?: (m: string) => void }} [o]
+ */
+export function quickInputPage(wb, { log = () => {} } = {}) {
   const { page } = wb;
   const qi = {
     /** The open quick input whose text (title, placeholder, rows) contains `text`. */
@@ -87,8 +90,11 @@ export function quickInputPage(wb) {
         }
         // the next step showing means the question was skipped; give the pick a second to show
         // first (the palette's own row may still be fading, and a quick pick wins when it shows)
-        if (Date.now() - start > 1000 && (await otherwise.isVisible().catch(() => false))) return 'skipped';
-        if (!next && Date.now() - start > settleMs) return 'skipped';
+        const skipped = (Date.now() - start > 1000 && (await otherwise.isVisible().catch(() => false))) || (!next && Date.now() - start > settleMs);
+        if (skipped) {
+          log(`no instance question for "${name}" (one instance qualifies): went on`);
+          return 'skipped';
+        }
         if (Date.now() - start > timeout) throw new Error(`pickInstance: neither the instance quick pick with "${name}" nor the next step showed within ${timeout} ms`);
         await page.waitForTimeout(150);
       }
