@@ -79,7 +79,7 @@ async function flow(ctx, sim) {
   // a second use of the seed in one window waits for the next one (up to 30 s): allow for it
   await unenroll.waitForResult('✓', { timeout: 60000 });
   const auditId = await unenroll.auditEntryId();
-  assert.ok(auditId, 'no audit entry id in the result');
+  assert.ok(auditId, `no audit entry id in the result: ${await unenroll.resultAudit()}`);
   await shot('unenroll-success-with-audit-id');
   // the next send needs the confirmation typed again: the field is empty, not just the state
   assert.equal(await unenroll.confirmation(), '', 'confirmation field not cleared after success');

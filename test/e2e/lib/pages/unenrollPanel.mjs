@@ -67,6 +67,8 @@ export function unenrollPanelPage(wb, { audit }) {
     /** Waits for the result to contain `text`. */
     waitForResultText: (text) => el('result').filter({ hasText: text }).waitFor(),
     explanation: () => el('resultExplanation').textContent(),
+    /** The result's audit line. */
+    resultAudit: () => el('resultAudit').textContent(),
     /** The id of the audit entry named by the result (undefined when none). */
     async auditEntryId() {
       const text = await el('resultAudit').textContent();
