@@ -35,15 +35,17 @@ export function run(ctx) {
 }
 
 async function flow(ctx, sim) {
-  const { page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, answerDialog, webview, setField, waitForNotification, closeAllEditors, readUserSettings, reloadWindow, server, containerTitle, waitUntil } = ctx;
+  const { shot, log, assert, readUserSettings, reloadWindow, server } = ctx;
+  const { tree, snippet, commands, dialogs, notifications, editor, requestStep } = ctx.pages;
+  const { request } = snippet;
   const readAudit = () => (fs.existsSync(server.dirs.auditFile) ? fs.readFileSync(server.dirs.auditFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
   const commentsOn = async (key) => (await (await fetch(`${sim.baseUrl}/rest/api/2/issue/${key}/comment`, { headers: { authorization: `Bearer ${sim.admin.token}` } })).json()).comments;
 
   // 1. the ticket instance through the form (its token in SecretStorage), then the production
   //    instance with its database and policy, written into settings.json as an admin would
-  await openView(containerTitle);
+  await tree.open();
   await addJiraInstanceWithCredentials(ctx, { ...DESK, baseUrl: sim.baseUrl, token: sim.admin.token, seed: sim.admin.seed });
-  await closeAllEditors();
+  await editor.closeAll();
   const settings = readUserSettings();
   settings['jira2fa.instances'].push({
     id: 'e2e-req-db',
@@ -56,49 +58,43 @@ async function flow(ctx, sim) {
   });
   fs.writeFileSync(path.join(server.dirs.data, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   await reloadWindow();
-  await openView(containerTitle);
+  await tree.open();
 
   // 2. the destructive snippet: preview alice's row, confirm (production), the Request section open
-  await treeItem(PROD).click();
-  await treeItem('Snippets').click();
-  await treeItem('Disable two-step verification for a user').click();
-  await waitUntil(async () => (await webview().locator('#preview').count()) > 0, { message: 'the disable panel is showing' });
-  const panel = webview();
-  await panel.locator('#requestSummary', { hasText: 'ticket required' }).waitFor();
-  assert.equal(await panel.locator('#requestDetails').evaluate((d) => d.open), true, 'a required request is open');
-  assert.match(await panel.locator('#requestPolicy').innerText(), /requires a ticket.*read on E2E Service Desk \(projects HELP\)/s);
-  await setField(panel, '#p-username', 'alice');
-  await panel.locator('#preview').click();
-  await waitUntil(async () => /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed/.test(await panel.locator('#status').innerText()), { message: 'preview status' });
-  await setField(panel, '#confirmation', 'alice');
-  await setField(panel, '#verification', 'In person');
+  await tree.click(PROD);
+  await tree.click('Snippets');
+  await snippet.open('Disable two-step verification for a user', { destructive: true });
+  await request.waitForSummary('ticket required');
+  assert.equal(await request.isOpen(), true, 'a required request is open');
+  assert.match(await request.policy(), /requires a ticket.*read on E2E Service Desk \(projects HELP\)/s);
+  await snippet.preview({ username: 'alice' }, /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed/);
+  await snippet.confirm('alice');
+  await request.setVerification('In person');
   await shot('snippet-request-section');
 
   // 3. without a ticket: the modal, then the gate refuses; nothing changed, the preview still holds
-  await waitUntil(async () => !(await panel.locator('#commit').evaluate((e) => e.disabled)), { message: 'apply enabled' });
-  await panel.locator('#commit').click();
-  await answerDialog('Back up and apply');
-  await waitUntil(async () => /✗ .*requires a ticket/.test(await panel.locator('#status').innerText()), { message: 'refused without a ticket', timeout: 30000 });
+  await snippet.waitForApply();
+  await snippet.apply('1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed');
+  await dialogs.answer('Back up and apply');
+  await snippet.waitForStatus(/✗ .*requires a ticket/, { message: 'refused without a ticket', timeout: 30000 });
   await shot('snippet-refused-without-ticket');
 
   // 4. HELP-1 is jdoe's: the card says the requester is not alice and asks "I verified this"
-  await setField(panel, '#ticket', 'HELP-1');
-  await panel.locator('#ticketIdentity', { hasText: 'not the locked-out user' }).waitFor({ timeout: 30000 });
-  assert.match(await panel.locator('#ticketCard').innerText(), /HELP-1 · Lost my phone[\s\S]*Reporter: John Doe \(jdoe\) · Status: Open/);
-  await panel.locator('#override-group:visible').waitFor();
-  await setField(panel, '#override', 'jdoe is alice\'s manager; alice confirmed on a video call');
-  await setField(panel, '#verificationNote', 'badge 4711 shown on camera');
+  await request.setTicket('HELP-1');
+  await request.waitForIdentity('not the locked-out user');
+  assert.match(await request.card(), /HELP-1 · Lost my phone[\s\S]*Reporter: John Doe \(jdoe\) · Status: Open/);
+  assert.equal(await request.asksOverride(), true, '"I verified this" is asked');
+  await request.setOverride('jdoe is alice\'s manager; alice confirmed on a video call');
+  await request.setVerificationNote('badge 4711 shown on camera');
   await shot('snippet-ticket-card-warning');
 
   // 5. done: the backup, the audit entry, the internal comment
-  await waitUntil(async () => !(await panel.locator('#commit').evaluate((e) => e.disabled)), { message: 'apply enabled again (the refusal kept the preview)' });
-  await panel.locator('#commit').click();
-  await answerDialog('Back up and apply');
-  await waitUntil(async () => /✓ .*1 row changed\..* · backup \S+/.test(await panel.locator('#status').innerText()), { message: 'done with a backup id', timeout: 30000 });
-  await panel.locator('#resultComment', { hasText: 'Internal comment added to HELP-1' }).waitFor({ timeout: 30000 });
-  const backupId = /backup (\d{8}T\d{9}Z-[a-z0-9._-]+-[0-9a-f]{8})/.exec(await panel.locator('#status').innerText())?.[1];
+  await snippet.waitForApply('apply enabled again (the refusal kept the preview)');
+  await snippet.apply('1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed');
+  const { backupId } = await snippet.confirmApply();
   assert.ok(backupId, 'a backup id');
-  await panel.locator('#commentBox').scrollIntoViewIfNeeded();
+  await request.waitForComment('Internal comment added to HELP-1');
+  await snippet.showComment();
   await shot('snippet-done-with-comment');
   let comments = await commentsOn('HELP-1');
   assert.equal(comments.length, 1);
@@ -106,20 +102,15 @@ async function flow(ctx, sim) {
   assert.ok(!/RC-JIRAUSER|SECRET-JIRAUSER/.test(comments[0].body), 'no recovery code or secret in the comment');
 
   // 6. Restore Backup…: the request step asks for the ticket (an input box), shows its card, the method
-  await runCommand('Jira 2FA Admin: Restore Backup…');
-  await answerQuickPick(backupId);
-  await answerDialog('Restore');
-  await page.locator('.quick-input-widget', { hasText: 'Ticket key' }).waitFor();
+  await commands.restoreBackup(backupId);
+  await dialogs.answer('Restore');
+  await requestStep.waitFor();
   await shot('restore-request-ticket');
-  await inputBox('HELP-1');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Use HELP-1' }).waitFor({ timeout: 30000 });
+  assert.match(await requestStep.ticket('HELP-1'), /Reporter: John Doe \(jdoe\) · Status: Open/);
   await shot('restore-ticket-card');
-  await answerQuickPick('Use HELP-1', { filter: false });
-  await answerQuickPick('Video call with photo ID');
-  await inputBox(''); // no note
-  await inputBox('putting alice back: she found her phone');
-  await waitForNotification('Restored 1 row into AO_ED669C_TOTP_USER_ENROLLMENT');
-  await waitForNotification('Internal comment added to HELP-1');
+  await requestStep.useTicket('HELP-1', { method: 'Video call with photo ID', reason: 'putting alice back: she found her phone' });
+  await notifications.waitFor('Restored 1 row into AO_ED669C_TOTP_USER_ENROLLMENT');
+  await notifications.waitFor('Internal comment added to HELP-1');
   await shot('restore-done-with-comment');
   comments = await commentsOn('HELP-1');
   assert.equal(comments.length, 2);
