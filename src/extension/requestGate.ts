@@ -29,7 +29,10 @@ export function requestGateFor(s: Pick<ExtensionServices, 'profiles' | 'jira'>):
 /** What the instance asks for, as a Request section or a request step shows it. */
 export function requestSetupOf(s: Pick<ExtensionServices, 'profiles'>, profile: InstanceProfile, methods: string[]): RequestSetup {
   const p = requestPolicyOf(s.profiles.get(profile.id) ?? profile);
-  return { require: p.require, methods, ticketInstance: s.profiles.get(p.ticketInstance)?.name ?? p.ticketInstance, comment: p.comment, projects: p.projects };
+  const t = s.profiles.get(p.ticketInstance);
+  // A Cloud organization (or another product) reads no tickets itself: say where to name one.
+  const where = !t ? `"${p.ticketInstance}" (not in your instances)` : t.product !== 'jira' ? `${t.name}, which is not a Jira instance: name one in recoveryRequests.ticketInstance to use tickets` : t.name;
+  return { require: p.require, methods, ticketInstance: where, comment: p.comment, projects: p.projects };
 }
 
 /** The user a ticket's requester is compared with: a user name, or a Cloud e-mail address. */
