@@ -142,7 +142,11 @@ export function countMismatch(snippet: Snippet, found: number, expected: number,
   return `${snippet.title}: the backup query finds ${found} rows${who}, but this snippet must change exactly ${expected}; nothing was changed.`;
 }
 
-// ---------------------------------------------------------------------------------------
+/** The audit entry of a snippet step: its action, the user it targets, the snippet. */
+function snippetAudit(action: AuditBase['action'], snippet: Snippet, rawParams: Record<string, unknown>): AuditBase {
+  return { action, target: targetOf(rawParams), details: { snippet: snippet.name } };
+}
+
 
 /** Runs a read snippet in a read-only transaction, returning at most `rowLimit` rows. */
 export async function runReadSnippet(
@@ -151,7 +155,7 @@ export async function runReadSnippet(
   rawParams: Record<string, unknown>,
   options: { rowLimit?: number } = {},
 ): Promise<ReadRunResult> {
-  const base: AuditBase = { action: 'sql.run', target: targetOf(rawParams), details: { snippet: snippet.name } };
+  const base = snippetAudit('sql.run', snippet, rawParams);
   try {
     checkFit(ctx, snippet, 'read');
     const rowLimit = options.rowLimit ?? DEFAULT_ROW_LIMIT;
@@ -193,7 +197,7 @@ export async function previewDestructiveSnippet(
   snippet: Snippet,
   rawParams: Record<string, unknown>,
 ): Promise<DestructivePreview> {
-  const base: AuditBase = { action: 'sql.preview', target: targetOf(rawParams), details: { snippet: snippet.name } };
+  const base = snippetAudit('sql.preview', snippet, rawParams);
   try {
     checkFit(ctx, snippet, 'destructive');
     const values = paramsOrThrow(snippet, rawParams);
@@ -298,7 +302,7 @@ export async function executeDestructiveSnippet(
   rawParams: Record<string, unknown>,
   options: { expectFingerprint?: string } = {},
 ): Promise<DestructiveRunResult> {
-  const base: AuditBase = { action: 'sql.change', target: targetOf(rawParams), details: { snippet: snippet.name } };
+  const base = snippetAudit('sql.change', snippet, rawParams);
   const track: { backup?: BackupRecord } = {};
   try {
     const { store } = checkChangeAllowed(ctx, snippet);
