@@ -13,6 +13,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { byId, el, fieldWithButton, onCtrlEnter, onLinkClick, show, setText } from '../shared/dom';
 import { panelHeader, showConnection, showInstance } from '../shared/header';
+import { showResult } from '../shared/result';
 import { connect } from '../shared/host';
 import {
   CloudRecoverStateSchema,
@@ -263,21 +264,12 @@ function select(accountId: string): void {
 }
 
 function renderResult(r: MoveView | undefined): void {
-  const box = byId('result');
-  if (!r) return void box.replaceChildren();
-  box.className = `result ${r.ok ? 'ok' : 'error'}`;
-  box.replaceChildren(
-    el('h2', { id: 'resultTitle' }, `${r.ok ? '✓' : '✗'} ${r.title}`),
+  showResult(r, r ? [
     el('p', { id: 'resultNext' }, el('strong', {}, 'Next: '), r.next),
     el('p', { id: 'resultTracker' }, r.tracker),
     r.hubLink ? el('p', {}, hubLink(r.hubLink, 'Open the user in the admin hub', 'resultHubLink')) : '',
     ...r.warnings.map((w) => el('p', { class: 'warning' }, `⚠ ${w}`)),
-    r.serverMessage ? el('p', { class: 'muted' }, `Server said${r.status ? ` (HTTP ${r.status})` : ''}: `, el('code', {}, r.serverMessage)) : '',
-    r.received ? el('p', { class: 'muted' }, 'Received: ', el('code', {}, r.received)) : '',
-    el('p', { class: 'muted', id: 'resultAudit' }, `${r.time}${r.auditId ? ` · audit entry ${r.auditId}` : ''} `,
-      r.auditId ? el('a', { href: '#', id: 'openAudit' }, 'Open audit log') : null),
-  );
-  onLinkClick(document.getElementById('openAudit'), () => host.post({ type: 'openAuditLog' }));
+  ] : [], r?.received ? [el('p', { class: 'muted' }, 'Received: ', el('code', {}, r.received))] : [], () => host.post({ type: 'openAuditLog' }));
 }
 
 function setProgress(text: string): void {

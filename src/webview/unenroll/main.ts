@@ -17,6 +17,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { TICKET_KEY } from '../../core/requests/policy';
 import { byId, el, fieldWithButton, onCtrlEnter, onLinkClick, show, setText } from '../shared/dom';
 import { panelHeader, showConnection, showInstance } from '../shared/header';
+import { showResult } from '../shared/result';
 import { connect } from '../shared/host';
 import { methodSelect, policyText, renderCard, requestOf, requestSection, summaryText } from './requestSection';
 import {
@@ -269,23 +270,16 @@ function renderLookup(lookup: Lookup | undefined): void {
 }
 
 function renderResult(result: UnenrollResult | undefined): void {
-  const box = byId('result');
-  if (!result) return void box.replaceChildren();
-  box.className = `result ${result.ok ? 'ok' : 'error'}`;
-  box.replaceChildren(
-    el('h2', { id: 'resultTitle' }, `${result.ok ? '✓' : '✗'} ${result.title}`),
+  showResult(result, result ? [
     el('p', { id: 'resultExplanation' }, result.explanation),
     el('p', {}, el('strong', {}, 'Next: '), result.nextStep),
-    result.serverMessage ? el('p', { class: 'muted' }, `Server said${result.status ? ` (HTTP ${result.status})` : ''}: `, el('code', {}, result.serverMessage)) : '',
-    result.comment ? el('p', { id: 'resultComment', class: result.comment.ok ? '' : 'warning' }, result.comment.message, ' ',
-      result.comment.retry ? el('vscode-button', { id: 'retryComment', secondary: true }, 'Retry comment') : '') : '',
-    el('p', { class: 'muted', id: 'resultAudit' }, `${result.time}${result.auditId ? ` · audit entry ${result.auditId}` : ''} `,
-      result.auditId ? el('a', { href: '#', id: 'openAudit' }, 'Open audit log') : ''),
-  );
+  ] : [], result?.comment ? [
+    el('p', { id: 'resultComment', class: result.comment.ok ? '' : 'warning' }, result.comment.message, ' ',
+      result.comment.retry ? el('vscode-button', { id: 'retryComment', secondary: true }, 'Retry comment') : ''),
+  ] : [], () => host.post({ type: 'openAuditLog' }));
   document.getElementById('retryComment')?.addEventListener('click', () => {
     if (!busy) host.post({ type: 'retryComment' });
   });
-  onLinkClick(document.getElementById('openAudit'), () => host.post({ type: 'openAuditLog' }));
 }
 
 host.onMessage((message) => {
