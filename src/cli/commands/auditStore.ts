@@ -79,8 +79,8 @@ export function registerStore(audit: Command, ctx: CliContext): void {
           problem = (e as Error).message;
         }
       }
-      for (const s of status) if (s.destination === 'store' && s.backlog > 0) s.waiting = problem ?? 'not shipped yet: the next command that writes to the audit log ships it, or "jira2fa audit store ship"';
-      for (const s of status) if (s.destination === 'syslog' && s.backlog > 0) s.waiting = 'not shipped yet: the next command that writes to the audit log ships it, or "jira2fa audit store ship"';
+      const notYet = 'not shipped yet: the next command that writes to the audit log ships it, or "jira2fa audit store ship"';
+      for (const s of status) if (s.backlog > 0) s.waiting = (s.destination === 'store' ? problem : undefined) ?? notYet;
       if (problem) ctx.setExitCode(EXIT_CODES.unreachable);
       ctx.result({ ok: !problem, destinations: status, ...(reachable ? { store: reachable } : {}), ...(problem ? { problem } : {}) }, () => {
         for (const s of status) ctx.out(`${s.destination === 'store' ? 'store ' : 'syslog'}  ${s.id}  backlog ${s.backlog}${s.waiting ? `  (${cell(s.waiting, 300)})` : ''}`);
