@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { codeAt, decodeSeed } from '../../src/core/totp';
+import { cliFilesEnv } from '../support/cliInProcess';
 import { ADMIN_SEED, ADMIN_TOKEN, standardFixtures } from '../support/jiraFixtures';
 import { JiraSimulator } from '../support/jiraSimulator';
 import { InMemorySimulatorStore } from '../support/simulatorStore';
@@ -49,12 +50,7 @@ describe('CLI: the TOTP code typed at the terminal prompt is never echoed', func
         ...process.env,
         JIRA2FA_KEYCHAIN: 'off',
         JIRA2FA_TOKEN: ADMIN_TOKEN,
-        JIRA2FA_PROFILES: path.join(dir, 'profiles.json'),
-        JIRA2FA_AUDIT_FILE: path.join(dir, 'audit.jsonl'),
-        JIRA2FA_AUDIT_HEAD_FILE: path.join(dir, 'audit-head.json'),
-        JIRA2FA_BACKUP_DIR: path.join(dir, 'backups'),
-        JIRA2FA_CLOUD_PENDING_FILE: path.join(dir, 'cloud-pending.json'),
-        XDG_STATE_HOME: path.join(dir, 'state'),
+        ...cliFilesEnv(dir),
         JIRA2FA_ADMIN: 'tty-admin',
       },
     });

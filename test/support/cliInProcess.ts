@@ -16,6 +16,18 @@ export interface InProcessRun {
   stderr: string;
 }
 
+/** The CLI's files in one test folder: profiles.json, audit.jsonl, its head record, backups/, the Cloud pending list, state/. */
+export function cliFilesEnv(dir: string): Record<string, string> {
+  return {
+    JIRA2FA_PROFILES: path.join(dir, 'profiles.json'),
+    JIRA2FA_AUDIT_FILE: path.join(dir, 'audit.jsonl'),
+    JIRA2FA_AUDIT_HEAD_FILE: path.join(dir, 'audit-head.json'),
+    JIRA2FA_BACKUP_DIR: path.join(dir, 'backups'),
+    JIRA2FA_CLOUD_PENDING_FILE: path.join(dir, 'cloud-pending.json'),
+    XDG_STATE_HOME: path.join(dir, 'state'),
+  };
+}
+
 /**
  * `dir` holds profiles.json and receives audit.jsonl, backups/ and state/; `env` is added on
  * top. `stdin`: what standard input holds (a pipe, not a terminal); `commands` replaces the
@@ -33,15 +45,7 @@ export async function runCliInProcess(
   const io: CliIo = {
     stdout: (t) => void out.push(t),
     stderr: (t) => void err.push(t),
-    env: {
-      JIRA2FA_PROFILES: path.join(dir, 'profiles.json'),
-      JIRA2FA_AUDIT_FILE: path.join(dir, 'audit.jsonl'),
-      JIRA2FA_AUDIT_HEAD_FILE: path.join(dir, 'audit-head.json'),
-      JIRA2FA_BACKUP_DIR: path.join(dir, 'backups'),
-      JIRA2FA_CLOUD_PENDING_FILE: path.join(dir, 'cloud-pending.json'),
-      XDG_STATE_HOME: path.join(dir, 'state'),
-      ...env,
-    },
+    env: { ...cliFilesEnv(dir), ...env },
     cwd: dir,
     secrets,
   };
