@@ -6,7 +6,8 @@
 import type { AuditEntry } from '../../core/audit/types';
 import type { CommentResult } from '../../core/requests/gate';
 import type { RequestInput } from '../../core/requests/policy';
-import type { ConnectionReport, UnenrollResult as CoreResult } from '../../core/unenroll';
+import type { ConnectionReport } from '../../core/jira/testConnection';
+import type { UnenrollResult as CoreResult } from '../../core/unenroll';
 import type { FromUnenroll, Lookup, ToUnenroll, UnenrollResult } from '../../webview/unenroll/protocol';
 import { localTime } from '../../core/audit/timeFormat';
 import { RequestDesk, type RequestBackend } from '../requestDesk';

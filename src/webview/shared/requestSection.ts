@@ -7,7 +7,7 @@
  * enforced by the core, whose refusal the panel shows. Messages: requestProtocol.ts.
  */
 import { TICKET_KEY } from '../../core/requests/policy';
-import { el, setText, show } from './dom';
+import { el, fieldWithButton, setText, show } from './dom';
 import { policyText, summaryText, type CommentView, type FromRequestSection, type RequestMessage, type RequestSetup, type RequestState, type TicketCard, type ToRequestSection } from './requestProtocol';
 
 type Field = HTMLElement & { value: string };
@@ -59,7 +59,7 @@ export class RequestSection {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly fields: Record<'ticket' | 'reason' | 'verificationNote' | 'override', Field>;
   private readonly card = el('div', { id: 'ticketCard', class: 'lookup', role: 'status', 'aria-live': 'polite' });
-  private readonly errorLine = el('div', { id: 'ticket-error', class: 'field-error', role: 'alert' });
+  private readonly errorLine: HTMLElement;
   private readonly overrideGroup: HTMLElement;
   private readonly methodBox = el('div', { id: 'verificationBox' });
   private readonly summary = el('summary', { id: 'requestSummary' }, 'Request');
@@ -67,22 +67,22 @@ export class RequestSection {
 
   constructor(private readonly host: RequestSectionHost) {
     const field = (id: string, attrs: Record<string, string> = {}) => el('vscode-textfield', { id, maxlength: '500', ...attrs }) as Field;
+    const ticketGroup = fieldWithButton({ id: 'ticket', label: 'Ticket key', placeholder: 'HELP-123', maxlength: '64' }, { id: 'checkTicket', text: 'Check ticket' }, true);
+    const inGroup = <T extends HTMLElement>(id: string) => ticketGroup.querySelector(`#${id}`) as T;
+    this.errorLine = inGroup('ticket-error');
     this.fields = {
-      ticket: field('ticket', { placeholder: 'HELP-123', maxlength: '64' }),
+      ticket: inGroup<Field>('ticket'),
       reason: field('reason', { placeholder: 'e.g. lost phone, reported by phone to the service desk' }),
       verificationNote: field('verificationNote'),
       override: field('override'),
     };
-    const checkButton = el('vscode-button', { id: 'checkTicket', secondary: true }, 'Check ticket');
+    const checkButton = inGroup('checkTicket');
     this.overrideGroup = el('vscode-form-group', { variant: 'vertical', id: 'override-group' },
       el('vscode-label', { for: 'override' }, 'I verified this: why you go on despite the warnings'), this.fields.override);
     this.element = el('details', { id: 'requestDetails', class: 'request' },
       this.summary,
       this.policy,
-      el('vscode-form-group', { variant: 'vertical' },
-        el('vscode-label', { for: 'ticket' }, 'Ticket key'),
-        el('div', { class: 'inline' }, this.fields.ticket, checkButton),
-        this.errorLine),
+      ticketGroup,
       this.card,
       this.overrideGroup,
       el('vscode-form-group', { variant: 'vertical' }, el('vscode-label', { for: 'verification' }, 'How the requester\'s identity was verified'), this.methodBox),

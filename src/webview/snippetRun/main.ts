@@ -12,7 +12,8 @@ import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { byId, el, show, setText } from '../shared/dom';
+import { byId, el, onLinkClick, show, setText } from '../shared/dom';
+import { showInstance } from '../shared/header';
 import { connect } from '../shared/host';
 import { ResultsGrid } from '../shared/resultsGrid';
 import { RequestSection } from '../shared/requestSection';
@@ -105,10 +106,7 @@ function render(info: SnippetInfo): void {
     confirm.value = state.confirmation;
     confirm.addEventListener('input', () => save({ confirmation: confirm.value }));
     byId('commit').addEventListener('click', commit);
-    byId('showBackups').addEventListener('click', (e) => {
-      e.preventDefault();
-      host.post({ type: 'showBackups' });
-    });
+    onLinkClick(byId('showBackups'), () => host.post({ type: 'showBackups' }));
   }
   byId('exportCsv').addEventListener('click', () => host.post({ type: 'export', format: 'csv' }));
   byId('exportJson').addEventListener('click', () => host.post({ type: 'export', format: 'json' }));
@@ -222,9 +220,7 @@ host.onMessage((m) => {
       if (!host.getState()) state = { ...state, rowLimit: m.rowLimit };
       render(m.snippet);
       if (m.snippet.kind === 'destructive') request.configure(m.request);
-      setText(byId('envBadge'), m.instance.environment);
-      byId('envBadge').className = `badge env-${m.instance.environment}`;
-      setText(byId('instanceLine'), `${m.instance.name} · ${m.instance.product} · database`);
+      showInstance(m.instance, `${m.instance.name} · ${m.instance.product} · database`);
       refresh();
       (document.querySelector('[data-param]') as HTMLElement | null)?.focus();
       return;
