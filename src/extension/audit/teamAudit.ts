@@ -5,6 +5,7 @@
  * validated, shipped to and read by the lazily loaded teamLazy.ts (dist/lazy/teamAudit.js).
  */
 import * as vscode from 'vscode';
+import { Command } from '../commandTable';
 import type { SecretStore } from '../../core/secrets';
 import type { Log } from '../log';
 import type { StoreFilterInput, StoreRow, TeamSettings } from './teamLazy';
@@ -24,7 +25,7 @@ export class TeamAudit implements vscode.Disposable {
   constructor(private readonly secrets: SecretStore, private readonly auditFile: string, private readonly log: Log) {
     this.item = vscode.window.createStatusBarItem('jira2fa.auditBacklog', vscode.StatusBarAlignment.Left, 10);
     this.item.name = 'Jira 2FA audit backlog';
-    this.item.command = 'jira2fa.audit.shipNow';
+    this.item.command = Command.shipAuditNow;
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     this.disposables.push(
       this.item,
