@@ -16,6 +16,8 @@ const dist = path.join(root, 'dist');
 const eager = process.argv.includes('--eager');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'j2fa-bench-act-'));
 process.env.JIRA2FA_AUDIT_FILE = path.join(tmp, 'audit.jsonl');
+// Every other state file (audit head, Cloud list, backups, TOTP ledger) in the same temporary folder.
+process.env.XDG_STATE_HOME = tmp;
 
 // Three realistic instances in the user settings, one with a database section.
 const settings = [
@@ -56,25 +58,23 @@ const loaded = Object.keys(require.cache).filter((k) => !before.has(k)).map((k) 
 const forbidden = loaded.filter((k) => /(^|[\\/])(drivers|lazy)[\\/]|node_modules[\\/](pg|pg-[a-z]+|mysql2|mssql|tedious|oracledb|@electric-sql|undici)[\\/]/.test(k));
 const builtins = builtinsAtActivation;
 
-process.stdout.write(
-  'BENCH_RESULT ' +
-    JSON.stringify({
-      requireMs: t1 - t0,
-      activateMs: t2 - t1,
-      totalMs: t2 - t0,
-      firstRowsMs: t3 - t0,
-      rows: rows.length,
-      servicesMs: t4 - t0,
-      builtinsAfterStart: builtinsLoaded(),
-      subscriptions: context.subscriptions.length,
-      instances: apiOut.profiles.snapshot().profiles.length,
-      loaded,
-      forbidden,
-      builtins,
-      missing: [...missing],
-    }) +
-    '\n',
-);
+// Built before process.stdout is touched: a piped stdout loads node:net.
+const result = JSON.stringify({
+  requireMs: t1 - t0,
+  activateMs: t2 - t1,
+  totalMs: t2 - t0,
+  firstRowsMs: t3 - t0,
+  rows: rows.length,
+  servicesMs: t4 - t0,
+  builtinsAfterStart: builtinsLoaded(),
+  subscriptions: context.subscriptions.length,
+  instances: apiOut.profiles.snapshot().profiles.length,
+  loaded,
+  forbidden,
+  builtins,
+  missing: [...missing],
+});
+process.stdout.write(`BENCH_RESULT ${result}\n`);
 fs.rmSync(tmp, { recursive: true, force: true });
 })();
 

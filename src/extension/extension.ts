@@ -48,8 +48,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.window.registerFileDecorationProvider(new EnvironmentDecorations()),
     ...registerCommands(services),
   );
-  // After activation, not during it: the status bar, walkthrough keys and reminders come from here.
-  setTimeout(() => void start().catch((e) => log.error('The extension services did not start', e)), 0);
+  // After activation, not during it, and after the profiles the tree's first rows need: the
+  // status bar, walkthrough keys and reminders come from here.
+  setTimeout(() => void profiles.ready().then(start).catch((e) => log.error('The extension services did not start', e)), 0);
   return { secrets, profiles, services, tree };
 }
 
