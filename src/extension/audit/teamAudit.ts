@@ -1,8 +1,8 @@
 /**
- * The team audit in the editor, as little as activation needs: the trigger (after every append
- * and at start-up) and a status bar item showing how many entries wait and why, only while
- * some do. Settings (jira2fa.audit.store and jira2fa.audit.syslog, application scope) are
- * validated, shipped to and read by the lazily loaded teamLazy.ts (dist/lazy/teamAudit.js).
+ * The team audit in the editor, as little as the services' start needs: the trigger (after
+ * every append and at start-up) and a status bar item showing how many entries wait and why,
+ * only while some do. Settings (jira2fa.audit.store and jira2fa.audit.syslog, application
+ * scope) are validated, shipped to and read by teamLazy.ts, a chunk imported on first use.
  */
 import * as vscode from 'vscode';
 import { Command } from '../commandTable';

@@ -7,8 +7,7 @@ import { deleteAllSecrets } from '../../core/secrets';
 import { Command, type CommandHandlers } from '../commandTable';
 import type { ExtensionServices } from '../services';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
-// Panels and flows are imported on first use: activation then neither evaluates their code nor
-// builds their message schemas (esbuild keeps them in the bundle, initialised lazily).
+// The panel is its own chunk, imported when it opens (its message schemas are built then).
 const openInstanceForm = async (...args: Parameters<typeof import('../panels/instanceFormPanel.js').openInstanceForm>) =>
   (await import('../panels/instanceFormPanel.js')).openInstanceForm(...args);
 

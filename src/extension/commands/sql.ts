@@ -12,8 +12,7 @@ import type { ExtensionServices } from '../services';
 import { hasDatabase } from '../snippets/databaseNodes';
 import { loadSnippets, SNIPPET_FOLDERS_SETTING, userSnippetFolders, WORKSPACE_SNIPPET_DIR } from '../snippets/folders';
 import { localTime } from '../../core/audit/timeFormat';
-// Panels and flows are imported on first use: activation then neither evaluates their code nor
-// builds their message schemas (esbuild keeps them in the bundle, initialised lazily).
+// The panel is its own chunk, imported when it opens (its message schemas are built then).
 const openSnippetRunPanel = async (...args: Parameters<typeof import('../snippets/snippetRunPanel.js').openSnippetRunPanel>) =>
   (await import('../snippets/snippetRunPanel.js')).openSnippetRunPanel(...args);
 

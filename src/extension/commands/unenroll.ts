@@ -5,8 +5,7 @@ import { resolveInstance, type InstanceArg } from '../instancePicker';
 import { Command, INSTANCES_VIEW, type CommandHandlers } from '../commandTable';
 import type { ExtensionServices } from '../services';
 import { connectionNotice } from '../tree/connectionNotice';
-// Panels and flows are imported on first use: activation then neither evaluates their code nor
-// builds their message schemas (esbuild keeps them in the bundle, initialised lazily).
+// The panel is its own chunk, imported when it opens (its message schemas are built then).
 const openUnenrollPanel = async (...args: Parameters<typeof import('../unenroll/unenrollPanel.js').openUnenrollPanel>) =>
   (await import('../unenroll/unenrollPanel.js')).openUnenrollPanel(...args);
 
