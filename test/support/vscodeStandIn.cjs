@@ -103,7 +103,11 @@ function createStandIn(settings, web = { origin: 'http://127.0.0.1', root: '/' }
     },
     commands: { registerCommand: (id, handler) => (registeredCommands.set(id, handler), disposable()), executeCommand: async () => undefined },
     workspace: {
-      getConfiguration: () => ({ inspect: (key) => ({ key, globalValue: settings }), get: () => settings, update: async () => undefined }),
+      // `settings` is the user's jira2fa.instances; every other setting is unset.
+      getConfiguration: (section) => {
+        const value = (key) => ((section ? `${section}.${key}` : key) === 'jira2fa.instances' ? settings : undefined);
+        return { inspect: (key) => ({ key, globalValue: value(key) }), get: (key, fallback) => value(key) ?? fallback, update: async () => undefined };
+      },
       onDidChangeConfiguration: disposable,
       onDidOpenTextDocument: disposable,
       onDidChangeTextDocument: disposable,
