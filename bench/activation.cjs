@@ -4,7 +4,9 @@
 // waits for the profiles to be validated) and the services that start after activation, and
 // list the files loaded. With --eager activation also waits for everything it defers (the
 // services, the profile validation, every command handler module) and loads the Jira and
-// Cloud clients with undici and the PostgreSQL driver, as the comparison.
+// Cloud clients with undici and the PostgreSQL driver, as the comparison. With --floor it only imports an
+// empty ES module the same way: Node's own cost of starting the ES module loader, the part of
+// activation no bundle size can remove.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -32,6 +34,19 @@ const chunks = path.join(dist, 'esm', 'chunks');
 /** Node's network modules loaded so far (none may be at activation). */
 const builtinsLoaded = () => (process.moduleLoadList || []).filter((m) => /^NativeModule (undici|internal\/deps\/undici|tls|http|https|net)$/.test(m));
 const chunk = (re) => fs.readdirSync(chunks).filter((f) => re.test(f)).map((f) => require('node:url').pathToFileURL(path.join(chunks, f)).href);
+
+if (process.argv.includes('--floor')) {
+  const empty = path.join(tmp, 'empty.mjs');
+  fs.writeFileSync(empty, 'export function activate() { return {}; }\n');
+  const t = performance.now();
+  import(require('node:url').pathToFileURL(empty).href).then((m) => {
+    m.activate();
+    const floorMs = performance.now() - t;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify({ floorMs })}\n`);
+  });
+  return;
+}
 
 (async () => {
 const t0 = performance.now();
