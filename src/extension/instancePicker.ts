@@ -3,6 +3,7 @@
  * nothing (or an id from another command) and ask with a quick pick. This resolves both.
  */
 import * as vscode from 'vscode';
+import { Command } from './commandTable';
 import { describeInstance, type InstanceProfile } from '../core/profiles/schema';
 import type { ProfileStore } from './profileStore';
 import type { TreeNode } from './tree/instancesTree';
@@ -15,7 +16,7 @@ export async function resolveInstance(store: ProfileStore, arg: InstanceArg, pla
   const { profiles } = store.snapshot();
   if (profiles.length === 0) {
     void vscode.window.showInformationMessage('No instances yet: add one first.', 'Add Instance').then((c) => {
-      if (c) void vscode.commands.executeCommand('jira2fa.addInstance');
+      if (c) void vscode.commands.executeCommand(Command.addInstance);
     });
     return undefined;
   }
