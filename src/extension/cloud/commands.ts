@@ -10,11 +10,14 @@ import * as vscode from 'vscode';
 import type { MoveResult } from '../../core/cloud/moveResult';
 import type { PendingMove } from '../../core/cloud/tracker';
 import { describeError } from '../../core/errors';
+import type { InstanceProfile } from '../../core/profiles/schema';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
 import type { ExtensionServices } from '../services';
 import type { TreeNode } from '../tree/instancesTree';
 import { ageText, REMINDER_SETTING, reminderHours } from './age';
 import { pendingRowKey, type CloudChildren } from './cloudTree';
+
+const CLOUD = (p: InstanceProfile) => p.product === 'cloud';
 
 export function registerCloudCommands(s: ExtensionServices, children: CloudChildren): vscode.Disposable[] {
   const changed = () => {
@@ -22,7 +25,7 @@ export function registerCloudCommands(s: ExtensionServices, children: CloudChild
   };
   return [
     vscode.commands.registerCommand('jira2fa.cloud.recoverUser', async (arg: InstanceArg) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Recover a user of which Cloud organization?');
+      const profile = await resolveInstance(s.profiles, arg, 'Recover a user of which Cloud organization?', CLOUD);
       if (!profile) return;
       if (profile.product !== 'cloud') {
         return void vscode.window.showInformationMessage(`${profile.name} is a Data Center instance: use "Unenroll User…" for it.`);
@@ -42,7 +45,7 @@ export function registerCloudCommands(s: ExtensionServices, children: CloudChild
       if (entries.length) await moveBackAll(s, entries, changed);
     }),
     vscode.commands.registerCommand('jira2fa.cloud.moveAllBack', async (arg: InstanceArg) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Move every waiting user of which organization back?');
+      const profile = await resolveInstance(s.profiles, arg, 'Move every waiting user of which organization back?', CLOUD);
       if (!profile) return;
       let entries: PendingMove[];
       try {

@@ -34,7 +34,7 @@ export function registerUnenrollCommands(s: ExtensionServices): vscode.Disposabl
       void show(notice.message);
     }),
     vscode.commands.registerCommand('jira2fa.unenrollUser', async (arg: InstanceArg, username?: string) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Unenroll a user on which instance?');
+      const profile = await resolveInstance(s.profiles, arg, 'Unenroll a user on which instance?', DATA_CENTER);
       if (!profile) return;
       if (!DATA_CENTER(profile)) {
         return void vscode.window.showInformationMessage('Atlassian Cloud has no recovery unenroll call: recover Cloud users through their authentication policy.');

@@ -5,7 +5,7 @@
 
 /** Adds the instance through the form and stores its token and seed; resolves when both are stored. */
 export async function addJiraInstanceWithCredentials(ctx, { name, id, environment, baseUrl, token, seed }, shot = async () => {}) {
-  const { page, treeItem, runCommand, answerQuickPick, inputBox, webview, setField, waitForNotification, answerNotification } = ctx;
+  const { page, treeItem, runCommand, answerQuickPick, answerInstancePick, readUserSettings, inputBox, webview, setField, waitForNotification, answerNotification } = ctx;
   await runCommand('Jira 2FA Admin: Add Instance');
   const form = webview();
   await form.locator('#name').waitFor();
@@ -26,7 +26,7 @@ export async function addJiraInstanceWithCredentials(ctx, { name, id, environmen
   await inputBox(token);
   await waitForNotification(`Stored the personal access token for "${name}"`);
   await runCommand('Jira 2FA Admin: Set Credentials…');
-  await answerQuickPick(name);
+  await answerInstancePick(name, readUserSettings()['jira2fa.instances']);
   await answerQuickPick('Your own TOTP seed');
   await inputBox(seed);
   await waitForNotification(`Stored your own TOTP seed (base32) for "${name}"`);

@@ -34,7 +34,7 @@ export async function run(ctx) {
 }
 
 async function flow(ctx, sim) {
-  const { page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, webview, setField, editorTab, readUserSettings, server, containerTitle } = ctx;
+  const { page, shot, log, assert, openView, treeItem, runCommand, answerInstancePick, webview, setField, editorTab, readUserSettings, server, containerTitle } = ctx;
   const auditFile = server.dirs.auditFile;
   assert.ok(auditFile && auditFile.startsWith(server.dirs.runDir), `the harness must isolate the audit file (got ${auditFile})`);
   const readAudit = () => (fs.existsSync(auditFile) ? fs.readFileSync(auditFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
@@ -46,7 +46,7 @@ async function flow(ctx, sim) {
 
   // 3. Test Connection fills the tree status
   await runCommand('Jira 2FA Admin: Test Connection');
-  await answerQuickPick(INSTANCE.name);
+  await answerInstancePick(INSTANCE.name, readUserSettings()['jira2fa.instances']);
   const row = treeItem(INSTANCE.name);
   const expected = `Jira ${sim.version} · signed in as admin · system admin · your 2SV on`;
   // the result arrives as a notification (not a short status-bar message)

@@ -90,20 +90,20 @@ export async function run(ctx) {
 
     // 2. the organization API key goes to the keychain through "Set Credentials…"
     await runCommand('Jira 2FA Admin: Set Credentials…');
-    await answerQuickPick(ORG_NAME);
+    await ctx.answerInstancePick(ORG_NAME, readUserSettings()['jira2fa.instances']);
     await answerQuickPick('Organization API key');
     await inputBox(sim.key);
     await waitForNotification('organization API key');
 
     // 3. Test connection fills the tree status: the key works, the policies are listed
     await runCommand('Jira 2FA Admin: Test Connection');
-    await answerQuickPick(ORG_NAME);
+    await ctx.answerInstancePick(ORG_NAME, readUserSettings()['jira2fa.instances']);
     // the result as a notification; the row keeps a short ✓ (the whole status in its hover)
     await waitForNotification('API key works · 3 authentication policies');
     await waitUntil(async () => /✓/.test(await treeItem(ORG_NAME).innerText()), { timeout: 30000, message: 'the tree status of the Cloud organization' });
     // 3b. Edit Instance: list the organization's policies and designate the recovery and usual ones
     await runCommand('Jira 2FA Admin: Edit Instance…');
-    await answerQuickPick(ORG_NAME);
+    await ctx.answerInstancePick(ORG_NAME, readUserSettings()['jira2fa.instances']);
     const edit = webview();
     await edit.locator('#loadPolicies').waitFor();
     await edit.locator('#loadPolicies').click();

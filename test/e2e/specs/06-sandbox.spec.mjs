@@ -166,7 +166,7 @@ async function flow(ctx, info, dir) {
 
     // 3. Test Connection
     await wb.runCommand('Jira 2FA Admin: Test Connection');
-    await wb.answerQuickPick('Sandbox Jira');
+    // the sandbox's only instance: no instance quick pick
     await wb.waitForNotification('signed in as admin · system admin · your 2SV on');
     await shot('test-connection-ok');
 

@@ -31,7 +31,7 @@ async function flow(ctx, sim) {
 
   // 3. the command, the pasted names (jdoe is enrolled, ghost-user does not exist)
   await runCommand('Jira 2FA Admin: Bulk Disable 2SV…');
-  await answerQuickPick(INSTANCE.name);
+  // the only instance: no instance quick pick
   await answerQuickPick('Paste user names', { filter: false });
   const namesBox = page.locator('.quick-input-widget', { hasText: 'Bulk disable 2SV: user names' });
   await namesBox.waitFor();

@@ -19,7 +19,7 @@ export function run(ctx) {
 }
 
 async function flow(ctx, sim) {
-  const { page, shot, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, answerDialog, clearNotifications, server, containerTitle, readUserSettings } = ctx;
+  const { page, shot, assert, openView, treeItem, runCommand, answerInstancePick, inputBox, answerDialog, clearNotifications, server, containerTitle, readUserSettings } = ctx;
   await openView(containerTitle);
   await addJiraInstanceWithCredentials(ctx, { ...INSTANCE, baseUrl: sim.baseUrl, token: sim.admin.token, seed: sim.admin.seed });
   await clearNotifications();
@@ -45,7 +45,7 @@ async function flow(ctx, sim) {
   // 2. Test Connection: the modal names both hosts; Cancel sends nothing
   const before = (await sim.requests()).length;
   await runCommand('Jira 2FA Admin: Test Connection');
-  await answerQuickPick(INSTANCE.name);
+  await answerInstancePick(INSTANCE.name, readUserSettings()['jira2fa.instances']);
   const ask = page.locator('.monaco-dialog-box', { hasText: 'now points at another host' });
   await ask.waitFor();
   const origin = (u) => `${new URL(u).protocol}//${new URL(u).hostname}:${new URL(u).port}`;
@@ -65,7 +65,7 @@ async function flow(ctx, sim) {
   // 3. "Use with new host": sent, bound to the new host, and the status is filled again
   await clearNotifications();
   await runCommand('Jira 2FA Admin: Test Connection');
-  await answerQuickPick(INSTANCE.name);
+  await answerInstancePick(INSTANCE.name, readUserSettings()['jira2fa.instances']);
   await page.locator('.monaco-dialog-box', { hasText: 'now points at another host' }).waitFor();
   await answerDialog('Use with new host');
   // The row's short description after a passed test: "✓ <host>" (the details are in its tooltip).
@@ -75,7 +75,7 @@ async function flow(ctx, sim) {
 
   // and it is not asked again
   await runCommand('Jira 2FA Admin: Test Connection');
-  await answerQuickPick(INSTANCE.name);
+  await answerInstancePick(INSTANCE.name, readUserSettings()['jira2fa.instances']);
   await page.waitForTimeout(1500);
   assert.equal(await page.locator('.monaco-dialog-box', { hasText: 'now points at another host' }).count(), 0, 'asked again after "Use with new host"');
 }

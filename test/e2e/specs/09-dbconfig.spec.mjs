@@ -58,7 +58,7 @@ const dbconfig = () => `<?xml version="1.0" encoding="UTF-8"?>
 </jira-database-config>
 `;
 
-export async function run({ page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, answerDialog, waitForNotification, answerNotification, waitUntil, readUserSettings, webview, setField, containerTitle, server }) {
+export async function run({ page, shot, log, assert, openView, treeItem, runCommand, answerInstancePick, inputBox, answerDialog, waitForNotification, answerNotification, waitUntil, readUserSettings, webview, setField, containerTitle, server }) {
   fixture('create');
   await moveToSchema();
   log(`fixture database ${DB} created, tables moved to jiraschema, empty decoys in public`);
@@ -75,7 +75,7 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
 
     // 1. a hostile file: refused, named, nothing changed
     await runCommand('Jira 2FA Admin: Import Database from dbconfig.xml…');
-    await answerQuickPick(INSTANCE);
+    await answerInstancePick(INSTANCE, readUserSettings()['jira2fa.instances']);
     await inputBox(hostile);
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor();
@@ -87,7 +87,7 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
 
     // 2. the real dbconfig.xml: preview of each changed field, then import
     await runCommand('Jira 2FA Admin: Import Database from dbconfig.xml…');
-    await answerQuickPick(INSTANCE);
+    await answerInstancePick(INSTANCE, readUserSettings()['jira2fa.instances']);
     await inputBox(good);
     await dialog.waitFor();
     const preview = await dialog.innerText();
@@ -118,7 +118,7 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
 
     // 5. the Edit form shows the imported schema; on MySQL it says the database is the schema
     await runCommand('Jira 2FA Admin: Edit Instance…');
-    await answerQuickPick(INSTANCE);
+    await answerInstancePick(INSTANCE, readUserSettings()['jira2fa.instances']);
     const form = webview();
     await form.locator('#dbSchema').waitFor();
     assert.equal(await form.locator('#dbSchema').evaluate((e) => e.value), 'jiraschema');

@@ -25,7 +25,7 @@ async function flow(ctx, sim) {
 
   // 1. the source: members of groups, then the group name
   await runCommand('Jira 2FA Admin: Bulk Disable 2SV…');
-  await answerQuickPick(INSTANCE.name);
+  // the only instance: no instance quick pick
   const sources = page.locator('.quick-input-widget', { hasText: 'Bulk disable 2SV: which users?' });
   await sources.waitFor();
   await shot('sources');
