@@ -113,7 +113,8 @@ async function moveBackOne(s: ExtensionServices, e: PendingMove, report: (text: 
   }
   const [{ runCloudMoveBack }, { taskProgressText }] = await Promise.all([import('../../core/actions/cloud.js'), import('../../core/cloud/tasks.js')]);
   const result = await runCloudMoveBack(
-    { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, admin: s.adminName(), withClient: (p, fn) => s.cloud.withClient(p, fn, (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`)) },
+    // No admin name: the entry names the API key's owner as entered, else the OS user (core/cloud/identity.ts).
+    { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, withClient: (p, fn) => s.cloud.withClient(p, fn, (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`)) },
     { profile, email: e.email, task: { onPoll: (st, n) => report(`check ${n}: ${taskProgressText(st)}`) } },
   );
   s.log.info(`Cloud move back ${e.email} on ${profile.id}: ${result.outcome?.kind ?? 'ok'} (tracker: ${result.tracker})`);
