@@ -4,7 +4,9 @@
 // as "dave" and says so, clears an out-of-date outcome when the name changes, and sends, shows
 // and audits "dave"; a wrong typed code is explained; an empty snippet result is explained in
 // the snippet's words; a destructive snippet in a test environment asks in a modal naming the
-// rows and the backup, and the preview shows the rows as they are afterwards; a CLI unenroll of
+// rows and the backup, and the preview shows the rows as they are afterwards; with one instance
+// no command asks which instance (Test Connection, Run Snippet… from the palette); a padded user
+// name in a snippet parameter is run, shown and audited without its spaces; a CLI unenroll of
 // an unknown user answers at once (no code window waited for) and appears under Recent actions
 // and in the audit panel without a refresh, with readable action names and both identities.
 import { execFileSync } from 'node:child_process';
@@ -69,10 +71,12 @@ async function flow(ctx, info, dir, output) {
   const row = wb.treeItem('Sandbox Jira');
   await row.waitFor();
 
-  // 1. Test Connection: a notification with the result, a ✓ on the row, the database tested too
+  // 1. Test Connection: a notification with the result, a ✓ on the row, the database tested too;
+  //    the sandbox's only instance is used without an instance quick pick
+  const instancePick = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Choose an instance' });
   await wb.runCommand('Jira 2FA Admin: Test Connection');
-  await wb.answerQuickPick('Sandbox Jira');
   const toast = await wb.waitForNotification('signed in as admin');
+  assert.equal(await instancePick.count(), 0, 'no instance quick pick with one instance');
   assert.match(await toast.innerText(), /✓ Database: \d+ users? enrolled/);
   await wb.waitUntil(async () => /✓/.test(await row.innerText()), { message: 'the row shows ✓' });
   assert.ok(!/signed in as/.test(await row.innerText()), 'the row stays short: the details are in the tooltip');
@@ -123,15 +127,25 @@ async function flow(ctx, info, dir, output) {
   assert.ok(daveOk.osUser, 'the OS user is recorded beside the product identity');
   assert.equal(daveOk.admin, 'admin');
 
-  // 5. an empty result explained from the snippet's words
-  await wb.treeItem('Snippets').click();
-  await wb.treeItem('Recovery code for a user').click();
+  // 5. Run Snippet… from the palette: no instance quick pick (one instance with a database), the
+  //    snippet pick names the instance; a padded " dave " is run as "dave" and said; the empty
+  //    result explained from the snippet's words
+  await wb.runCommand('Jira 2FA Admin: Run Snippet…');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Recovery code for a user' }).first().waitFor();
+  assert.equal(await instancePick.count(), 0, 'no instance quick pick before the snippet pick');
+  assert.match(await page.locator('.quick-input-widget .quick-input-box input').first().getAttribute('placeholder') ?? '', /Snippet to run on Sandbox Jira/, 'the snippet pick names the instance used');
+  await shot('run-snippet-without-instance-pick');
+  await wb.answerQuickPick('Recovery code for a user');
   const sql = wb.webview();
   await sql.locator('#p-username').waitFor();
-  await wb.setField(sql, '#p-username', 'dave');
+  await wb.setField(sql, '#p-username', ' dave ');
   await sql.locator('#run').click();
-  await wb.waitUntil(async () => /^No rows: .* found nothing for User name "dave"\.$/.test(await sql.locator('#status').innerText()), { message: 'the empty result is explained' });
-  await shot('empty-result-explained');
+  await wb.waitUntil(async () => /^No rows: .* found nothing for User name "dave"\. Used "dave" without the spaces around it\.$/.test(await sql.locator('#status').innerText()), { message: 'the empty result is explained, and the trimmed name said' });
+  assert.equal(await sql.locator('#p-username').evaluate((f) => f.value), 'dave', 'the field holds the name as it was run');
+  await shot('padded-snippet-parameter-trimmed-empty-result-explained');
+  const readEntry = entries().filter((e) => e.action === 'sql.run').pop();
+  assert.equal(readEntry.target, 'dave', 'the snippet run is audited with the trimmed name');
+  await wb.treeItem('Snippets').click();
 
   // 6. a destructive run in a test environment: a modal names the rows and the backup; the
   //    preview after the change shows the rows as they are now (none)
@@ -139,9 +153,9 @@ async function flow(ctx, info, dir, output) {
   await wb.waitUntil(async () => (await wb.webview().locator('#preview').count()) > 0, { message: 'the disable panel replaced the read panel' });
   assert.equal(await page.locator('.tabs-container .tab', { hasText: 'Recovery code for a user' }).count(), 0, 'one snippet panel per instance');
   const change = wb.webview();
-  await wb.setField(change, '#p-username', 'heidi');
+  await wb.setField(change, '#p-username', 'heidi\t');
   await change.locator('#preview').click();
-  await wb.waitUntil(async () => /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed/.test(await change.locator('#status').innerText()), { message: 'preview status' });
+  await wb.waitUntil(async () => /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed.* Used "heidi" without the spaces around it\./.test(await change.locator('#status').innerText()), { message: 'preview status' });
   // the apply button sits with the summary, above the rows
   const [commitBox, gridBox] = await Promise.all([change.locator('#commit').boundingBox(), change.locator('.grid, [role="grid"]').first().boundingBox()]);
   if (commitBox && gridBox) assert.ok(commitBox.y < gridBox.y, 'the apply button is above the preview rows');
@@ -154,6 +168,7 @@ async function flow(ctx, info, dir, output) {
   await wb.answerDialog('Back up and apply');
   await wb.waitUntil(async () => /✓ .*1 row changed\. 0 rows now\. · backup \S+/.test(await change.locator('#status').innerText()), { message: 'done, with the rows as they are now', timeout: 30000 });
   await shot('destructive-done-preview-refreshed');
+  assert.equal(entries().filter((e) => e.action === 'sql.change').pop().target, 'heidi', 'the change is audited with the trimmed name');
 
   // 7. the CLI: an unknown user is answered at once, without waiting for a code window
   const env = cliEnv(output);
