@@ -84,6 +84,8 @@ export async function run(ctx) {
     await setField(form, '#baseUrl', sim.baseUrl);
     await setField(form, '#environment', 'production');
     await setField(form, '#orgId', sim.orgId);
+    // the API does not say whose key it is: the admin names the owner (recorded as entered, not verified)
+    await setField(form, '#apiKeyOwner', 'ops-bot@e2e.example');
     await shot('cloud-form-filled');
     await form.locator('#save').click();
     await treeItem(ORG_NAME).waitFor();
@@ -205,7 +207,11 @@ export async function run(ctx) {
     // the move is in Recent actions (audit)
     await row('Recent actions').click();
     await treeItem(`Cloud policy move ${USER}`).waitFor({ timeout: 15000 });
+    // the entry's identity: the API key owner as entered, marked so, beside the OS user
+    await treeItem(`Cloud policy move ${USER}`).hover();
+    await page.locator('.monaco-hover', { hasText: 'ops-bot@e2e.example (entered, not verified) (OS user' }).first().waitFor();
     await shot('pending-and-recent-actions');
+    await page.mouse.move(900, 700);
 
     // 6b. the CLI shares the list: a user moved with `jira2fa cloud move` appears in the tree
     const cliDir = path.join(path.dirname(server.dirs.xdgData), 'cli');

@@ -121,7 +121,8 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     await answerInstancePick(INSTANCE, readUserSettings()['jira2fa.instances']);
     const form = webview();
     await form.locator('#dbSchema').waitFor();
-    assert.equal(await form.locator('#dbSchema').evaluate((e) => e.value), 'jiraschema');
+    // the form is filled when its init message arrives (no instance quick pick gives it that time now)
+    await waitUntil(async () => (await form.locator('#dbSchema').evaluate((e) => e.value)) === 'jiraschema', { message: 'the form shows the imported schema' });
     await form.locator('#dbSchema').scrollIntoViewIfNeeded();
     await shot('form-schema-field');
     await setField(form, '#dbDriver', 'mysql');
