@@ -208,6 +208,11 @@ export async function run(ctx) {
     await row('Recent actions').click();
     await treeItem(`Cloud policy move ${USER}`).waitFor({ timeout: 15000 });
     // the entry's identity: the API key owner as entered, marked so, beside the OS user
+    const auditFile = path.join(path.dirname(trackerFile), 'audit.jsonl');
+    const moves = fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.action === 'cloud.move' && e.outcome === 'ok');
+    assert.ok(moves.length > 0 && moves.every((e) => e.admin === 'ops-bot@e2e.example (entered, not verified)' && e.osUser), JSON.stringify(moves.map((e) => [e.admin, e.osUser])));
+    await page.mouse.move(900, 700);
+    await page.waitForTimeout(1000);
     await treeItem(`Cloud policy move ${USER}`).hover();
     await page.locator('.monaco-hover', { hasText: 'ops-bot@e2e.example (entered, not verified) (OS user' }).first().waitFor();
     await shot('pending-and-recent-actions');
