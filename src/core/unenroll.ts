@@ -16,8 +16,6 @@ import { guardRefusal, type Outcome } from './jira/outcomes';
 import { tidyUsername, usernameProblem } from './jira/paths';
 import { decodeSeed, normalizeTypedCode, seedProblem, type ReplayGuard } from './totp';
 
-export { testConnection, type ConnectionReport } from './jira/testConnection';
-
 export type UnenrollClient = Pick<JiraClient, 'myself' | 'unenroll'> & Partial<Pick<JiraClient, 'findUser'>>;
 
 export interface UnenrollRequest {

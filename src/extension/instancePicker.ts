@@ -12,8 +12,8 @@ import type { TreeNode } from './tree/instancesTree';
 
 export type InstanceArg = TreeNode | string | undefined;
 
-/** The title of the instance quick pick (real-editor specs find the picker by it). */
-export const INSTANCE_PICK_TITLE = 'Choose an instance';
+/** The title of the instance quick pick: it says what is asked (the placeholder says for what). */
+const INSTANCE_PICK_TITLE = 'Choose an instance';
 
 export async function resolveInstance(store: ProfileStore, arg: InstanceArg, placeHolder = 'Select an instance', qualifies?: Qualifies): Promise<InstanceProfile | undefined> {
   if (typeof arg === 'string') return store.get(arg);

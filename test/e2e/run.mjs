@@ -22,6 +22,7 @@ import { launchBrowser } from './lib/browser.mjs';
 import { buildInHostSuite, runInHost } from './lib/inhost.mjs';
 import { startMemSampler } from './lib/mem.mjs';
 import { createWorkbench } from './lib/workbench.mjs';
+import { pagesOf } from './lib/pages/index.mjs';
 import { packageVsix } from '../../scripts/package.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -208,6 +209,8 @@ async function runSpec(spec, ui) {
   const ctx = {
     ...wb,
     wb,
+    /** Page objects (test/e2e/lib/pages): what specs drive the editor with. */
+    pages: pagesOf(wb, { containerTitle: CONTAINER_TITLE, log: specLog }),
     page,
     shot,
     log: specLog,

@@ -11,20 +11,15 @@ import path from 'node:path';
 import { Client } from 'pg';
 import mysql from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
-import { main } from '../../src/cli/main';
-import type { CliIo } from '../../src/cli/context';
 import { EnvSecretStore } from '../../src/cli/secrets';
 import { grantSql, STORE_TABLE } from '../../src/core/audit/store/schema';
 import { openStore, storeCounts } from '../../src/core/audit/store/open';
+import { runCliInProcess, type InProcessRun } from '../support/cliInProcess';
 import { createTestStore, type StoreEngine, type TestStore } from '../support/auditStoreKit';
 import { MY, PG } from '../support/dbFixtures';
 import { freePort } from '../support/rsyslog';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = InProcessRun;
 
 for (const engine of ['postgres', 'mysql'] as StoreEngine[]) {
   describe(`jira2fa audit store on ${engine === 'postgres' ? 'PostgreSQL' : 'MariaDB'}`, function () {
@@ -57,13 +52,7 @@ for (const engine of ['postgres', 'mysql'] as StoreEngine[]) {
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    async function run(...args: string[]): Promise<Run> {
-      const out: string[] = [];
-      const err: string[] = [];
-      const io: CliIo = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env, cwd: dir, secrets: new EnvSecretStore(env) };
-      const code = await main(['node', 'jira2fa', ...args], io);
-      return { code, stdout: out.join(''), stderr: err.join('') };
-    }
+    const run = (...args: string[]): Promise<Run> => runCliInProcess(args, dir, new EnvSecretStore(env), env);
 
     it('refuses a store URL that holds a password, without repeating it', async () => {
       env.JIRA2FA_AUDIT_STORE = `${engine}://writer:Sup3rSecretPw@127.0.0.1:5432/audit`;

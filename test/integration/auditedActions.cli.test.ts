@@ -10,11 +10,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import type { CliIo } from '../../src/cli/context';
-import { main } from '../../src/cli/main';
 import { sharedDispatchers } from '../../src/core/jira/dispatcher';
 import { codeAt, decodeSeed } from '../../src/core/totp';
+import { runCliInProcess, type InProcessRun } from '../support/cliInProcess';
 import { CloudSimulator, ORG_ID, ORG_KEY, POLICY_OPTIONAL, USERS } from '../support/cloudSimulator';
 import { createTestDatabase, type TestDatabase } from '../support/dbFixtures';
 import { MemorySecretStore } from '../support/fakes';
@@ -22,11 +20,7 @@ import { ADMIN_SEED, ADMIN_TOKEN, standardFixtures } from '../support/jiraFixtur
 import { JiraSimulator } from '../support/jiraSimulator';
 import { InMemorySimulatorStore } from '../support/simulatorStore';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = InProcessRun;
 
 type Entry = Record<string, unknown>;
 
@@ -50,34 +44,8 @@ describe('CLI: exactly one audit entry per action, refusals included', function 
   const brief = (e: Entry) => [e.action, e.target ?? null, e.outcome];
   const writeProfiles = (instances: unknown[]) => fs.writeFileSync(path.join(dir, 'profiles.json'), JSON.stringify({ version: 1, instances }));
 
-  async function run(args: string[], opts: { env?: Record<string, string>; stdin?: string } = {}): Promise<Run> {
-    const out: string[] = [];
-    const err: string[] = [];
-    let stdin: PassThrough | undefined;
-    if (opts.stdin !== undefined) {
-      stdin = new PassThrough();
-      stdin.end(opts.stdin);
-    }
-    const io: CliIo = {
-      stdout: (t) => void out.push(t),
-      stderr: (t) => void err.push(t),
-      env: {
-        JIRA2FA_PROFILES: path.join(dir, 'profiles.json'),
-        JIRA2FA_AUDIT_FILE: auditFile(),
-        JIRA2FA_AUDIT_HEAD_FILE: path.join(dir, 'audit-head.json'),
-        JIRA2FA_BACKUP_DIR: path.join(dir, 'backups'),
-        JIRA2FA_CLOUD_PENDING_FILE: path.join(dir, 'cloud-pending.json'),
-        XDG_STATE_HOME: path.join(dir, 'state'),
-        JIRA2FA_ADMIN: 'cli-admin',
-        ...opts.env,
-      },
-      cwd: dir,
-      secrets,
-      ...(stdin ? { stdin } : {}),
-    };
-    const code = await main(['node', 'jira2fa', ...args], io);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  }
+  const run = (args: string[], opts: { env?: Record<string, string>; stdin?: string } = {}): Promise<Run> =>
+    runCliInProcess(args, dir, secrets, { JIRA2FA_ADMIN: 'cli-admin', ...opts.env }, { stdin: opts.stdin });
 
   describe('unenroll', () => {
     let sim: JiraSimulator;

@@ -11,20 +11,15 @@ import { readEntries } from '../../src/core/audit/read';
 import { BackupStore } from '../../src/core/backup/store';
 import { restoreBackup } from '../../src/core/recovery/restore';
 import { loadReport } from '../../src/core/bulk';
-import type { CliIo } from '../../src/cli/context';
-import { main } from '../../src/cli/main';
 import { MemoryAudit, createTestDatabase, type TestDatabase } from '../support/dbFixtures';
 import { addBulkUsers } from '../support/bulkFixtures';
 import { MemorySecretStore } from '../support/fakes';
+import { runCliInProcess, type InProcessRun } from '../support/cliInProcess';
 import { ADMIN_SEED, ADMIN_TOKEN, standardFixtures, USER_SEED } from '../support/jiraFixtures';
 import { JiraSimulator } from '../support/jiraSimulator';
 import { InMemorySimulatorStore } from '../support/simulatorStore';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = InProcessRun;
 
 describe('jira2fa bulk (CLI)', function () {
   this.timeout(120_000);
@@ -49,19 +44,7 @@ describe('jira2fa bulk (CLI)', function () {
     fs.writeFileSync(path.join(dir, 'profiles.json'), JSON.stringify({ version: 1, instances }));
   }
 
-  async function run(args: string[]): Promise<Run> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: CliIo = {
-      stdout: (t) => void out.push(t),
-      stderr: (t) => void err.push(t),
-      env: { JIRA2FA_PROFILES: path.join(dir, 'profiles.json'), JIRA2FA_AUDIT_FILE: path.join(dir, 'audit.jsonl'), JIRA2FA_BACKUP_DIR: path.join(dir, 'backups'), XDG_STATE_HOME: path.join(dir, 'state'), JIRA2FA_ADMIN: 'cli-admin' },
-      cwd: dir,
-      secrets,
-    };
-    const code = await main(['node', 'jira2fa', ...args], io);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  }
+  const run = (args: string[]): Promise<Run> => runCliInProcess(args, dir, secrets, { JIRA2FA_ADMIN: 'cli-admin' });
 
   it('--via db: preview changes nothing; production needs --confirm N; --commit deletes in one run; the backup restores', async () => {
     const profile = { ...tdb.profile(false), id: 'pgprod', name: 'PG Prod', environment: 'production' };

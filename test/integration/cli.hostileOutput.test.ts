@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { CliContext, CliIo } from '../../src/cli/context';
-import { main } from '../../src/cli/main';
+import type { CliContext } from '../../src/cli/context';
+import type { CliCommand } from '../../src/cli/commands/types';
 import { EnvSecretStore } from '../../src/cli/secrets';
 import { AuditLog } from '../../src/core/audit/log';
 import { AppError } from '../../src/core/errors';
@@ -23,13 +23,10 @@ import { InMemorySimulatorStore } from '../support/simulatorStore';
 import { plantedSecrets } from '../support/simulatorMain';
 import { CloudSimulator, ORG_ID, ORG_KEY, POLICY_OPTIONAL, standardCloudFixtures } from '../support/cloudSimulator';
 import { createTestDatabase, type TestDatabase } from '../support/dbFixtures';
+import { runCliInProcess, type InProcessRun } from '../support/cliInProcess';
 import { HOSTILE_FOR_TERMINALS, TERMINAL_UNSAFE, label } from '../support/hostileCorpus';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = InProcessRun;
 
 const HOSTILE = HOSTILE_FOR_TERMINALS;
 /** A snippet title holds one line of at most 100 characters. */
@@ -73,13 +70,7 @@ describe('cli: no raw control character reaches the terminal (hostile corpus)', 
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  async function run(args: string[], commands?: Parameters<typeof main>[2]): Promise<Run> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: CliIo = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env, cwd: dir, secrets: new EnvSecretStore(env) };
-    const code = await main(['node', 'jira2fa', ...args], io, commands);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  }
+  const run = (args: string[], commands?: readonly CliCommand[]): Promise<Run> => runCliInProcess(args, dir, new EnvSecretStore(env), env, { commands });
 
   function writeProfiles(instances: unknown[]): void {
     fs.writeFileSync(env.JIRA2FA_PROFILES, JSON.stringify({ version: 1, instances }));

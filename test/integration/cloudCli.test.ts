@@ -5,15 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { sharedDispatchers } from '../../src/core/jira/dispatcher';
 import { EnvSecretStore } from '../../src/cli/secrets';
-import type { CliIo } from '../../src/cli/context';
-import { main } from '../../src/cli/main';
+import { runCliInProcess, type InProcessRun } from '../support/cliInProcess';
 import { CloudSimulator, ORG_ID, ORG_KEY, POLICY_ENFORCED, POLICY_OPTIONAL, USERS } from '../support/cloudSimulator';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = InProcessRun;
 
 describe('cli: jira2fa cloud', () => {
   let sim: CloudSimulator;
@@ -50,12 +45,8 @@ describe('cli: jira2fa cloud', () => {
   });
 
   async function run(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const fullEnv = { JIRA2FA_PROFILES: profiles, JIRA2FA_AUDIT_FILE: auditFile, JIRA2FA_AUDIT_HEAD_FILE: path.join(path.dirname(auditFile), 'audit-head.json'), JIRA2FA_CLOUD_PENDING_FILE: pendingFile, JIRA2FA_ORG_API_KEY: ORG_KEY, JIRA2FA_ADMIN: 'ada', ...env };
-    const io: CliIo = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env: fullEnv, cwd: dir, secrets: new EnvSecretStore(fullEnv) };
-    const code = await main(['node', 'jira2fa', ...args], io);
-    const r = { code, stdout: out.join(''), stderr: err.join('') };
+    const runEnv = { JIRA2FA_CLOUD_PENDING_FILE: pendingFile, JIRA2FA_ORG_API_KEY: ORG_KEY, JIRA2FA_ADMIN: 'ada', ...env };
+    const r = await runCliInProcess(args, dir, new EnvSecretStore(runEnv), runEnv);
     outputs.push(r.stdout, r.stderr);
     return r;
   }

@@ -7,7 +7,7 @@ import { readEntries } from '../../src/core/audit/read';
 import type { AuditEntry } from '../../src/core/audit/types';
 import { CloudAdminClient } from '../../src/core/cloud/client';
 import { findAndDiagnose, type UserReport } from '../../src/core/cloud/diagnose';
-import type { MoveResult, RecoveryContext } from '../../src/core/cloud/moveResult';
+import type { MoveResult, CloudMoveContext } from '../../src/core/cloud/moveResult';
 import { moveBack, moveToTemporaryPolicy } from '../../src/core/cloud/recovery';
 import { JsonFileTrackerStorage, MoveTracker } from '../../src/core/cloud/tracker';
 import { DispatcherCache } from '../../src/core/jira/dispatcher';
@@ -66,17 +66,17 @@ describe('cloud recovery against the simulator', () => {
     return new MoveTracker(new JsonFileTrackerStorage(trackerFile));
   }
 
-  function ctx(overrides: Partial<RecoveryContext> = {}): RecoveryContext {
+  function ctx(overrides: Partial<CloudMoveContext> = {}): CloudMoveContext {
     return { profile, client: client(), tracker: tracker(), audit: new AuditLog(auditFile), admin: 'ada', clock, task: { intervalMs: 1000, timeoutMs: 30_000 }, ...overrides };
   }
 
-  async function move(email: string, toPolicyId: string | undefined, extra: Partial<Parameters<typeof moveToTemporaryPolicy>[1]> = {}, c: Partial<RecoveryContext> = {}): Promise<MoveResult> {
+  async function move(email: string, toPolicyId: string | undefined, extra: Partial<Parameters<typeof moveToTemporaryPolicy>[1]> = {}, c: Partial<CloudMoveContext> = {}): Promise<MoveResult> {
     const r = await moveToTemporaryPolicy(ctx(c), { email, ...(toPolicyId ? { toPolicyId } : {}), ...extra });
     results.push(r);
     return r;
   }
 
-  async function back(email: string, c: Partial<RecoveryContext> = {}): Promise<MoveResult> {
+  async function back(email: string, c: Partial<CloudMoveContext> = {}): Promise<MoveResult> {
     const r = await moveBack(ctx(c), { email });
     results.push(r);
     return r;

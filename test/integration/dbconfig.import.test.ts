@@ -11,9 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import type { CliIo } from '../../src/cli/context';
-import { main } from '../../src/cli/main';
 import { EnvSecretStore } from '../../src/cli/secrets';
+import { runCliInProcess } from '../support/cliInProcess';
 import { ENROLLMENT, ENROLLMENTS, MY, PG, createTestDatabase, type TestDatabase } from '../support/dbFixtures';
 
 const dbconfig = (type: string, url: string, user: string, schema?: string) => `<?xml version="1.0" encoding="UTF-8"?>
@@ -40,13 +39,7 @@ describe('jira2fa instances db-import on the real databases', function () {
   let env: Record<string, string>;
   let profilesFile: string;
 
-  async function run(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: CliIo = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env, cwd: dir, secrets: new EnvSecretStore(env) };
-    const code = await main(['node', 'jira2fa', ...args], io);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  }
+  const run = (...args: string[]) => runCliInProcess(args, dir, new EnvSecretStore(env), env);
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jira2fa-dbimport-'));

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { InstanceProfile } from '../../src/core/profiles/schema';
 import { ReplayGuard } from '../../src/core/totp';
-import { testConnection, unenrollUser, type UnenrollRequest } from '../../src/core/unenroll';
+import { testConnection } from '../../src/core/jira/testConnection';
+import { unenrollUser, type UnenrollRequest } from '../../src/core/unenroll';
 import { FakeAuditSink, FakeClock, MemorySecretStore } from '../support/fakes';
 import { ADMIN2_TOKEN, ADMIN_PASSWORD, ADMIN_SEED, ADMIN_TOKEN, EXPIRED_TOKEN, HELPDESK_TOKEN, standardFixtures, USER_SEED } from '../support/jiraFixtures';
 import { JiraSimulator } from '../support/jiraSimulator';

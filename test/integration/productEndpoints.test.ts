@@ -6,7 +6,7 @@
  * after a 405 on GET, and Bamboo's os_authType=basic for Basic authentication.
  */
 import assert from 'node:assert/strict';
-import { testConnection } from '../../src/core/unenroll';
+import { testConnection } from '../../src/core/jira/testConnection';
 import { ADMIN2_TOKEN, ADMIN_PASSWORD, ADMIN_TOKEN, EXPIRED_TOKEN } from '../support/jiraFixtures';
 import { JiraSimulator, type SimulatorOptions } from '../support/jiraSimulator';
 import { DispatcherCache, testClient, testProfile } from '../support/jiraTestKit';

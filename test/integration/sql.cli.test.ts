@@ -7,19 +7,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CliIo } from '../../src/cli/context';
-import { main } from '../../src/cli/main';
 import { EnvSecretStore } from '../../src/cli/secrets';
 import { readEntries } from '../../src/core/audit/read';
 import { DatabaseSessions } from '../../src/extension/snippets/databaseSessions';
 import { databaseEnrollmentLookup } from '../../src/extension/snippets/enrollmentLookup';
+import { runCliInProcess, type InProcessRun } from '../support/cliInProcess';
 import { createTestDatabase, ENROLLMENT, ENROLLMENTS, type TestDatabase } from '../support/dbFixtures';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = InProcessRun;
 
 for (const engine of ['postgres', 'mysql'] as const) describe(`jira2fa sql and backups on ${engine === 'postgres' ? 'PostgreSQL' : 'MariaDB'}`, function () {
   this.timeout(120_000);
@@ -58,13 +53,7 @@ for (const engine of ['postgres', 'mysql'] as const) describe(`jira2fa sql and b
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  async function run(...args: string[]): Promise<Run> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: CliIo = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env, cwd: dir, secrets: new EnvSecretStore(env) };
-    const code = await main(['node', 'jira2fa', ...args], io);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  }
+  const run = (...args: string[]): Promise<Run> => runCliInProcess(args, dir, new EnvSecretStore(env), env);
 
   const json = (r: Run) => JSON.parse(r.stdout) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const alice = ENROLLMENTS.find((e) => e.USER_KEY === 'JIRAUSER10100')!;

@@ -70,12 +70,26 @@ describe('unenroll panel controller', () => {
     assert.deepEqual(calls.slice(-1), ['audit:a1b2']);
   });
 
-  it('asks the backend to generate the code when the seed is chosen, and never echoes a code', async () => {
-    const sent: ToUnenroll[] = [];
+  it('asks the backend to generate the code when the seed is chosen (no code is passed)', async () => {
     const { backend, calls } = fakeBackend();
-    await new UnenrollController(backend, (m) => void sent.push(m)).handle({ type: 'send', username: 'jdoe', codeSource: 'seed' });
+    await new UnenrollController(backend, () => undefined).handle({ type: 'send', username: 'jdoe', codeSource: 'seed' });
     assert.deepEqual(calls, ['unenroll:jdoe:seed:']);
-    assert.ok(!JSON.stringify(sent).includes('123456'));
+  });
+
+  it('never sends a typed code back to the page: busy, wait and result messages hold no trace of it', async () => {
+    const typed = '135790';
+    const sent: ToUnenroll[] = [];
+    const { backend, calls } = fakeBackend({
+      unenroll: async (req) => {
+        calls.push(`unenroll:${req.username}:${req.code}`);
+        req.onWait?.(30_000);
+        return { ok: false, outcome: { kind: 'invalidCode', ok: false, failure: 'refused', summary: 'The TOTP code was rejected.', next: 'Wait for your next code.', status: 401 } };
+      },
+    });
+    await new UnenrollController(backend, (m) => void sent.push(m)).handle({ type: 'send', username: 'jdoe', codeSource: 'typed', code: typed });
+    assert.deepEqual(calls, [`unenroll:jdoe:${typed}`], 'the typed code reached the backend');
+    assert.deepEqual(sent.map((m) => m.type), ['busy', 'busy', 'result']);
+    assert.ok(!JSON.stringify(sent).includes(typed), JSON.stringify(sent));
   });
 
   it('explains a rejected code', async () => {

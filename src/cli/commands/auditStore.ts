@@ -5,7 +5,7 @@
  * characters escaped).
  */
 import type { Command } from 'commander';
-import { shipTeamAudit, teamBacklog } from '../../core/audit/ship/team';
+import { shipTeamAudit, teamBacklog, type TeamAuditTargets } from '../../core/audit/ship/team';
 import { STORE_SECRET_ID, STORE_URL_ENV, storeId, type StoreConfig } from '../../core/audit/store/config';
 import { crossCheck } from '../../core/audit/store/crossCheck';
 import { initStore, openStore, storeCounts } from '../../core/audit/store/open';
@@ -19,6 +19,13 @@ import { cell, formatTable } from '../format';
 import { CliSecretStore } from '../keychain';
 import { storeConfig, storePassword, teamPaths, teamTargets, waitingLines } from '../teamAudit';
 import { readSecret } from './login';
+
+/** The team audit destinations, or AppError("input") ending in `nothing` when none is set. */
+async function configuredTargets(ctx: CliContext, nothing: string): Promise<TeamAuditTargets> {
+  const targets = await teamTargets(ctx);
+  if (!targets.store && !targets.syslog) throw new AppError('input', `Neither JIRA2FA_AUDIT_STORE nor JIRA2FA_AUDIT_SYSLOG is set: ${nothing}.`);
+  return targets;
+}
 
 function requireStore(ctx: CliContext): StoreConfig {
   const cfg = storeConfig(ctx);
@@ -61,8 +68,7 @@ export function registerStore(audit: Command, ctx: CliContext): void {
     .command('status')
     .description('how many audit entries wait for the store and for syslog, and why')
     .action(async () => {
-      const targets = await teamTargets(ctx);
-      if (!targets.store && !targets.syslog) throw new AppError('input', 'Neither JIRA2FA_AUDIT_STORE nor JIRA2FA_AUDIT_SYSLOG is set: nothing is shipped.');
+      const targets = await configuredTargets(ctx, 'nothing is shipped');
       const status = await teamBacklog(targets, await teamPaths(ctx));
       let reachable: { rows: number; writers: number } | undefined;
       let problem: string | undefined;
@@ -73,8 +79,8 @@ export function registerStore(audit: Command, ctx: CliContext): void {
           problem = (e as Error).message;
         }
       }
-      for (const s of status) if (s.destination === 'store' && s.backlog > 0) s.waiting = problem ?? 'not shipped yet: the next command that writes to the audit log ships it, or "jira2fa audit store ship"';
-      for (const s of status) if (s.destination === 'syslog' && s.backlog > 0) s.waiting = 'not shipped yet: the next command that writes to the audit log ships it, or "jira2fa audit store ship"';
+      const notYet = 'not shipped yet: the next command that writes to the audit log ships it, or "jira2fa audit store ship"';
+      for (const s of status) if (s.backlog > 0) s.waiting = (s.destination === 'store' ? problem : undefined) ?? notYet;
       if (problem) ctx.setExitCode(EXIT_CODES.unreachable);
       ctx.result({ ok: !problem, destinations: status, ...(reachable ? { store: reachable } : {}), ...(problem ? { problem } : {}) }, () => {
         for (const s of status) ctx.out(`${s.destination === 'store' ? 'store ' : 'syslog'}  ${s.id}  backlog ${s.backlog}${s.waiting ? `  (${cell(s.waiting, 300)})` : ''}`);
@@ -86,8 +92,7 @@ export function registerStore(audit: Command, ctx: CliContext): void {
     .command('ship')
     .description('ship the waiting audit entries now (every command that writes to the audit log also does)')
     .action(async () => {
-      const targets = await teamTargets(ctx);
-      if (!targets.store && !targets.syslog) throw new AppError('input', 'Neither JIRA2FA_AUDIT_STORE nor JIRA2FA_AUDIT_SYSLOG is set: nothing to ship to.');
+      const targets = await configuredTargets(ctx, 'nothing to ship to');
       const status = await shipTeamAudit(targets, await teamPaths(ctx));
       const waiting = waitingLines(status);
       if (waiting.length) ctx.setExitCode(EXIT_CODES.unreachable);

@@ -9,7 +9,7 @@ import type { InstanceProfile } from '../../core/profiles/schema';
 import { runUnenroll } from '../../core/actions/unenroll';
 import { addRequestOptions, commentReporter, requestFrom, requestGate, type RequestOptions } from '../requestOptions';
 
-import { testConnection } from '../../core/unenroll';
+import { testConnection } from '../../core/jira/testConnection';
 import { isUserEnrolled } from '../../core/recovery/probe';
 import { describeError } from '../../core/errors';
 import { openSession } from '../../core/actions/database';

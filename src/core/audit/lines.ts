@@ -31,12 +31,47 @@ export interface NumberedLine extends FileLine {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function decodeLine(parts: Buffer[], oversized: boolean, maxLineBytes: number, terminated: boolean): FileLine {
-  if (oversized) return { problem: `line is longer than ${maxLineBytes} bytes`, terminated };
-  try {
-    return { text: decoder.decode(parts.length === 1 ? parts[0] : Buffer.concat(parts)), terminated };
-  } catch {
-    return { problem: 'line is not valid UTF-8', terminated };
+/** The bytes of the line being assembled, at most `maxLineBytes` of them (beyond: only that it is too long). */
+class LineBytes {
+  private parts: Buffer[] = [];
+  private length = 0;
+  private oversized = false;
+
+  constructor(private readonly maxLineBytes: number) {}
+
+  /** Adds bytes after those held (reading forward), or before them (`before`: reading backward). */
+  add(slice: Buffer, before = false): void {
+    if (this.oversized || slice.length === 0) return;
+    if (this.length + slice.length > this.maxLineBytes) {
+      this.oversized = true;
+      this.parts = [];
+      return;
+    }
+    if (before) this.parts.unshift(slice);
+    else this.parts.push(slice);
+    this.length += slice.length;
+  }
+
+  get empty(): boolean {
+    return this.length === 0 && !this.oversized;
+  }
+
+  /** The line held, decoded strictly; the buffer starts over empty. */
+  take(terminated: boolean): FileLine {
+    const line = this.decode(terminated);
+    this.parts = [];
+    this.length = 0;
+    this.oversized = false;
+    return line;
+  }
+
+  private decode(terminated: boolean): FileLine {
+    if (this.oversized) return { problem: `line is longer than ${this.maxLineBytes} bytes`, terminated };
+    try {
+      return { text: decoder.decode(this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts)), terminated };
+    } catch {
+      return { problem: 'line is not valid UTF-8', terminated };
+    }
   }
 }
 
@@ -57,19 +92,8 @@ export async function* readLinesForward(
     const buf = Buffer.alloc(chunkSize);
     let pos = options.start ?? 0;
     let lineNo = 0;
-    let parts: Buffer[] = [];
-    let partLen = 0;
-    let oversized = false;
-    const add = (slice: Buffer) => {
-      if (oversized || slice.length === 0) return;
-      if (partLen + slice.length > maxLineBytes) {
-        oversized = true;
-        parts = [];
-        return;
-      }
-      parts.push(Buffer.from(slice)); // copy: buf is reused
-      partLen += slice.length;
-    };
+    const line = new LineBytes(maxLineBytes);
+    const add = (slice: Buffer) => line.add(Buffer.from(slice)); // a copy: buf is reused
     while (pos < size) {
       const { bytesRead } = await fh.read(buf, 0, Math.min(chunkSize, size - pos), pos);
       if (bytesRead === 0) break; // the file shrank under us
@@ -84,14 +108,11 @@ export async function* readLinesForward(
           break;
         }
         add(data.subarray(start, nl));
-        yield { lineNo: ++lineNo, next: chunkStart + nl + 1, ...decodeLine(parts, oversized, maxLineBytes, true) };
-        parts = [];
-        partLen = 0;
-        oversized = false;
+        yield { lineNo: ++lineNo, next: chunkStart + nl + 1, ...line.take(true) };
         start = nl + 1;
       }
     }
-    if (partLen > 0 || oversized) yield { lineNo: ++lineNo, next: pos, ...decodeLine(parts, oversized, maxLineBytes, false) };
+    if (!line.empty) yield { lineNo: ++lineNo, next: pos, ...line.take(false) };
   } finally {
     await fh.close();
   }
@@ -107,21 +128,9 @@ export async function* readLinesBackward(file: string, options: LineReadOptions 
   const fh = await fsp.open(file, 'r');
   try {
     let pos = (await fh.stat()).size;
-    // Bytes of the line being assembled, in file order; they lie after the part read so far.
-    let parts: Buffer[] = [];
-    let partLen = 0;
-    let oversized = false;
+    // The line being assembled: its bytes lie after the part of the file read so far.
+    const line = new LineBytes(maxLineBytes);
     let seenNewline = false;
-    const prepend = (slice: Buffer) => {
-      if (oversized || slice.length === 0) return;
-      if (partLen + slice.length > maxLineBytes) {
-        oversized = true;
-        parts = [];
-        return;
-      }
-      parts.unshift(slice);
-      partLen += slice.length;
-    };
     while (pos > 0) {
       const len = Math.min(chunkSize, pos);
       pos -= len;
@@ -135,20 +144,17 @@ export async function* readLinesBackward(file: string, options: LineReadOptions 
       let end = len;
       for (let i = len - 1; i >= 0; i--) {
         if (chunk[i] !== 0x0a) continue;
-        prepend(chunk.subarray(i + 1, end));
-        if (seenNewline) yield decodeLine(parts, oversized, maxLineBytes, true);
-        else if (partLen > 0 || oversized) yield decodeLine(parts, oversized, maxLineBytes, false);
+        line.add(chunk.subarray(i + 1, end), true);
+        if (seenNewline) yield line.take(true);
+        else if (!line.empty) yield line.take(false);
         seenNewline = true;
-        parts = [];
-        partLen = 0;
-        oversized = false;
         end = i;
       }
-      prepend(chunk.subarray(0, end));
+      line.add(chunk.subarray(0, end), true);
     }
     // The first line of the file.
-    if (seenNewline) yield decodeLine(parts, oversized, maxLineBytes, true);
-    else if (partLen > 0 || oversized) yield decodeLine(parts, oversized, maxLineBytes, false);
+    if (seenNewline) yield line.take(true);
+    else if (!line.empty) yield line.take(false);
   } finally {
     await fh.close();
   }

@@ -1,6 +1,6 @@
 /**
  * The audit log: an append-only JSON Lines file, one canonical-JSON entry per line, each
- * entry hash-chained to the one before it (see canonical.ts and verify.ts).
+ * entry hash-chained to the one before it (see canonical.ts; read.ts verifies the chain).
  *
  * Appending is safe from several processes at once (the extension and the CLI): a lock file
  * next to the log is held around read-last-hash + append + fsync. Appends from one AuditLog

@@ -66,7 +66,7 @@ export interface AuditSink {
   append(entry: AuditEntryInput): Promise<AuditEntry>;
   /**
    * Appends a batch in order, all or nothing (the file log writes it with one lock and one
-   * fsync). Optional so that simple sinks need not offer it: see appendAll() in
+   * fsync). Optional so that simple sinks need not offer it: see writeAuditMany() in
    * recovery/context.ts for the fallback.
    */
   appendMany?(entries: readonly AuditEntryInput[]): Promise<AuditEntry[]>;

@@ -17,7 +17,8 @@ import type { MoveTracker, PendingMove } from './tracker';
 
 export type CloudRecoveryClient = Pick<CloudAdminClient, 'orgId' | 'userByEmail' | 'listPolicies' | 'getPolicy' | 'policyMemberships' | 'addUsersToPolicy' | 'waitForTask'>;
 
-export interface RecoveryContext {
+/** What a Cloud policy move needs (the Data Center database actions have recovery/context.ts). */
+export interface CloudMoveContext {
   profile: Pick<InstanceProfile, 'id' | 'name' | 'baseUrl' | 'environment' | 'cloud'>;
   client: CloudRecoveryClient;
   tracker: MoveTracker;
@@ -87,7 +88,7 @@ export interface Facts {
 export type Attempt = { ok: true; summary: string; next: string } | { ok: false; outcome: CloudFailure; next?: string };
 
 /** The result and its audit entry; an audit failure is reported, the outcome stands. */
-export async function finish(ctx: RecoveryContext, action: MoveResult['action'], email: string, attempt: Attempt, facts: Facts): Promise<MoveResult> {
+export async function finish(ctx: CloudMoveContext, action: MoveResult['action'], email: string, attempt: Attempt, facts: Facts): Promise<MoveResult> {
   const outcome = attempt.ok ? undefined : attempt.outcome;
   let summary = attempt.ok ? attempt.summary : attempt.outcome.summary;
   let next = attempt.ok ? attempt.next : attempt.next ?? attempt.outcome.next;
@@ -151,7 +152,7 @@ function auditOutcome(attempt: Attempt, facts: Facts): AuditOutcome {
   return 'error';
 }
 
-export function adminName(ctx: RecoveryContext): string {
+export function adminName(ctx: CloudMoveContext): string {
   return ctx.admin ?? osUser();
 }
 

@@ -14,7 +14,7 @@
  * never in it.
  */
 import { membershipsOf } from './diagnose';
-import { adminName, errorText, finish, type Attempt, type Facts, type MoveResult, type PolicyRef, type RecoveryContext } from './moveResult';
+import { adminName, errorText, finish, type Attempt, type Facts, type MoveResult, type PolicyRef, type CloudMoveContext } from './moveResult';
 import { guard, type CloudFailure } from './outcomes';
 import { emailProblem, hubUserLink, sameEmail } from './paths';
 import type { CloudPolicy } from './shapes';
@@ -42,19 +42,19 @@ export interface MoveBackRequest {
 }
 
 
-export async function moveToTemporaryPolicy(ctx: RecoveryContext, req: MoveRequest): Promise<MoveResult> {
+export async function moveToTemporaryPolicy(ctx: CloudMoveContext, req: MoveRequest): Promise<MoveResult> {
   const facts: Facts = { moved: 'no', tracker: 'unchanged', warnings: [] };
   const attempt = await moveAttempt(ctx, req, facts);
   return finish(ctx, 'cloud.move', req.email, attempt, facts);
 }
 
-export async function moveBack(ctx: RecoveryContext, req: MoveBackRequest): Promise<MoveResult> {
+export async function moveBack(ctx: CloudMoveContext, req: MoveBackRequest): Promise<MoveResult> {
   const facts: Facts = { moved: 'no', tracker: 'unchanged', warnings: [] };
   const attempt = await moveBackAttempt(ctx, req, facts);
   return finish(ctx, 'cloud.moveBack', req.email, attempt, facts);
 }
 
-async function moveAttempt(ctx: RecoveryContext, req: MoveRequest, facts: Facts): Promise<Attempt> {
+async function moveAttempt(ctx: CloudMoveContext, req: MoveRequest, facts: Facts): Promise<Attempt> {
   const { profile, client, tracker, signal } = ctx;
   const emailIssue = emailProblem(req.email);
   if (emailIssue) return refuse(guard('email', emailIssue, 'Type the user\'s e-mail address exactly.', 'input'));
@@ -151,7 +151,7 @@ async function moveAttempt(ctx: RecoveryContext, req: MoveRequest, facts: Facts)
   };
 }
 
-async function moveBackAttempt(ctx: RecoveryContext, req: MoveBackRequest, facts: Facts): Promise<Attempt> {
+async function moveBackAttempt(ctx: CloudMoveContext, req: MoveBackRequest, facts: Facts): Promise<Attempt> {
   const { profile, client, tracker, signal } = ctx;
   const emailIssue = emailProblem(req.email);
   if (emailIssue) return refuse(guard('email', emailIssue, 'Type the user\'s e-mail address exactly.', 'input'));
@@ -194,7 +194,7 @@ async function moveBackAttempt(ctx: RecoveryContext, req: MoveBackRequest, facts
 }
 
 /** Records a move that happened or may have happened; a record that fails is reported. */
-async function recordMove(ctx: RecoveryContext, facts: Facts, source: CloudPolicy, target: CloudPolicy, taskId: string | undefined): Promise<void> {
+async function recordMove(ctx: CloudMoveContext, facts: Facts, source: CloudPolicy, target: CloudPolicy, taskId: string | undefined): Promise<void> {
   if (facts.moved === 'no' || !facts.user) return;
   const now = (ctx.clock ?? { now: Date.now }).now();
   const entry: PendingMove = {

@@ -1,7 +1,7 @@
 /**
  * The one schema for an instance profile. The extension validates settings and form input
  * with it, the CLI validates its profiles file with it, and the settings JSON schema in
- * package.json is generated from it (scripts/gen-settings-schema.mjs), so the three can
+ * package.json is generated from it (scripts/settingsSchema.ts), so the three can
  * never disagree. Profiles hold no secret: secrets live in a SecretStore, keyed by id.
  */
 // zod/mini: the same validation as classic zod at a few kB instead of 450 kB of bundle.

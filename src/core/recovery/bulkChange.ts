@@ -12,7 +12,7 @@
  *  - ONE backup file of every row is written (fsynced) before the first DELETE;
  *  - each DELETE must remove exactly one row per user of its batch, else everything is rolled
  *    back and the users whose row is still there are named;
- *  - the backup's state ends committed, rolled-back or pending (runSnippet.ts).
+ *  - the backup's state ends committed, rolled-back or pending (guardedBackup.ts).
  */
 import { AppError } from '../errors';
 import { batches, rowsPerStatement } from '../db/batching';
@@ -26,7 +26,7 @@ import type { Snippet } from '../snippets/types';
 import type { RecoveryContext } from './context';
 import { enrollmentLookupSql, lookupBatch } from './probe';
 import { saveBackup, statementMismatch, withBackupState } from './guardedBackup';
-import { checkChangeAllowed, countMismatch, keyIndexes, renderFor, MAX_ROW_LIMIT } from './runSnippet';
+import { checkChangeAllowed, countMismatch, keyIndexes, lockingBackupSql, renderFor, MAX_ROW_LIMIT } from './runSnippet';
 
 /** The list parameter of the bulk snippets. */
 export const BULK_LIST_PARAM = 'usernames';
@@ -87,7 +87,7 @@ export async function runGuardedBulkChange(
       async (tx: Queryable) => {
         const r = await renderFor(tx, ctx, snippet);
         const lookupSql = await enrollmentLookupSql(tx, dialect, product, ctx.driver.schema);
-        const lockedBackup = facts.rowLocking === 'for-update' ? `${r.backup}\nFOR UPDATE` : r.backup!;
+        const lockedBackup = lockingBackupSql(ctx, r);
         const perUser = Math.max(...[lookupSql.many, lockedBackup, r.statement].map((sql) => uses(sql, dialect, BULK_LIST_PARAM)));
         const size = rowsPerStatement(facts, perUser, facts.maxInListItems);
         const parts = batches(users, size);

@@ -116,6 +116,11 @@ export async function renderFor(tx: Queryable, ctx: RecoveryContext, snippet: Sn
   return renderSnippet(snippet, dialect, { tables, schema: ctx.driver.schema });
 }
 
+/** The backup query with row locks where the dialect takes them (FOR UPDATE). */
+export function lockingBackupSql(ctx: RecoveryContext, rendered: RenderedSnippet): string {
+  return ctx.driver.facts.rowLocking === 'for-update' ? `${rendered.backup}\nFOR UPDATE` : rendered.backup!;
+}
+
 export function keyIndexes(snippet: Snippet, result: QueryResult): number[] {
   return (snippet.backupKey ?? []).map((k) => {
     const i = result.columns.findIndex((c) => c.name.toLowerCase() === k.toLowerCase());
@@ -137,7 +142,11 @@ export function countMismatch(snippet: Snippet, found: number, expected: number,
   return `${snippet.title}: the backup query finds ${found} rows${who}, but this snippet must change exactly ${expected}; nothing was changed.`;
 }
 
-// ---------------------------------------------------------------------------------------
+/** The audit entry of a snippet step: its action, the user it targets, the snippet. */
+function snippetAudit(action: AuditBase['action'], snippet: Snippet, rawParams: Record<string, unknown>): AuditBase {
+  return { action, target: targetOf(rawParams), details: { snippet: snippet.name } };
+}
+
 
 /** Runs a read snippet in a read-only transaction, returning at most `rowLimit` rows. */
 export async function runReadSnippet(
@@ -146,7 +155,7 @@ export async function runReadSnippet(
   rawParams: Record<string, unknown>,
   options: { rowLimit?: number } = {},
 ): Promise<ReadRunResult> {
-  const base: AuditBase = { action: 'sql.run', target: targetOf(rawParams), details: { snippet: snippet.name } };
+  const base = snippetAudit('sql.run', snippet, rawParams);
   try {
     checkFit(ctx, snippet, 'read');
     const rowLimit = options.rowLimit ?? DEFAULT_ROW_LIMIT;
@@ -188,7 +197,7 @@ export async function previewDestructiveSnippet(
   snippet: Snippet,
   rawParams: Record<string, unknown>,
 ): Promise<DestructivePreview> {
-  const base: AuditBase = { action: 'sql.preview', target: targetOf(rawParams), details: { snippet: snippet.name } };
+  const base = snippetAudit('sql.preview', snippet, rawParams);
   try {
     checkFit(ctx, snippet, 'destructive');
     const values = paramsOrThrow(snippet, rawParams);
@@ -246,67 +255,36 @@ export function checkChangeAllowed(ctx: RecoveryContext, snippet: Snippet): { st
   return { store };
 }
 
-/** One parameter set of a guarded change (one user of a bulk run) and the rows it must change. */
-export interface GuardedChangeItem {
-  values: SnippetValues;
-  expected: number;
-}
-
-export interface GuardedChangeResult {
-  backup: BackupRecord;
-  /** Rows changed per item (each equal to its expected count). */
-  affected: number[];
-  /** The backup could not be marked committed (the change is committed all the same). */
-  stateError?: string;
-}
-
 /**
- * The guarded change itself, for one parameter set or many (a bulk run): ONE transaction;
- * per item the backup query with row locks must find exactly its expected rows; ONE backup
- * file of all those rows is written before any statement runs; each statement must change
- * exactly its expected rows, else everything is rolled back. `track.backup` is set as soon
- * as the backup exists, so a caller can name it in its audit entry when the change fails.
- * The caller has run checkChangeAllowed() and coerced the parameters.
+ * The guarded change: ONE transaction; the backup query, with row locks, must find exactly
+ * `expected` rows (and, when `expectFingerprint` is given, the rows the preview showed); the
+ * backup of those rows is written (fsynced by the store) before the statement runs; the
+ * statement must change exactly `expected` rows, else everything is rolled back. `track.backup`
+ * is set as soon as the backup exists, so the audit entry can name it when the change fails.
  */
-export async function runGuardedChange(
+async function changeWithBackup(
   ctx: RecoveryContext,
+  store: NonNullable<RecoveryContext['backups']>,
   snippet: Snippet,
-  items: GuardedChangeItem[],
-  options: { expectFingerprint?: string; backupParams: BackupRecord['params']; track?: { backup?: BackupRecord }; onItem?: (index: number, phase: 'backup' | 'change') => void },
-): Promise<GuardedChangeResult> {
-  const { store } = checkChangeAllowed(ctx, snippet);
-  const facts = ctx.driver.facts;
-  const track = options.track ?? {};
+  values: SnippetValues,
+  expected: number,
+  expectFingerprint: string | undefined,
+  track: { backup?: BackupRecord },
+): Promise<{ backup: BackupRecord; affected: number; stateError?: string }> {
   const done = await withBackupState(store, track, () =>
     ctx.driver.transaction(
       async (tx) => {
         const r = await renderFor(tx, ctx, snippet);
-        const lockedBackup = facts.rowLocking === 'for-update' ? `${r.backup}\nFOR UPDATE` : r.backup!;
-        let columns: Column[] | undefined;
-        const rows: unknown[][] = [];
-        for (const [i, item] of items.entries()) {
-          options.onItem?.(i, 'backup');
-          const before = await tx.query(lockedBackup, item.values, { maxRows: MAX_ROW_LIMIT });
-          keyIndexes(snippet, before);
-          if (before.rows.length !== item.expected) throw new AppError('refused', countMismatch(snippet, before.rows.length, item.expected, item.values));
-          columns ??= before.columns;
-          rows.push(...before.rows);
-        }
-        if (options.expectFingerprint && fingerprintRows({ columns: columns ?? [], rows }) !== options.expectFingerprint) {
+        const before = await tx.query(lockingBackupSql(ctx, r), values, { maxRows: MAX_ROW_LIMIT });
+        keyIndexes(snippet, before);
+        if (before.rows.length !== expected) throw new AppError('refused', countMismatch(snippet, before.rows.length, expected, values));
+        if (expectFingerprint && fingerprintRows(before) !== expectFingerprint) {
           throw new AppError('refused', `${snippet.title}: the rows changed since the preview; nothing was changed.`, 'Preview again.');
         }
-        track.backup = await saveBackup(ctx, store, snippet, r.backupTableName!, options.backupParams, columns ?? [], rows);
-        const counts: number[] = [];
-        for (const [i, item] of items.entries()) {
-          options.onItem?.(i, 'change');
-          const result = await tx.query(r.statement, item.values);
-          if (result.rowCount !== item.expected) {
-            const who = items.length > 1 && typeof item.values.username === 'string' ? ` (user "${item.values.username}")` : '';
-            throw statementMismatch(snippet, result.rowCount, item.expected, who);
-          }
-          counts.push(result.rowCount);
-        }
-        return counts;
+        track.backup = await saveBackup(ctx, store, snippet, r.backupTableName!, auditParams(values), before.columns, before.rows);
+        const result = await tx.query(r.statement, values);
+        if (result.rowCount !== expected) throw statementMismatch(snippet, result.rowCount, expected);
+        return result.rowCount;
       },
       { forChange: true },
     ),
@@ -324,15 +302,15 @@ export async function executeDestructiveSnippet(
   rawParams: Record<string, unknown>,
   options: { expectFingerprint?: string } = {},
 ): Promise<DestructiveRunResult> {
-  const base: AuditBase = { action: 'sql.change', target: targetOf(rawParams), details: { snippet: snippet.name } };
+  const base = snippetAudit('sql.change', snippet, rawParams);
   const track: { backup?: BackupRecord } = {};
   try {
-    checkChangeAllowed(ctx, snippet);
+    const { store } = checkChangeAllowed(ctx, snippet);
     const values = paramsOrThrow(snippet, rawParams);
     const expected = expectedRows(snippet, values);
-    const done = await runGuardedChange(ctx, snippet, [{ values, expected }], { expectFingerprint: options.expectFingerprint, backupParams: auditParams(values), track });
+    const done = await changeWithBackup(ctx, store, snippet, values, expected, options.expectFingerprint, track);
     const saved = done.backup;
-    const affected = done.affected[0];
+    const affected = done.affected;
     const message = `${snippet.title}: ${affected} row${affected === 1 ? '' : 's'} changed; backup ${saved.id}.`;
     const audit = await writeAudit(ctx, { ...base, details: { snippet: snippet.name, rows: affected } }, 'ok', message, { backupId: saved.id });
     return {

@@ -8,7 +8,8 @@ import { describeError } from '../../core/errors';
 import type { CommentResult } from '../../core/requests/gate';
 import type { RequestInput } from '../../core/requests/policy';
 import type { TicketCheck } from '../../core/requests/ticketCheck';
-import type { ConnectionReport, UnenrollResult as CoreResult } from '../../core/unenroll';
+import type { ConnectionReport } from '../../core/jira/testConnection';
+import type { UnenrollResult as CoreResult } from '../../core/unenroll';
 import type { CommentView, FromUnenroll, Lookup, RequestSetup, TicketCard, ToUnenroll, UnenrollResult } from '../../webview/unenroll/protocol';
 import { localTime } from '../../core/audit/timeFormat';
 

@@ -11,7 +11,9 @@ import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { byId, el, show, setText } from '../shared/dom';
+import { byId, el, fieldWithButton, onCtrlEnter, onLinkClick, show, setText } from '../shared/dom';
+import { panelHeader, showConnection, showInstance } from '../shared/header';
+import { showResult } from '../shared/result';
 import { connect } from '../shared/host';
 import {
   CloudRecoverStateSchema,
@@ -33,22 +35,14 @@ let busy = false;
 
 function render(): void {
   byId('app').replaceChildren(
-    el('header', {}, el('h1', {}, 'Recover a Cloud user'), el('span', { id: 'envBadge', class: 'badge' })),
-    el('p', { id: 'instanceLine', class: 'muted' }),
-    el('div', { id: 'connection', class: 'banner', role: 'status' }),
+    ...panelHeader('Recover a Cloud user'),
     el('div', { class: 'row muted', id: 'keyHint', hidden: true },
       'No organization API key is stored for this organization. ', el('a', { href: '#', id: 'setKey' }, 'Store the organization API key…')),
     el('p', { class: 'muted' },
       'In Atlassian Cloud there is no call that resets two-step verification. When the user\'s authentication policy makes 2SV ',
       'mandatory, or the user never finished enrolling, the admin hub offers no reset: move the user to a policy where 2SV is ',
       'optional, let them sign in and set it up again, then move them back (the Instances view lists them until then).'),
-    el('vscode-form-group', { variant: 'vertical' },
-      el('vscode-label', { for: 'query' }, 'Name or e-mail address of the locked-out user'),
-      el('div', { class: 'inline' },
-        el('vscode-textfield', { id: 'query', placeholder: 'jane@example.com' }),
-        el('vscode-button', { id: 'find', secondary: true }, 'Find'),
-      ),
-    ),
+    fieldWithButton({ id: 'query', label: 'Name or e-mail address of the locked-out user', placeholder: 'jane@example.com' }, { id: 'find', text: 'Find' }),
     el('div', { id: 'status', class: 'muted', role: 'status', 'aria-live': 'polite' }),
     el('section', { id: 'found' }),
     el('section', { id: 'moveSection', hidden: true },
@@ -68,13 +62,8 @@ function render(): void {
   });
   byId('find').addEventListener('click', find);
   byId('move').addEventListener('click', move);
-  byId('setKey').addEventListener('click', (e) => {
-    e.preventDefault();
-    host.post({ type: 'setKey' });
-  });
-  document.addEventListener('keydown', (e: KeyboardEvent) => {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) move();
-  });
+  onLinkClick(byId('setKey'), () => host.post({ type: 'setKey' }));
+  onCtrlEnter(move);
   // Admin hub links go through the extension (which only opens admin.atlassian.com).
   document.addEventListener('click', (e) => {
     const a = (e.target as HTMLElement).closest?.('a[data-url]');
@@ -275,24 +264,12 @@ function select(accountId: string): void {
 }
 
 function renderResult(r: MoveView | undefined): void {
-  const box = byId('result');
-  if (!r) return void box.replaceChildren();
-  box.className = `result ${r.ok ? 'ok' : 'error'}`;
-  box.replaceChildren(
-    el('h2', { id: 'resultTitle' }, `${r.ok ? '✓' : '✗'} ${r.title}`),
+  showResult(r, r ? [
     el('p', { id: 'resultNext' }, el('strong', {}, 'Next: '), r.next),
     el('p', { id: 'resultTracker' }, r.tracker),
     r.hubLink ? el('p', {}, hubLink(r.hubLink, 'Open the user in the admin hub', 'resultHubLink')) : '',
     ...r.warnings.map((w) => el('p', { class: 'warning' }, `⚠ ${w}`)),
-    r.serverMessage ? el('p', { class: 'muted' }, `Server said${r.status ? ` (HTTP ${r.status})` : ''}: `, el('code', {}, r.serverMessage)) : '',
-    r.received ? el('p', { class: 'muted' }, 'Received: ', el('code', {}, r.received)) : '',
-    el('p', { class: 'muted', id: 'resultAudit' }, `${r.time}${r.auditId ? ` · audit entry ${r.auditId}` : ''} `,
-      r.auditId ? el('a', { href: '#', id: 'openAudit' }, 'Open audit log') : null),
-  );
-  document.getElementById('openAudit')?.addEventListener('click', (e) => {
-    e.preventDefault();
-    host.post({ type: 'openAuditLog' });
-  });
+  ] : [], r?.received ? [el('p', { class: 'muted' }, 'Received: ', el('code', {}, r.received))] : [], () => host.post({ type: 'openAuditLog' }));
 }
 
 function setProgress(text: string): void {
@@ -305,9 +282,7 @@ host.onMessage((message) => {
     case 'init': {
       const i = message.instance;
       production = i.environment === 'production';
-      setText(byId('envBadge'), i.environment);
-      byId('envBadge').className = `badge env-${i.environment}`;
-      setText(byId('instanceLine'), `${i.name} · Atlassian Cloud organization ${i.orgId}`);
+      showInstance(i, `${i.name} · Atlassian Cloud organization ${i.orgId}`);
       show(byId('keyHint'), !message.keyStored);
       busy = false;
       renderFound();
@@ -315,13 +290,9 @@ host.onMessage((message) => {
       byId('query').focus();
       return;
     }
-    case 'connection': {
-      const c = message.connection;
-      const box = byId('connection');
-      box.className = `banner ${c.ok && c.warnings.length === 0 ? 'ok' : 'warn'}`;
-      box.replaceChildren(el('div', {}, `${c.ok ? '✓' : '✗'} ${c.summary}`), ...c.warnings.map((w) => el('div', { class: 'warning' }, `⚠ ${w}`)));
+    case 'connection':
+      showConnection(message.connection, true);
       return;
-    }
     case 'busy':
       busy = true;
       setText(byId('status'), message.what);

@@ -13,6 +13,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-divider/index.js';
 import { profileWarnings } from '../../core/profiles/schema';
 import { byId, el, show, setText } from '../shared/dom';
+import { showEnvironment } from '../shared/header';
 import { connect } from '../shared/host';
 import { checkForm, EMPTY_FORM, slugify, type FormValues } from './formModel';
 import { FormStateSchema, ToFormSchema, type FormState, type FromForm, type PolicyChoice, type ToForm } from './protocol';
@@ -225,9 +226,7 @@ function refresh(): void {
   if (!state) return;
   const v = state.values;
   setText(byId('title'), state.mode === 'add' ? 'Add instance' : `Edit instance: ${v.name}`);
-  const badge = byId('envBadge');
-  setText(badge, v.environment);
-  badge.className = `badge env-${v.environment}`;
+  showEnvironment(v.environment);
   const cloud = v.product === 'cloud';
   show(byId('cloudSection'), cloud);
   show(byId('dcSection'), !cloud);

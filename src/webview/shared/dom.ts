@@ -37,3 +37,33 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 export function show(node: HTMLElement, visible: boolean): void {
   node.hidden = !visible;
 }
+
+/** A link (`<a href="#">`) that runs `action` instead of navigating; nothing when the link is absent. */
+export function onLinkClick(link: HTMLElement | null, action: () => void): void {
+  link?.addEventListener('click', (e) => {
+    e.preventDefault();
+    action();
+  });
+}
+
+/** Ctrl+Enter (Cmd+Enter on macOS) anywhere in the panel runs its main action. */
+export function onCtrlEnter(action: () => void): void {
+  document.addEventListener('keydown', (e: KeyboardEvent) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) action();
+  });
+}
+
+/**
+ * A labelled text field with a button beside it (Find, Look up, Check ticket), and under it
+ * the field's error line (#<id>-error) when `withError`.
+ */
+export function fieldWithButton(field: { id: string; label: string; placeholder: string; maxlength?: string }, button: { id: string; text: string }, withError = false): HTMLElement {
+  return el('vscode-form-group', { variant: 'vertical' },
+    el('vscode-label', { for: field.id }, field.label),
+    el('div', { class: 'inline' },
+      el('vscode-textfield', { id: field.id, placeholder: field.placeholder, maxlength: field.maxlength }),
+      el('vscode-button', { id: button.id, secondary: true }, button.text),
+    ),
+    withError ? el('div', { id: `${field.id}-error`, class: 'field-error', role: 'alert' }) : null,
+  );
+}

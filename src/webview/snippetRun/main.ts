@@ -9,7 +9,8 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-form-group/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { byId, el, show, setText } from '../shared/dom';
+import { byId, el, onLinkClick, show, setText } from '../shared/dom';
+import { showInstance } from '../shared/header';
 import { connect } from '../shared/host';
 import { ResultsGrid } from '../shared/resultsGrid';
 import { confirmationWord } from '../../core/snippets/confirmation';
@@ -80,10 +81,7 @@ function render(info: SnippetInfo): void {
     confirm.value = state.confirmation;
     confirm.addEventListener('input', () => save({ confirmation: confirm.value }));
     byId('commit').addEventListener('click', commit);
-    byId('showBackups').addEventListener('click', (e) => {
-      e.preventDefault();
-      host.post({ type: 'showBackups' });
-    });
+    onLinkClick(byId('showBackups'), () => host.post({ type: 'showBackups' }));
   }
   byId('exportCsv').addEventListener('click', () => host.post({ type: 'export', format: 'csv' }));
   byId('exportJson').addEventListener('click', () => host.post({ type: 'export', format: 'json' }));
@@ -205,9 +203,7 @@ host.onMessage((m) => {
       if (m.prefill) state = { ...state, params: { ...state.params, ...m.prefill } };
       if (!host.getState()) state = { ...state, rowLimit: m.rowLimit };
       render(m.snippet);
-      setText(byId('envBadge'), m.instance.environment);
-      byId('envBadge').className = `badge env-${m.instance.environment}`;
-      setText(byId('instanceLine'), `${m.instance.name} · ${m.instance.product} · database`);
+      showInstance(m.instance, `${m.instance.name} · ${m.instance.product} · database`);
       refresh();
       (document.querySelector('[data-param]') as HTMLElement | null)?.focus();
       return;

@@ -15,7 +15,9 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { TICKET_KEY } from '../../core/requests/policy';
-import { byId, el, show, setText } from '../shared/dom';
+import { byId, el, fieldWithButton, onCtrlEnter, onLinkClick, show, setText } from '../shared/dom';
+import { panelHeader, showConnection, showInstance } from '../shared/header';
+import { showResult } from '../shared/result';
 import { connect } from '../shared/host';
 import { methodSelect, policyText, renderCard, requestOf, requestSection, summaryText } from './requestSection';
 import {
@@ -77,20 +79,11 @@ function ring(): SVGElement {
 
 function render(): void {
   byId('app').replaceChildren(
-    el('header', {}, el('h1', {}, 'Unenroll a user from two-step verification'), el('span', { id: 'envBadge', class: 'badge' })),
-    el('p', { id: 'instanceLine', class: 'muted' }),
-    el('div', { id: 'connection', class: 'banner', role: 'status' }),
+    ...panelHeader('Unenroll a user from two-step verification'),
     el('p', { class: 'muted' },
       'Removes the user\'s authenticator enrollment with the Data Center recovery call. You must be a system administrator ',
       'with two-step verification on your own account, and the code is YOUR current code, not the user\'s.'),
-    el('vscode-form-group', { variant: 'vertical' },
-      el('vscode-label', { for: 'username' }, 'User name of the locked-out user'),
-      el('div', { class: 'inline' },
-        el('vscode-textfield', { id: 'username', placeholder: 'jdoe' }),
-        el('vscode-button', { id: 'lookup', secondary: true }, 'Look up'),
-      ),
-      el('div', { id: 'username-error', class: 'field-error', role: 'alert' }),
-    ),
+    fieldWithButton({ id: 'username', label: 'User name of the locked-out user', placeholder: 'jdoe' }, { id: 'lookup', text: 'Look up' }, true),
     el('div', { id: 'lookupResult', class: 'lookup', role: 'status' }),
     el('vscode-form-group', { variant: 'vertical', id: 'confirmation-group' },
       el('vscode-label', { for: 'confirmation' }, 'Production: type the user name again to confirm'),
@@ -156,13 +149,8 @@ function render(): void {
   useSeed.addEventListener('change', () => save({ codeSource: useSeed.checked ? 'seed' : 'typed', codeSourceChosen: true }));
   byId('lookup').addEventListener('click', lookup);
   byId('send').addEventListener('click', send);
-  byId('setSeed').addEventListener('click', (e) => {
-    e.preventDefault();
-    host.post({ type: 'setSeed' });
-  });
-  document.addEventListener('keydown', (e: KeyboardEvent) => {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) send();
-  });
+  onLinkClick(byId('setSeed'), () => host.post({ type: 'setSeed' }));
+  onCtrlEnter(send);
 }
 
 /** The verification select, rebuilt when the methods arrive (they come from a user setting). */
@@ -282,25 +270,15 @@ function renderLookup(lookup: Lookup | undefined): void {
 }
 
 function renderResult(result: UnenrollResult | undefined): void {
-  const box = byId('result');
-  if (!result) return void box.replaceChildren();
-  box.className = `result ${result.ok ? 'ok' : 'error'}`;
-  box.replaceChildren(
-    el('h2', { id: 'resultTitle' }, `${result.ok ? '✓' : '✗'} ${result.title}`),
+  showResult(result, result ? [
     el('p', { id: 'resultExplanation' }, result.explanation),
     el('p', {}, el('strong', {}, 'Next: '), result.nextStep),
-    result.serverMessage ? el('p', { class: 'muted' }, `Server said${result.status ? ` (HTTP ${result.status})` : ''}: `, el('code', {}, result.serverMessage)) : '',
-    result.comment ? el('p', { id: 'resultComment', class: result.comment.ok ? '' : 'warning' }, result.comment.message, ' ',
-      result.comment.retry ? el('vscode-button', { id: 'retryComment', secondary: true }, 'Retry comment') : '') : '',
-    el('p', { class: 'muted', id: 'resultAudit' }, `${result.time}${result.auditId ? ` · audit entry ${result.auditId}` : ''} `,
-      result.auditId ? el('a', { href: '#', id: 'openAudit' }, 'Open audit log') : ''),
-  );
+  ] : [], result?.comment ? [
+    el('p', { id: 'resultComment', class: result.comment.ok ? '' : 'warning' }, result.comment.message, ' ',
+      result.comment.retry ? el('vscode-button', { id: 'retryComment', secondary: true }, 'Retry comment') : ''),
+  ] : [], () => host.post({ type: 'openAuditLog' }));
   document.getElementById('retryComment')?.addEventListener('click', () => {
     if (!busy) host.post({ type: 'retryComment' });
-  });
-  document.getElementById('openAudit')?.addEventListener('click', (e) => {
-    e.preventDefault();
-    host.post({ type: 'openAuditLog' });
   });
 }
 
@@ -319,9 +297,7 @@ host.onMessage((message) => {
       setText(byId('requestSummary'), summaryText(requestSetup));
       if (requestSetup.require !== 'none' || state.ticket || state.reason) (byId('requestDetails') as HTMLDetailsElement).open = true;
       renderMethods();
-      setText(byId('envBadge'), i.environment);
-      byId('envBadge').className = `badge env-${i.environment}`;
-      setText(byId('instanceLine'), `${i.name} · ${i.product} · ${i.baseUrl}`);
+      showInstance(i, `${i.name} · ${i.product} · ${i.baseUrl}`);
       byId<Field>('lookup').disabled = !message.lookupAvailable;
       byId<Field>('username').value = state.username;
       byId<Field>('useSeed').checked = state.codeSource === 'seed';
@@ -330,13 +306,9 @@ host.onMessage((message) => {
       byId('username').focus();
       return;
     }
-    case 'connection': {
-      const c = message.connection;
-      const box = byId('connection');
-      box.className = `banner ${c.ok && c.warnings.length === 0 ? 'ok' : 'warn'}`;
-      box.replaceChildren(el('div', {}, c.summary), ...c.warnings.map((w) => el('div', { class: 'warning' }, `⚠ ${w}`)));
+    case 'connection':
+      showConnection(message.connection);
       return;
-    }
     case 'lookup':
       save({ lookup: message.lookup });
       return;

@@ -2,7 +2,7 @@
  * The Request section of the Unenroll panel: its fields, the ticket card, the policy line, and
  * the request as the action gets it. Page-side only; the policy itself is enforced by the core.
  */
-import { byId, el } from '../shared/dom';
+import { byId, el, fieldWithButton } from '../shared/dom';
 import type { FromUnenroll, RequestSetup, TicketCard, UnenrollState } from './protocol';
 
 type Field = HTMLElement & { value: string };
@@ -11,14 +11,7 @@ export function requestSection(): HTMLElement {
   return el('details', { id: 'requestDetails', class: 'request' },
     el('summary', { id: 'requestSummary' }, 'Request'),
     el('p', { id: 'requestPolicy', class: 'muted' }),
-    el('vscode-form-group', { variant: 'vertical' },
-      el('vscode-label', { for: 'ticket' }, 'Ticket key'),
-      el('div', { class: 'inline' },
-        el('vscode-textfield', { id: 'ticket', placeholder: 'HELP-123', maxlength: '64' }),
-        el('vscode-button', { id: 'checkTicket', secondary: true }, 'Check ticket'),
-      ),
-      el('div', { id: 'ticket-error', class: 'field-error', role: 'alert' }),
-    ),
+    fieldWithButton({ id: 'ticket', label: 'Ticket key', placeholder: 'HELP-123', maxlength: '64' }, { id: 'checkTicket', text: 'Check ticket' }, true),
     el('div', { id: 'ticketCard', class: 'lookup', role: 'status', 'aria-live': 'polite' }),
     el('vscode-form-group', { variant: 'vertical', id: 'override-group' },
       el('vscode-label', { for: 'override' }, 'I verified this: why you go on despite the warnings'),

@@ -116,18 +116,6 @@ export function createWorkbench({ page, url, extensionId, containerTitle, log = 
       await row.click();
     },
 
-    /**
-     * The instance quick pick of a command run from the palette: answered with `name` when more
-     * than one of `instances` (settings.json's jira2fa.instances) fits the command (`fits`);
-     * with one, the extension asks nothing (src/extension/instanceCandidates.ts), nor does this.
-     */
-    async answerInstancePick(name, instances, fits = () => true) {
-      const fitting = instances.filter(fits);
-      if ((fitting.length || instances.length) <= 1) return;
-      await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Choose an instance' }).waitFor();
-      await wb.answerQuickPick(name);
-    },
-
     /** Types `text` into the open input box (showInputBox) and presses Enter. */
     async inputBox(text) {
       const input = page.locator(QUICK_INPUT);

@@ -11,40 +11,30 @@ const INSTANCE = {
   username: 'e2e-admin',
 };
 
-export async function run({ shot, log, assert, openView, viewWelcome, treeItem, treeItems, runCommand, webview, setField, waitForNotification, reloadWindow, readUserSettings, containerTitle, waitUntil }) {
+export async function run({ pages, shot, log, assert, reloadWindow, readUserSettings, waitUntil }) {
+  const { tree, instanceForm, notifications } = pages;
+
   // 1. the sidebar with no instance shows the welcome content
-  await openView(containerTitle);
-  await viewWelcome().waitFor();
-  assert.equal(await treeItems().count(), 0, 'a fresh profile must have no instance rows');
+  await tree.open();
+  await tree.welcome().waitFor();
+  assert.equal(await tree.rowCount(), 0, 'a fresh profile must have no instance rows');
   await shot('sidebar-empty-welcome');
 
   // 2. Add Instance opens the webview form
-  await runCommand('Jira 2FA Admin: Add Instance');
-  const form = webview();
-  await form.locator('#name').waitFor();
+  await instanceForm.openNew();
   await shot('form-open');
 
   // 3. fill it like a user and save
-  await setField(form, '#name', INSTANCE.name);
-  await setField(form, '#id', INSTANCE.id);
-  await setField(form, '#baseUrl', INSTANCE.baseUrl);
-  await setField(form, '#product', INSTANCE.product);
-  await setField(form, '#environment', INSTANCE.environment);
-  const authType = form.locator('#authType');
-  if (await authType.isVisible()) {
-    // the first option that takes a user name (basic) when there is one, else keep the default
-    const basic = await authType.evaluate((s) => [...s.querySelectorAll('vscode-option, option')].some((o) => (o.getAttribute('value') ?? '') === 'basic'));
-    if (basic) await setField(form, '#authType', 'basic');
-  }
-  const username = form.locator('#username');
-  if (await username.isVisible()) await setField(form, '#username', INSTANCE.username);
+  const { username, ...fields } = INSTANCE;
+  await instanceForm.fill(fields);
+  // a sign-in that takes a user name (basic) when the form offers one, else the default
+  await instanceForm.signInWithUserName(username);
   await shot('form-filled');
-  await form.locator('#save').click();
+  await instanceForm.save();
 
   // 4. the row appears in the tree
-  const row = treeItem(INSTANCE.name);
-  await row.waitFor();
-  await waitForNotification(INSTANCE.name, { timeout: 5000 }).catch(() => log('no notification naming the instance (fine)'));
+  await tree.waitForRow(INSTANCE.name);
+  await notifications.waitFor(INSTANCE.name, { timeout: 5000 }).catch(() => log('no notification naming the instance (fine)'));
   await shot('instance-in-tree');
 
   // the profile went to the user settings (application scope) and holds no secret
@@ -57,7 +47,7 @@ export async function run({ shot, log, assert, openView, viewWelcome, treeItem, 
 
   // 5. reload the window: the row is still there
   await reloadWindow();
-  await openView(containerTitle);
-  await treeItem(INSTANCE.name).waitFor();
+  await tree.open();
+  await tree.waitForRow(INSTANCE.name);
   await shot('after-reload');
 }

@@ -34,61 +34,56 @@ export async function run(ctx) {
 }
 
 async function flow(ctx, sim) {
-  const { page, shot, log, assert, openView, treeItem, runCommand, answerInstancePick, webview, setField, editorTab, readUserSettings, server, containerTitle } = ctx;
+  const { page, shot, log, assert, readUserSettings, server } = ctx;
+  const { tree, unenroll, audit, notifications } = ctx.pages;
   const auditFile = server.dirs.auditFile;
   assert.ok(auditFile && auditFile.startsWith(server.dirs.runDir), `the harness must isolate the audit file (got ${auditFile})`);
   const readAudit = () => (fs.existsSync(auditFile) ? fs.readFileSync(auditFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
   const deletes = async () => (await sim.requests()).filter((r) => r.method === 'DELETE');
 
   // 1-2. the instance through the form, then its token and the admin's seed through Set Credentials…
-  await openView(containerTitle);
+  await tree.open();
   await addJiraInstanceWithCredentials(ctx, { ...INSTANCE, baseUrl: sim.baseUrl, token: sim.admin.token, seed: sim.admin.seed }, shot);
 
   // 3. Test Connection fills the tree status
-  await runCommand('Jira 2FA Admin: Test Connection');
-  await answerInstancePick(INSTANCE.name, readUserSettings()['jira2fa.instances']);
-  const row = treeItem(INSTANCE.name);
   const expected = `Jira ${sim.version} · signed in as admin · system admin · your 2SV on`;
+  await tree.testConnection(INSTANCE.name, { expect: expected });
   // the result arrives as a notification (not a short status-bar message)
-  await ctx.waitForNotification(expected);
+  await notifications.waitFor(expected);
   // the row keeps a short ✓ before the host, readable at the default side bar width
-  await page.locator('.part.sidebar .monaco-list-row[role="treeitem"]', { hasText: INSTANCE.name }).filter({ hasText: '✓' }).first().waitFor();
-  assert.ok(!(await row.textContent()).includes('signed in as'), `tree row stays short: ${await row.textContent()}`);
+  await tree.rowWith(INSTANCE.name, '✓').waitFor();
+  const rowText = await tree.rowText(INSTANCE.name);
+  assert.ok(!rowText.includes('signed in as'), `tree row stays short: ${rowText}`);
   await shot('tree-status-after-test-connection');
   // the row's hover shows the whole status
-  await row.hover();
-  await page.locator('.monaco-hover', { hasText: `Status: ✓ ${expected}` }).first().waitFor();
+  await tree.hover(INSTANCE.name, `Status: ✓ ${expected}`);
   await shot('tree-status-hover');
-  await page.mouse.move(900, 700);
+  await tree.moveAway();
 
   // 4. Unenroll user… node opens the panel; the connection banner agrees with the tree
-  await row.click(); // expands the instance
-  await treeItem('Unenroll user…').click();
-  const panel = webview();
-  await panel.locator('#username').waitFor();
-  await panel.locator('#connection', { hasText: 'signed in as admin' }).waitFor();
-  assert.equal((await panel.locator('#envBadge').textContent()).trim(), 'production');
+  await tree.click(INSTANCE.name); // expands the instance
+  await unenroll.openFromTree();
+  await unenroll.waitForConnection('signed in as admin');
+  assert.equal(await unenroll.environment(), 'production');
   await shot('unenroll-panel-open');
 
   // 5. look up and unenroll an enrolled user with the code generated from the stored seed
   const target = 'e2e.locked';
-  await setField(panel, '#username', target);
-  await panel.locator('#lookup').click();
-  await panel.locator('#lookupResult', { hasText: `User ${target}` }).waitFor();
-  await setField(panel, '#confirmation', target);
-  await setField(panel, '#useSeed', true);
-  await panel.locator('#send:not([disabled])').waitFor();
+  await unenroll.setUser(target);
+  await unenroll.lookUp(`User ${target}`);
+  await unenroll.confirm(target);
+  await unenroll.useStoredSeed(true);
+  await unenroll.waitForSend();
   await shot('unenroll-form-filled-seed');
-  await panel.locator('#send').click();
+  await unenroll.send();
   // a second use of the seed in one window waits for the next one (up to 30 s): allow for it
-  await panel.locator('#resultTitle', { hasText: '✓' }).waitFor({ timeout: 60000 });
-  const auditText = await panel.locator('#resultAudit').textContent();
-  const auditId = /audit entry (\S+)/.exec(auditText)?.[1];
-  assert.ok(auditId, `no audit entry id in the result: ${auditText}`);
+  await unenroll.waitForResult('✓', { timeout: 60000 });
+  const auditId = await unenroll.auditEntryId();
+  assert.ok(auditId, `no audit entry id in the result: ${await unenroll.resultAudit()}`);
   await shot('unenroll-success-with-audit-id');
   // the next send needs the confirmation typed again: the field is empty, not just the state
-  assert.equal(await panel.locator('#confirmation').evaluate((e) => e.value), '', 'confirmation field not cleared after success');
-  assert.ok(await panel.locator('#send').evaluate((e) => e.disabled), 'Send must wait for a new confirmation');
+  assert.equal(await unenroll.confirmation(), '', 'confirmation field not cleared after success');
+  assert.ok(await unenroll.sendDisabled(), 'Send must wait for a new confirmation');
   const okEntry = readAudit().find((e) => e.id === auditId);
   assert.ok(okEntry, `audit entry ${auditId} is not in ${auditFile}`);
   assert.deepEqual(
@@ -101,50 +96,45 @@ async function flow(ctx, sim) {
   assert.match(JSON.parse(sent[0].body).totpCode, /^\d{6}$/);
 
   // 6. "Open audit log" shows the entry, focused
-  await panel.locator('#openAudit').click();
-  const audit = webview();
-  await audit.locator(`tr[data-id="${auditId}"]`).waitFor();
-  assert.match(await audit.locator(`tr[data-id="${auditId}"]`).getAttribute('class'), /focused/);
-  await audit.locator('#verify', { hasText: 'Chain verified' }).waitFor();
+  await unenroll.openAuditLog(auditId);
+  assert.ok(await audit.isFocused(auditId), `the audit entry ${auditId} is not the focused row`);
+  await audit.waitForVerified();
   await shot('audit-log-panel-shows-entry');
 
   // 7. Recent actions under the instance lists it
-  await treeItem('Recent actions').click();
-  await treeItem(`Recovery unenroll (REST) ${target}`).waitFor();
+  await tree.click('Recent actions');
+  await tree.waitForRow(`Recovery unenroll (REST) ${target}`);
   await shot('recent-actions-node');
 
   // 8. a wrong typed code: the server's 401 and our explanation
-  await editorTab(`Unenroll user · ${INSTANCE.name}`).click();
-  await panel.locator('#connection', { hasText: 'signed in as admin' }).waitFor();
+  await unenroll.openTab(INSTANCE.name);
+  await unenroll.waitForConnection('signed in as admin');
   const second = 'e2e.second';
-  await setField(panel, '#username', second);
-  await setField(panel, '#confirmation', second);
-  await setField(panel, '#useSeed', false);
-  // Send is disabled within 3 s of a window's end (the code would arrive stale): type early in one
-  const left = 30 - (Math.floor(Date.now() / 1000) % 30);
-  if (left < 10) await new Promise((r) => setTimeout(r, left * 1000 + 500));
-  await setField(panel, '#code', await sim.wrongCode());
-  await panel.locator('#send:not([disabled])').waitFor();
+  await unenroll.setUser(second);
+  await unenroll.confirm(second);
+  await unenroll.useStoredSeed(false);
+  await unenroll.typeCode(() => sim.wrongCode());
+  await unenroll.waitForSend();
   await shot('wrong-code-typed');
-  await panel.locator('#send').click();
-  await panel.locator('#resultTitle', { hasText: '✗' }).waitFor();
-  const explanation = await panel.locator('#resultExplanation').textContent();
+  await unenroll.send();
+  await unenroll.waitForResult('✗');
+  const explanation = await unenroll.explanation();
   assert.match(explanation, /401/);
   assert.match(explanation, /YOUR current code/);
-  await panel.locator('#result', { hasText: 'invalid TOTP code' }).waitFor();
+  await unenroll.waitForResultText('invalid TOTP code');
   await shot('wrong-code-401-explained');
   assert.equal((await deletes()).filter((r) => r.unenrollTarget === second).length, 1, 'the wrong code reached the server once');
 
   // 9. self-unenroll in another case: refused before any request
   const self = 'ADMIN';
-  await setField(panel, '#username', self);
-  await setField(panel, '#confirmation', self);
-  await setField(panel, '#useSeed', true);
-  await panel.locator('#send:not([disabled])').waitFor();
+  await unenroll.setUser(self);
+  await unenroll.confirm(self);
+  await unenroll.useStoredSeed(true);
+  await unenroll.waitForSend();
   const before = (await sim.requests()).length;
   await shot('self-unenroll-filled');
-  await panel.locator('#send').click();
-  await panel.locator('#resultTitle', { hasText: 'your own two-step verification' }).waitFor();
+  await unenroll.send();
+  await unenroll.waitForResult('your own two-step verification');
   await shot('self-unenroll-refused');
   const after = await sim.requests();
   assert.equal(after.length, before, `self-unenroll made requests: ${JSON.stringify(after.slice(before).map((r) => `${r.method} ${r.rawPath}`))}`);

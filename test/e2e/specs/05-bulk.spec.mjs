@@ -62,60 +62,46 @@ function startDatabase(log) {
   };
 }
 
-export async function run({ page, shot, log, assert, openView, runCommand, answerQuickPick, inputBox, waitForNotification, editorTab, server, containerTitle, waitUntil }) {
+export async function run({ pages, shot, log, assert, server, waitUntil }) {
+  const { tree, bulk, notifications } = pages;
   const db = startDatabase(log);
   try {
     await db.ready;
     const enrolledBefore = (await db.ask('count')).enrolled;
     assert.ok(enrolledBefore > USERS, `fixture: ${USERS} bulk users plus the fixture's own enrollments (${enrolledBefore})`);
     log(`database ${DB_NAME} ready with ${USERS} enrolled users`);
-    await openView(containerTitle);
+    await tree.open();
 
     // 1. the command: instance, then the source of the list
-    await runCommand('Jira 2FA Admin: Bulk Disable 2SV…');
-    // the only instance: no instance quick pick
-    await answerQuickPick('Paste user names', { filter: false });
+    await bulk.start(INSTANCE);
 
     // 2. paste the names into the scratch editor, press Enter in the input box that stays open
     const names = Array.from({ length: USERS }, (_, i) => `bulk${String(i + 1).padStart(4, '0')}`);
     // Ends with a newline so that the editor shows no word suggestions (Escape would close the input box).
-    const text = `${[...names, 'carol', 'ghost-user', '', 'BULK0001'].join('\n')}\n`;
-    const namesBox = page.locator('.quick-input-widget', { hasText: 'Bulk disable 2SV: user names' });
-    await namesBox.waitFor();
-    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
-    await page.keyboard.insertText(text);
+    await bulk.pasteNames(`${[...names, 'carol', 'ghost-user', '', 'BULK0001'].join('\n')}\n`);
     await shot('names-pasted');
-    await namesBox.locator('input').click();
-    await namesBox.locator('input').press('Enter');
+    await bulk.submitNames();
 
     // 3. database, then the lookup and the preview quick pick
-    await answerQuickPick('Database', { filter: false });
-    const preview = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Preview on' });
-    await preview.waitFor({ timeout: 60000 });
-    const title = await preview.textContent();
+    const title = await bulk.route('Database', { timeout: 60000 });
     assert.match(title, /1000 to disable, 1 not found, 1 not enrolled/);
     await shot('preview');
-    await answerQuickPick('Disable 2SV for 1000 users', { filter: false });
+    await bulk.accept(1000);
 
     // 4. production: the typed count; a wrong one is flagged
-    const box = page.locator('.quick-input-widget input');
-    await box.waitFor();
-    await box.fill('999');
-    await page.locator('.quick-input-widget .quick-input-message', { hasText: 'Type exactly 1000' }).waitFor();
+    await bulk.typeWrongCount(999, 1000);
     await shot('confirm-wrong-count');
-    await inputBox('1000');
+    await bulk.confirmCount(1000);
 
     // 5. the progress notification, then the report
     // Set-based, the run takes a fraction of a second: its progress toast may come and go
     // between two looks (the outcome below is what must show).
-    if (await waitForNotification('Disabling 2SV for 1000 users', { timeout: 20000 }).then(() => true, () => false)) await shot('progress');
+    if (await notifications.caught('Disabling 2SV for 1000 users', 20000)) await shot('progress');
     else log('the run ended before its progress toast was caught');
-    const done = await waitForNotification('1000 disabled, 1 not found, 1 not enrolled', { timeout: 120000 });
-    await editorTab('.md').waitFor();
+    const done = await notifications.waitFor('1000 disabled, 1 not found, 1 not enrolled', { timeout: 120000 });
+    const report = await bulk.waitForReport();
     await shot('report-opened');
-    // Monaco renders spaces as no-break spaces
-    const editorText = (await page.locator('.editor-instance .monaco-editor .view-lines').first().textContent()).replace(/\u00a0/g, ' ');
-    assert.match(editorText, /Bulk disable 2SV: E2E Bulk Postgres/);
+    assert.match(report, /Bulk disable 2SV: E2E Bulk Postgres/);
     assert.ok(await done.isVisible());
     await shot('done-notification');
 
@@ -125,14 +111,14 @@ export async function run({ page, shot, log, assert, openView, runCommand, answe
     // the report files are in the extension's global storage
     const dir = path.join(server.dirs.data, 'User', 'globalStorage', 'jira2fa.jira-2fa-admin', 'bulk-reports');
     const json = await waitUntil(() => fs.existsSync(dir) && fs.readdirSync(dir).find((f) => f.endsWith('.json')), { message: 'report JSON' });
-    const report = JSON.parse(fs.readFileSync(path.join(dir, json), 'utf8'));
-    assert.equal(report.state, 'completed');
-    assert.equal(report.users.filter((u) => u.status === 'disabled').length, 1000);
-    assert.ok(report.backupId, 'one backup id');
-    log(`run ${report.runId}, backup ${report.backupId}`);
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, json), 'utf8'));
+    assert.equal(saved.state, 'completed');
+    assert.equal(saved.users.filter((u) => u.status === 'disabled').length, 1000);
+    assert.ok(saved.backupId, 'one backup id');
+    log(`run ${saved.runId}, backup ${saved.backupId}`);
     // The backup went to the folder shared with the CLI: <state dir>/jira2fa/backups, which the
     // harness keeps inside this run's folder.
-    const backupFile = path.join(server.dirs.xdgState, 'jira2fa', 'backups', `${report.backupId}.json`);
+    const backupFile = path.join(server.dirs.xdgState, 'jira2fa', 'backups', `${saved.backupId}.json`);
     assert.ok(fs.existsSync(backupFile), `the backup file ${backupFile} exists`);
     assert.equal(JSON.parse(fs.readFileSync(backupFile, 'utf8')).rows.length, 1000);
   } finally {

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { generateSync } from 'otplib';
 import { createWorkbench } from '../lib/workbench.mjs';
+import { pagesOf } from '../lib/pages/index.mjs';
 
 export const name = 'npm run sandbox: instance ready, test connection, REST and SQL see the same enrollments, audit log, Ctrl-C leaves nothing';
 export const timeoutMs = 420000;
@@ -149,15 +150,14 @@ async function flow(ctx, info, dir) {
     assert.equal((await fetch(`${info.url}healthz`)).status, 200, 'the printed URL');
     // 2. the printed URL, with the welcome README
     const wb = createWorkbench({ page, url: info.url, extensionId, containerTitle, log });
+    const { tree, unenroll, snippet, commands, audit, dialogs, notifications, welcome } = pagesOf(wb, { containerTitle, log });
     await wb.open();
-    await page.locator('.tabs-container .tab', { hasText: 'README.md' }).first().waitFor();
-    await wb.webview('vscode.markdown-language-features').locator('h1', { hasText: 'Jira 2FA Admin sandbox' }).waitFor({ timeout: 15000 }).catch(() => log('the README preview did not render in time'));
+    await welcome.waitForReadme('Jira 2FA Admin sandbox');
     await shot('sandbox-welcome-readme');
 
     // 2. the sandbox instance is there; its credentials were imported (no Set Credentials step)
-    await wb.openView(containerTitle);
-    const row = wb.treeItem('Sandbox Jira');
-    await row.waitFor();
+    await tree.open();
+    await tree.waitForRow('Sandbox Jira');
     await shot('sandbox-instance-in-tree');
     const settings = JSON.parse(fs.readFileSync(path.join(dir, 'code-server', 'data', 'User', 'settings.json'), 'utf8'));
     const profile = settings['jira2fa.instances'].find((p) => p.id === 'sandbox');
@@ -165,28 +165,22 @@ async function flow(ctx, info, dir) {
     assert.ok(!JSON.stringify(settings).includes(info.seed), 'the admin seed must not be in settings.json');
 
     // 3. Test Connection
-    await wb.runCommand('Jira 2FA Admin: Test Connection');
-    // the sandbox's only instance: no instance quick pick
-    await wb.waitForNotification('signed in as admin · system admin · your 2SV on');
+    await tree.testConnection('Sandbox Jira', { expect: 'signed in as admin · system admin · your 2SV on' });
+    await notifications.waitFor('signed in as admin · system admin · your 2SV on');
     await shot('test-connection-ok');
 
     // 4. unenroll alice with a code typed from the printed seed
-    await row.click();
-    await wb.treeItem('Unenroll user…').click();
-    const panel = wb.webview();
-    await panel.locator('#username').waitFor();
-    await panel.locator('#connection', { hasText: 'signed in as admin' }).waitFor();
-    await wb.setField(panel, '#username', 'alice');
+    await tree.click('Sandbox Jira');
+    await unenroll.openFromTree();
+    await unenroll.waitForConnection('signed in as admin');
+    await unenroll.setUser('alice');
     // the sandbox stored the seed, so "generate from my stored seed" starts ticked: untick to type
-    await wb.setField(panel, '#useSeed', false);
-    // Send is disabled within 3 s of a window's end (the code would arrive stale): type early in one
-    const left = 30 - (Math.floor(Date.now() / 1000) % 30);
-    if (left < 10) await new Promise((r) => setTimeout(r, left * 1000 + 500));
-    await wb.setField(panel, '#code', generateSync({ secret: info.seed }));
-    await panel.locator('#send:not([disabled])').waitFor();
+    await unenroll.useStoredSeed(false);
+    await unenroll.typeCode(() => generateSync({ secret: info.seed }));
+    await unenroll.waitForSend();
     await shot('unenroll-alice-typed-code');
-    await panel.locator('#send').click();
-    await panel.locator('#resultTitle', { hasText: '✓' }).waitFor();
+    await unenroll.send();
+    await unenroll.waitForResult('✓');
     await shot('unenroll-alice-done');
     // the database the snippets read agrees: no recovery code for alice any more
     assert.deepEqual(await recovery('alice'), [], 'the REST unenroll must delete alice\'s enrollment row');
@@ -194,43 +188,33 @@ async function flow(ctx, info, dir) {
     // The SQL side through the editor when this build has the Database/Snippets nodes (the SQL
     // feature), else straight through the database port: either way the same rows.
     // (the instance row is expanded since "Unenroll user…" was clicked)
-    const snippetsUi = await wb.treeItem('Snippets').waitFor({ timeout: 5000 }).then(() => true, () => false);
+    const snippetsUi = await tree.hasRow('Snippets');
     log(snippetsUi ? 'SQL side through the Database and Snippets nodes' : 'no Snippets node in this build: SQL side through the database port');
     const saved = (await db.query('SELECT * FROM "AO_ED669C_TOTP_USER_ENROLLMENT" WHERE "USER_KEY" = (SELECT user_key FROM app_user WHERE lower_user_name = $1)', ['bob'])).rows[0];
     assert.ok(saved, 'bob starts enrolled');
     let backupId;
     if (snippetsUi) {
       // 5a. the recovery-code snippet finds nothing for alice, and bob's code
-      await wb.treeItem('Snippets').click();
-      await wb.treeItem('Recovery code for a user').click();
-      const sql = wb.webview();
-      await sql.locator('#p-username').waitFor();
-      await wb.setField(sql, '#p-username', 'alice');
-      await sql.locator('#run').click();
-      await wb.waitUntil(async () => /^No rows: .* found nothing for User name "alice"\.$/.test(await sql.locator('#status').innerText()), { message: 'no recovery code row for alice' });
+      await tree.click('Snippets');
+      await snippet.open('Recovery code for a user');
+      await snippet.runWith({ username: 'alice' });
+      await snippet.waitForStatus(/^No rows: .* found nothing for User name "alice"\.$/, { message: 'no recovery code row for alice' });
       await shot('recovery-code-snippet-no-row-for-alice');
-      await wb.setField(sql, '#p-username', 'bob');
-      await sql.locator('#run').click();
+      await snippet.runWith({ username: 'bob' });
       // recovery codes arrive hidden until Reveal (audited)
-      await sql.locator('.grid-cell', { hasText: '[hidden: recovery code]' }).waitFor();
-      await sql.locator('#reveal').click();
-      await sql.locator('.grid-cell', { hasText: saved.RECOVERY_CODE }).waitFor();
+      await snippet.waitForCell('[hidden: recovery code]');
+      await snippet.reveal();
+      await snippet.waitForCell(saved.RECOVERY_CODE);
       // 5b. disable bob by SQL (the guarded snippet, with its backup)
-      await wb.treeItem('Disable two-step verification for a user').click();
       // one snippet panel per instance: the read panel is replaced, like a preview tab
-      await wb.waitUntil(async () => (await wb.webview().locator('#preview').count()) > 0, { message: 'the disable panel is showing' });
-      const change = wb.webview();
-      await wb.setField(change, '#p-username', 'bob');
-      await change.locator('#preview').click();
-      await wb.waitUntil(async () => /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed/.test(await change.locator('#status').innerText()), { message: 'preview status' });
-      await wb.waitUntil(async () => !(await change.locator('#commit').evaluate((e) => e.disabled)), { message: 'commit enabled (test instance: no confirmation)' });
-      await change.locator('#commit').click();
-      await wb.answerDialog('Back up and apply');
-      await wb.waitUntil(async () => /✓ .*1 row changed\..* · backup \S+/.test(await change.locator('#status').innerText()), { message: 'done with a backup id', timeout: 30000 });
-      backupId = /backup (\d{8}T\d{9}Z-[a-z0-9._-]+-[0-9a-f]{8})/.exec(await change.locator('#status').innerText())?.[1];
+      await snippet.open('Disable two-step verification for a user', { destructive: true });
+      await snippet.preview({ username: 'bob' }, /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed/);
+      await snippet.waitForApply('commit enabled (test instance: no confirmation)');
+      await snippet.apply();
+      ({ backupId } = await snippet.confirmApply());
       assert.ok(backupId, 'no backup id after the disable snippet');
       await shot('disable-bob-by-sql-snippet');
-      await wb.editorTab('Unenroll user · Sandbox Jira').click();
+      await unenroll.openTab('Sandbox Jira');
     } else {
       // 5. bob's row deleted by SQL
       await db.query('DELETE FROM "AO_ED669C_TOTP_USER_ENROLLMENT" WHERE "USER_KEY" = $1', [saved.USER_KEY]);
@@ -238,43 +222,36 @@ async function flow(ctx, info, dir) {
     assert.deepEqual(await recovery('bob'), [], 'bob\'s row is gone');
 
     // 6. the REST call now finds no enrollment for bob
-    await panel.locator('#username').waitFor();
-    await wb.setField(panel, '#username', 'bob');
-    await wb.setField(panel, '#useSeed', true);
-    await panel.locator('#send:not([disabled])').waitFor();
-    await panel.locator('#send').click();
+    await unenroll.setUser('bob');
+    await unenroll.useStoredSeed(true);
+    await unenroll.send();
     // the stored seed may wait for the next 30-s window (the typed code used this one)
-    await panel.locator('#resultTitle', { hasText: '✗' }).waitFor({ timeout: 60000 });
-    await panel.locator('#result', { hasText: 'No enrollment found' }).waitFor();
+    await unenroll.waitForResult('✗', { timeout: 60000 });
+    await unenroll.waitForResultText('No enrollment found');
     await shot('unenroll-bob-after-sql-delete-no-enrollment');
 
     // 7. restore: bob is enrolled again and the unenroll (stored seed) succeeds
     if (snippetsUi) {
-      await wb.runCommand('Jira 2FA Admin: Restore Backup…');
-      await wb.answerQuickPick(backupId);
-      await wb.answerDialog('Restore');
-      await wb.waitForNotification('Restored 1 row into AO_ED669C_TOTP_USER_ENROLLMENT');
-      await wb.editorTab('Unenroll user · Sandbox Jira').click();
+      await commands.restoreBackup(backupId);
+      await dialogs.answer('Restore');
+      await notifications.waitFor('Restored 1 row into AO_ED669C_TOTP_USER_ENROLLMENT');
+      await unenroll.openTab('Sandbox Jira');
     } else {
       await db.query('INSERT INTO "AO_ED669C_TOTP_USER_ENROLLMENT" ("USER_KEY", "SECRET", "RECOVERY_CODE", "CREATED_AT", "MODIFIED_AT") VALUES ($1, $2, $3, $4, $5)', [
         saved.USER_KEY, saved.SECRET, saved.RECOVERY_CODE, saved.CREATED_AT, saved.MODIFIED_AT,
       ]);
     }
     assert.equal((await recovery('bob'))[0]?.RECOVERY_CODE, saved.RECOVERY_CODE, 'bob is enrolled again');
-    await panel.locator('#username').waitFor();
-    await wb.setField(panel, '#username', 'bob');
-    await wb.setField(panel, '#useSeed', true);
-    await panel.locator('#send:not([disabled])').waitFor();
-    await panel.locator('#send').click();
-    await panel.locator('#resultTitle', { hasText: '✓' }).waitFor({ timeout: 60000 });
+    await unenroll.setUser('bob');
+    await unenroll.useStoredSeed(true);
+    await unenroll.send();
+    await unenroll.waitForResult('✓', { timeout: 60000 });
     await shot('unenroll-bob-after-restore-done');
     assert.deepEqual(await recovery('bob'), []);
 
     // 8. the audit log shows all of it, and the file is the sandbox's own
-    await wb.runCommand('Jira 2FA Admin: Show Audit Log');
-    const audit = wb.webview();
-    await audit.locator('tr[data-id]').first().waitFor();
-    await audit.locator('#verify', { hasText: 'Chain verified' }).waitFor();
+    await audit.open();
+    await audit.waitForVerified();
     await shot('audit-log');
     const entries = fs.readFileSync(path.join(dir, 'state', 'jira2fa', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(
@@ -284,14 +261,13 @@ async function flow(ctx, info, dir) {
     if (snippetsUi) {
       for (const action of ['sql.change', 'backup.restore']) assert.ok(entries.some((e) => e.action === action && e.outcome === 'ok'), `no ${action} entry in the audit log`);
     }
-    assert.equal(await audit.locator('tr[data-id]').count(), entries.length, 'the panel lists every entry');
+    assert.equal(await audit.entryCount(), entries.length, 'the panel lists every entry');
     assert.ok(!fs.readFileSync(path.join(dir, 'state', 'jira2fa', 'audit.jsonl'), 'utf8').includes(info.seed));
 
     // 9. the walkthrough is listed and shows its six steps
-    await wb.runCommand('Welcome: Open Walkthrough...');
-    await wb.answerQuickPick('Jira 2FA Admin: recover a locked-out user');
+    await welcome.openWalkthrough('Jira 2FA Admin: recover a locked-out user');
     for (const step of ['Add an instance', 'Set credentials', 'Test the connection', 'Unenroll a user', 'Run a recovery snippet', 'Read the audit log']) {
-      await page.locator('.gettingStartedContainer .getting-started-step', { hasText: step }).first().waitFor();
+      await welcome.waitForStep(step);
     }
     await shot('walkthrough');
   } finally {

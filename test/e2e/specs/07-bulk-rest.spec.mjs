@@ -22,43 +22,35 @@ export function run(ctx) {
 }
 
 async function flow(ctx, sim) {
-  const { page, shot, log, assert, openView, runCommand, answerQuickPick, answerDialog, waitForNotification, editorTab, closeAllEditors, server, containerTitle, waitUntil } = ctx;
+  const { shot, log, assert, server, waitUntil } = ctx;
+  const { tree, bulk, notifications, editor } = ctx.pages;
 
   // 1-2. the instance through the form, then its token and the admin's seed through Set Credentials…
-  await openView(containerTitle);
+  await tree.open();
   await addJiraInstanceWithCredentials(ctx, { ...INSTANCE, environment: 'test', baseUrl: sim.baseUrl, token: sim.admin.token, seed: sim.admin.seed });
-  await closeAllEditors();
+  await editor.closeAll();
 
   // 3. the command, the pasted names (jdoe is enrolled, ghost-user does not exist)
-  await runCommand('Jira 2FA Admin: Bulk Disable 2SV…');
-  // the only instance: no instance quick pick
-  await answerQuickPick('Paste user names', { filter: false });
-  const namesBox = page.locator('.quick-input-widget', { hasText: 'Bulk disable 2SV: user names' });
-  await namesBox.waitFor();
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
-  await page.keyboard.insertText('jdoe\nghost-user\n');
+  await bulk.start(INSTANCE.name);
+  await bulk.pasteNames('jdoe\nghost-user\n');
   await shot('names-pasted');
-  await namesBox.locator('input').click();
-  await namesBox.locator('input').press('Enter');
+  await bulk.submitNames();
 
   // 4. REST is the only route (no database configured), then the preview and the confirmation
-  await answerQuickPick('REST recovery unenroll', { filter: false });
-  const preview = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Preview on' });
-  await preview.waitFor({ timeout: 30000 });
-  assert.match(await preview.textContent(), /2 pending/);
+  const title = await bulk.route('REST recovery unenroll');
+  assert.match(title, /2 pending/);
   await shot('preview');
-  await answerQuickPick('Disable 2SV for 2 users', { filter: false });
+  await bulk.accept(2);
   // Confirm early in a code window, so the wait for the second user's code is long enough to see.
-  const intoWindow = Date.now() % 30000;
-  if (intoWindow > 15000) await page.waitForTimeout(30500 - intoWindow);
-  await answerDialog('Disable 2SV');
+  await bulk.earlyInCodeWindow();
+  await bulk.confirmInDialog();
 
   // 5. the progress notification: the second user waits for the next code window
-  const progress = await waitForNotification('Disabling 2SV for 2 users', { timeout: 20000 });
-  await progress.locator('text=/waiting \\d+ s for a fresh code/').waitFor({ timeout: 30000 });
+  await notifications.waitFor('Disabling 2SV for 2 users', { timeout: 20000 });
+  await notifications.waitForLine('Disabling 2SV for 2 users', /waiting \d+ s for a fresh code/);
   await shot('progress-waiting-for-code');
-  const done = await waitForNotification('Bulk disable on E2E Bulk REST: 1 disabled, 1 not found', { timeout: 90000 });
-  await editorTab('.md').waitFor();
+  const done = await notifications.waitFor('Bulk disable on E2E Bulk REST: 1 disabled, 1 not found', { timeout: 90000 });
+  await bulk.waitForReport();
   await shot('report-opened');
   assert.ok(await done.isVisible());
 

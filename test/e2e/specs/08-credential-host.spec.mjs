@@ -19,63 +19,54 @@ export function run(ctx) {
 }
 
 async function flow(ctx, sim) {
-  const { page, shot, assert, openView, treeItem, runCommand, answerInstancePick, inputBox, answerDialog, clearNotifications, server, containerTitle, readUserSettings } = ctx;
-  await openView(containerTitle);
+  const { shot, assert, server, readUserSettings } = ctx;
+  const { tree, commands, dialogs, notifications } = ctx.pages;
+  const ASK = 'now points at another host';
+  await tree.open();
   await addJiraInstanceWithCredentials(ctx, { ...INSTANCE, baseUrl: sim.baseUrl, token: sim.admin.token, seed: sim.admin.seed });
-  await clearNotifications();
+  await notifications.clear();
 
   // 1. a profiles file re-pointing the instance: same id, another host, allowSelfSigned
   const saved = readUserSettings()['jira2fa.instances'].find((p) => p.id === INSTANCE.id);
   const moved = sim.baseUrl.replace('127.0.0.1', 'localhost');
   const file = path.join(server.workspace, 'incoming-profiles.json');
   fs.writeFileSync(file, JSON.stringify({ version: 1, instances: [{ ...saved, baseUrl: moved, tls: { allowSelfSigned: true } }] }, null, 2));
-  await runCommand('Jira 2FA Admin: Import Instances…');
-  await inputBox(file);
-  const preview = page.locator('.monaco-dialog-box');
-  await preview.waitFor();
-  const text = await preview.innerText();
+  const text = await commands.importInstances(file);
   assert.match(text, /⚠ Import 1 instance\? It changes where requests go\./);
   assert.match(text, new RegExp(`⚠ NEW HOST for ${INSTANCE.id}`));
   assert.ok(text.includes(`⚠ ${INSTANCE.id}: baseUrl ${sim.baseUrl} → ${moved}`), text);
   assert.match(text, /⚠ e2e-bound: tls\.allowSelfSigned false → true \(certificate trust\)/);
   assert.ok(text.indexOf('NEW HOST') < text.indexOf('Replaced (1)'), 'the new host comes before "Replaced"');
   await shot('import-preview-new-host');
-  await answerDialog('Import');
+  await dialogs.answer('Import');
 
   // 2. Test Connection: the modal names both hosts; Cancel sends nothing
   const before = (await sim.requests()).length;
-  await runCommand('Jira 2FA Admin: Test Connection');
-  await answerInstancePick(INSTANCE.name, readUserSettings()['jira2fa.instances']);
-  const ask = page.locator('.monaco-dialog-box', { hasText: 'now points at another host' });
-  await ask.waitFor();
+  await tree.testConnection(INSTANCE.name, { dialog: ASK });
   const origin = (u) => `${new URL(u).protocol}//${new URL(u).hostname}:${new URL(u).port}`;
-  const askText = await ask.innerText();
+  const askText = await dialogs.waitFor(ASK);
   assert.ok(askText.includes(origin(sim.baseUrl)) && askText.includes(origin(moved)), `the modal names both hosts: ${askText}`);
   await shot('credential-new-host-modal');
-  await answerDialog('Cancel');
+  await dialogs.answer('Cancel');
   // the row's status (its hover) says why
-  const row = treeItem(INSTANCE.name);
-  await page.waitForTimeout(1000);
-  await row.hover();
-  await page.locator('.monaco-hover', { hasText: 'it was not sent' }).first().waitFor();
+  await tree.hover(INSTANCE.name, 'it was not sent');
   assert.equal((await sim.requests()).length, before, 'no request reached the simulator after Cancel');
   await shot('credential-not-sent');
-  await page.mouse.move(900, 700);
+  await tree.moveAway();
 
   // 3. "Use with new host": sent, bound to the new host, and the status is filled again
-  await clearNotifications();
-  await runCommand('Jira 2FA Admin: Test Connection');
-  await answerInstancePick(INSTANCE.name, readUserSettings()['jira2fa.instances']);
-  await page.locator('.monaco-dialog-box', { hasText: 'now points at another host' }).waitFor();
-  await answerDialog('Use with new host');
+  await notifications.clear();
+  await tree.testConnection(INSTANCE.name, { dialog: ASK });
+  await dialogs.waitFor(ASK);
+  await dialogs.answer('Use with new host');
   // The row's short description after a passed test: "✓ <host>" (the details are in its tooltip).
-  await page.locator('.part.sidebar .monaco-list-row[role="treeitem"]', { hasText: `✓ ${new URL(moved).hostname}` }).first().waitFor({ timeout: 30000 });
+  await tree.row(`✓ ${new URL(moved).hostname}`).waitFor({ timeout: 30000 });
   assert.ok((await sim.requests()).length > before, 'the request went out after the confirmation');
   await shot('credential-rebound-connected');
 
-  // and it is not asked again
-  await runCommand('Jira 2FA Admin: Test Connection');
-  await answerInstancePick(INSTANCE.name, readUserSettings()['jira2fa.instances']);
-  await page.waitForTimeout(1500);
-  assert.equal(await page.locator('.monaco-dialog-box', { hasText: 'now points at another host' }).count(), 0, 'asked again after "Use with new host"');
+  // and it is not asked again: the test runs to its result with no modal
+  await notifications.clear();
+  await tree.testConnection(INSTANCE.name, { expect: 'signed in as admin' });
+  await notifications.waitFor('signed in as admin');
+  assert.equal(await dialogs.count(ASK), 0, 'asked again after "Use with new host"');
 }

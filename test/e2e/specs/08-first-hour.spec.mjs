@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSync } from 'otplib';
 import { createWorkbench } from '../lib/workbench.mjs';
+import { pagesOf } from '../lib/pages/index.mjs';
 import { startSandbox } from './06-sandbox.spec.mjs';
 
 export const name = 'first hour in the sandbox: test connection, padded name, wrong code, empty result, destructive run, CLI action in the audit';
@@ -63,62 +64,48 @@ function cliEnv(output) {
 async function flow(ctx, info, dir, output) {
   const { page, shot, log, assert, extensionId, containerTitle } = ctx;
   const wb = createWorkbench({ page, url: info.url, extensionId, containerTitle, log });
+  const { tree, unenroll, snippet, audit, notifications, editor, welcome, quick } = pagesOf(wb, { containerTitle, log });
   await wb.open();
   // the welcome README opens by itself; a quick pick opened before it would lose the focus
-  await page.locator('.tabs-container .tab', { hasText: 'README.md' }).first().waitFor();
-  await wb.webview('vscode.markdown-language-features').locator('h1', { hasText: 'Jira 2FA Admin sandbox' }).waitFor({ timeout: 15000 }).catch(() => log('the README preview did not render in time'));
-  await wb.openView(containerTitle);
-  const row = wb.treeItem('Sandbox Jira');
-  await row.waitFor();
+  await welcome.waitForReadme('Jira 2FA Admin sandbox');
+  await tree.open();
+  await tree.waitForRow('Sandbox Jira');
 
   // 1. Test Connection: a notification with the result, a ✓ on the row, the database tested too;
   //    the sandbox's only instance is used without an instance quick pick
-  const instancePick = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Choose an instance' });
-  await wb.runCommand('Jira 2FA Admin: Test Connection');
-  const toast = await wb.waitForNotification('signed in as admin');
-  assert.equal(await instancePick.count(), 0, 'no instance quick pick with one instance');
-  assert.match(await toast.innerText(), /✓ Database: \d+ users? enrolled/);
-  await wb.waitUntil(async () => /✓/.test(await row.innerText()), { message: 'the row shows ✓' });
-  assert.ok(!/signed in as/.test(await row.innerText()), 'the row stays short: the details are in the tooltip');
-  await row.click();
-  const dbRow = wb.treeItem('Database');
-  await dbRow.waitFor();
-  await wb.waitUntil(async () => !/not checked/i.test(await dbRow.innerText()), { message: 'the Database row was tested with the instance' });
+  assert.equal(await tree.testConnection('Sandbox Jira', { expect: 'signed in as admin' }), 'skipped', 'no instance quick pick with one instance');
+  assert.match(await notifications.text('signed in as admin'), /✓ Database: \d+ users? enrolled/);
+  await tree.waitForRowText('Sandbox Jira', /✓/, { message: 'the row shows ✓' });
+  assert.ok(!/signed in as/.test(await tree.rowText('Sandbox Jira')), 'the row stays short: the details are in the tooltip');
+  await tree.click('Sandbox Jira');
+  await tree.waitForRow('Database');
+  await wb.waitUntil(async () => !/not checked/i.test(await tree.rowText('Database')), { message: 'the Database row was tested with the instance' });
   await shot('test-connection-notification-and-rows');
-  await wb.clearNotifications();
+  await notifications.clear();
 
   // 2. the unenroll form: the stored seed is ticked; a padded name is looked up trimmed
-  await wb.treeItem('Unenroll user…').click();
-  const panel = wb.webview();
-  await panel.locator('#username').waitFor();
-  await wb.waitUntil(async () => panel.locator('#useSeed').evaluate((c) => Boolean(c.checked)), { message: 'the stored-seed option starts ticked' });
-  await wb.setField(panel, '#username', ' dave ');
-  await panel.locator('#lookup').click();
-  await panel.locator('#lookupResult', { hasText: 'Used "dave" without the spaces around it.' }).waitFor();
-  assert.match(await panel.locator('#lookupResult').innerText(), /Dave Dubois/);
+  await unenroll.openFromTree();
+  await wb.waitUntil(() => unenroll.usesStoredSeed(), { message: 'the stored-seed option starts ticked' });
+  await unenroll.setUser(' dave ');
+  const lookup = await unenroll.lookUp('Used "dave" without the spaces around it.');
+  assert.match(lookup, /Dave Dubois/);
   await shot('padded-name-looked-up-trimmed');
 
   // 3. a wrong typed code: explained; a changed name clears the out-of-date outcome
-  await wb.setField(panel, '#useSeed', false);
-  // Send is disabled within 3 s of a window's end (the code would arrive stale): type early in one
-  const left = 30 - (Math.floor(Date.now() / 1000) % 30);
-  if (left < 10) await new Promise((r) => setTimeout(r, left * 1000 + 500));
-  const wrong = String((Number(generateSync({ secret: info.seed })) + 500000) % 1000000).padStart(6, '0');
-  await wb.setField(panel, '#code', wrong);
-  await panel.locator('#send:not([disabled])').waitFor({ timeout: 10000 });
-  await panel.locator('#send').click();
-  await panel.locator('#resultTitle', { hasText: '✗' }).waitFor({ timeout: 30000 });
-  assert.match(await panel.locator('#result').innerText(), /YOUR current code|TOTP code/);
+  await unenroll.useStoredSeed(false);
+  await unenroll.typeCode(() => String((Number(generateSync({ secret: info.seed })) + 500000) % 1000000).padStart(6, '0'));
+  await unenroll.send({ timeout: 10000 });
+  await unenroll.waitForResult('✗');
+  assert.match(await unenroll.result(), /YOUR current code|TOTP code/);
   await shot('wrong-code-explained');
-  await wb.setField(panel, '#username', ' dave');
-  await wb.waitUntil(async () => (await panel.locator('#result').innerText()).trim() === '', { message: 'the old outcome went with the change of name' });
+  await unenroll.setUser(' dave');
+  await wb.waitUntil(async () => (await unenroll.result()).trim() === '', { message: 'the old outcome went with the change of name' });
 
   // 4. send with the stored seed: "dave" is sent, shown and audited
-  await wb.setField(panel, '#useSeed', true);
-  await panel.locator('#send:not([disabled])').waitFor();
-  await panel.locator('#send').click();
-  await panel.locator('#resultTitle', { hasText: '✓' }).waitFor({ timeout: 60000 });
-  assert.match(await panel.locator('#resultTitle').innerText(), /Used "dave" without the spaces around it/);
+  await unenroll.useStoredSeed(true);
+  await unenroll.send();
+  await unenroll.waitForResult('✓', { timeout: 60000 });
+  assert.match(await unenroll.resultTitle(), /Used "dave" without the spaces around it/);
   await shot('padded-name-unenrolled-as-dave');
   const auditFile = path.join(dir, 'state', 'jira2fa', 'audit.jsonl');
   const entries = () => fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -131,42 +118,32 @@ async function flow(ctx, info, dir, output) {
   //    snippet pick names the instance; a padded " dave " is run as "dave" and said; the empty
   //    result explained from the snippet's words
   await wb.runCommand('Jira 2FA Admin: Run Snippet…');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Recovery code for a user' }).first().waitFor();
-  assert.equal(await instancePick.count(), 0, 'no instance quick pick before the snippet pick');
-  assert.match(await page.locator('.quick-input-widget .quick-input-box input').first().getAttribute('placeholder') ?? '', /Snippet to run on Sandbox Jira/, 'the snippet pick names the instance used');
+  const snippetRow = page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row', { hasText: 'Recovery code for a user' }).first();
+  assert.equal(await quick.pickInstance('Sandbox Jira', { next: snippetRow }), 'skipped', 'no instance quick pick before the snippet pick');
+  assert.match((await page.locator('.quick-input-widget .quick-input-box input').first().getAttribute('placeholder')) ?? '', /Snippet to run on Sandbox Jira/, 'the snippet pick names the instance used');
   await shot('run-snippet-without-instance-pick');
   await wb.answerQuickPick('Recovery code for a user');
-  const sql = wb.webview();
-  await sql.locator('#p-username').waitFor();
-  await wb.setField(sql, '#p-username', ' dave ');
-  await sql.locator('#run').click();
-  await wb.waitUntil(async () => /^No rows: .* found nothing for User name "dave"\. Used "dave" without the spaces around it\.$/.test(await sql.locator('#status').innerText()), { message: 'the empty result is explained, and the trimmed name said' });
-  assert.equal(await sql.locator('#p-username').evaluate((f) => f.value), 'dave', 'the field holds the name as it was run');
+  await wb.webview().locator('header h1', { hasText: 'Recovery code for a user' }).waitFor();
+  await snippet.runWith({ username: ' dave ' });
+  await snippet.waitForStatus(/^No rows: .* found nothing for User name "dave"\. Used "dave" without the spaces around it\.$/, { message: 'the empty result is explained, and the trimmed name said' });
+  assert.equal(await wb.webview().locator('#p-username').evaluate((f) => f.value), 'dave', 'the field holds the name as it was run');
   await shot('padded-snippet-parameter-trimmed-empty-result-explained');
-  const readEntry = entries().filter((e) => e.action === 'sql.run').pop();
-  assert.equal(readEntry.target, 'dave', 'the snippet run is audited with the trimmed name');
-  await wb.treeItem('Snippets').click();
+  assert.equal(entries().filter((e) => e.action === 'sql.run').pop().target, 'dave', 'the snippet run is audited with the trimmed name');
+  await tree.click('Snippets');
 
   // 6. a destructive run in a test environment: a modal names the rows and the backup; the
   //    preview after the change shows the rows as they are now (none)
-  await wb.treeItem('Disable two-step verification for a user').click();
-  await wb.waitUntil(async () => (await wb.webview().locator('#preview').count()) > 0, { message: 'the disable panel replaced the read panel' });
-  assert.equal(await page.locator('.tabs-container .tab', { hasText: 'Recovery code for a user' }).count(), 0, 'one snippet panel per instance');
-  const change = wb.webview();
-  await wb.setField(change, '#p-username', 'heidi\t');
-  await change.locator('#preview').click();
-  await wb.waitUntil(async () => /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed.* Used "heidi" without the spaces around it\./.test(await change.locator('#status').innerText()), { message: 'preview status' });
+  await snippet.open('Disable two-step verification for a user', { destructive: true });
+  assert.equal(await editor.tabCount('Recovery code for a user'), 0, 'one snippet panel per instance');
+  await snippet.preview({ username: 'heidi\t' }, /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed.* Used "heidi" without the spaces around it\./);
   // the apply button sits with the summary, above the rows
-  const [commitBox, gridBox] = await Promise.all([change.locator('#commit').boundingBox(), change.locator('.grid, [role="grid"]').first().boundingBox()]);
-  if (commitBox && gridBox) assert.ok(commitBox.y < gridBox.y, 'the apply button is above the preview rows');
-  await wb.waitUntil(async () => !(await change.locator('#commit').evaluate((e) => e.disabled)), { message: 'commit enabled' });
-  await change.locator('#commit').click();
-  const dialog = page.locator('.monaco-dialog-box');
-  await dialog.waitFor();
-  assert.match(await dialog.innerText(), /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed in one transaction\. A backup of exactly these rows is written first/);
+  const above = await snippet.applyAboveRows();
+  if (above !== undefined) assert.ok(above, 'the apply button is above the preview rows');
+  await snippet.waitForApply('commit enabled');
+  const modal = await snippet.apply();
+  assert.match(modal, /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed in one transaction\. A backup of exactly these rows is written first/);
   await shot('destructive-confirmation-modal-test-environment');
-  await wb.answerDialog('Back up and apply');
-  await wb.waitUntil(async () => /✓ .*1 row changed\. 0 rows now\. · backup \S+/.test(await change.locator('#status').innerText()), { message: 'done, with the rows as they are now', timeout: 30000 });
+  await snippet.confirmApply(/✓ .*1 row changed\. 0 rows now\. · backup \S+/);
   await shot('destructive-done-preview-refreshed');
   assert.equal(entries().filter((e) => e.action === 'sql.change').pop().target, 'heidi', 'the change is audited with the trimmed name');
 
@@ -186,17 +163,15 @@ async function flow(ctx, info, dir, output) {
   assert.match(answer.message, /There is no user "ghost"/);
 
   // 8. Recent actions picks the CLI entry up by itself, with readable names
-  await wb.treeItem('Recent actions').click();
-  await wb.treeItem('Recovery unenroll (REST) ghost').waitFor({ timeout: 20000 });
-  await wb.treeItem('Recovery unenroll (REST) dave').waitFor();
-  await wb.treeItem('Recovery SQL change').waitFor();
+  await tree.click('Recent actions');
+  await tree.waitForRow('Recovery unenroll (REST) ghost', { timeout: 20000 });
+  await tree.waitForRow('Recovery unenroll (REST) dave');
+  await tree.waitForRow('Recovery SQL change');
   await shot('recent-actions-with-cli-entry');
 
   // 9. the audit panel: readable actions, local time with zone, both identities
-  await wb.runCommand('Jira 2FA Admin: Show Audit Log');
-  const audit = wb.webview();
-  await audit.locator('tr[data-id]').first().waitFor();
-  const table = await audit.locator('#table').innerText();
+  await audit.open();
+  const table = await audit.table();
   assert.match(table, /Recovery unenroll \(REST\)/);
   assert.match(table, /Recovery SQL change/);
   assert.match(table, /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC[+-]\d{2}:\d{2}/);

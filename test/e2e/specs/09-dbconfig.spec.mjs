@@ -58,7 +58,8 @@ const dbconfig = () => `<?xml version="1.0" encoding="UTF-8"?>
 </jira-database-config>
 `;
 
-export async function run({ page, shot, log, assert, openView, treeItem, runCommand, answerInstancePick, inputBox, answerDialog, waitForNotification, answerNotification, waitUntil, readUserSettings, webview, setField, containerTitle, server }) {
+export async function run({ pages, shot, log, assert, waitUntil, readUserSettings, server }) {
+  const { tree, instanceForm, commands, dialogs, notifications, quick } = pages;
   fixture('create');
   await moveToSchema();
   log(`fixture database ${DB} created, tables moved to jiraschema, empty decoys in public`);
@@ -69,39 +70,30 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
   const good = path.join(dir, 'dbconfig.xml');
   fs.writeFileSync(good, dbconfig());
   try {
-    await openView(containerTitle);
-    await treeItem(INSTANCE).waitFor();
+    await tree.open();
+    await tree.waitForRow(INSTANCE);
     await shot('instance-without-database');
 
     // 1. a hostile file: refused, named, nothing changed
-    await runCommand('Jira 2FA Admin: Import Database from dbconfig.xml…');
-    await answerInstancePick(INSTANCE, readUserSettings()['jira2fa.instances']);
-    await inputBox(hostile);
-    const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor();
-    assert.match(await dialog.innerText(), /DOCTYPE or other declaration is not allowed/);
+    const refusal = await commands.importDbConfig(INSTANCE, hostile);
+    assert.match(refusal, /DOCTYPE or other declaration is not allowed/);
     await shot('hostile-file-refused');
-    await page.keyboard.press('Escape');
-    await dialog.waitFor({ state: 'detached' });
+    await dialogs.dismiss();
     assert.equal(readUserSettings()['jira2fa.instances'][0].database, undefined, 'a refused file changes nothing');
 
     // 2. the real dbconfig.xml: preview of each changed field, then import
-    await runCommand('Jira 2FA Admin: Import Database from dbconfig.xml…');
-    await answerInstancePick(INSTANCE, readUserSettings()['jira2fa.instances']);
-    await inputBox(good);
-    await dialog.waitFor();
-    const preview = await dialog.innerText();
+    const preview = await commands.importDbConfig(INSTANCE, good);
     for (const line of [/database\.driver: \(unset\) → postgres/, /database\.host: \(unset\) → /, /database\.database: \(unset\) → j2fa_e2e_dbc_/, /database\.schema: \(unset\) → jiraschema/, /password in the file was not imported/, /asked for the database password next/]) {
       assert.match(preview, line);
     }
     assert.ok(!preview.includes(FILE_PASSWORD), 'the preview never shows the password in the file');
     await shot('import-preview');
-    await answerDialog('Import');
+    await dialogs.answer('Import');
 
     // 3. offered: the keychain input for the database password (PostgreSQL here trusts, any value works)
-    await answerNotification('Imported the database settings', 'Set Database Password…');
-    await inputBox('typed-into-the-keychain');
-    await waitForNotification('Stored the database password');
+    await notifications.answer('Imported the database settings', 'Set Database Password…');
+    await quick.type('typed-into-the-keychain');
+    await notifications.waitFor('Stored the database password');
     await shot('password-stored-in-keychain');
 
     const saved = await waitUntil(() => readUserSettings()['jira2fa.instances'].find((p) => p.database), { message: 'the database section in settings.json' });
@@ -109,28 +101,24 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     assert.ok(!JSON.stringify(readUserSettings()).includes(FILE_PASSWORD), 'the password in the file never reaches settings.json');
 
     // 4. Test Database Connection on the imported section: the schema's table and its 8 rows (the decoys are empty)
-    await treeItem(INSTANCE).click();
-    const dbRow = treeItem('Database');
-    await dbRow.waitFor();
-    await dbRow.click();
-    await waitUntil(async () => /PostgreSQL .*· 8 enrolled/.test(await dbRow.innerText()), { message: 'Database node shows "PostgreSQL … · 8 enrolled"', timeout: 30000 });
+    await tree.click(INSTANCE);
+    await tree.waitForRow('Database');
+    await tree.click('Database');
+    await tree.waitForRowText('Database', /PostgreSQL .*· 8 enrolled/, { message: 'Database node shows "PostgreSQL … · 8 enrolled"', timeout: 30000 });
     await shot('imported-database-tested');
 
     // 5. the Edit form shows the imported schema; on MySQL it says the database is the schema
-    await runCommand('Jira 2FA Admin: Edit Instance…');
-    await answerInstancePick(INSTANCE, readUserSettings()['jira2fa.instances']);
-    const form = webview();
-    await form.locator('#dbSchema').waitFor();
-    // the form is filled when its init message arrives (no instance quick pick gives it that time now)
-    await waitUntil(async () => (await form.locator('#dbSchema').evaluate((e) => e.value)) === 'jiraschema', { message: 'the form shows the imported schema' });
-    await form.locator('#dbSchema').scrollIntoViewIfNeeded();
+    await instanceForm.openEdit(INSTANCE);
+    await instanceForm.waitFor('dbSchema');
+    assert.equal(await instanceForm.value('dbSchema'), 'jiraschema');
+    await instanceForm.scrollTo('dbSchema');
     await shot('form-schema-field');
-    await setField(form, '#dbDriver', 'mysql');
-    await form.locator('#dbSchema-mysql').waitFor();
-    assert.equal(await form.locator('#dbSchema-group').isVisible(), false, 'no schema field on MySQL');
-    await form.locator('#dbSchema-mysql').scrollIntoViewIfNeeded();
+    await instanceForm.set('dbDriver', 'mysql');
+    await instanceForm.waitFor('dbSchema-mysql');
+    assert.equal(await instanceForm.shows('dbSchema-group'), false, 'no schema field on MySQL');
+    await instanceForm.scrollTo('dbSchema-mysql');
     await shot('form-mysql-note');
-    await form.locator('#cancel').click();
+    await instanceForm.cancel();
   } finally {
     try {
       fixture('drop');

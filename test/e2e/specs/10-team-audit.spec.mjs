@@ -55,10 +55,21 @@ function cli(home, ...args) {
   return r;
 }
 
-export async function run({ page, shot, log, assert, openView, treeItem, runCommand, webview, setField, waitUntil, reloadWindow, containerTitle, server }) {
+export async function run({ pages, shot, log, assert, waitUntil, reloadWindow, server }) {
+  const { tree, snippet, audit, statusBar } = pages;
   fixture('create');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'j2fa-e2e-team-cli-'));
   const settingsFile = path.join(server.dirs.data, 'User', 'settings.json');
+  /** The recovery-code snippet of the instance run for `user`; waits for the user key in the grid. */
+  const runRecoveryCode = async (user, userKey) => {
+    await tree.open();
+    await tree.click(INSTANCE);
+    await tree.click('Snippets');
+    await snippet.open('Recovery code for a user');
+    await snippet.runWith({ username: user });
+    // (the recovery code itself arrives hidden; the user key is shown)
+    await snippet.waitForCell(userKey);
+  };
   try {
     fs.writeFileSync(path.join(home, 'profiles.json'), JSON.stringify({ version: 1, instances: settings['jira2fa.instances'] }));
     const init = cli(home, 'audit', 'store', 'init');
@@ -67,65 +78,36 @@ export async function run({ page, shot, log, assert, openView, treeItem, runComm
     log('the CLI wrote and shipped its entry');
 
     // The editor's own action: the recovery-code snippet (its audit entry is shipped after the append).
-    await openView(containerTitle);
-    await treeItem(INSTANCE).click();
-    await treeItem('Snippets').click();
-    await treeItem('Recovery code for a user').click();
-    const form = webview();
-    await form.locator('#p-username').waitFor();
-    await setField(form, '#p-username', 'alice');
-    await form.locator('#run').click();
-    // (the recovery code itself arrives hidden; the user key is shown)
-    await form.locator('.grid-cell', { hasText: 'JIRAUSER10100' }).first().waitFor();
+    await runRecoveryCode('alice', 'JIRAUSER10100');
 
     // The Team view: both writers.
-    await runCommand('Jira 2FA Admin: Show Audit Log');
-    const panel = webview();
-    await panel.locator('#tab-team').waitFor();
+    await audit.openPanel();
     await shot('audit-panel-local');
-    await panel.locator('#tab-team').click();
-    await waitUntil(async () => {
-      await panel.locator('#team-search').click();
-      await page.waitForTimeout(500);
-      const admins = await panel.locator('#table tbody tr td:nth-child(2)').allInnerTexts();
-      return admins.includes('cli-admin') && admins.some((a) => a !== 'cli-admin');
-    }, { message: 'the Team view lists entries of the CLI and of the editor', timeout: 30000 });
-    assert.match(await panel.locator('#team-status').innerText(), /entries from 2 writers in postgres:\/\/postgres@/);
+    await audit.showTeam();
+    await audit.searchTeamUntil((admins) => admins.includes('cli-admin') && admins.some((a) => a !== 'cli-admin'), { message: 'the Team view lists entries of the CLI and of the editor', timeout: 30000 });
+    assert.match(await audit.teamStatus(), /entries from 2 writers in postgres:\/\/postgres@/);
     await shot('team-view-two-writers');
-    await setField(panel, '#team-admin', 'cli-admin');
-    await panel.locator('#team-search').click();
-    await waitUntil(async () => {
-      const admins = await panel.locator('#table tbody tr td:nth-child(2)').allInnerTexts();
-      return admins.length >= 1 && admins.every((a) => a === 'cli-admin');
-    }, { message: 'filtered to cli-admin' });
+    await audit.filterTeamByAdmin('cli-admin');
+    await audit.searchTeamUntil((admins) => admins.length >= 1 && admins.every((a) => a === 'cli-admin'), { message: 'filtered to cli-admin' });
     await shot('team-view-filtered-by-admin');
 
     // The store unreachable: the setting points at a closed port; the next action waits in the backlog.
     const user = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
     fs.writeFileSync(settingsFile, JSON.stringify({ ...user, 'jira2fa.audit.store': { ...STORE, host: '127.0.0.1', port: 1 } }, null, 2));
     await reloadWindow();
-    await openView(containerTitle);
-    await treeItem(INSTANCE).click();
-    await treeItem('Snippets').click();
-    await treeItem('Recovery code for a user').click();
-    const again = webview();
-    await again.locator('#p-username').waitFor();
-    await setField(again, '#p-username', 'bob');
-    await again.locator('#run').click();
-    await again.locator('.grid-cell', { hasText: 'JIRAUSER10101' }).first().waitFor();
-    const item = page.locator('.statusbar-item', { hasText: /Audit: \d+ waiting/ });
-    await item.waitFor({ timeout: 30000 });
-    await item.hover();
-    await page.locator('.monaco-hover, .workbench-hover', { hasText: /wait for the team audit store .*Cannot connect/s }).first().waitFor({ timeout: 15000 });
+    await runRecoveryCode('bob', 'JIRAUSER10101');
+    const WAITING = /Audit: \d+ waiting/;
+    await statusBar.waitFor(WAITING, { timeout: 30000 });
+    await statusBar.hover(WAITING, /wait for the team audit store .*Cannot connect/s);
     await shot('status-bar-store-unreachable');
     assert.equal(JSON.parse(cli(home, 'audit', 'show', '--store', '--target', 'bob', '--json').stdout).rows.length, 0, 'not in the store yet');
 
     // Pointed back: shipped at start-up, nothing lost.
     fs.writeFileSync(settingsFile, JSON.stringify(user, null, 2));
     await reloadWindow();
-    await openView(containerTitle);
+    await tree.open();
     await waitUntil(() => JSON.parse(cli(home, 'audit', 'show', '--store', '--target', 'bob', '--json').stdout).rows.length === 1, { message: "bob's entry reaches the store once the store is back", timeout: 30000 });
-    assert.equal(await page.locator('.statusbar-item', { hasText: /Audit: \d+ waiting/ }).count(), 0, 'no backlog shown');
+    assert.equal(await statusBar.count(WAITING), 0, 'no backlog shown');
     await shot('store-back-backlog-shipped');
   } finally {
     fs.rmSync(home, { recursive: true, force: true });

@@ -17,39 +17,31 @@ export function run(ctx) {
 }
 
 async function flow(ctx, sim) {
-  const { page, shot, log, assert, openView, runCommand, answerQuickPick, answerDialog, inputBox, waitForNotification, editorTab, closeAllEditors, containerTitle } = ctx;
+  const { shot, log, assert } = ctx;
+  const { tree, bulk, notifications, editor } = ctx.pages;
 
-  await openView(containerTitle);
+  await tree.open();
   await addJiraInstanceWithCredentials(ctx, { ...INSTANCE, environment: 'test', baseUrl: sim.baseUrl, token: sim.admin.token, seed: sim.admin.seed });
-  await closeAllEditors();
+  await editor.closeAll();
 
   // 1. the source: members of groups, then the group name
-  await runCommand('Jira 2FA Admin: Bulk Disable 2SV…');
-  // the only instance: no instance quick pick
-  const sources = page.locator('.quick-input-widget', { hasText: 'Bulk disable 2SV: which users?' });
-  await sources.waitFor();
+  await bulk.start(INSTANCE.name);
   await shot('sources');
-  await answerQuickPick('Members of groups…', { filter: false });
-  await page.locator('.quick-input-widget', { hasText: 'members of which groups?' }).waitFor();
-  await inputBox('phones-replaced');
+  await bulk.membersOf('phones-replaced');
 
   // 2. REST (no database), then the preview: the group and its size, the admin left out
-  await answerQuickPick('REST recovery unenroll', { filter: false });
-  const preview = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Preview on' });
-  await preview.waitFor({ timeout: 30000 });
-  const list = page.locator('.quick-input-widget .quick-input-list');
-  await list.locator('text=/From members of phones-replaced \\(3\\); 1 left out/').waitFor();
-  await list.locator('text=your own account: an admin cannot remove their own two-step verification').waitFor();
-  assert.match(await preview.textContent(), /2 pending/);
+  await bulk.route('REST recovery unenroll');
+  await bulk.previewLine(/From members of phones-replaced \(3\); 1 left out/).waitFor();
+  await bulk.previewLine('your own account: an admin cannot remove their own two-step verification').waitFor();
+  assert.match(await bulk.previewTitle(), /2 pending/);
   await shot('preview-group');
-  await answerQuickPick('Disable 2SV for 2 users', { filter: false });
-  const intoWindow = Date.now() % 30000;
-  if (intoWindow > 15000) await page.waitForTimeout(30500 - intoWindow);
-  await answerDialog('Disable 2SV');
+  await bulk.accept(2);
+  await bulk.earlyInCodeWindow();
+  await bulk.confirmInDialog();
 
   // 3. the run ends: jdoe unenrolled, nosv has no enrollment; the report opens
-  await waitForNotification('Bulk disable on E2E Groups: 1 disabled, 1 not enrolled', { timeout: 120000 });
-  await editorTab('.md').waitFor();
+  await notifications.waitFor('Bulk disable on E2E Groups: 1 disabled, 1 not enrolled', { timeout: 120000 });
+  await bulk.waitForReport();
   await shot('report-opened');
 
   // 4. what reached the server: the group read with includeInactiveUsers=false, no DELETE for the admin

@@ -22,13 +22,15 @@ export function run(ctx) {
 }
 
 async function flow(ctx, sim) {
-  const { page, shot, log, assert, openView, treeItem, runCommand, answerQuickPick, inputBox, webview, setField, waitForNotification, closeAllEditors, readUserSettings, reloadWindow, server, containerTitle, waitUntil } = ctx;
+  const { page, shot, log, assert, readUserSettings, reloadWindow, server, waitUntil } = ctx;
+  const { tree, unenroll, commands, notifications, editor } = ctx.pages;
   const readAudit = () => (fs.existsSync(server.dirs.auditFile) ? fs.readFileSync(server.dirs.auditFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+  const { request } = unenroll;
 
   // 1. the instance through the form, its token and the admin's seed through Set Credentials…
-  await openView(containerTitle);
+  await tree.open();
   await addJiraInstanceWithCredentials(ctx, { ...INSTANCE, baseUrl: sim.baseUrl, token: sim.admin.token, seed: sim.admin.seed });
-  await closeAllEditors();
+  await editor.closeAll();
 
   // 2. the policy: a ticket in HELP, a comment after the action (edited in settings.json, as an admin would)
   const settingsFile = path.join(server.dirs.data, 'User', 'settings.json');
@@ -40,51 +42,47 @@ async function flow(ctx, sim) {
 
   // code-server does not always notice a settings file written behind its back: reload the window
   await reloadWindow();
-  await openView(containerTitle);
+  await tree.open();
 
   // 3. the Unenroll form shows the Request section open, with the policy
-  await treeItem(INSTANCE.name).click();
-  await treeItem('Unenroll user…').click();
-  const panel = webview();
-  await panel.locator('#username').waitFor();
-  await panel.locator('#requestSummary', { hasText: 'ticket required' }).waitFor();
-  assert.match(await panel.locator('#requestPolicy').innerText(), /requires a ticket/);
-  assert.equal(await panel.locator('#requestDetails').evaluate((d) => d.open), true, 'a required request is open');
-  await setField(panel, '#username', 'jdoe');
-  await setField(panel, '#confirmation', 'jdoe');
-  await setField(panel, '#useSeed', true);
+  await tree.click(INSTANCE.name);
+  await unenroll.openFromTree();
+  await request.waitForSummary('ticket required');
+  assert.match(await request.policy(), /requires a ticket/);
+  assert.equal(await request.isOpen(), true, 'a required request is open');
+  await unenroll.setUser('jdoe');
+  await unenroll.confirm('jdoe');
+  await unenroll.useStoredSeed(true);
   // chosen before any card shows, while the list still opens inside the panel
-  await setField(panel, '#verification', 'In person');
+  await request.setVerification('In person');
   await shot('request-section-policy');
 
   // 4. without a ticket: refused by the gate, nothing sent to the server
-  await panel.locator('#send:not([disabled])').waitFor();
-  await panel.locator('#send').click();
-  await panel.locator('#resultTitle', { hasText: '✗' }).waitFor({ timeout: 30000 });
-  assert.match(await panel.locator('#result').innerText(), /requires a ticket/);
+  await unenroll.send();
+  await unenroll.waitForResult('✗');
+  assert.match(await unenroll.result(), /requires a ticket/);
   await shot('refused-without-ticket');
 
   // 5. HELP-3 was reported by the help desk: the card warns and asks "I verified this"
-  await setField(panel, '#ticket', 'HELP-3');
-  await panel.locator('#ticketIdentity', { hasText: 'not the locked-out user' }).waitFor({ timeout: 30000 });
-  assert.match(await panel.locator('#ticketCard').innerText(), /helpdesk/);
-  assert.equal(await panel.locator('#override-group').isVisible(), true, '"I verified this" is asked');
+  await request.setTicket('HELP-3');
+  await request.waitForIdentity('not the locked-out user');
+  assert.match(await request.card(), /helpdesk/);
+  assert.equal(await request.asksOverride(), true, '"I verified this" is asked');
   await shot('ticket-card-warning');
-  await panel.locator('#send').click();
-  await panel.locator('#resultTitle', { hasText: '✗' }).waitFor();
-  await waitUntil(async () => /needs your confirmation/.test(await panel.locator('#result').innerText()), { message: 'refused: the warning needs a typed reason' });
+  await unenroll.send();
+  await unenroll.waitForResult('✗');
+  await waitUntil(async () => /needs your confirmation/.test(await unenroll.result()), { message: 'refused: the warning needs a typed reason' });
   await shot('refused-without-i-verified');
 
   // 6. HELP-1 was reported by jdoe: the card matches, the reset is done and the ticket commented
-  await setField(panel, '#ticket', 'HELP-1');
-  await panel.locator('#ticketIdentity', { hasText: 'reporter is the locked-out user' }).waitFor({ timeout: 30000 });
-  assert.equal(await panel.locator('#override-group').isVisible(), false, 'no warning: nothing to confirm');
-  await setField(panel, '#verificationNote', 'badge checked on video');
+  await request.setTicket('HELP-1');
+  await request.waitForIdentity('reporter is the locked-out user');
+  assert.equal(await request.asksOverride(), false, 'no warning: nothing to confirm');
+  await request.setVerificationNote('badge checked on video');
   await shot('ticket-card-match');
-  await panel.locator('#send:not([disabled])').waitFor();
-  await panel.locator('#send').click();
-  await panel.locator('#resultTitle', { hasText: '✓' }).waitFor({ timeout: 60000 });
-  await panel.locator('#resultComment', { hasText: 'Internal comment added to HELP-1' }).waitFor();
+  await unenroll.send();
+  await unenroll.waitForResult('✓', { timeout: 60000 });
+  await request.waitForComment('Internal comment added to HELP-1');
   await shot('done-with-comment');
 
   // 7. the comment on the simulated ticket, read through its REST API
@@ -112,15 +110,8 @@ async function flow(ctx, sim) {
 
   // 9. the evidence report, through the command and code-server's save dialog
   const reportFile = path.join(server.workspace, 'evidence.html');
-  await runCommand('Jira 2FA Admin: Export Evidence Report…');
-  for (const title of ['Evidence report: first day', 'Evidence report: last day']) {
-    await page.locator('.quick-input-widget', { hasText: title }).waitFor();
-    await page.keyboard.press('Enter');
-  }
-  await answerQuickPick('All instances');
-  await answerQuickPick('HTML');
-  await inputBox(reportFile);
-  await waitForNotification('Evidence report:', { timeout: 30000 });
+  await commands.exportEvidence({ scope: 'All instances', format: 'HTML', file: reportFile });
+  await notifications.waitFor('Evidence report:', { timeout: 30000 });
   await waitUntil(() => fs.existsSync(reportFile), { message: `${reportFile} written` });
   const html = fs.readFileSync(reportFile, 'utf8');
   assert.match(html, /HELP-1/);

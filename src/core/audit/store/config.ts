@@ -5,6 +5,7 @@
  * $JIRA2FA_AUDIT_STORE_PASSWORD or the keychain, and a URL that holds one is refused.
  */
 import { AppError } from '../../errors';
+import { hostOfUrl, parseDestinationUrl } from '../destinationUrl';
 import type { DatabaseConfig } from '../../db/connect';
 
 export type StoreDriver = 'postgres' | 'mysql';
@@ -33,12 +34,7 @@ function bad(message: string): AppError {
 
 /** Parses the store URL. Throws AppError("input"), never quoting a password it found. */
 export function parseStoreUrl(text: string): StoreConfig {
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    throw bad('it is not a URL');
-  }
+  const url = parseDestinationUrl(text, bad);
   const driver = SCHEMES[url.protocol];
   if (!driver) throw bad(`the scheme "${url.protocol.replace(/:$/, '')}" is not postgres, postgresql, mysql or mariadb`);
   if (url.password) throw bad('it holds a password; passwords are never taken from a URL (they would end up in shell history and process lists)');
@@ -55,7 +51,7 @@ export function parseStoreUrl(text: string): StoreConfig {
       ssl = { caFile: value };
     } else throw bad(`unknown option "${key}" (known: tls, ca)`);
   }
-  const cfg: StoreConfig = { driver, host: url.hostname.replace(/^\[|\]$/g, ''), database, ssl };
+  const cfg: StoreConfig = { driver, host: hostOfUrl(url), database, ssl };
   if (url.port) cfg.port = Number(url.port);
   if (url.username) cfg.user = decodeURIComponent(url.username);
   return cfg;

@@ -4,6 +4,7 @@
  * tls://host:port?ca=/path/to/ca.pem (without ca: the system's CAs).
  */
 import { AppError } from '../../errors';
+import { hostOfUrl, parseDestinationUrl } from '../destinationUrl';
 
 export interface SyslogConfig {
   host: string;
@@ -20,18 +21,13 @@ function bad(message: string): AppError {
 }
 
 export function parseSyslogUrl(text: string): SyslogConfig {
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    throw bad('it is not a URL');
-  }
+  const url = parseDestinationUrl(text, bad);
   const transport = url.protocol === 'tcp:' ? 'tcp' : url.protocol === 'tls:' ? 'tls' : undefined;
   if (!transport) throw bad(`the scheme "${url.protocol.replace(/:$/, '')}" is not tcp or tls`);
   if (url.username || url.password) throw bad('it holds a user or password; syslog takes none');
   if (!url.hostname) throw bad('the host is missing');
   if (!url.port) throw bad('the port is missing (514 for TCP, 6514 for TLS are usual)');
-  const cfg: SyslogConfig = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port), transport };
+  const cfg: SyslogConfig = { host: hostOfUrl(url), port: Number(url.port), transport };
   for (const [key, value] of url.searchParams) {
     if (key === 'ca' && transport === 'tls' && value) cfg.caFile = value;
     else throw bad(`unknown option "${key}"${key === 'ca' ? ' (ca is for tls:// only, and names a PEM file)' : ''}`);

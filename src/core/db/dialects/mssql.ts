@@ -5,7 +5,7 @@
  */
 import * as sql from 'mssql';
 import type { ColumnKind, DbErrorInfo, NativeBind, NativeConnectConfig, NativeConnection, NativeDriver, QueryResult } from '../types';
-import { classifyNodeError, errorCode, firstLine, plainValue } from '../native/common';
+import { classifyNodeError, errorCode, firstLine, namedColumnType, plainValue, setUpOrClose } from '../native/common';
 
 const KINDS: Record<string, ColumnKind> = {
   char: 'text',
@@ -39,8 +39,7 @@ const KINDS: Record<string, ColumnKind> = {
 };
 
 export function mssqlColumnType(declaration: string | undefined): { type: ColumnKind; nativeType: string } {
-  const name = (declaration ?? 'unknown').toLowerCase();
-  return { type: KINDS[name] ?? 'other', nativeType: name };
+  return namedColumnType(KINDS, (declaration ?? 'unknown').toLowerCase());
 }
 
 /** The mssql pool options for a profile (exported for unit tests). */
@@ -200,14 +199,11 @@ export const driver: NativeDriver = {
     const pool = new sql.ConnectionPool(poolConfig(config));
     const conn = new MssqlConnection(pool);
     await pool.connect();
-    try {
+    await setUpOrClose(async () => {
       const result = await conn.execute('SELECT @@VERSION AS v, @@SPID AS spid', [], {});
       conn.serverVersion = String(result.rows[0][0]).split('\n')[0].trim();
       conn.sessionId = String(result.rows[0][1]);
-    } catch (e) {
-      await pool.close().catch(() => undefined);
-      throw e;
-    }
+    }, () => pool.close());
     return conn;
   },
   classifyError: classifyMssqlError,

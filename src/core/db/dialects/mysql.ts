@@ -5,7 +5,7 @@
 import mysql from 'mysql2/promise';
 import type { ConnectionOptions, FieldPacket } from 'mysql2/promise';
 import type { ColumnKind, DbErrorInfo, NativeBind, NativeConnectConfig, NativeConnection, NativeDriver, QueryResult } from '../types';
-import { classifyNodeError, errorCode, firstLine, plainValue } from '../native/common';
+import { classifyNodeError, errorCode, firstLine, plainValue, serverLogin, setUpOrClose } from '../native/common';
 
 /** mysql2 column type numbers (protocol values). */
 const TYPES: Record<number, [string, ColumnKind]> = {
@@ -49,11 +49,7 @@ export function mysqlColumnType(field: FieldPacket): { type: ColumnKind; nativeT
 /** The mysql2 options for a profile (exported for unit tests). */
 export function connectionOptions(config: NativeConnectConfig): ConnectionOptions {
   return {
-    host: config.host,
-    port: config.port,
-    database: config.database,
-    user: config.user,
-    password: config.password ?? '',
+    ...serverLogin(config),
     // verifyIdentity: without it mysql2 verifies the chain but not the host name.
     ssl: config.tls ? { rejectUnauthorized: true, verifyIdentity: true, ...(config.tls.ca ? { ca: config.tls.ca } : {}) } : undefined,
     connectTimeout: config.connectTimeoutMs,
@@ -158,15 +154,12 @@ export const driver: NativeDriver = {
   async connect(config) {
     const conn = await mysql.createConnection(connectionOptions(config));
     const wrapped = new MysqlConnection(conn);
-    try {
+    await setUpOrClose(async () => {
       const [rows] = await conn.query({ sql: 'SELECT VERSION() AS v, CONNECTION_ID() AS id', rowsAsArray: true });
       const row = (rows as unknown as unknown[][])[0];
       wrapped.serverVersion = String(row[0]);
       wrapped.sessionId = String(row[1]);
-    } catch (e) {
-      conn.destroy();
-      throw e;
-    }
+    }, () => conn.destroy());
     return wrapped;
   },
   classifyError: classifyMysqlError,

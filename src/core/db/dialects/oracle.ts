@@ -5,7 +5,7 @@
  */
 import * as oracledb from 'oracledb';
 import type { ColumnKind, DbErrorInfo, NativeBind, NativeConnectConfig, NativeConnection, NativeDriver, QueryResult } from '../types';
-import { classifyNodeError, errorCode, firstLine, plainValue } from '../native/common';
+import { classifyNodeError, errorCode, firstLine, namedColumnType, plainValue, setUpOrClose } from '../native/common';
 import { quoteDouble } from '../dialect';
 
 /** Session formats: ISO-like and with full fractional seconds. */
@@ -37,8 +37,7 @@ const KINDS: Record<string, ColumnKind> = {
 };
 
 export function oracleColumnType(dbTypeName: string | undefined): { type: ColumnKind; nativeType: string } {
-  const name = (dbTypeName ?? 'UNKNOWN').toUpperCase();
-  return { type: KINDS[name] ?? 'other', nativeType: name };
+  return namedColumnType(KINDS, (dbTypeName ?? 'UNKNOWN').toUpperCase());
 }
 
 const AS_TEXT = new Set<unknown>([
@@ -165,16 +164,13 @@ export const driver: NativeDriver = {
   async connect(config) {
     const conn = await oracledb.getConnection(connectionAttributes(config));
     const wrapped = new OracleConnection(conn);
-    try {
+    await setUpOrClose(async () => {
       await conn.execute(SESSION_SETUP, {}, { autoCommit: false });
       if (config.schema) await conn.execute(currentSchemaSql(config.schema), {}, { autoCommit: false });
       const info = await conn.execute("SELECT SYS_CONTEXT('USERENV', 'SID') FROM DUAL", {}, { outFormat: oracledb.OUT_FORMAT_ARRAY, autoCommit: false });
       wrapped.serverVersion = `Oracle ${conn.oracleServerVersionString}`;
       wrapped.sessionId = String(info.rows?.[0]?.[0] ?? '');
-    } catch (e) {
-      await conn.close().catch(() => undefined);
-      throw e;
-    }
+    }, () => conn.close());
     return wrapped;
   },
   classifyError: classifyOracleError,

@@ -12,40 +12,31 @@ import pgliteModule = require('@electric-sql/pglite');
 const { PGlite } = pgliteModule;
 type PGlite = InstanceType<typeof PGlite>;
 import type { NativeConnection, NativeDriver, QueryResult } from '../types';
-import { plainValue } from '../native/common';
+import { plainValue, setUpOrClose } from '../native/common';
+import { PgTransactions, pgResult } from '../native/pgConnection';
 import { quoteDouble } from '../dialect';
-import { RAW_TEXT_OIDS, classifyPgError, pgColumnType } from '../native/pgTypes';
+import { RAW_TEXT_OIDS, classifyPgError } from '../native/pgTypes';
 
 const parsers: Record<number, (value: string) => unknown> = {};
 for (const oid of RAW_TEXT_OIDS) parsers[oid] = (value: string) => value;
 
-class PgliteConnection implements NativeConnection {
+class PgliteConnection extends PgTransactions implements NativeConnection {
   serverVersion = '';
   readonly sessionId = 'pglite';
 
-  constructor(private readonly db: PGlite) {}
+  constructor(private readonly db: PGlite) {
+    super();
+  }
 
   async execute(sql: string, binds: { value: unknown }[], options: { maxRows?: number }): Promise<QueryResult> {
     // query() is the extended protocol (one statement per message, with or without values);
     // exec() would be the simple protocol, which runs several statements in turn: never used.
     const result = await this.db.query<unknown[]>(sql, binds.map((b) => plainValue(b.value)), { rowMode: 'array', parsers });
-    const columns = (result.fields ?? []).map((f) => ({ name: f.name, ...pgColumnType(f.dataTypeID) }));
-    let rows = (result.rows ?? []) as unknown[][];
-    if (options.maxRows !== undefined && rows.length > options.maxRows) rows = rows.slice(0, options.maxRows);
-    const rowCount = result.command === 'SELECT' ? rows.length : result.rowCount ?? result.affectedRows ?? rows.length;
-    return { columns, rows, rowCount };
+    return pgResult(result, result.rowCount ?? result.affectedRows, options.maxRows);
   }
 
-  async begin(options: { readOnly: boolean }): Promise<void> {
-    await this.db.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
-  }
-
-  async commit(): Promise<void> {
-    await this.db.query('COMMIT');
-  }
-
-  async rollback(): Promise<void> {
-    await this.db.query('ROLLBACK');
+  protected run(sql: string): Promise<unknown> {
+    return this.db.query(sql);
   }
 
   async close(): Promise<void> {
@@ -71,16 +62,13 @@ export const driver: NativeDriver = {
     const db = new PGlite(location);
     await db.waitReady;
     const conn = new PgliteConnection(db);
-    try {
+    await setUpOrClose(async () => {
       if (config.schema) {
         await db.query("SELECT set_config('search_path', $1, false)", [quoteDouble(config.schema)]);
       }
       const info = await db.query<{ v: string }>('SELECT version() AS v');
       conn.serverVersion = String(info.rows[0].v);
-    } catch (e) {
-      await db.close().catch(() => undefined);
-      throw e;
-    }
+    }, () => db.close());
     return conn;
   },
   classifyError(error) {

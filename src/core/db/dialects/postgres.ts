@@ -4,9 +4,10 @@
  */
 import { Client, types as pgTypes, type ClientConfig, type QueryArrayConfig } from 'pg';
 import type { NativeConnectConfig, NativeConnection, NativeDriver, QueryResult } from '../types';
-import { plainValue } from '../native/common';
+import { plainValue, serverLogin, setUpOrClose } from '../native/common';
+import { PgTransactions, pgResult } from '../native/pgConnection';
 import { quoteDouble } from '../dialect';
-import { RAW_TEXT_OIDS, classifyPgError, pgColumnType } from '../native/pgTypes';
+import { RAW_TEXT_OIDS, classifyPgError } from '../native/pgTypes';
 
 const raw = new Set(RAW_TEXT_OIDS);
 const typeParsers = {
@@ -19,11 +20,7 @@ const typeParsers = {
 /** The pg client options for a profile (exported for unit tests). */
 export function clientConfig(config: NativeConnectConfig): ClientConfig {
   return {
-    host: config.host,
-    port: config.port,
-    database: config.database,
-    user: config.user,
-    password: config.password ?? '',
+    ...serverLogin(config),
     ssl: config.tls ? { rejectUnauthorized: true, ...(config.tls.ca ? { ca: config.tls.ca } : {}) } : false,
     connectionTimeoutMillis: config.connectTimeoutMs,
     application_name: config.applicationName,
@@ -31,12 +28,13 @@ export function clientConfig(config: NativeConnectConfig): ClientConfig {
   };
 }
 
-class PgConnection implements NativeConnection {
+class PgConnection extends PgTransactions implements NativeConnection {
   serverVersion = '';
   sessionId = '';
   private lost: Error | undefined;
 
   constructor(private readonly client: Client) {
+    super();
     // A terminated session emits 'error' on the client; without a listener Node would crash.
     client.on('error', (e) => {
       this.lost = e;
@@ -49,23 +47,11 @@ class PgConnection implements NativeConnection {
     // text holding several statements is refused by the server instead of run in turn.
     const query = { text: sql, values: binds.map((b) => plainValue(b.value)), rowMode: 'array' as const, queryMode: 'extended' as const };
     const result = await this.client.query(query as typeof query & QueryArrayConfig);
-    const columns = (result.fields ?? []).map((f) => ({ name: f.name, ...pgColumnType(f.dataTypeID) }));
-    let rows = (result.rows ?? []) as unknown[][];
-    if (options.maxRows !== undefined && rows.length > options.maxRows) rows = rows.slice(0, options.maxRows);
-    const rowCount = result.command === 'SELECT' || result.rowCount === null ? rows.length : result.rowCount;
-    return { columns, rows, rowCount };
+    return pgResult(result, result.rowCount, options.maxRows);
   }
 
-  async begin(options: { readOnly: boolean }): Promise<void> {
-    await this.client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
-  }
-
-  async commit(): Promise<void> {
-    await this.client.query('COMMIT');
-  }
-
-  async rollback(): Promise<void> {
-    await this.client.query('ROLLBACK');
+  protected run(sql: string): Promise<unknown> {
+    return this.client.query(sql);
   }
 
   async close(): Promise<void> {
@@ -79,7 +65,7 @@ export const driver: NativeDriver = {
     const client = new Client(clientConfig(config));
     const conn = new PgConnection(client);
     await client.connect();
-    try {
+    await setUpOrClose(async () => {
       // One round trip: the search path is set by the same statement that reads the version.
       // The schema alone, without public: a table missing from it must fail, never be found
       // under the same name in public.
@@ -88,10 +74,7 @@ export const driver: NativeDriver = {
         : await client.query('SELECT version() AS v, pg_backend_pid() AS pid');
       conn.serverVersion = String(info.rows[0].v);
       conn.sessionId = String(info.rows[0].pid);
-    } catch (e) {
-      await client.end().catch(() => undefined);
-      throw e;
-    }
+    }, () => client.end());
     return conn;
   },
   classifyError: classifyPgError,

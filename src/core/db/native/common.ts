@@ -2,7 +2,7 @@
  * Helpers shared by the dialect files. Bundled into each driver bundle, so: no state, no
  * classes that other bundles would test with instanceof.
  */
-import type { DbErrorInfo } from '../types';
+import type { ColumnKind, DbErrorInfo, NativeConnectConfig } from '../types';
 
 /** First line of an error's message, or its string form. */
 export function firstLine(error: unknown): string {
@@ -67,4 +67,29 @@ export function plainValue(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return value;
+}
+
+/** Where and as whom a network dialect's client connects (the start of its client options). */
+export function serverLogin(config: NativeConnectConfig): { host?: string; port?: number; database: string; user?: string; password: string } {
+  return { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '' };
+}
+
+/** A column's kind by its type name in `kinds` ('other' when the name is not there). */
+export function namedColumnType(kinds: Record<string, ColumnKind>, name: string): { type: ColumnKind; nativeType: string } {
+  return { type: kinds[name] ?? 'other', nativeType: name };
+}
+
+/**
+ * Sets up a session just opened (reads its version and id, sets its schema). When the set-up
+ * fails the native connection is closed before the error goes on, so no session is left open.
+ */
+export async function setUpOrClose(setUp: () => Promise<void>, close: () => Promise<unknown> | void): Promise<void> {
+  try {
+    await setUp();
+  } catch (e) {
+    await Promise.resolve()
+      .then(close)
+      .catch(() => undefined);
+    throw e;
+  }
 }
