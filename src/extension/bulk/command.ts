@@ -29,7 +29,7 @@ export function bulkDeps(s: ExtensionServices): BulkDeps {
 export function commandHandlers(s: ExtensionServices): CommandHandlers {
   return {
     [Command.bulkDisable]: async (arg: InstanceArg) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Bulk disable 2SV on which instance?');
+      const profile = await resolveInstance(s.profiles, arg, 'Bulk disable 2SV on which instance?', (p) => p.product !== 'cloud');
       if (!profile) return;
       const [{ runBulkFlow }, { VscodeBulkUi }] = await Promise.all([import('./flow.js'), import('./vscodeUi.js')]);
       await runBulkFlow(profile, new VscodeBulkUi(), bulkDeps(s));

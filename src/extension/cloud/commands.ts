@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { MoveResult } from '../../core/cloud/moveResult';
 import type { PendingMove } from '../../core/cloud/tracker';
 import { describeError } from '../../core/errors';
+import type { InstanceProfile } from '../../core/profiles/schema';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
 import { Command, type CommandHandlers } from '../commandTable';
 import type { ExtensionServices } from '../services';
@@ -17,13 +18,15 @@ import type { TreeNode } from '../tree/instancesTree';
 import { ageText } from './age';
 import { pendingRowKey } from './cloudTree';
 
+const CLOUD = (p: InstanceProfile) => p.product === 'cloud';
+
 export function commandHandlers(s: ExtensionServices): CommandHandlers {
   const changed = () => {
     void s.cloudRows.reload();
   };
   return {
     [Command.recoverCloudUser]: async (arg: InstanceArg) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Recover a user of which Cloud organization?');
+      const profile = await resolveInstance(s.profiles, arg, 'Recover a user of which Cloud organization?', CLOUD);
       if (!profile) return;
       if (profile.product !== 'cloud') {
         return void vscode.window.showInformationMessage(`${profile.name} is a Data Center instance: use "Unenroll User…" for it.`);
@@ -43,7 +46,7 @@ export function commandHandlers(s: ExtensionServices): CommandHandlers {
       if (entries.length) await moveBackAll(s, entries, changed);
     },
     [Command.moveAllBack]: async (arg: InstanceArg) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Move every waiting user of which organization back?');
+      const profile = await resolveInstance(s.profiles, arg, 'Move every waiting user of which organization back?', CLOUD);
       if (!profile) return;
       let entries: PendingMove[];
       try {
@@ -111,7 +114,8 @@ async function moveBackOne(s: ExtensionServices, e: PendingMove, report: (text: 
   }
   const [{ runCloudMoveBack }, { taskProgressText }] = await Promise.all([import('../../core/actions/cloud.js'), import('../../core/cloud/tasks.js')]);
   const result = await runCloudMoveBack(
-    { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, admin: s.adminName(), withClient: (p, fn) => s.cloud.withClient(p, fn, (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`)) },
+    // No admin name: the entry names the API key's owner as entered, else the OS user (core/cloud/identity.ts).
+    { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, withClient: (p, fn) => s.cloud.withClient(p, fn, (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`)) },
     { profile, email: e.email, task: { onPoll: (st, n) => report(`check ${n}: ${taskProgressText(st)}`) } },
   );
   s.log.info(`Cloud move back ${e.email} on ${profile.id}: ${result.outcome?.kind ?? 'ok'} (tracker: ${result.tracker})`);

@@ -43,7 +43,7 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
     move: async (req, events) => {
       const [{ runCloudMove }, { taskProgressText }] = await Promise.all([import('../../core/actions/cloud.js'), import('../../core/cloud/tasks.js')]);
       const result = await runCloudMove(
-        { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, admin: s.adminName(), withClient: (p, fn) => s.cloud.withClient(p, fn, events.onRateLimited) },
+        { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, withClient: (p, fn) => s.cloud.withClient(p, fn, events.onRateLimited) },
         { profile, ...req, task: { onPoll: (st, n) => events.onPoll(taskProgressText(st), n) } },
       );
       s.log.info(`Cloud move ${req.email} on ${profile.id}: ${result.outcome?.kind ?? 'ok'} (moved: ${result.moved}, tracker: ${result.tracker})`);

@@ -15,7 +15,7 @@ import type { ExtensionServices } from '../services';
 export function commandHandlers(s: ExtensionServices): CommandHandlers {
   return {
     [Command.importDbConfig]: async (arg: InstanceArg, file?: vscode.Uri) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Import the database of which instance?');
+      const profile = await resolveInstance(s.profiles, arg, 'Import the database of which instance?', (p) => p.product !== 'cloud');
       if (!profile) return;
       if (profile.product === 'cloud') return void vscode.window.showErrorMessage(`"${profile.name}" is a Cloud organization: it has no database.`);
       const source =

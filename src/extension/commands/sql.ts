@@ -17,7 +17,7 @@ const openSnippetRunPanel = async (...args: Parameters<typeof import('../snippet
   (await import('../snippets/snippetRunPanel.js')).openSnippetRunPanel(...args);
 
 async function databaseInstance(s: ExtensionServices, arg: InstanceArg, question: string): Promise<InstanceProfile | undefined> {
-  const profile = await resolveInstance(s.profiles, arg, question);
+  const profile = await resolveInstance(s.profiles, arg, question, hasDatabase);
   if (!profile) return undefined;
   if (!hasDatabase(profile)) {
     void vscode.window.showInformationMessage(`"${profile.name}" has no database connection. Add one with Edit Instance… to use recovery SQL.`);

@@ -32,7 +32,7 @@ export function commandHandlers(s: ExtensionServices): CommandHandlers {
       void show(notice.message);
     },
     [Command.unenrollUser]: async (arg: InstanceArg, username?: string) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Unenroll a user on which instance?');
+      const profile = await resolveInstance(s.profiles, arg, 'Unenroll a user on which instance?', DATA_CENTER);
       if (!profile) return;
       if (!DATA_CENTER(profile)) {
         return void vscode.window.showInformationMessage('Atlassian Cloud has no recovery unenroll call: recover Cloud users through their authentication policy.');
