@@ -85,13 +85,19 @@ if (want('activation')) {
   const ACT_RUNS = Number(process.env.BENCH_ACTIVATION_RUNS ?? 9);
   const lazy = [];
   const eager = [];
+  const floor = [];
   runScript(process.execPath, ['bench/activation.cjs'], 'activation warm-up');
   for (let i = 0; i < ACT_RUNS; i++) {
     lazy.push(runScript(process.execPath, ['bench/activation.cjs'], `activation ${i + 1}/${ACT_RUNS}`));
     eager.push(runScript(process.execPath, ['bench/activation.cjs', '--eager'], `activation, eager comparison ${i + 1}/${ACT_RUNS}`));
+    floor.push(runScript(process.execPath, ['bench/activation.cjs', '--floor'], `activation floor (an empty ES module) ${i + 1}/${ACT_RUNS}`));
   }
   const total = median(lazy.map((r) => r.totalMs));
   const eagerTotal = median(eager.map((r) => r.totalMs));
+  const firstRows = median(lazy.map((r) => r.firstRowsMs));
+  const eagerFirstRows = median(eager.map((r) => r.firstRowsMs));
+  const started = median(lazy.map((r) => r.servicesMs));
+  const floorMs = median(floor.map((r) => r.floorMs));
   const chunks = fs.readdirSync(path.join(root, 'dist/esm/chunks')).filter((f) => f.endsWith('.mjs'));
   const chunkKB = (re) => chunks.filter((f) => re.test(f)).reduce((n, f) => n + kb(`dist/esm/chunks/${f}`), 0);
   const act = await activationFiles();
@@ -104,16 +110,20 @@ if (want('activation')) {
   };
   const forbidden = [...new Set(lazy.flatMap((r) => r.forbidden))];
   const builtins = [...new Set(lazy.flatMap((r) => r.builtins))];
-  results.activation = { runs: ACT_RUNS, totalMs: total, requireMs: median(lazy.map((r) => r.requireMs)), activateMs: median(lazy.map((r) => r.activateMs)), eagerTotalMs: eagerTotal, loaded: lazy[0].loaded, forbidden, builtins, standInGaps: [...new Set(lazy.flatMap((r) => r.missing))], sizesKB: sizes, raw: { lazy, eager } };
-  rows.push(['Activation: load dist/extension.js (+ the ES module build it starts) + activate()', `${ms(total)} (best ${ms(Math.min(...lazy.map((r) => r.totalMs)))})`, `${ms(eagerTotal)} if the Jira and Cloud clients and the PostgreSQL driver were loaded too`, ratio(total, eagerTotal), '≤ 20 ms', verdict(total <= 20)]);
+  results.activation = { runs: ACT_RUNS, totalMs: total, firstRowsMs: firstRows, eagerFirstRowsMs: eagerFirstRows, servicesMs: started, floorMs, requireMs: median(lazy.map((r) => r.requireMs)), activateMs: median(lazy.map((r) => r.activateMs)), eagerTotalMs: eagerTotal, loaded: lazy[0].loaded, forbidden, builtins, standInGaps: [...new Set(lazy.flatMap((r) => r.missing))], sizesKB: sizes, raw: { lazy, eager } };
+  rows.push(['Activation: load dist/extension.js (+ the ES module build it starts) + activate()', `${ms(total)} (best ${ms(Math.min(...lazy.map((r) => r.totalMs)))})`, `${ms(eagerTotal)} if activation also waited for what it defers (services, profile validation, every command handler) and loaded the Jira and Cloud clients and the PostgreSQL driver`, ratio(total, eagerTotal), '≤ 20 ms', verdict(total <= 20)]);
+  rows.push(['Tree\'s first rows ready: activation + the root getChildren (waits for the profile validation chunk)', ms(firstRows), `${ms(eagerFirstRows)} eager`, ratio(firstRows, eagerFirstRows), '—', '—']);
+  rows.push(['Services started after activation (audit log, sessions, tree rows under instances, walkthrough, reminders)', ms(started), `${ms(eagerTotal)} eager (inside activation there)`, ratio(started, eagerTotal), '—', '—']);
   rows.push([`Code activation reads (${act.files.length} files: the starter, dist/esm/extension.mjs and its static chunks)`, `${round(act.kb, 1)} KB`, `${round(sizes['HTTP clients (Jira + Cloud, with undici)'], 1)} KB HTTP clients + ${round(sizes['postgres driver chunk'], 1)} KB pg driver, loaded on first use`, '—', '≤ 80 KB', verdict(act.kb <= 80)]);
   rows.push(['CommonJS modules loaded by activation (require.cache)', results.activation.loaded.join(', '), 'no driver, no undici; no net/http/tls module', '—', 'none forbidden', verdict(forbidden.length === 0 && builtins.length === 0)]);
   const parts = act.parts;
-  const firstUse = 'The panels, the Jira and Cloud clients, the drivers, the bulk flow and the restore are chunks loaded by import() on first use (docs/architecture.md).';
-  const split = `of the median, ${round(results.activation.requireMs, 1)} ms is Node loading the starter and the ES module graph of ${act.files.length} files (${round(act.kb, 0)} KB: reading, compiling, linking, evaluating) and ${round(results.activation.activateMs, 1)} ms is activate() itself`;
+  const firstUse = 'The command handlers, the services, the profile validation, the panels, the Jira and Cloud clients, the drivers, the bulk flow and the restore are chunks loaded by import() after activation or on first use (docs/architecture.md).';
+  notes.push(`Read at activation (${round(act.kb, 1)} KB): ${parts.slice(0, 10).map(([k, v]) => `${k} ${round(v / 1024, 1)} KB`).join(', ')}.`);
+  const split = `of the median, ${round(results.activation.requireMs, 1)} ms is Node loading the starter and the ES module graph of ${act.files.length} files (${round(act.kb, 0)} KB: reading, compiling, linking, evaluating) and ${round(results.activation.activateMs, 1)} ms is activate() itself; importing an empty ES module the same way (Node starting its ES module loader) takes ${round(floorMs, 1)} ms in the same run, the part no bundle size removes`;
+  notes.push(`Deferred, not hidden: activate() registers the commands from the table and the view, and returns. The tree's first rows wait for the profile validation (the zod schema, its own chunk): ${ms(firstRows)} from the start, against ${ms(eagerFirstRows)} when everything loads at activation. The services (audit log, database and Cloud sessions, the rows under each instance, the walkthrough keys, the team audit status) start once the profiles are read, ${ms(started)} from the start; a command's handler module loads on its first call.`);
   if (total <= 20) notes.push(`Activation: ${split}. ${firstUse}`);
   if (act.kb > 80) {
-    notes.push(`Code read at activation misses ≤ 80 KB (${round(act.kb, 1)} KB). Largest parts: ${parts.slice(0, 8).map(([k, v]) => `${k} ${round(v / 1024, 1)} KB`).join(', ')}. The command handlers and the tree's database and Cloud rows are still imported statically by activate(): registering each command with a handler loaded by import() on first call (as the panels are) is what would take them out.`);
+    notes.push(`Code read at activation misses ≤ 80 KB (${round(act.kb, 1)} KB). Largest parts: ${parts.slice(0, 8).map(([k, v]) => `${k} ${round(v / 1024, 1)} KB`).join(', ')}.`);
   }
   results.activation.bundleParts = parts;
   if (total > 20) {

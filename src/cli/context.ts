@@ -26,6 +26,7 @@ import { redactor } from '../core/redact';
 import { withOriginConfirmation } from '../core/credentialOrigin';
 import { SECRET_LABELS, type SecretStore } from '../core/secrets';
 import { CliSecretStore } from './keychain';
+import { DbError } from '../core/db/connect';
 import { printable, printableJson, printableLines } from '../core/printable';
 import { replayGuardFor, type ReplayGuard } from '../core/totp';
 import { FileStepLedger, totpLedgerPath } from '../core/totpLedger';
@@ -154,6 +155,14 @@ export class CliContext {
       return true;
     });
     return this.secretStore;
+  }
+
+  /**
+   * After a failure: a database that refused a sign-in without a password was missing one the
+   * keychain could not give; the keychain warning (keychain.ts) is due now, not before.
+   */
+  explainMissingSecret(e: unknown): void {
+    if (e instanceof DbError && e.category === 'auth' && this.baseStore instanceof CliSecretStore) this.baseStore.explainMissing('dbPassword');
   }
 
   /** The store itself (login, logout and credentials manage it; secrets() is for reading to send). */

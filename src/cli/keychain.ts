@@ -260,12 +260,21 @@ export interface CliSecretStoreOptions {
 type KeychainState = { store: KeychainSecretStore } | { problem: KeychainProblem };
 
 /**
+ * Secrets a command can do without: a database may sign in with no password (trust or peer
+ * authentication, PGlite). Not finding one is no reason to explain the keychain; the explanation
+ * comes only if the database then refuses the sign-in (explainMissing, called by the CLI).
+ */
+const OPTIONAL_KINDS: ReadonlySet<SecretKind> = new Set(['dbPassword']);
+
+/**
  * What the CLI reads secrets from: the keychain, then the environment. keytar is loaded on
  * the first call, so commands that need no secret never load it.
  */
 export class CliSecretStore implements SecretStore {
   private state?: KeychainState;
   private warned = false;
+  /** Optional secrets found nowhere while the keychain could not be used (not yet explained). */
+  private readonly unexplained = new Set<SecretKind>();
   private readonly envStore: EnvSecretStore;
 
   constructor(private readonly options: CliSecretStoreOptions) {
@@ -307,12 +316,30 @@ export class CliSecretStore implements SecretStore {
       }
     }
     const stored = await this.envStore.getWithOrigin(instanceId, kind);
-    if (stored === undefined && 'problem' in state && !this.warned) {
-      this.warned = true;
-      this.options.warn(`the OS keychain is not available, so only environment variables are read, and ${SECRET_ENV[kind]} is not set. ` +
-        `Why: ${state.problem.reason} Fix: ${state.problem.fix}`);
+    if (stored === undefined && 'problem' in state) {
+      // Said only for a secret the command needs: an optional one waits for explainMissing().
+      if (OPTIONAL_KINDS.has(kind)) this.unexplained.add(kind);
+      else this.warnMissing(kind, state.problem);
     }
     return stored;
+  }
+
+  /**
+   * The command failed for want of an optional secret (the database refused a sign-in without
+   * a password): now the keychain warning is due, if that secret was found nowhere.
+   */
+  explainMissing(kind: SecretKind): void {
+    const state = this.state;
+    if (!this.unexplained.delete(kind) || !state || !('problem' in state)) return;
+    this.warnMissing(kind, state.problem);
+  }
+
+  /** One warning per run: why the keychain was not read and which variable is not set. */
+  private warnMissing(kind: SecretKind, problem: KeychainProblem): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.options.warn(`the OS keychain is not available, so only environment variables are read, and ${SECRET_ENV[kind]} is not set. ` +
+      `Why: ${problem.reason} Fix: ${problem.fix}`);
   }
 
   async set(instanceId: string, kind: SecretKind, value: string, origin?: string): Promise<void> {

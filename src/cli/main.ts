@@ -44,6 +44,7 @@ export async function main(argv: string[], io: CliIo = processIo(), commands: re
     await program.parseAsync(argv, { from: 'node' });
     code = ctx.exitCode;
   } catch (e) {
+    ctx.explainMissingSecret(e);
     code = reportError(e, ctx, wantsJson(argv));
   }
   // A refused or failed action appended its entry too: ship in both cases.

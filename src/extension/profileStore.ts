@@ -3,9 +3,12 @@
  * workspace can never add an instance or point a token at another host). Each entry is
  * validated on its own; invalid ones are kept as they are and shown as errors, never
  * dropped or silently fixed.
+ *
+ * The validator (the zod profile schema) is imported by ready(), not at activation: the tree's
+ * first rows and startServices() await it, and snapshot() is for code that runs after that.
  */
 import * as vscode from 'vscode';
-import { validateEntries, type InvalidEntry } from '../core/profiles/exchange';
+import type { InvalidEntry, validateEntries } from '../core/profiles/exchange';
 import type { InstanceProfile } from '../core/profiles/schema';
 
 const SECTION = 'jira2fa';
@@ -22,6 +25,8 @@ export class ProfileStore implements vscode.Disposable {
   private readonly watcher: vscode.Disposable;
   /** The last validation of the setting; the tree, commands and panels ask often. */
   private cached: ProfileSnapshot | undefined;
+  private validate: typeof validateEntries | undefined;
+  private loading: Promise<void> | undefined;
 
   constructor() {
     this.watcher = vscode.workspace.onDidChangeConfiguration((e) => {
@@ -39,9 +44,19 @@ export class ProfileStore implements vscode.Disposable {
     return Array.isArray(value) ? value : [];
   }
 
-  /** The valid and invalid entries, validated once per change of the setting. */
+  /** Loads the validator once; then the snapshot as snapshot() gives it. */
+  async ready(): Promise<ProfileSnapshot> {
+    this.loading ??= import('../core/profiles/exchange.js').then((m) => {
+      this.validate = m.validateEntries;
+    });
+    await this.loading;
+    return this.snapshot();
+  }
+
+  /** The valid and invalid entries, validated once per change of the setting. Only after ready(). */
   snapshot(): ProfileSnapshot {
-    return (this.cached ??= validateEntries(this.raw()));
+    if (!this.validate) throw new Error('ProfileStore.snapshot() was called before ready()');
+    return (this.cached ??= this.validate(this.raw()));
   }
 
   get(id: string): InstanceProfile | undefined {

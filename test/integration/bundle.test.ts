@@ -68,6 +68,25 @@ describe('built bundles (dist/)', function () {
     }
   });
 
+  it('bench/activation.cjs activates the built extension in the vscode stand-in: first rows, services, nothing forbidden', function () {
+    // The bench (npm run bench) on this build, once, so a gap in the stand-in or a changed API breaks a test, not the next bench run.
+    this.timeout(60_000);
+    for (const mode of [[], ['--eager']]) {
+      const out = execFileSync(process.execPath, [path.resolve(__dirname, '../../bench/activation.cjs'), ...mode], { encoding: 'utf8' });
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+      assert.ok(line, `no BENCH_RESULT line in: ${out}`);
+      const r = JSON.parse(line.slice('BENCH_RESULT '.length)) as Record<string, unknown>;
+      assert.deepEqual(r.missing, [], 'the stand-in lacks what activation touched');
+      assert.equal(r.rows, 3, 'the tree\'s first rows: the three instances of the bench settings');
+      assert.equal(r.instances, 3);
+      for (const k of ['totalMs', 'firstRowsMs', 'servicesMs']) assert.ok(typeof r[k] === 'number' && r[k] > 0, k);
+      if (mode.length === 0) {
+        assert.deepEqual(r.forbidden, [], 'no driver or HTTP client at activation');
+        assert.deepEqual(r.builtins, [], 'no node:net, node:tls or node:http at activation');
+      }
+    }
+  });
+
   it('the CLI starter starts the ES module build and prints its version', function () {
     const out = execFileSync(process.execPath, [path.join(dist, 'cli.js'), '--version'], { encoding: 'utf8' });
     assert.match(out.trim(), /^\d+\.\d+\.\d+$/);

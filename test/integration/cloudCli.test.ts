@@ -1,3 +1,4 @@
+import { osUser } from '../../src/core/osUser';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -139,6 +140,30 @@ describe('cli: jira2fa cloud', () => {
 
       const audit = fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; outcome: string; admin: string });
       assert.deepEqual(audit.map((e) => [e.action, e.outcome, e.admin]), [['cloud.move', 'ok', 'ada'], ['cloud.moveBack', 'ok', 'ada']]);
+    });
+
+    it('the API key owner as entered in the profile is the product identity of the entries, marked not verified, in audit show and the CSV export', async () => {
+      const file = JSON.parse(fs.readFileSync(profiles, 'utf8')) as { instances: Array<Record<string, unknown>> };
+      file.instances[0].cloud = { ...(file.instances[0].cloud as object), apiKeyOwner: 'ops-bot@acme.example' };
+      fs.writeFileSync(profiles, JSON.stringify(file));
+      const noAdmin = { JIRA2FA_ADMIN: undefined };
+      const moved = await run(['cloud', 'move', '--instance', 'acme', '--user', 'alice@example.com'], noAdmin);
+      assert.equal(moved.code, 0, moved.stdout + moved.stderr);
+      // refused before any request (production without --confirm) is recorded under the same identity
+      await run(['cloud', 'move', '--instance', 'acme-prod', '--user', 'alice@example.com', '--to', POLICY_OPTIONAL], noAdmin);
+      const entries = fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; outcome: string; admin: string; osUser?: string; instance: { id: string } });
+      const owner = 'ops-bot@acme.example (entered, not verified)';
+      assert.deepEqual(entries.map((e) => [e.instance.id, e.action, e.outcome, e.admin]), [['acme', 'cloud.move', 'ok', owner], ['acme-prod', 'cloud.move', 'refused', osUser()]]);
+      assert.equal(entries[0].osUser, osUser());
+      const shown = await run(['audit', 'show', '--instance', 'acme']);
+      assert.ok(shown.stdout.includes(`ops-bot@acme.example (entered, not verified) (OS user ${osUser()})`), shown.stdout);
+      const csv = path.join(dir, 'audit.csv');
+      assert.equal((await run(['audit', 'export', '--csv', csv])).code, 0);
+      assert.ok(fs.readFileSync(csv, 'utf8').includes(`"ops-bot@acme.example (entered, not verified)",${osUser()},acme,cloud.move`), fs.readFileSync(csv, 'utf8'));
+      // $JIRA2FA_ADMIN, when set, names the admin instead
+      await run(['cloud', 'move-back', '--instance', 'acme', '--user', 'alice@example.com']);
+      const last = JSON.parse(fs.readFileSync(auditFile, 'utf8').trim().split('\n').pop()!) as { admin: string };
+      assert.equal(last.admin, 'ada');
     });
 
     it('pending flags users left longer than --max-age-hours', async () => {

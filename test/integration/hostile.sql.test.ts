@@ -113,13 +113,16 @@ describe('hostile user names against PostgreSQL, at the wire', function () {
       const r = await flows(value);
       if (r.found === -1) continue;
       checked++;
-      const expected = JIRA_USERS.some((u) => u[3] && u[2] === value.toLowerCase()) ? 1 : 0;
+      // A user-name parameter is bound without surrounding whitespace (as every form sends it).
+      const bound = value.trim();
+      const expected = JIRA_USERS.some((u) => u[3] && u[2] === bound.toLowerCase()) ? 1 : 0;
       assert.equal(r.found, expected, `${label(value)} matched ${r.found} rows`);
       if (expected) continue; // a real user: the disable is not attempted, so fewer statements
       assert.deepEqual(r.texts, benign.texts, `${label(value)} changed the SQL text`);
-      assert.ok(r.values.filter((v) => v === value).length >= 3, `${label(value)} travelled as a bind parameter`);
+      assert.ok(r.values.filter((v) => v === bound).length >= 3, `${label(value)} travelled as a bind parameter`);
     }
-    assert.ok(checked > 200, `only ${checked} values reached the database`);
+    // Values with invisible, control or direction characters are refused as user names (the forms' rule) before any SQL.
+    assert.ok(checked > 150, `only ${checked} values reached the database`);
     assert.deepEqual(await tdb.snapshot(), before);
     assert.deepEqual(await readdir(backupDir), [], 'no backup was written for a refused change');
   });

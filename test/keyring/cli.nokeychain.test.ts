@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ADMIN_TOKEN } from '../support/jiraFixtures';
+import { createTestDatabase, type TestDatabase } from '../support/dbFixtures';
+import { ADMIN_SEED, ADMIN_TOKEN } from '../support/jiraFixtures';
 import { JiraSimulator } from '../support/jiraSimulator';
 import { assertNeverPrinted, DIST_CLI, isolatedEnv, oneJson, runCli, writeProfiles, type Done } from './helpers';
 
@@ -122,6 +123,52 @@ describe('CLI without a usable keychain (dist/cli.js)', () => {
       assert.equal(r.code, 2);
       assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('warning: ')).length, 1, r.stderr);
       assert.match(r.stderr, /warning: the OS keychain is not available.*JIRA2FA_TOKEN is not set\. Why: .* Fix: /);
+    });
+  });
+
+  describe('the keychain warning only for a secret the command needs (keychain unusable)', () => {
+    let pg: TestDatabase;
+    let dbProfiles: string;
+    before(async () => {
+      pg = await createTestDatabase('postgres');
+      const fixture = pg.profile(true);
+      dbProfiles = path.join(dir, 'profiles-db.json');
+      writeProfiles(dbProfiles, [
+        // the sandbox's shape: the Jira server and its database, which signs in without a password
+        { id: 'simdb', name: 'Simulator with database', product: 'jira', baseUrl: sim.baseUrl, environment: 'test', database: fixture.database },
+        // a database user that does not exist: the sign-in is refused without a password
+        { id: 'denied', name: 'Refused database', product: 'jira', baseUrl: sim.baseUrl, environment: 'test', database: { driver: 'mysql', host: '127.0.0.1', port: 3306, database: 'test', user: 'jira2fa_no_such_user', readOnly: true } },
+      ]);
+    });
+    after(async () => {
+      await pg?.drop();
+    });
+    const runDb = (args: string[], extra: Record<string, string> = {}) => run(DIST_CLI, args, { JIRA2FA_PROFILES: dbProfiles, ...extra });
+
+    it('the variables the command needs are set (token and seed), the database needs no password: no keychain warning', async () => {
+      const r = await runDb(['unenroll', '--instance', 'simdb', '--user', 'ghost'], { JIRA2FA_TOKEN: ADMIN_TOKEN, JIRA2FA_TOTP_SECRET: ADMIN_SEED });
+      assert.doesNotMatch(r.stderr, /keychain|D-Bus|JIRA2FA_DB_PASSWORD/i, r.stderr);
+      assert.match(r.stdout + r.stderr, /ghost/, 'the command ran: the user was looked up');
+      const sql = await runDb(['sql', 'run', '--instance', 'simdb', '--snippet', 'jira.count-enrolled']);
+      assert.equal(sql.code, 0, sql.stderr);
+      assert.doesNotMatch(sql.stderr, /keychain|D-Bus|JIRA2FA_DB_PASSWORD/i, sql.stderr);
+    });
+
+    it('a needed secret is missing: the database refuses the sign-in without a password, and the warning names JIRA2FA_DB_PASSWORD', async () => {
+      const r = await runDb(['sql', 'run', '--instance', 'denied', '--snippet', 'jira.count-enrolled']);
+      assert.notEqual(r.code, 0);
+      const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning: '));
+      assert.equal(warnings.length, 1, r.stderr);
+      assert.match(warnings[0], /OS keychain is not available, so only environment variables are read, and JIRA2FA_DB_PASSWORD is not set\. Why: /);
+      assert.match(r.stderr, /authentication failed for user "jira2fa_no_such_user"/);
+    });
+
+    it('a needed secret is missing: no token anywhere, the warning names JIRA2FA_TOKEN (not the database password)', async () => {
+      const r = await runDb(['unenroll', '--instance', 'simdb', '--user', 'ghost'], { JIRA2FA_TOTP_SECRET: ADMIN_SEED });
+      assert.notEqual(r.code, 0);
+      const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning: '));
+      assert.equal(warnings.length, 1, r.stderr);
+      assert.match(warnings[0], /JIRA2FA_TOKEN is not set/);
     });
   });
 

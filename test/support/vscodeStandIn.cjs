@@ -46,6 +46,9 @@ function outputChannel() {
   return { lines, info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug'), trace: log('trace'), append() {}, appendLine: log('line'), show() {}, hide() {}, clear() {}, dispose() {} };
 }
 
+/** Command ids registered through the stand-in, with their handlers (test/unit/manifest.test.ts). */
+const registeredCommands = new Map();
+
 /** Webview panels created through the stand-in, newest last. */
 const panels = [];
 
@@ -98,9 +101,13 @@ function createStandIn(settings, web = { origin: 'http://127.0.0.1', root: '/' }
       showWarningMessage: async () => undefined,
       showErrorMessage: async () => undefined,
     },
-    commands: { registerCommand: disposable, executeCommand: async () => undefined },
+    commands: { registerCommand: (id, handler) => (registeredCommands.set(id, handler), disposable()), executeCommand: async () => undefined },
     workspace: {
-      getConfiguration: () => ({ inspect: (key) => ({ key, globalValue: settings }), get: () => settings, update: async () => undefined }),
+      // `settings` is the user's jira2fa.instances; every other setting is unset.
+      getConfiguration: (section) => {
+        const value = (key) => ((section ? `${section}.${key}` : key) === 'jira2fa.instances' ? settings : undefined);
+        return { inspect: (key) => ({ key, globalValue: value(key) }), get: (key, fallback) => value(key) ?? fallback, update: async () => undefined };
+      },
       onDidChangeConfiguration: disposable,
       onDidOpenTextDocument: disposable,
       onDidChangeTextDocument: disposable,
@@ -157,4 +164,4 @@ function installStandIn(settings = [], web) {
   return standIn;
 }
 
-module.exports = { installStandIn, fakeContext, missing, panels, Uri };
+module.exports = { installStandIn, fakeContext, missing, panels, registeredCommands, Uri };

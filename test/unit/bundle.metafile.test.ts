@@ -42,11 +42,15 @@ describe('bundles (esbuild metafile)', function () {
     assert.ok(elements.length > 0, 'the panels use @vscode-elements');
   });
 
-  it('activation loads no HTTP client, driver, panel, bulk flow or restore', () => {
+  it('activation loads no HTTP client, driver, panel, bulk flow, restore, zod, service or command handler', () => {
     const loaded = staticClosure(node, 'dist/esm/extension.mjs');
     const inputs = loaded.flatMap((o) => Object.keys(node.outputs[o].inputs));
     const heavy = /node_modules\/(undici|otplib|@otplib|pg|pg-[a-z]+|mysql2|mssql|tedious|oracledb|@electric-sql)\/|src\/core\/db\/dialects\/|src\/extension\/(bulk\/flow|bulk\/vscodeUi|cloud\/panel|unenroll\/unenrollPanel|snippets\/snippetRunPanel|panels\/instanceFormPanel|audit\/auditPanel)\.ts|src\/core\/(jira\/client|cloud\/client|backup\/restore|bulk\/rest)\.ts/;
     assert.deepEqual(inputs.filter((i) => heavy.test(i)), []);
+    // Nor what starts after activate() returns: zod (profile validation), the services, the
+    // audit log, database sessions, snippets, and the command handler modules.
+    const deferred = /node_modules\/zod\/|src\/extension\/(services|commands\/\w+|bulk\/command|cloud\/(commands|cloudTree)|audit\/(commands|recentActions|teamAudit)|snippets\/\w+|walkthroughContext)\.ts|src\/core\/(audit\/(log|read|head|entry|evidence)|db\/connect|snippets\/\w+|profiles\/(schema|exchange)|tlsPolicy|db\/tlsProbe)\.ts/;
+    assert.deepEqual(inputs.filter((i) => deferred.test(i)), []);
     // The entry must still reach those through import(): one chunk each, loaded on first use.
     const dynamic = loaded.flatMap((o) => node.outputs[o].imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
     assert.ok(dynamic.length >= 10, `dynamic imports from activation: ${dynamic.length}`);

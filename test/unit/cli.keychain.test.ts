@@ -211,6 +211,23 @@ describe('cli keychain: CliSecretStore (keychain, then environment)', () => {
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /Cannot autolaunch D-Bus.*Fix: .*gnome-keyring-daemon/);
   });
+
+  it('an optional secret (the database password) found nowhere: no warning, unless the database then refuses the sign-in', async () => {
+    const k = new FakeKeytar();
+    k.failWith = new Error('Cannot autolaunch D-Bus without X11 $DISPLAY');
+    const { s, warnings } = store(() => ({ ok: true, keytar: k }), { JIRA2FA_TOKEN: 'env-token', JIRA2FA_TOTP_SECRET: 'JBSWY3DPEHPK3PXP' });
+    assert.equal(await s.get('i', 'token'), 'env-token');
+    assert.equal(await s.get('i', 'totpSeed'), 'JBSWY3DPEHPK3PXP');
+    assert.equal(await s.get('i', 'dbPassword'), undefined);
+    assert.deepEqual(warnings, [], 'every secret the command needs is set: nothing to explain');
+    s.explainMissing('token');
+    assert.deepEqual(warnings, [], 'the token was found: nothing to explain');
+    s.explainMissing('dbPassword');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /JIRA2FA_DB_PASSWORD is not set\. Why: .*D-Bus/);
+    s.explainMissing('dbPassword');
+    assert.equal(warnings.length, 1, 'said once');
+  });
 });
 
 describe('cli keychain: checking what was typed', () => {

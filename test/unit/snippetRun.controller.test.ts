@@ -136,6 +136,30 @@ describe('snippet run panel controller', () => {
     assert.equal(rows.auditId, 'audit-1');
   });
 
+  it('a padded user name is run without its spaces, and the page is told (field value and note)', async () => {
+    const { backend, calls } = fake(read);
+    const c = collector();
+    await new SnippetRunController(backend, c.post).handle({ type: 'run', params: { username: '  dave\t' }, rowLimit: 50 });
+    assert.deepEqual(calls, ['read:dave:50']);
+    assert.deepEqual(c.last('rows')!.tidied, { params: { username: 'dave' }, notes: ['Used "dave" without the spaces around it.'] });
+    // nothing to say for a name typed without spaces
+    await new SnippetRunController(backend, c.post).handle({ type: 'run', params: { username: 'dave' }, rowLimit: 50 });
+    assert.equal(c.last('rows')!.tidied, undefined);
+  });
+
+  it('a padded user name: previewed and applied as the trimmed name; production confirms with the trimmed name', async () => {
+    const { backend, calls } = fake(disable, 'production');
+    const c = collector();
+    const ctl = new SnippetRunController(backend, c.post);
+    await ctl.handle({ type: 'preview', params: { username: ' dave ' } });
+    assert.deepEqual(c.last('preview')!.tidied?.notes, ['Used "dave" without the spaces around it.']);
+    // the page now holds "dave"; a commit with the padded value is the same preview
+    await ctl.handle({ type: 'commit', params: { username: ' dave ' }, confirmation: 'dave' });
+    assert.equal(c.last('done')!.ok, true, c.last('done')!.message);
+    assert.deepEqual(calls, ['preview:dave', 'confirm:1:AO_ED669C_TOTP_USER_ENROLLMENT:production', 'execute:dave:fp-1', 'preview:dave']);
+    assert.equal(confirmationWord(disable, { username: ' dave ' }), 'dave');
+  });
+
   it('exports the shown rows as CSV (formula guarded) and JSON through the save dialog', async () => {
     const { backend, saved, notices } = fake(read);
     const c = collector();

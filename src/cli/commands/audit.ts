@@ -44,7 +44,7 @@ export function register(program: Command, ctx: CliContext): void {
           ['TIME', 'OUTCOME', 'STATUS', 'ACTION', 'INSTANCE', 'TARGET', 'ADMIN', 'MESSAGE'],
           entries.map((e) => [
             cell(localTime(e.time), 30), cell(e.outcome), e.status === undefined ? '' : String(e.status), cell(actionLabel(e.action), 34),
-            cell(e.instance.id, 40), cell(e.target, 40), cell(actorLabel(e), 40), cell(e.message, 80),
+            cell(e.instance.id, 40), cell(e.target, 40), cell(actorLabel(e), 72), cell(e.message, 80),
           ]),
         ));
       });

@@ -151,7 +151,9 @@ function clientOptions(ctx: CliContext) {
 
 /** The key comes from ctx.secrets(): the OS keychain when available, else $JIRA2FA_ORG_API_KEY. */
 function moveDeps(ctx: CliContext): CloudMoveDeps {
-  return { audit: ctx.auditLog(), secrets: ctx.secrets(), tracker: trackerFor(ctx), admin: ctx.adminName(), clientOptions: clientOptions(ctx), requests: requestGate(ctx) };
+  // The admin name only when set ($JIRA2FA_ADMIN): otherwise the API key's owner as entered in the profile, else the OS user.
+  const admin = ctx.io.env.JIRA2FA_ADMIN;
+  return { audit: ctx.auditLog(), secrets: ctx.secrets(), tracker: trackerFor(ctx), ...(admin ? { admin } : {}), clientOptions: clientOptions(ctx), requests: requestGate(ctx) };
 }
 
 async function withClient(ctx: CliContext, profile: InstanceProfile, fn: (client: CloudAdminClient) => Promise<void>): Promise<void> {

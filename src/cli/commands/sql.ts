@@ -11,6 +11,7 @@ import type { InstanceProfile } from '../../core/profiles/schema';
 import { osUser } from '../../core/osUser';
 import type { DatabaseDeps } from '../../core/actions/database';
 import type { RecoveryContext } from '../../core/recovery/context';
+import { tidySnippetParams } from '../../core/snippets/params';
 import { runSnippetChange, runSnippetPreview, runSnippetRead, type SnippetReadInput } from '../../core/actions/snippet';
 import { addRequestOptions, commentReporter, requestFrom, requestGate, type RequestOptions } from '../requestOptions';
 
@@ -135,7 +136,8 @@ export function register(program: Command, ctx: CliContext): void {
         const request = requestFrom(opts);
         const r = await runSnippetChange(deps, { profile, snippet, params, ...confirmation, ...(request ? { request } : {}), onComment: comment.onComment });
         if (r.auditError) ctx.warn(r.auditError);
-        return ctx.result({ ok: true, snippet: snippet.name, affected: r.affected, backupId: r.backupId, message: r.message, auditId: r.auditEntryId ?? null, request: request ?? null, comment: comment.json() }, () => {
+        return ctx.result({ ok: true, snippet: snippet.name, affected: r.affected, backupId: r.backupId, message: r.message, notes: r.notes, auditId: r.auditEntryId ?? null, request: request ?? null, comment: comment.json() }, () => {
+          for (const note of r.notes) ctx.out(note);
           ctx.out(`✓ ${r.message}`);
           ctx.out(`  backup ${r.backupId} (restore with: jira2fa backups restore ${r.backupId})`);
           if (r.auditEntryId) ctx.out(`  audit entry ${r.auditEntryId}`);
@@ -150,10 +152,11 @@ async function runRead(ctx: CliContext, deps: DatabaseDeps, input: SnippetReadIn
   const { snippet, params } = input;
   const r = await runSnippetRead(deps, input);
   if (r.auditError) ctx.warn(r.auditError);
-  const { reveal, revealAuditId } = await revealIfAsked(revealContext(deps, input.profile), revealAsked, { snippet: snippet.name, params, columns: r.columns, rows: r.rows });
+  const { reveal, revealAuditId } = await revealIfAsked(revealContext(deps, input.profile), revealAsked, { snippet: snippet.name, params: tidySnippetParams(snippet, params).params, columns: r.columns, rows: r.rows });
   ctx.result(
-    { ok: true, snippet: snippet.name, columns: r.columns.map((c) => ({ name: c.name, type: c.type })), rows: resultObjects(r.columns, r.rows, reveal), rowCount: r.rowCount, truncated: r.truncated, rowLimit: r.rowLimit, auditId: r.auditEntryId ?? null, ...(revealAuditId ? { revealAuditId } : {}) },
+    { ok: true, snippet: snippet.name, columns: r.columns.map((c) => ({ name: c.name, type: c.type })), rows: resultObjects(r.columns, r.rows, reveal), rowCount: r.rowCount, truncated: r.truncated, rowLimit: r.rowLimit, notes: r.notes, auditId: r.auditEntryId ?? null, ...(revealAuditId ? { revealAuditId } : {}) },
     () => {
+      for (const note of r.notes) ctx.out(note);
       printRows(ctx, r.columns, r.rows, reveal);
       if (revealAuditId) ctx.out(`recovery codes shown: audit entry ${revealAuditId}`);
       ctx.out(`${r.rowCount} row${r.rowCount === 1 ? '' : 's'}`);
@@ -165,14 +168,15 @@ async function runRead(ctx: CliContext, deps: DatabaseDeps, input: SnippetReadIn
 async function preview(ctx: CliContext, deps: DatabaseDeps, profile: InstanceProfile, snippet: Snippet, params: Record<string, string>, revealAsked: boolean | undefined): Promise<void> {
   const p = await runSnippetPreview(deps, { profile, snippet, params });
   if (p.auditError) ctx.warn(p.auditError);
-  const { reveal, revealAuditId } = await revealIfAsked(revealContext(deps, profile), revealAsked, { snippet: snippet.name, params, columns: p.columns, rows: p.rows });
+  const { reveal, revealAuditId } = await revealIfAsked(revealContext(deps, profile), revealAsked, { snippet: snippet.name, params: tidySnippetParams(snippet, params).params, columns: p.columns, rows: p.rows });
   // A preview that finds the wrong rows is a refusal for scripts: the change would not run.
   if (!p.matchesExpectation) ctx.setExitCode(EXIT_CODES.refused);
   const production = profile.environment === 'production';
   const next = `Nothing was changed. To apply: add --commit${production ? ` --confirm ${JSON.stringify(confirmationWord(snippet, params))}` : ''}.`;
   ctx.result(
-    { ok: p.matchesExpectation, preview: true, snippet: snippet.name, table: p.table, expected: p.expected, matches: p.matchesExpectation, allowed: p.allowed, rows: resultObjects(p.columns, p.rows, reveal), message: p.message, next, auditId: p.auditEntryId ?? null, ...(revealAuditId ? { revealAuditId } : {}) },
+    { ok: p.matchesExpectation, preview: true, snippet: snippet.name, table: p.table, expected: p.expected, matches: p.matchesExpectation, allowed: p.allowed, rows: resultObjects(p.columns, p.rows, reveal), message: p.message, notes: p.notes, next, auditId: p.auditEntryId ?? null, ...(revealAuditId ? { revealAuditId } : {}) },
     () => {
+      for (const note of p.notes) ctx.out(note);
       printRows(ctx, p.columns, p.rows, reveal);
       if (revealAuditId) ctx.out(`recovery codes shown: audit entry ${revealAuditId}`);
       ctx.out(`${p.matchesExpectation ? '' : '✗ '}${p.message}`);

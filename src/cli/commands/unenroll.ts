@@ -106,6 +106,7 @@ function enrollmentFromDatabase(ctx: CliContext, profile: InstanceProfile, produ
         await driver.close();
       }
     } catch (e) {
+      ctx.explainMissingSecret(e);
       ctx.warn(`could not check the enrollment in the database (${describeError(e)}); the server will tell.`);
       return 'unknown';
     }

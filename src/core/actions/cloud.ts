@@ -4,6 +4,7 @@
  * in exactly one audit entry ("cloud.move" / "cloud.moveBack"), also when no client could be
  * made (no API key stored, no orgId).
  */
+import { cloudIdentity } from '../cloud/identity';
 import { createCloudClient, type CloudClientOptions } from '../cloud/client';
 import { fromThrown } from './cloudRefusal';
 import type { CloudRecoveryClient, MoveResult } from '../cloud/moveResult';
@@ -70,9 +71,11 @@ async function attempt(
   run: (ctx: Parameters<typeof moveBack>[0]) => Promise<MoveResult>,
 ): Promise<MoveResult> {
   const { profile } = input;
+  // The product identity: the API key's owner as the admin entered it (cloud/identity.ts).
+  const admin = cloudIdentity(profile, deps.admin);
   const withClient: WithResource<CloudRecoveryClient> = deps.withClient ?? ((p, fn) => withOwned(() => createCloudClient(p, deps.secrets, deps.clientOptions), fn));
   return auditedAttempt(
-    deps,
+    { ...deps, admin },
     profile,
     { action, target: input.email },
     (audit) =>
@@ -82,7 +85,7 @@ async function attempt(
           client,
           tracker: deps.tracker,
           audit,
-          ...(deps.admin !== undefined ? { admin: deps.admin } : {}),
+          admin,
           ...(deps.clock ? { clock: deps.clock } : {}),
           ...(input.task ? { task: input.task } : {}),
           ...(input.signal ? { signal: input.signal } : {}),

@@ -18,6 +18,7 @@ import {
 import type { InstanceProfile } from '../profiles/schema';
 import type { Snippet } from '../snippets/types';
 import { confirmationWord } from '../snippets/confirmation';
+import { tidySnippetParams } from '../snippets/params';
 import type { RequestInput } from '../requests/policy';
 import { auditedAttempt, rethrowStopped, type RequestStep } from './audited';
 import { withRecoveryContext, type DatabaseDeps } from './database';
@@ -45,7 +46,33 @@ export interface SnippetChangeInput extends SnippetInput {
   onComment?: RequestStep['onComment'];
 }
 
-export function runSnippetRead(deps: DatabaseDeps, input: SnippetReadInput): Promise<ReadRunResult> {
+/** What the run said about the values: "Used "dave" without the spaces around it." */
+export interface ParamNotes {
+  notes: string[];
+}
+
+/** The input with its user names tidied (tidySnippetParams), and what was said about them. */
+function tidied<T extends SnippetInput>(given: T): { input: T; notes: string[] } {
+  const { params, notes } = tidySnippetParams(given.snippet, given.params);
+  return { input: { ...given, params }, notes };
+}
+
+export async function runSnippetRead(deps: DatabaseDeps, given: SnippetReadInput): Promise<ReadRunResult & ParamNotes> {
+  const { input, notes } = tidied(given);
+  return { ...(await readSnippet(deps, input)), notes };
+}
+
+export async function runSnippetPreview(deps: DatabaseDeps, given: SnippetInput): Promise<DestructivePreview & ParamNotes> {
+  const { input, notes } = tidied(given);
+  return { ...(await previewSnippet(deps, input)), notes };
+}
+
+export async function runSnippetChange(deps: DatabaseDeps, given: SnippetChangeInput): Promise<DestructiveRunResult & ParamNotes> {
+  const { input, notes } = tidied(given);
+  return { ...(await changeSnippet(deps, input)), notes };
+}
+
+function readSnippet(deps: DatabaseDeps, input: SnippetReadInput): Promise<ReadRunResult> {
   const { profile, snippet, params } = input;
   return auditedAttempt(deps, profile, entry('sql.run', input), async (audit) => {
     checkKind(snippet, 'read');
@@ -54,7 +81,7 @@ export function runSnippetRead(deps: DatabaseDeps, input: SnippetReadInput): Pro
   }, rethrowStopped);
 }
 
-export function runSnippetPreview(deps: DatabaseDeps, input: SnippetInput): Promise<DestructivePreview> {
+function previewSnippet(deps: DatabaseDeps, input: SnippetInput): Promise<DestructivePreview> {
   const { profile, snippet, params } = input;
   return auditedAttempt(deps, profile, entry('sql.preview', input), async (audit) => {
     checkKind(snippet, 'destructive');
@@ -62,7 +89,7 @@ export function runSnippetPreview(deps: DatabaseDeps, input: SnippetInput): Prom
   }, rethrowStopped);
 }
 
-export function runSnippetChange(deps: DatabaseDeps, input: SnippetChangeInput): Promise<DestructiveRunResult> {
+function changeSnippet(deps: DatabaseDeps, input: SnippetChangeInput): Promise<DestructiveRunResult> {
   const { profile, snippet, params } = input;
   return auditedAttempt(deps, profile, entry('sql.change', input), async (audit) => {
     checkKind(snippet, 'destructive');

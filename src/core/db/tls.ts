@@ -15,7 +15,8 @@ import { AppError } from '../errors';
 import { expandHome } from '../platformPaths';
 import type { InstanceProfile } from '../profiles/schema';
 import { driverFacts } from './dialect';
-import { probeServerCertificate, type ProbedCertificate } from './tlsProbe';
+// The probe opens a TLS socket (node:net, node:tls): loaded only for a self-signed certificate.
+import type { probeServerCertificate, ProbedCertificate } from './tlsProbe';
 import type { NativeTls } from './types';
 
 type DatabaseConfig = NonNullable<InstanceProfile['database']>;
@@ -43,7 +44,7 @@ export async function resolveTls(db: Pick<DatabaseConfig, 'driver' | 'host' | 'p
   const port = db.port ?? driverFacts(db.driver).defaultPort ?? 0;
   let probed: ProbedCertificate;
   try {
-    probed = await (deps.probe ?? probeServerCertificate)(db.driver, host, port, deps.timeoutMs ?? 15_000);
+    probed = await (deps.probe ?? (await import('./tlsProbe.js')).probeServerCertificate)(db.driver, host, port, deps.timeoutMs ?? 15_000);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new AppError(code === 'J2FA-NO-TLS' ? 'input' : 'unreachable', `The database's TLS certificate could not be read at ${host}:${port}: ${(e as Error).message}.`,

@@ -34,16 +34,17 @@ export function tidyUsername(raw: string): { username: string; note?: string } {
  * Why a user name cannot be sent, or undefined when it can. Checked before any request.
  * Surrounding whitespace is refused here (tidyUsername() removes it at every input): a
  * pasted " dave " must never reach the server and come back as "no user ' dave '".
+ * `subject` starts each message: a form field's label ("User name") instead of "The user name".
  */
-export function usernameProblem(username: string): string | undefined {
-  if (typeof username !== 'string' || username.length === 0) return 'The user name is empty.';
-  if (username.trim().length === 0) return 'The user name is only spaces.';
-  if (username.trim() !== username) return 'The user name has spaces (or other whitespace) around it.';
-  if (CONTROL.test(username)) return 'The user name contains control characters (a stray newline or tab?).';
-  if (BIDI_OVERRIDE.test(username)) return 'The user name contains text-direction override characters, so it would not display as what it is.';
-  if (INVISIBLE.test(username)) return 'The user name contains an invisible character (a zero-width space, word joiner or byte-order mark, often pasted from a chat or ticket): type it again by hand.';
-  if (LONE_SURROGATE.test(username)) return 'The user name contains an invalid Unicode character (half of a surrogate pair).';
-  if ([...username].length > MAX_USERNAME_LENGTH) return `The user name is longer than ${MAX_USERNAME_LENGTH} characters.`;
+export function usernameProblem(username: string, subject = 'The user name'): string | undefined {
+  if (typeof username !== 'string' || username.length === 0) return `${subject} is empty.`;
+  if (username.trim().length === 0) return `${subject} is only spaces.`;
+  if (username.trim() !== username) return `${subject} has spaces (or other whitespace) around it.`;
+  if (CONTROL.test(username)) return `${subject} contains control characters (a stray newline or tab?).`;
+  if (BIDI_OVERRIDE.test(username)) return `${subject} contains text-direction override characters, so it would not display as what it is.`;
+  if (INVISIBLE.test(username)) return `${subject} contains an invisible character (a zero-width space, word joiner or byte-order mark, often pasted from a chat or ticket): type it again by hand.`;
+  if (LONE_SURROGATE.test(username)) return `${subject} contains an invalid Unicode character (half of a surrogate pair).`;
+  if ([...username].length > MAX_USERNAME_LENGTH) return `${subject} is longer than ${MAX_USERNAME_LENGTH} characters.`;
   // "." and ".." are dot-segments: servers and proxies resolve them (RFC 3986 5.2.4), and
   // most decode %2E first, so no encoding keeps them in place. Such accounts need the
   // database route instead.

@@ -150,6 +150,12 @@ const policyId = (label: string) => optionalText(label, 200, [/^[A-Za-z0-9][A-Za
 export const CloudSettingsSchema = z.strictObject({
   recoveryPolicyId: described(policyId('cloud.recoveryPolicyId'), 'The authentication policy with 2SV optional, where locked-out users are moved (the API cannot tell which one it is)'),
   defaultPolicyId: described(policyId('cloud.defaultPolicyId'), 'The usual authentication policy of the organization\'s users (2SV enforced)'),
+  // The admin API says nothing about who owns an API key (docs reference section 3): the admin
+  // names the owner, and audit entries record it as entered (cloud/identity.ts), not verified.
+  apiKeyOwner: described(
+    optionalText('cloud.apiKeyOwner', 200, [/^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/, 'cloud.apiKeyOwner must be printable text (a name or an e-mail address)']),
+    'Who owns the organization API key (a name or e-mail), as you know it: recorded in audit entries as entered, not verified',
+  ),
 });
 
 export const InstanceSchema = z

@@ -4,6 +4,7 @@
  * clear messages and the right types, not about escaping.
  */
 import type { ParamValue } from '../db/types';
+import { tidyUsername, usernameProblem } from '../jira/paths';
 import type { Snippet, SnippetParam } from './types';
 
 export interface ParamProblem {
@@ -35,6 +36,44 @@ function checkText(label: string, p: SnippetParam, v: string): string | undefine
   return undefined;
 }
 
+/** What isUsernameParam() reads of a declaration (the webview's copy has the same fields). */
+export type ParamDeclaration = { name: string; type: string; label?: string };
+
+/**
+ * A parameter that holds user names, by its declaration: named `username`/`usernames` (or
+ * `user_name`) or labelled "User name(s)", as the built-in snippets declare them. Its values
+ * get the user-name rules of the forms (core/jira/paths.ts): surrounding whitespace removed
+ * (and said), invisible characters refused. Every other parameter is bound exactly as typed.
+ */
+export function isUsernameParam(p: ParamDeclaration): boolean {
+  if (p.type !== 'string' && p.type !== 'string[]') return false;
+  return /^user_?names?$/i.test(p.name) || /^user ?names?$/i.test(p.label?.trim() ?? '');
+}
+
+/** Why a user name cannot be bound, with the field's label first; "." and ".." are fine in SQL. */
+function usernameValueProblem(label: string, v: string): string | undefined {
+  if (v === '.' || v === '..') return undefined;
+  return usernameProblem(v, label)?.replace(/\.$/, '');
+}
+
+/**
+ * The typed values with each user-name parameter tidied (tidyUsername), and what was said
+ * about it ("Used "dave" without the spaces around it."). Lists are split and trimmed item by
+ * item by listItems() anyway. The one place snippet user names are changed: what is bound,
+ * shown and audited is the returned value.
+ */
+export function tidySnippetParams(snippet: { params: readonly ParamDeclaration[] }, params: Record<string, string>): { params: Record<string, string>; notes: string[] } {
+  const out = { ...params };
+  const notes: string[] = [];
+  for (const p of snippet.params) {
+    if (p.type !== 'string' || !isUsernameParam(p) || !Object.prototype.hasOwnProperty.call(params, p.name) || typeof params[p.name] !== 'string') continue;
+    const { username, note } = tidyUsername(params[p.name]);
+    out[p.name] = username;
+    if (note) notes.push(note);
+  }
+  return { params: out, notes };
+}
+
 /** The items of a list parameter typed as text (a form field, --param k=v): one per line or comma. */
 export function listItems(text: string): string[] {
   return text.split(/[\r\n,]+/).map((s) => s.trim()).filter(Boolean);
@@ -52,9 +91,10 @@ function coerceList(p: SnippetParam, label: string, raw: unknown): { value?: Sni
   for (const [i, item] of items.entries()) {
     const what = `${label}, item ${i + 1},`;
     if (typeof item !== 'string' && typeof item !== 'number') return { problem: `${what} must be text` };
-    const v = String(item);
+    // User names: trimmed item by item (a pasted list's spaces), then the user-name rules.
+    const v = isUsernameParam(p) ? String(item).trim() : String(item);
     if (!v) return { problem: `${what} is empty` };
-    const problem = checkText(what, p, v);
+    const problem = checkText(what, p, v) ?? (isUsernameParam(p) ? usernameValueProblem(what, v) : undefined);
     if (problem) return { problem };
     out.push(v);
   }
@@ -73,8 +113,15 @@ function coerceOne(p: SnippetParam, raw: unknown): { value?: SnippetValue; probl
   switch (p.type) {
     case 'string': {
       if (typeof raw !== 'string' && typeof raw !== 'number') return { problem: `${label} must be text` };
-      const v = String(raw);
-      const problem = checkText(label, p, v);
+      if (!isUsernameParam(p)) {
+        const v = String(raw);
+        const problem = checkText(label, p, v);
+        return problem ? { problem } : { value: v };
+      }
+      // A user name: tidied as everywhere (tidySnippetParams says so), then the user-name rules.
+      const v = tidyUsername(String(raw)).username;
+      if (!v.trim() && p.optional) return { value: null };
+      const problem = checkText(label, p, v) ?? usernameValueProblem(label, v);
       return problem ? { problem } : { value: v };
     }
     case 'integer': {

@@ -22,50 +22,48 @@ function askDate(title: string, value: string): Thenable<string | undefined> {
   });
 }
 
-export function registerEvidenceCommand(s: ExtensionServices): vscode.Disposable {
-  return vscode.commands.registerCommand('jira2fa.exportEvidenceReport', async () => {
-    const today = new Date().toISOString().slice(0, 10);
-    const from = (await askDate('Evidence report: first day', `${today.slice(0, 8)}01`))?.trim();
-    if (!from) return;
-    const to = (await askDate('Evidence report: last day', today))?.trim();
-    if (!to) return;
-    const instances = s.profiles.snapshot().profiles;
-    const scope = await vscode.window.showQuickPick(
-      [{ label: 'All instances', id: undefined as string | undefined }, ...instances.map((p) => ({ label: p.name, description: p.baseUrl, id: p.id as string | undefined }))],
-      { title: 'Evidence report: which instances?' },
-    );
-    if (!scope) return;
-    const format = await vscode.window.showQuickPick(
-      [
-        { label: 'HTML', description: 'one printable page for auditors', ext: 'html' as const },
-        { label: 'CSV', description: 'for a spreadsheet', ext: 'csv' as const },
-        { label: 'JSON', description: 'for a script', ext: 'json' as const },
-      ],
-      { title: 'Evidence report: format' },
-    );
-    if (!format) return;
-    const target = await vscode.window.showSaveDialog({
-      title: 'Save the evidence report',
-      defaultUri: vscode.Uri.file(path.join(defaultExportFolder(), `jira2fa-evidence-${from}-to-${to}.${format.ext}`)),
-      filters: { [format.label]: [format.ext] },
-    });
-    if (!target) return;
-    try {
-      if (target.scheme !== 'file') throw new Error('The report can only be saved to a local file (its permissions are set to you only).');
-      const report = await buildEvidence(s.auditFile, { from, to, ...(scope.id !== undefined ? { instance: scope.id } : {}) }, { head: s.auditHead });
-      const text = format.ext === 'html' ? evidenceToHtml(report) : format.ext === 'csv' ? evidenceToCsv(report) : evidenceToJson(report);
-      await writePrivateFile(target.fsPath, text);
-      const state = report.chain.ok && report.head.found !== false ? 'the hash chain is intact' : 'the log FAILED verification (see the report)';
-      const open = await (report.chain.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage)(
-        `Evidence report: ${report.counts.total} action${report.counts.total === 1 ? '' : 's'} from ${from} to ${to}; ${state}.`,
-        'Open',
-      );
-      if (open === 'Open') {
-        if (format.ext === 'html') await vscode.env.openExternal(target);
-        else await vscode.window.showTextDocument(target);
-      }
-    } catch (e) {
-      void vscode.window.showErrorMessage(`Evidence report not written: ${describeError(e)}`);
-    }
+export async function exportEvidenceReport(s: ExtensionServices): Promise<void> {
+  const today = new Date().toISOString().slice(0, 10);
+  const from = (await askDate('Evidence report: first day', `${today.slice(0, 8)}01`))?.trim();
+  if (!from) return;
+  const to = (await askDate('Evidence report: last day', today))?.trim();
+  if (!to) return;
+  const instances = s.profiles.snapshot().profiles;
+  const scope = await vscode.window.showQuickPick(
+    [{ label: 'All instances', id: undefined as string | undefined }, ...instances.map((p) => ({ label: p.name, description: p.baseUrl, id: p.id as string | undefined }))],
+    { title: 'Evidence report: which instances?' },
+  );
+  if (!scope) return;
+  const format = await vscode.window.showQuickPick(
+    [
+      { label: 'HTML', description: 'one printable page for auditors', ext: 'html' as const },
+      { label: 'CSV', description: 'for a spreadsheet', ext: 'csv' as const },
+      { label: 'JSON', description: 'for a script', ext: 'json' as const },
+    ],
+    { title: 'Evidence report: format' },
+  );
+  if (!format) return;
+  const target = await vscode.window.showSaveDialog({
+    title: 'Save the evidence report',
+    defaultUri: vscode.Uri.file(path.join(defaultExportFolder(), `jira2fa-evidence-${from}-to-${to}.${format.ext}`)),
+    filters: { [format.label]: [format.ext] },
   });
+  if (!target) return;
+  try {
+    if (target.scheme !== 'file') throw new Error('The report can only be saved to a local file (its permissions are set to you only).');
+    const report = await buildEvidence(s.audit.file, { from, to, ...(scope.id !== undefined ? { instance: scope.id } : {}) }, { head: s.auditHead });
+    const text = format.ext === 'html' ? evidenceToHtml(report) : format.ext === 'csv' ? evidenceToCsv(report) : evidenceToJson(report);
+    await writePrivateFile(target.fsPath, text);
+    const state = report.chain.ok && report.head.found !== false ? 'the hash chain is intact' : 'the log FAILED verification (see the report)';
+    const open = await (report.chain.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage)(
+      `Evidence report: ${report.counts.total} action${report.counts.total === 1 ? '' : 's'} from ${from} to ${to}; ${state}.`,
+      'Open',
+    );
+    if (open === 'Open') {
+      if (format.ext === 'html') await vscode.env.openExternal(target);
+      else await vscode.window.showTextDocument(target);
+    }
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Evidence report not written: ${describeError(e)}`);
+  }
 }

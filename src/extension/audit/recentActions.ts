@@ -1,6 +1,7 @@
 /** The "Recent actions" node under each instance: its last audit entries, newest first. */
 import fs from 'node:fs';
 import * as vscode from 'vscode';
+import { Command } from '../commandTable';
 import { actionLabel, actorLabel } from '../../core/audit/actionLabels';
 import { recentEntries } from '../../core/audit/read';
 import { localTime } from '../../core/audit/timeFormat';
@@ -70,6 +71,6 @@ function entryItem(profile: InstanceProfile, e: AuditEntry): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   // The whole message, wrapped by the tooltip; the row itself stays one line.
   item.tooltip = `${e.message}\n${localTime(e.time)} · ${actorLabel(e)}${e.status ? ` · HTTP ${e.status}` : ''}\nAudit entry ${e.id}`;
-  item.command = { command: 'jira2fa.showAuditLog', title: 'Show in audit log', arguments: [e.id] };
+  item.command = { command: Command.showAuditLog, title: 'Show in audit log', arguments: [e.id] };
   return item;
 }

@@ -1,10 +1,11 @@
 /**
- * The team audit in the editor, as little as activation needs: the trigger (after every append
- * and at start-up) and a status bar item showing how many entries wait and why, only while
- * some do. Settings (jira2fa.audit.store and jira2fa.audit.syslog, application scope) are
- * validated, shipped to and read by the lazily loaded teamLazy.ts (dist/lazy/teamAudit.js).
+ * The team audit in the editor, as little as the services' start needs: the trigger (after
+ * every append and at start-up) and a status bar item showing how many entries wait and why,
+ * only while some do. Settings (jira2fa.audit.store and jira2fa.audit.syslog, application
+ * scope) are validated, shipped to and read by teamLazy.ts, a chunk imported on first use.
  */
 import * as vscode from 'vscode';
+import { Command } from '../commandTable';
 import type { SecretStore } from '../../core/secrets';
 import type { Log } from '../log';
 import type { StoreFilterInput, StoreRow, TeamSettings } from './teamLazy';
@@ -24,7 +25,7 @@ export class TeamAudit implements vscode.Disposable {
   constructor(private readonly secrets: SecretStore, private readonly auditFile: string, private readonly log: Log) {
     this.item = vscode.window.createStatusBarItem('jira2fa.auditBacklog', vscode.StatusBarAlignment.Left, 10);
     this.item.name = 'Jira 2FA audit backlog';
-    this.item.command = 'jira2fa.audit.shipNow';
+    this.item.command = Command.shipAuditNow;
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     this.disposables.push(
       this.item,

@@ -1,7 +1,7 @@
-/** Registers "Bulk disable 2SV…" (jira2fa.bulkDisable). */
+/** "Bulk disable 2SV…": the handler (loaded on first use, commandTable.ts) and the flow's dependencies. */
 import path from 'node:path';
-import * as vscode from 'vscode';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
+import { Command, type CommandHandlers } from '../commandTable';
 import type { ExtensionServices } from '../services';
 import type { BulkDeps } from './flow';
 
@@ -26,13 +26,13 @@ export function bulkDeps(s: ExtensionServices): BulkDeps {
   };
 }
 
-export function registerBulkCommands(s: ExtensionServices): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand('jira2fa.bulkDisable', async (arg: InstanceArg) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Bulk disable 2SV on which instance?');
+export function commandHandlers(s: ExtensionServices): CommandHandlers {
+  return {
+    [Command.bulkDisable]: async (arg: InstanceArg) => {
+      const profile = await resolveInstance(s.profiles, arg, 'Bulk disable 2SV on which instance?', (p) => p.product !== 'cloud');
       if (!profile) return;
       const [{ runBulkFlow }, { VscodeBulkUi }, { requestGateFor }] = await Promise.all([import('./flow.js'), import('./vscodeUi.js'), import('../requestGate.js')]);
       await runBulkFlow(profile, new VscodeBulkUi(s), { ...bulkDeps(s), requests: requestGateFor(s) });
-    }),
-  ];
+    },
+  };
 }

@@ -40,7 +40,7 @@ export class VscodeBulkUi implements BulkUi {
       { label: '$(organization) Members of groups…', description: `read from ${profile.name}; a user in several groups counts once`, value: 'groups' },
     ];
     if (profile.database) items.push({ label: '$(database) Everyone enrolled, except members of groups…', description: 'enrolled users from the database, less the groups you name', value: 'all-enrolled' });
-    const picked = await vscode.window.showQuickPick(items, { title: 'Bulk disable 2SV: which users?', placeHolder: 'Where does the list of users come from? (your own account is always left out)' });
+    const picked = await vscode.window.showQuickPick(items, { title: `Bulk disable 2SV: which users? (${profile.name})`, placeHolder: 'Where does the list of users come from? (your own account is always left out)' });
     return picked?.value;
   }
 

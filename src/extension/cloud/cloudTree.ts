@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { Command } from '../commandTable';
 import type { MoveTracker, PendingMove } from '../../core/cloud/tracker';
 import { describeError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
@@ -70,7 +71,7 @@ export class CloudChildren implements InstanceChildren, vscode.Disposable {
     recover.iconPath = new vscode.ThemeIcon('person');
     recover.tooltip = 'Find a user locked out by two-step verification, see why, and move them to a temporary authentication policy';
     recover.contextValue = 'cloudRecover';
-    recover.command = { command: 'jira2fa.cloud.recoverUser', title: 'Recover a Cloud user…', arguments: [profile.id] };
+    recover.command = { command: Command.recoverCloudUser, title: 'Recover a Cloud user…', arguments: [profile.id] };
 
     const n = this.counts.get(profile.id) ?? 0;
     const pending = new vscode.TreeItem('Waiting to move back', n > 0 || this.readError ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);

@@ -1,7 +1,7 @@
 /**
  * Cloud commands: "Recover a Cloud User…", "Move Back" (one tracked user, or a pick of them),
- * "Move All Back" (every user of one organization), and the start-up reminder of users left
- * in a temporary policy for longer than jira2fa.cloud.moveBackReminderHours.
+ * "Move All Back" (every user of one organization). Loaded on first use (commandTable.ts); the
+ * start-up reminder is reminder.ts.
  *
  * A move back is followed to the end of its task; the user leaves the list only when it
  * succeeded (the core removes the entry then, and only then).
@@ -10,27 +10,31 @@ import * as vscode from 'vscode';
 import type { MoveResult } from '../../core/cloud/moveResult';
 import type { PendingMove } from '../../core/cloud/tracker';
 import { describeError } from '../../core/errors';
+import type { InstanceProfile } from '../../core/profiles/schema';
 import type { RequestInput } from '../../core/requests/policy';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
+import { Command, type CommandHandlers } from '../commandTable';
 import type { ExtensionServices } from '../services';
 import type { TreeNode } from '../tree/instancesTree';
-import { ageText, REMINDER_SETTING, reminderHours } from './age';
-import { pendingRowKey, type CloudChildren } from './cloudTree';
+import { ageText } from './age';
+import { pendingRowKey } from './cloudTree';
 
-export function registerCloudCommands(s: ExtensionServices, children: CloudChildren): vscode.Disposable[] {
+const CLOUD = (p: InstanceProfile) => p.product === 'cloud';
+
+export function commandHandlers(s: ExtensionServices): CommandHandlers {
   const changed = () => {
-    void children.reload();
+    void s.cloudRows.reload();
   };
-  return [
-    vscode.commands.registerCommand('jira2fa.cloud.recoverUser', async (arg: InstanceArg) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Recover a user of which Cloud organization?');
+  return {
+    [Command.recoverCloudUser]: async (arg: InstanceArg) => {
+      const profile = await resolveInstance(s.profiles, arg, 'Recover a user of which Cloud organization?', CLOUD);
       if (!profile) return;
       if (profile.product !== 'cloud') {
         return void vscode.window.showInformationMessage(`${profile.name} is a Data Center instance: use "Unenroll User…" for it.`);
       }
       (await import('./panel.js')).openCloudRecoverPanel(s, profile, changed);
-    }),
-    vscode.commands.registerCommand('jira2fa.cloud.moveBack', async (node?: TreeNode) => {
+    },
+    [Command.moveBack]: async (node?: TreeNode) => {
       const key = pendingRowKey(node);
       let entries: PendingMove[];
       try {
@@ -41,9 +45,9 @@ export function registerCloudCommands(s: ExtensionServices, children: CloudChild
       if (key) entries = entries.filter((e) => e.accountId === key.accountId);
       else entries = await pickEntries(s, entries);
       if (entries.length) await moveBackAll(s, entries, changed);
-    }),
-    vscode.commands.registerCommand('jira2fa.cloud.moveAllBack', async (arg: InstanceArg) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Move every waiting user of which organization back?');
+    },
+    [Command.moveAllBack]: async (arg: InstanceArg) => {
+      const profile = await resolveInstance(s.profiles, arg, 'Move every waiting user of which organization back?', CLOUD);
       if (!profile) return;
       let entries: PendingMove[];
       try {
@@ -58,8 +62,8 @@ export function registerCloudCommands(s: ExtensionServices, children: CloudChild
         'Move All Back',
       );
       if (answer === 'Move All Back') await moveBackAll(s, entries, changed);
-    }),
-  ];
+    },
+  };
 }
 
 async function pickEntries(s: ExtensionServices, entries: PendingMove[]): Promise<PendingMove[]> {
@@ -128,7 +132,8 @@ async function moveBackOne(s: ExtensionServices, e: PendingMove, request: Reques
     import('../requestPrompt.js'),
   ]);
   const result = await runCloudMoveBack(
-    { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, admin: s.adminName(), withClient: (p, fn) => s.cloud.withClient(p, fn, (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`)), requests: requestGateFor(s) },
+    // No admin name: the entry names the API key's owner as entered, else the OS user (core/cloud/identity.ts).
+    { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, withClient: (p, fn) => s.cloud.withClient(p, fn, (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`)), requests: requestGateFor(s) },
     {
       profile,
       email: e.email,
@@ -140,26 +145,4 @@ async function moveBackOne(s: ExtensionServices, e: PendingMove, request: Reques
   s.log.info(`Cloud move back ${e.email} on ${profile.id}: ${result.outcome?.kind ?? 'ok'} (tracker: ${result.tracker})`);
   if (result.auditError) s.log.error(`Audit entry not written: ${result.auditError}`);
   return result;
-}
-
-/** At start-up: warn about users left in a temporary policy for longer than the setting. */
-export async function remindOverdue(s: ExtensionServices): Promise<void> {
-  const hours = reminderHours(vscode.workspace.getConfiguration().get(REMINDER_SETTING));
-  let overdue;
-  try {
-    overdue = await s.cloudTracker.overdue(Date.now(), hours);
-  } catch (e) {
-    s.log.error('The list of users waiting to be moved back cannot be read', e);
-    void vscode.window.showErrorMessage(`The list of users waiting to be moved back cannot be read: ${describeError(e)}`);
-    return;
-  }
-  if (!overdue.length) return;
-  const names = overdue.slice(0, 3).map((e) => `${e.email} (${ageText(e.movedAt, Date.now())})`).join(', ') + (overdue.length > 3 ? `, and ${overdue.length - 3} more` : '');
-  const choice = await vscode.window.showWarningMessage(
-    `${overdue.length} user${overdue.length === 1 ? ' has' : 's have'} been in a temporary authentication policy (2SV not enforced) ${hours > 0 ? `for more than ${hours} h` : 'and not been moved back'}: ${names}.`,
-    'Show',
-    'Move back…',
-  );
-  if (choice === 'Show') await vscode.commands.executeCommand('jira2fa.instances.focus');
-  else if (choice === 'Move back…') await vscode.commands.executeCommand('jira2fa.cloud.moveBack');
 }

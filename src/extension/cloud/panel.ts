@@ -1,5 +1,6 @@
 /** Opens the "Recover a Cloud user" panel for one organization and backs its controller with the core. */
 import * as vscode from 'vscode';
+import { Command } from '../commandTable';
 import { fromThrown } from '../../core/actions/cloudRefusal';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { FromCloudRecoverSchema, type FromCloudRecover, type ToCloudRecover } from '../../webview/cloudRecover/protocol';
@@ -14,12 +15,12 @@ const open = new Map<string, PanelHost<FromCloudRecover, ToCloudRecover>>();
 export function openCloudRecoverPanel(s: ExtensionServices, profile: InstanceProfile, onChange: () => void): void {
   const existing = open.get(profile.id);
   if (existing) return existing.reveal();
-  const host = new PanelHost<FromCloudRecover, ToCloudRecover>(s.extensionUri, s.log, {
+  const host = new PanelHost<FromCloudRecover, ToCloudRecover>(s.context.extensionUri, s.log, {
     viewType: 'jira2fa.cloudRecover',
     title: `Recover a Cloud user · ${profile.name}`,
     bundle: 'cloudRecover',
     fromWebview: FromCloudRecoverSchema,
-    iconPath: vscode.Uri.joinPath(s.extensionUri, 'media', 'activitybar.svg'),
+    iconPath: vscode.Uri.joinPath(s.context.extensionUri, 'media', 'activitybar.svg'),
   });
   open.set(profile.id, host);
   host.panel.onDidDispose(() => open.delete(profile.id));
@@ -45,7 +46,7 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
     move: async (req, events) => {
       const [{ runCloudMove }, { taskProgressText }] = await Promise.all([import('../../core/actions/cloud.js'), import('../../core/cloud/tasks.js')]);
       const result = await runCloudMove(
-        { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, admin: s.adminName(), withClient: (p, fn) => s.cloud.withClient(p, fn, events.onRateLimited), requests: requestGateFor(s) },
+        { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, withClient: (p, fn) => s.cloud.withClient(p, fn, events.onRateLimited), requests: requestGateFor(s) },
         { profile, ...req, task: { onPoll: (st, n) => events.onPoll(taskProgressText(st), n) } },
       );
       s.log.info(`Cloud move ${req.email} on ${profile.id}: ${result.outcome?.kind ?? 'ok'} (moved: ${result.moved}, tracker: ${result.tracker})`);
@@ -54,9 +55,9 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
       return result;
     },
     openLink: (url) => void vscode.env.openExternal(vscode.Uri.parse(url, true)),
-    openAuditLog: (entryId) => void vscode.commands.executeCommand('jira2fa.showAuditLog', entryId),
+    openAuditLog: (entryId) => void vscode.commands.executeCommand(Command.showAuditLog, entryId),
     setKey: async () => {
-      await vscode.commands.executeCommand('jira2fa.setCredentials', profile.id, 'orgApiKey');
+      await vscode.commands.executeCommand(Command.setCredentials, profile.id, 'orgApiKey');
     },
   };
 }

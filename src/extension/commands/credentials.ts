@@ -5,11 +5,12 @@ import { describeError } from '../../core/errors';
 import { deleteAllSecrets, SECRET_LABELS, secretKindsFor, SecretStoreUnavailableError, type SecretKind } from '../../core/secrets';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
+import { Command, type CommandHandlers } from '../commandTable';
 import type { ExtensionServices } from '../services';
 
-export function registerCredentialCommands(s: ExtensionServices): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand('jira2fa.setCredentials', async (arg: InstanceArg, kindArg?: SecretKind) => {
+export function commandHandlers(s: ExtensionServices): CommandHandlers {
+  return {
+    [Command.setCredentials]: async (arg: InstanceArg, kindArg?: SecretKind) => {
       const profile = await resolveInstance(s.profiles, arg, 'Set credentials for which instance?');
       if (!profile) return;
       try {
@@ -31,8 +32,8 @@ export function registerCredentialCommands(s: ExtensionServices): vscode.Disposa
       } catch (e) {
         reportSecretError(s, e);
       }
-    }),
-    vscode.commands.registerCommand('jira2fa.forgetCredentials', async (arg: InstanceArg) => {
+    },
+    [Command.forgetCredentials]: async (arg: InstanceArg) => {
       const profile = await resolveInstance(s.profiles, arg, 'Forget the credentials of which instance?');
       if (!profile) return;
       const answer = await vscode.window.showWarningMessage(
@@ -48,8 +49,8 @@ export function registerCredentialCommands(s: ExtensionServices): vscode.Disposa
       } catch (e) {
         reportSecretError(s, e);
       }
-    }),
-  ];
+    },
+  };
 }
 
 async function pickKind(s: ExtensionServices, profile: InstanceProfile): Promise<SecretKind | undefined> {

@@ -9,12 +9,13 @@ import { describeError } from '../../core/errors';
 import { checkProfile } from '../../core/profiles/schema';
 import { printable } from '../../core/printable';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
+import { Command, type CommandHandlers } from '../commandTable';
 import type { ExtensionServices } from '../services';
 
-export function registerDbConfigImport(s: ExtensionServices): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand('jira2fa.importDbConfig', async (arg: InstanceArg, file?: vscode.Uri) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Import the database of which instance?');
+export function commandHandlers(s: ExtensionServices): CommandHandlers {
+  return {
+    [Command.importDbConfig]: async (arg: InstanceArg, file?: vscode.Uri) => {
+      const profile = await resolveInstance(s.profiles, arg, 'Import the database of which instance?', (p) => p.product !== 'cloud');
       if (!profile) return;
       if (profile.product === 'cloud') return void vscode.window.showErrorMessage(`"${profile.name}" is a Cloud organization: it has no database.`);
       const source =
@@ -53,7 +54,7 @@ export function registerDbConfigImport(s: ExtensionServices): vscode.Disposable[
       s.statuses.clear(profile.id);
       s.log.info(`Imported the database section of ${profile.id} from ${source.fsPath}`);
       const next = await vscode.window.showInformationMessage(`Imported the database settings of "${profile.name}". Store the database password in the keychain now?`, 'Set Database Password…');
-      if (next) await vscode.commands.executeCommand('jira2fa.setCredentials', profile.id, 'dbPassword');
-    }),
-  ];
+      if (next) await vscode.commands.executeCommand(Command.setCredentials, profile.id, 'dbPassword');
+    },
+  };
 }

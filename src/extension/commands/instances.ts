@@ -1,33 +1,33 @@
-/** Instance commands: add, edit, duplicate, remove, import, export, refresh. */
+/** Instance commands: add, edit, duplicate, remove, import, export (handlers loaded on first use: commandTable.ts). */
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { applyImport, exportProfiles, importPreviewLines, previewImport, ProfilesFileError } from '../../core/profiles/exchange';
 import { deleteAllSecrets } from '../../core/secrets';
+import { Command, type CommandHandlers } from '../commandTable';
 import type { ExtensionServices } from '../services';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
-// Panels and flows are imported on first use: activation then neither evaluates their code nor
-// builds their message schemas (esbuild keeps them in the bundle, initialised lazily).
+// The panel is its own chunk, imported when it opens (its message schemas are built then).
 const openInstanceForm = async (...args: Parameters<typeof import('../panels/instanceFormPanel.js').openInstanceForm>) =>
   (await import('../panels/instanceFormPanel.js')).openInstanceForm(...args);
 
-export function registerInstanceCommands(s: ExtensionServices): vscode.Disposable[] {
+export function commandHandlers(s: ExtensionServices): CommandHandlers {
   const { profiles, log } = s;
-  return [
-    vscode.commands.registerCommand('jira2fa.addInstance', () => openInstanceForm(s.extensionUri, profiles, log, { mode: 'add', listPolicies: (p) => s.cloud.policyChoices(p) })),
-    vscode.commands.registerCommand('jira2fa.editInstance', async (arg: InstanceArg) => {
+  return {
+    [Command.addInstance]: () => openInstanceForm(s.context.extensionUri, profiles, log, { mode: 'add', listPolicies: (p) => s.cloud.policyChoices(p) }),
+    [Command.editInstance]: async (arg: InstanceArg) => {
       const profile = await resolveInstance(profiles, arg, 'Instance to edit');
-      if (profile) await openInstanceForm(s.extensionUri, profiles, log, { mode: 'edit', profile, listPolicies: (p) => s.cloud.policyChoices(p) });
-    }),
-    vscode.commands.registerCommand('jira2fa.duplicateInstance', async (arg: InstanceArg) => {
+      if (profile) await openInstanceForm(s.context.extensionUri, profiles, log, { mode: 'edit', profile, listPolicies: (p) => s.cloud.policyChoices(p) });
+    },
+    [Command.duplicateInstance]: async (arg: InstanceArg) => {
       const profile = await resolveInstance(profiles, arg, 'Instance to duplicate');
       if (!profile) return;
       const taken = new Set(profiles.snapshot().profiles.map((p) => p.id));
       let id = `${profile.id}-copy`.slice(0, 64);
       for (let n = 2; taken.has(id); n++) id = `${profile.id}-copy-${n}`.slice(0, 64);
-      await openInstanceForm(s.extensionUri, profiles, log, { mode: 'add', profile: { ...profile, id, name: `${profile.name} (copy)`.slice(0, 100) }, listPolicies: (p) => s.cloud.policyChoices(p) });
-    }),
-    vscode.commands.registerCommand('jira2fa.removeInstance', async (arg: InstanceArg) => {
+      await openInstanceForm(s.context.extensionUri, profiles, log, { mode: 'add', profile: { ...profile, id, name: `${profile.name} (copy)`.slice(0, 100) }, listPolicies: (p) => s.cloud.policyChoices(p) });
+    },
+    [Command.removeInstance]: async (arg: InstanceArg) => {
       const profile = await resolveInstance(profiles, arg, 'Instance to remove');
       if (!profile) return;
       const answer = await vscode.window.showWarningMessage(
@@ -40,9 +40,8 @@ export function registerInstanceCommands(s: ExtensionServices): vscode.Disposabl
       await profiles.remove(profile.id);
       s.statuses.clear(profile.id);
       log.info(`Removed instance ${profile.id} and its stored credentials`);
-    }),
-    vscode.commands.registerCommand('jira2fa.refresh', () => s.tree.refresh()),
-    vscode.commands.registerCommand('jira2fa.exportInstances', async () => {
+    },
+    [Command.exportInstances]: async () => {
       const { profiles: valid, invalid } = profiles.snapshot();
       if (valid.length === 0) return void vscode.window.showInformationMessage('There are no valid instances to export.');
       const target = await vscode.window.showSaveDialog({
@@ -55,8 +54,8 @@ export function registerInstanceCommands(s: ExtensionServices): vscode.Disposabl
       const skipped = invalid.length ? ` ${invalid.length} invalid entr${invalid.length > 1 ? 'ies were' : 'y was'} not exported.` : '';
       log.info(`Exported ${valid.length} instances to ${target.fsPath}`);
       void vscode.window.showInformationMessage(`Exported ${valid.length} instance${valid.length > 1 ? 's' : ''} (no credentials).${skipped}`);
-    }),
-    vscode.commands.registerCommand('jira2fa.importInstances', async (file?: vscode.Uri) => {
+    },
+    [Command.importInstances]: async (file?: vscode.Uri) => {
       const source = file ?? (await vscode.window.showOpenDialog({ filters: { 'Jira 2FA Admin profiles': ['json'] }, openLabel: 'Preview Import', canSelectMany: false }))?.[0];
       if (!source) return;
       let preview;
@@ -78,8 +77,8 @@ export function registerInstanceCommands(s: ExtensionServices): vscode.Disposabl
       if (answer !== 'Import') return;
       await profiles.replaceValid(applyImport(profiles.snapshot().profiles, preview));
       void vscode.window.showInformationMessage(`Imported ${count} instance${count > 1 ? 's' : ''}. Set their credentials next.`);
-    }),
-  ];
+    },
+  };
 }
 
 function defaultFolder(): vscode.Uri {

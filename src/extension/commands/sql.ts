@@ -7,17 +7,17 @@ import type { BackupSummary } from '../../core/backup/store';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { snippetNameFrom, snippetTemplate } from '../../core/snippets/template';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
+import { Command, INSTANCES_VIEW, type CommandHandlers } from '../commandTable';
 import type { ExtensionServices } from '../services';
 import { hasDatabase } from '../snippets/databaseNodes';
 import { loadSnippets, SNIPPET_FOLDERS_SETTING, userSnippetFolders, WORKSPACE_SNIPPET_DIR } from '../snippets/folders';
 import { localTime } from '../../core/audit/timeFormat';
-// Panels and flows are imported on first use: activation then neither evaluates their code nor
-// builds their message schemas (esbuild keeps them in the bundle, initialised lazily).
+// The panel is its own chunk, imported when it opens (its message schemas are built then).
 const openSnippetRunPanel = async (...args: Parameters<typeof import('../snippets/snippetRunPanel.js').openSnippetRunPanel>) =>
   (await import('../snippets/snippetRunPanel.js')).openSnippetRunPanel(...args);
 
 async function databaseInstance(s: ExtensionServices, arg: InstanceArg, question: string): Promise<InstanceProfile | undefined> {
-  const profile = await resolveInstance(s.profiles, arg, question);
+  const profile = await resolveInstance(s.profiles, arg, question, hasDatabase);
   if (!profile) return undefined;
   if (!hasDatabase(profile)) {
     void vscode.window.showInformationMessage(`"${profile.name}" has no database connection. Add one with Edit Instance… to use recovery SQL.`);
@@ -26,12 +26,12 @@ async function databaseInstance(s: ExtensionServices, arg: InstanceArg, question
   return profile;
 }
 
-export function registerSqlCommands(s: ExtensionServices): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand('jira2fa.testDatabaseConnection', async (arg: InstanceArg) => {
+export function commandHandlers(s: ExtensionServices): CommandHandlers {
+  return {
+    [Command.testDatabaseConnection]: async (arg: InstanceArg) => {
       const profile = await databaseInstance(s, arg, 'Test the database of which instance?');
       if (!profile) return;
-      const status = await vscode.window.withProgress({ location: { viewId: 'jira2fa.instances' }, title: `Testing the database of ${profile.name}…` }, () =>
+      const status = await vscode.window.withProgress({ location: { viewId: INSTANCES_VIEW }, title: `Testing the database of ${profile.name}…` }, () =>
         s.databases.test(profile),
       );
       if (status.state === 'error') {
@@ -43,8 +43,8 @@ export function registerSqlCommands(s: ExtensionServices): vscode.Disposable[] {
         if (c.warnings.length) void vscode.window.showWarningMessage(`${profile.name} database: ${c.warnings.join(' ')}`);
         else void vscode.window.setStatusBarMessage(`$(database) ${profile.name}: ${c.enrolledUsers ?? 0} enrolled users`, 5000);
       }
-    }),
-    vscode.commands.registerCommand('jira2fa.runSnippet', async (arg: InstanceArg, snippetName?: string, prefill?: Record<string, string>) => {
+    },
+    [Command.runSnippet]: async (arg: InstanceArg, snippetName?: string, prefill?: Record<string, string>) => {
       const profile = await databaseInstance(s, arg, 'Run a snippet on which instance?');
       if (!profile) return;
       const { snippets } = await loadSnippets(profile);
@@ -60,13 +60,13 @@ export function registerSqlCommands(s: ExtensionServices): vscode.Disposable[] {
         snippet = picked?.snippet;
       }
       if (snippet) await openSnippetRunPanel(s, profile, snippet, prefill && typeof prefill === 'object' ? prefill : undefined);
-    }),
-    vscode.commands.registerCommand('jira2fa.restoreBackup', async (arg?: InstanceArg) => {
+    },
+    [Command.restoreBackup]: async (arg?: InstanceArg) => {
       const only = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'profile' in arg ? arg.profile.id : undefined;
       await restoreCommand(s, only);
-    }),
-    vscode.commands.registerCommand('jira2fa.newSnippet', () => newSnippet(s)),
-  ];
+    },
+    [Command.newSnippet]: () => newSnippet(s),
+  };
 }
 
 export function backupLabel(b: BackupSummary): { label: string; description: string; detail: string } {

@@ -1,5 +1,6 @@
 /** Opens the Add / Edit instance form and saves what it sends, after validating it again. */
 import * as vscode from 'vscode';
+import { Command } from '../commandTable';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { checkForm, EMPTY_FORM, fromProfile, type FormValues } from '../../webview/instanceForm/formModel';
 import { FromFormSchema, type FromForm, type PolicyChoices, type ToForm } from '../../webview/instanceForm/protocol';
@@ -72,7 +73,7 @@ export function openInstanceForm(extensionUri: vscode.Uri, store: ProfileStore, 
           `Saved instance "${check.profile.name}".`,
           'Set Credentials…',
         );
-        if (choice) await vscode.commands.executeCommand('jira2fa.setCredentials', check.profile.id);
+        if (choice) await vscode.commands.executeCommand(Command.setCredentials, check.profile.id);
         return;
       }
     }

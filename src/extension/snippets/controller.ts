@@ -17,6 +17,7 @@ import { isNumeric, resultCells, resultToCsv, resultToJson } from '../../core/sn
 import { hasRecoveryCodes } from '../../core/snippets/secretColumns';
 import type { Snippet } from '../../core/snippets/types';
 import { confirmationWord } from '../../core/snippets/confirmation';
+import { tidySnippetParams } from '../../core/snippets/params';
 import type { FromRun, SnippetInfo, ToRun } from '../../webview/snippetRun/protocol';
 import type { AuditEntry } from '../../core/audit/types';
 import { RequestRefusedError, type CommentResult } from '../../core/requests/gate';
@@ -101,8 +102,9 @@ export class SnippetRunController {
         }));
       case 'run':
         return this.exclusive('Running…', async () => {
-          const r = await this.backend.runRead(message.params, message.rowLimit);
-          this.shown = { columns: r.columns, rows: r.rows, params: message.params, revealed: false };
+          const { params, tidied } = this.tidy(message.params);
+          const r = await this.backend.runRead(params, message.rowLimit);
+          this.shown = { columns: r.columns, rows: r.rows, params, revealed: false };
           await this.post({
             type: 'rows',
             columns: gridColumns(r.columns),
@@ -112,17 +114,19 @@ export class SnippetRunController {
             rowLimit: r.rowLimit,
             sql: r.sql,
             ...(r.auditEntryId ? { auditId: r.auditEntryId } : {}),
+            ...tidied,
           });
         });
       case 'preview':
         return this.exclusive('Reading the rows the change would affect…', async () => {
           this.lastPreview = undefined;
-          const p = await this.backend.preview(message.params);
-          this.lastPreview = { params: key(message.params), fingerprint: p.fingerprint, ok: p.matchesExpectation && p.allowed, rows: p.rows.length, table: p.table };
-          await this.showPreview(message.params, p);
+          const { params, tidied } = this.tidy(message.params);
+          const p = await this.backend.preview(params);
+          this.lastPreview = { params: key(params), fingerprint: p.fingerprint, ok: p.matchesExpectation && p.allowed, rows: p.rows.length, table: p.table };
+          await this.showPreview(params, p, tidied);
         });
       case 'commit':
-        return this.commit(message.params, message.confirmation, message.request);
+        return this.commit(this.tidy(message.params).params, message.confirmation, message.request);
       case 'checkTicket':
         return this.requests.checkTicket(message.key, message.username);
       case 'retryComment':
@@ -193,7 +197,16 @@ export class SnippetRunController {
     });
   }
 
-  private async showPreview(params: Record<string, string>, p: DestructivePreview): Promise<void> {
+  /**
+   * User names tidied as the core binds them (tidySnippetParams): the backend gets those values,
+   * and the page its fields' new values and what was said, when something changed.
+   */
+  private tidy(typed: Record<string, string>): { params: Record<string, string>; tidied: { tidied?: { params: Record<string, string>; notes: string[] } } } {
+    const { params, notes } = tidySnippetParams(this.backend.snippet, typed);
+    return { params, tidied: notes.length ? { tidied: { params, notes } } : {} };
+  }
+
+  private async showPreview(params: Record<string, string>, p: DestructivePreview, tidied: { tidied?: { params: Record<string, string>; notes: string[] } } = {}): Promise<void> {
     this.shown = { columns: p.columns, rows: p.rows, params, revealed: false };
     await this.post({
       type: 'preview',
@@ -206,6 +219,7 @@ export class SnippetRunController {
       message: p.message,
       statementSql: p.statementSql,
       backupSql: p.backupSql,
+      ...tidied,
     });
   }
 

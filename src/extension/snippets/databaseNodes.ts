@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { Command } from '../commandTable';
 import { describeTarget } from '../../core/db/connect';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import type { Snippet } from '../../core/snippets/types';
@@ -62,7 +63,7 @@ function databaseItem(profile: InstanceProfile, status: DatabaseStatus): vscode.
   const md = new vscode.MarkdownString(lines.join('\n\n'));
   md.isTrusted = false;
   item.tooltip = md;
-  item.command = { command: 'jira2fa.testDatabaseConnection', title: 'Test database connection', arguments: [profile.id] };
+  item.command = { command: Command.testDatabaseConnection, title: 'Test database connection', arguments: [profile.id] };
   item.accessibilityInformation = { label: `Database, ${item.description}` };
   return item;
 }
@@ -119,7 +120,7 @@ function snippetItem(profile: InstanceProfile, s: Snippet): vscode.TreeItem {
   );
   md.isTrusted = false;
   item.tooltip = md;
-  item.command = { command: 'jira2fa.runSnippet', title: 'Run snippet…', arguments: [profile.id, s.name] };
+  item.command = { command: Command.runSnippet, title: 'Run snippet…', arguments: [profile.id, s.name] };
   return item;
 }
 

@@ -1,5 +1,6 @@
 /** Opens the "Run snippet" panel for one instance and snippet, backing its controller with the core. */
 import * as vscode from 'vscode';
+import { Command } from '../commandTable';
 import { AppError } from '../../core/errors';
 import { defaultExportFolder, writePrivateFile } from '../../core/privateFile';
 import type { InstanceProfile } from '../../core/profiles/schema';
@@ -25,12 +26,12 @@ export function openSnippetRunPanel(s: ExtensionServices, profile: InstanceProfi
     open.delete(key);
     existing.host.panel.dispose();
   }
-  const host = new PanelHost<FromRun, ToRun>(s.extensionUri, s.log, {
+  const host = new PanelHost<FromRun, ToRun>(s.context.extensionUri, s.log, {
     viewType: 'jira2fa.snippetRun',
     title: `${snippet.title} · ${profile.name}`,
     bundle: 'snippetRun',
     fromWebview: FromRunSchema,
-    iconPath: vscode.Uri.joinPath(s.extensionUri, 'media', 'activitybar.svg'),
+    iconPath: vscode.Uri.joinPath(s.context.extensionUri, 'media', 'activitybar.svg'),
   });
   open.set(key, { host, snippet: snippet.name });
   host.panel.onDidDispose(() => {
@@ -99,7 +100,7 @@ function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snip
       return target.fsPath;
     },
     copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
-    showBackups: () => void vscode.commands.executeCommand('jira2fa.restoreBackup', opened.id),
+    showBackups: () => void vscode.commands.executeCommand(Command.restoreBackup, opened.id),
     notify: (message) => void vscode.window.showInformationMessage(message),
     confirmChange: async (change) => {
       const rows = `${change.rows} row${change.rows === 1 ? '' : 's'} of ${change.table}`;

@@ -1,7 +1,9 @@
 /**
  * The "Instances" view: one row per valid profile (product icon, environment badge, host,
  * status), one error row per invalid settings entry. Child nodes are contributed by the
- * features that exist (see InstanceChildren); an instance with none has no expander.
+ * features (see InstanceChildren), which load after activation (services.ts): the root rows
+ * wait only for the profiles, an expanded instance also for its features. Every instance has
+ * children (at least "Recent actions"), so every instance row has an expander.
  */
 import * as vscode from 'vscode';
 import type { InvalidEntry } from '../../core/profiles/exchange';
@@ -34,15 +36,14 @@ export class InstancesTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
-  private readonly contributors: InstanceChildren[] = [];
 
-  constructor(private readonly profiles: ProfileStore, private readonly statuses: InstanceStatusStore) {
+  constructor(
+    private readonly profiles: ProfileStore,
+    private readonly statuses: InstanceStatusStore,
+    /** The features' child rows, in order (loaded on first need). */
+    private readonly contributors: () => Promise<readonly InstanceChildren[]>,
+  ) {
     this.subscriptions = [profiles.onDidChange(() => this.refresh()), statuses.onDidChange(() => this.refresh())];
-  }
-
-  addChildren(contributor: InstanceChildren): void {
-    this.contributors.push(contributor);
-    this.refresh();
   }
 
   refresh(): void {
@@ -54,15 +55,15 @@ export class InstancesTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     this.changed.dispose();
   }
 
-  getChildren(node?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) {
-      const { profiles, invalid } = this.profiles.snapshot();
+      const { profiles, invalid } = await this.profiles.ready();
       return [
         ...profiles.map((profile): TreeNode => ({ kind: 'instance', profile })),
         ...invalid.map((entry): TreeNode => ({ kind: 'invalid', entry })),
       ];
     }
-    if (node.kind === 'instance') return this.contributors.flatMap((c) => c.childrenOf(node.profile));
+    if (node.kind === 'instance') return (await this.contributors()).flatMap((c) => c.childrenOf(node.profile));
     if (node.kind === 'child' && node.children) return node.children();
     return [];
   }
@@ -74,8 +75,7 @@ export class InstancesTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   }
 
   private instanceItem(p: InstanceProfile): vscode.TreeItem {
-    const hasChildren = this.contributors.some((c) => c.childrenOf(p).length > 0);
-    const item = new vscode.TreeItem(p.name, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.Collapsed);
     const status = this.statuses.get(p.id);
     item.id = `instance:${p.id}`;
     item.resourceUri = instanceUri(p.id, p.environment);

@@ -1,5 +1,6 @@
 /** Opens the "Unenroll user" panel for one instance and backs its controller with the core. */
 import * as vscode from 'vscode';
+import { Command } from '../commandTable';
 import { describeError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { tidyUsername } from '../../core/jira/paths';
@@ -15,12 +16,12 @@ const open = new Map<string, PanelHost<FromUnenroll, ToUnenroll>>();
 export function openUnenrollPanel(s: ExtensionServices, profile: InstanceProfile, username?: string): void {
   const existing = open.get(profile.id);
   if (existing) return existing.reveal();
-  const host = new PanelHost<FromUnenroll, ToUnenroll>(s.extensionUri, s.log, {
+  const host = new PanelHost<FromUnenroll, ToUnenroll>(s.context.extensionUri, s.log, {
     viewType: 'jira2fa.unenroll',
     title: `Unenroll user · ${profile.name}`,
     bundle: 'unenroll',
     fromWebview: FromUnenrollSchema,
-    iconPath: vscode.Uri.joinPath(s.extensionUri, 'media', 'activitybar.svg'),
+    iconPath: vscode.Uri.joinPath(s.context.extensionUri, 'media', 'activitybar.svg'),
   });
   open.set(profile.id, host);
   host.panel.onDidDispose(() => open.delete(profile.id));
@@ -66,9 +67,9 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile): UnenrollBac
       s.tree.refresh();
       return result;
     },
-    openAuditLog: (entryId) => void vscode.commands.executeCommand('jira2fa.showAuditLog', entryId),
+    openAuditLog: (entryId) => void vscode.commands.executeCommand(Command.showAuditLog, entryId),
     setSeed: async () => {
-      await vscode.commands.executeCommand('jira2fa.setCredentials', profile.id, 'totpSeed');
+      await vscode.commands.executeCommand(Command.setCredentials, profile.id, 'totpSeed');
     },
   };
 }

@@ -35,6 +35,8 @@ export const FormValuesSchema = z.strictObject({
   // Cloud: the policies the admin designates (the API cannot tell which has 2SV optional).
   recoveryPolicyId: str,
   defaultPolicyId: str,
+  // Who owns the organization API key, as the admin knows it (the API does not say).
+  apiKeyOwner: str,
 });
 export type FormValues = z.infer<typeof FormValuesSchema>;
 
@@ -63,6 +65,7 @@ export const EMPTY_FORM: FormValues = {
   directoryId: '',
   recoveryPolicyId: '',
   defaultPolicyId: '',
+  apiKeyOwner: '',
 };
 
 const opt = (s: string) => (s.trim() === '' ? undefined : s);
@@ -86,6 +89,7 @@ export function toProfileInput(v: FormValues): Record<string, unknown> {
     const cloud = {
       ...(opt(v.recoveryPolicyId) ? { recoveryPolicyId: v.recoveryPolicyId.trim() } : {}),
       ...(opt(v.defaultPolicyId) ? { defaultPolicyId: v.defaultPolicyId.trim() } : {}),
+      ...(opt(v.apiKeyOwner) ? { apiKeyOwner: v.apiKeyOwner.trim() } : {}),
     };
     if (Object.keys(cloud).length) out.cloud = cloud;
   }
@@ -135,6 +139,7 @@ export function fromProfile(p: InstanceInput): FormValues {
     directoryId: p.directoryId ?? '',
     recoveryPolicyId: p.cloud?.recoveryPolicyId ?? '',
     defaultPolicyId: p.cloud?.defaultPolicyId ?? '',
+    apiKeyOwner: p.cloud?.apiKeyOwner ?? '',
   };
 }
 
@@ -151,6 +156,7 @@ const FIELD_FOR_PATH: Record<string, keyof FormValues> = {
   'database.schema': 'dbSchema',
   'cloud.recoveryPolicyId': 'recoveryPolicyId',
   'cloud.defaultPolicyId': 'defaultPolicyId',
+  'cloud.apiKeyOwner': 'apiKeyOwner',
 };
 
 export function fieldForPath(path: string): keyof FormValues | undefined {

@@ -43,6 +43,7 @@ const LABELS: Partial<Record<keyof FormValues, string>> = {
   directoryId: 'Directory id (optional)',
   recoveryPolicyId: 'Recovery policy id (2SV optional)',
   defaultPolicyId: 'Usual policy id (optional)',
+  apiKeyOwner: 'API key owner (optional)',
   dbDriver: 'Database',
   dbHost: 'Host',
   dbPort: 'Port',
@@ -60,6 +61,7 @@ const HELP: Partial<Record<keyof FormValues, string>> = {
   dbSchema: 'The schema holding the product\'s tables, <schema-name> in dbconfig.xml (e.g. jiraschema, public, dbo). PostgreSQL: the search path; Oracle: CURRENT_SCHEMA; SQL Server: every table is written [schema].[table]. Empty: the login\'s default schema.',
   recoveryPolicyId: 'Where locked-out users are moved. The API does not say which policy has 2SV optional: you designate it.',
   defaultPolicyId: 'The policy your users are normally in; named when the API cannot tell a user\'s policy.',
+  apiKeyOwner: 'Who owns the organization API key (a name or e-mail). The API does not say: audit entries record it as you entered it, marked "(entered, not verified)".',
 };
 
 function textField(key: TextKey, opts: { placeholder?: string; type?: string } = {}): HTMLElement {
@@ -156,7 +158,7 @@ function render(): void {
       textField('baseUrl', { placeholder: 'https://jira.example.com', type: 'url' }),
       el('div', { class: 'field-warning', id: 'baseUrl-warning', role: 'status' }),
       selectField('environment', [['production', 'Production'], ['staging', 'Staging'], ['test', 'Test']]),
-      el('section', { id: 'cloudSection' }, el('h2', {}, 'Cloud organization'), textField('orgId'), textField('directoryId'), policySection()),
+      el('section', { id: 'cloudSection' }, el('h2', {}, 'Cloud organization'), textField('orgId'), textField('directoryId'), textField('apiKeyOwner', { placeholder: 'e.g. admin@example.com' }), policySection()),
       el('section', { id: 'dcSection' },
         el('h2', {}, 'Authentication'),
         selectField('authType', [['pat', 'Personal access token (Bearer)'], ['basic', 'User name and password (Basic)']]),

@@ -171,6 +171,22 @@ function refresh(): void {
   byId<Field>('preview').disabled = busy;
 }
 
+/** The fields take the values as they were bound (a user name without its pasted spaces). */
+function useTidied(params: Record<string, string> | undefined): void {
+  if (!params) return;
+  state = { ...state, params: { ...state.params, ...params } };
+  host.setState(state);
+  for (const [name, value] of Object.entries(params)) {
+    const field = document.getElementById(`p-${name}`) as Field | null;
+    if (field && field.value !== value) field.value = value;
+  }
+}
+
+/** " Used "dave" without the spaces around it." after a status line. */
+function saidAbout(notes: string[] | undefined): string {
+  return notes?.length ? ` ${notes.join(' ')}` : '';
+}
+
 function setStatus(text: string, kind: 'ok' | 'warn' | 'error' | '' = ''): void {
   const s = byId('status');
   s.className = `banner ${kind}`;
@@ -241,8 +257,9 @@ host.onMessage((m) => {
     case 'rows':
       busy = false;
       showGrid(m.columns, m.cells, m.canReveal);
+      useTidied(m.tidied?.params);
       setStatus(
-        m.truncated ? `Showing the first ${m.rowLimit} rows: there are more. Raise the row limit to see them.` : m.cells.length === 0 ? emptyExplanation() : `${m.cells.length} row${m.cells.length === 1 ? '' : 's'}.`,
+        (m.truncated ? `Showing the first ${m.rowLimit} rows: there are more. Raise the row limit to see them.` : m.cells.length === 0 ? emptyExplanation() : `${m.cells.length} row${m.cells.length === 1 ? '' : 's'}.`) + saidAbout(m.tidied?.notes),
         m.truncated ? 'warn' : 'ok',
       );
       show(grid.element, m.cells.length > 0);
@@ -250,9 +267,11 @@ host.onMessage((m) => {
       return;
     case 'preview':
       busy = false;
+      // Before previewOk: the preview is for these values.
+      useTidied(m.tidied?.params);
       previewOk = m.matches && m.allowed;
       showGrid(m.columns, m.cells, m.canReveal);
-      setStatus(m.message, previewOk ? 'ok' : 'warn');
+      setStatus(m.message + saidAbout(m.tidied?.notes), previewOk ? 'ok' : 'warn');
       setText(byId('summary'), `Backup query: ${m.backupSql}`);
       refresh();
       return;

@@ -37,6 +37,14 @@ export const SnippetInfoSchema = z.strictObject({
 });
 export type SnippetInfo = z.infer<typeof SnippetInfoSchema>;
 
+const params = z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(10_000)));
+
+/**
+ * The values as they were bound when a user name was tidied (" dave " → "dave"): the panel
+ * puts them in its fields and shows what was said ("Used "dave" without the spaces around it.").
+ */
+const TidiedSchema = z.strictObject({ params, notes: z.array(text) });
+
 export const ToRunSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('init'),
@@ -62,6 +70,7 @@ export const ToRunSchema = z.discriminatedUnion('type', [
     auditId: z.optional(text),
     /** Recovery codes are hidden in `cells`; Reveal shows them (audited). */
     canReveal: z.boolean(),
+    tidied: z.optional(TidiedSchema),
   }),
   z.strictObject({
     type: z.literal('preview'),
@@ -74,6 +83,7 @@ export const ToRunSchema = z.discriminatedUnion('type', [
     statementSql: text,
     backupSql: text,
     canReveal: z.boolean(),
+    tidied: z.optional(TidiedSchema),
   }),
   /** The same rows with recovery codes shown, after the reveal's audit entry. */
   z.strictObject({ type: z.literal('revealed'), cells: z.array(z.array(cell)), auditId: text }),
@@ -90,8 +100,6 @@ export const ToRunSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type ToRun = z.infer<typeof ToRunSchema>;
-
-const params = z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(10_000)));
 
 export const FromRunSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready') }),

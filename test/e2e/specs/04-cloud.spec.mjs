@@ -70,7 +70,8 @@ export async function run(ctx) {
     // 1. add the organization with the form (its base URL is the simulator)
     await tree.open();
     await instanceForm.openNew();
-    await instanceForm.fill({ product: 'cloud', name: ORG_NAME, id: 'e2e-cloud', baseUrl: sim.baseUrl, environment: 'production', orgId: sim.orgId });
+    // apiKeyOwner: the API does not say whose key it is; the admin names the owner (recorded as entered, not verified)
+    await instanceForm.fill({ product: 'cloud', name: ORG_NAME, id: 'e2e-cloud', baseUrl: sim.baseUrl, environment: 'production', orgId: sim.orgId, apiKeyOwner: 'ops-bot@e2e.example' });
     await shot('cloud-form-filled');
     await instanceForm.save();
     await tree.waitForRow(ORG_NAME);
@@ -179,6 +180,10 @@ export async function run(ctx) {
     // the move is in Recent actions (audit)
     await tree.clickLabelled('Recent actions');
     await tree.waitForRow(`Cloud policy move ${USER}`, { timeout: 15000 });
+    // the entry's identity: the API key owner as entered, marked so, beside the OS user
+    const moves = fs.readFileSync(path.join(path.dirname(trackerFile), 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.action === 'cloud.move' && e.outcome === 'ok');
+    assert.ok(moves.length > 0 && moves.every((e) => e.admin === 'ops-bot@e2e.example (entered, not verified)' && e.osUser), JSON.stringify(moves.map((e) => [e.admin, e.osUser])));
+    await tree.hover(`Cloud policy move ${USER}`, 'ops-bot@e2e.example (entered, not verified) (OS user');
     await shot('pending-and-recent-actions');
 
     // 6b. the CLI shares the list: a user moved with `jira2fa cloud move` appears in the tree

@@ -4,7 +4,9 @@
 // as "dave" and says so, clears an out-of-date outcome when the name changes, and sends, shows
 // and audits "dave"; a wrong typed code is explained; an empty snippet result is explained in
 // the snippet's words; a destructive snippet in a test environment asks in a modal naming the
-// rows and the backup, and the preview shows the rows as they are afterwards; a CLI unenroll of
+// rows and the backup, and the preview shows the rows as they are afterwards; with one instance
+// no command asks which instance (Test Connection, Run Snippet… from the palette); a padded user
+// name in a snippet parameter is run, shown and audited without its spaces; a CLI unenroll of
 // an unknown user answers at once (no code window waited for) and appears under Recent actions
 // and in the audit panel without a refresh, with readable action names and both identities.
 import { execFileSync } from 'node:child_process';
@@ -62,15 +64,16 @@ function cliEnv(output) {
 async function flow(ctx, info, dir, output) {
   const { page, shot, log, assert, extensionId, containerTitle } = ctx;
   const wb = createWorkbench({ page, url: info.url, extensionId, containerTitle, log });
-  const { tree, unenroll, snippet, audit, notifications, editor, welcome } = pagesOf(wb, { containerTitle, log });
+  const { tree, unenroll, snippet, audit, notifications, editor, welcome, quick } = pagesOf(wb, { containerTitle, log });
   await wb.open();
   // the welcome README opens by itself; a quick pick opened before it would lose the focus
   await welcome.waitForReadme('Jira 2FA Admin sandbox');
   await tree.open();
   await tree.waitForRow('Sandbox Jira');
 
-  // 1. Test Connection: a notification with the result, a ✓ on the row, the database tested too
-  await tree.testConnection('Sandbox Jira', { expect: 'signed in as admin' });
+  // 1. Test Connection: a notification with the result, a ✓ on the row, the database tested too;
+  //    the sandbox's only instance is used without an instance quick pick
+  assert.equal(await tree.testConnection('Sandbox Jira', { expect: 'signed in as admin' }), 'skipped', 'no instance quick pick with one instance');
   assert.match(await notifications.text('signed in as admin'), /✓ Database: \d+ users? enrolled/);
   await tree.waitForRowText('Sandbox Jira', /✓/, { message: 'the row shows ✓' });
   assert.ok(!/signed in as/.test(await tree.rowText('Sandbox Jira')), 'the row stays short: the details are in the tooltip');
@@ -111,18 +114,28 @@ async function flow(ctx, info, dir, output) {
   assert.ok(daveOk.osUser, 'the OS user is recorded beside the product identity');
   assert.equal(daveOk.admin, 'admin');
 
-  // 5. an empty result explained from the snippet's words
+  // 5. Run Snippet… from the palette: no instance quick pick (one instance with a database), the
+  //    snippet pick names the instance; a padded " dave " is run as "dave" and said; the empty
+  //    result explained from the snippet's words
+  await wb.runCommand('Jira 2FA Admin: Run Snippet…');
+  const snippetRow = page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row', { hasText: 'Recovery code for a user' }).first();
+  assert.equal(await quick.pickInstance('Sandbox Jira', { next: snippetRow }), 'skipped', 'no instance quick pick before the snippet pick');
+  assert.match((await page.locator('.quick-input-widget .quick-input-box input').first().getAttribute('placeholder')) ?? '', /Snippet to run on Sandbox Jira/, 'the snippet pick names the instance used');
+  await shot('run-snippet-without-instance-pick');
+  await wb.answerQuickPick('Recovery code for a user');
+  await wb.webview().locator('header h1', { hasText: 'Recovery code for a user' }).waitFor();
+  await snippet.runWith({ username: ' dave ' });
+  await snippet.waitForStatus(/^No rows: .* found nothing for User name "dave"\. Used "dave" without the spaces around it\.$/, { message: 'the empty result is explained, and the trimmed name said' });
+  assert.equal(await wb.webview().locator('#p-username').evaluate((f) => f.value), 'dave', 'the field holds the name as it was run');
+  await shot('padded-snippet-parameter-trimmed-empty-result-explained');
+  assert.equal(entries().filter((e) => e.action === 'sql.run').pop().target, 'dave', 'the snippet run is audited with the trimmed name');
   await tree.click('Snippets');
-  await snippet.open('Recovery code for a user');
-  await snippet.runWith({ username: 'dave' });
-  await snippet.waitForStatus(/^No rows: .* found nothing for User name "dave"\.$/, { message: 'the empty result is explained' });
-  await shot('empty-result-explained');
 
   // 6. a destructive run in a test environment: a modal names the rows and the backup; the
   //    preview after the change shows the rows as they are now (none)
   await snippet.open('Disable two-step verification for a user', { destructive: true });
   assert.equal(await editor.tabCount('Recovery code for a user'), 0, 'one snippet panel per instance');
-  await snippet.preview({ username: 'heidi' }, /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed/);
+  await snippet.preview({ username: 'heidi\t' }, /1 row of AO_ED669C_TOTP_USER_ENROLLMENT will be changed.* Used "heidi" without the spaces around it\./);
   // the apply button sits with the summary, above the rows
   const above = await snippet.applyAboveRows();
   if (above !== undefined) assert.ok(above, 'the apply button is above the preview rows');
@@ -132,6 +145,7 @@ async function flow(ctx, info, dir, output) {
   await shot('destructive-confirmation-modal-test-environment');
   await snippet.confirmApply(/✓ .*1 row changed\. 0 rows now\. · backup \S+/);
   await shot('destructive-done-preview-refreshed');
+  assert.equal(entries().filter((e) => e.action === 'sql.change').pop().target, 'heidi', 'the change is audited with the trimmed name');
 
   // 7. the CLI: an unknown user is answered at once, without waiting for a code window
   const env = cliEnv(output);

@@ -21,6 +21,8 @@ export function instanceFormPage(wb, { quick }) {
       await wb.runCommand('Jira 2FA Admin: Edit Instance…');
       await quick.pickInstance(name, { next: field('name') });
       await field('name').waitFor();
+      // the fields are filled by the panel's init message, a moment after they show
+      await wb.waitUntil(async () => (await form.value('name')) !== '', { message: `the form of ${name} filled in` });
     },
     /** Fills fields by form key, in the order given (product first: it shows the fields that go with it). */
     async fill(fields) {

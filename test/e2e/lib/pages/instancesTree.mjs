@@ -83,12 +83,13 @@ export function instancesTreePage(wb, { containerTitle, quick, notifications, di
 
     /**
      * Runs Test Connection for `name` from the Command Palette. `expect` is what shows when the
-     * test has started: a notification (default: any) or a dialog (options.dialog).
+     * test has started: a notification (default: any) or a dialog (options.dialog). Resolves to
+     * 'picked' or 'skipped' (no instance question: one instance qualifies), as pickInstance.
      */
     async testConnection(name, { expect, dialog } = {}) {
       await wb.runCommand('Jira 2FA Admin: Test Connection');
       const next = dialog ? dialogs.box(dialog) : expect ? notifications.toast(expect) : undefined;
-      await quick.pickInstance(name, { next });
+      return quick.pickInstance(name, { next });
     },
   };
   return tree;
