@@ -144,7 +144,7 @@ describe('CLI: exactly one audit entry per action, refusals included', function 
     });
     afterEach(() => sim.stop());
     const jane = USERS.enrolled.email;
-    const move = (instance = 'acme') => run(['cloud', 'move', '--instance', instance, '--user', jane, '--to', POLICY_OPTIONAL]);
+    const move = (instance = 'acme', ...extra: string[]) => run(['cloud', 'move', '--instance', instance, '--user', jane, '--to', POLICY_OPTIONAL, ...extra]);
 
     it('success: one "ok" entry per move and per move back', async () => {
       assert.equal((await move()).code, 0);
@@ -161,7 +161,8 @@ describe('CLI: exactly one audit entry per action, refusals included', function 
     });
 
     it('refusal (production confirmation not typed): one "refused" entry, no change requested', async () => {
-      const r = await move('acme-prod');
+      // with the reason production asks for: the missing confirmation is what refuses it
+      const r = await move('acme-prod', '--reason', 'lost phone, ticket by phone');
       assert.equal(r.code, 1);
       assert.deepEqual(entries().map(brief), [['cloud.move', jane, 'refused']]);
       assert.equal(sim.requests.filter((q) => q.method === 'POST').length, 0);
@@ -211,7 +212,7 @@ describe('CLI: exactly one audit entry per action, refusals included', function 
 
     it('sql run refusals before the session (production change not confirmed, --commit on a read snippet): one "refused" entry each, nothing changed', async () => {
       const before = await tdb.snapshot();
-      const prod = await run(['sql', 'run', '--instance', 'prod', '--snippet', 'jira.disable-2sv', '--param', 'username=alice', '--commit']);
+      const prod = await run(['sql', 'run', '--instance', 'prod', '--snippet', 'jira.disable-2sv', '--param', 'username=alice', '--commit', '--reason', 'lost phone, ticket by phone']);
       assert.equal(prod.code, 2);
       const commitRead = await read('rw', '--commit');
       assert.equal(commitRead.code, 2);

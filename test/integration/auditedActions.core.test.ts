@@ -175,12 +175,12 @@ describe('core actions: exactly one audit entry per attempt', function () {
       const snippet = await builtinSnippet('jira.disable-2sv');
       const params = { username: 'alice' };
       const before = await tdb.snapshot();
-      await rejects(runSnippetChange(deps(), { profile: { ...writable(), environment: 'production' }, snippet, params }));
+      await rejects(runSnippetChange(deps(), { profile: { ...writable(), environment: 'production' }, snippet, params, request: { reason: 'lost phone' } }));
       await rejects(runSnippetChange(deps(), { profile: { ...writable(), database: undefined }, snippet, params }));
       await rejects(runSnippetChange(deps(), { profile: writable(), snippet, params, expectFingerprint: 'not-the-preview' }));
       assert.deepEqual(await tdb.snapshot(), before, 'nothing changed');
       const preview = await runSnippetPreview(deps(), { profile: writable(), snippet, params });
-      const done = await runSnippetChange(deps(), { profile: { ...writable(), environment: 'production' }, snippet, params, confirmation: 'alice', expectFingerprint: preview.fingerprint });
+      const done = await runSnippetChange(deps(), { profile: { ...writable(), environment: 'production' }, snippet, params, confirmation: 'alice', expectFingerprint: preview.fingerprint, request: { reason: 'lost phone' } });
       assert.equal(done.affected, 1);
       assert.deepEqual(audit.entries.map(brief), [
         ['sql.change', 'alice', 'refused'],
@@ -213,7 +213,7 @@ describe('core actions: exactly one audit entry per attempt', function () {
       const unconfirmed = report();
       const prod = { ...writable(), environment: 'production' as const };
       await runBulkDbPreview(deps(), { profile: prod, report: unconfirmed });
-      await rejects(runBulkDbExecute(deps(), { profile: prod, report: unconfirmed, confirmation: '7' }));
+      await rejects(runBulkDbExecute(deps(), { profile: prod, report: unconfirmed, confirmation: '7', request: { reason: 'phones replaced' } }));
       // The preview's entry, then one entry per listed user: the refusal was made inside the run.
       assert.deepEqual(audit.entries.map((e) => [e.action, e.target ?? null, e.outcome]), [['bulk.preview', null, 'ok'], ['bulk.sql.disable', 'alice', 'refused'], ['bulk.sql.disable', 'ghost', 'refused']]);
       assert.ok(audit.entries.every((e) => e.runId === unconfirmed.runId));

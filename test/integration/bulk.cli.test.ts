@@ -60,12 +60,12 @@ describe('jira2fa bulk (CLI)', function () {
     assert.match(preview.stderr, /line 7: duplicate "bulk0001": same user as line 2/);
     assert.deepEqual(await tdb.snapshot(), before);
 
-    const unconfirmed = await run(['bulk', '--instance', 'pgprod', '--users', 'users.csv', '--via', 'db', '--commit']);
+    const unconfirmed = await run(['bulk', '--instance', 'pgprod', '--users', 'users.csv', '--via', 'db', '--commit', '--reason', 'lost phone, ticket by phone']);
     assert.equal(unconfirmed.code, 1);
     assert.match(unconfirmed.stdout, /production instance: confirm with the number of users to change \(3\)/);
     assert.deepEqual(await tdb.snapshot(), before);
 
-    const done = await run(['bulk', '--instance', 'pgprod', '--users', 'users.csv', '--via', 'db', '--commit', '--confirm', '3', '--report', 'r.json', '--csv', 'r.csv']);
+    const done = await run(['bulk', '--instance', 'pgprod', '--users', 'users.csv', '--via', 'db', '--commit', '--confirm', '3', '--report', 'r.json', '--csv', 'r.csv', '--reason', 'lost phone, ticket by phone']);
     assert.equal(done.code, 0, done.stdout + done.stderr);
     assert.match(done.stdout, /Run completed: 3 disabled, 1 not found, 1 not enrolled/);
     const report = await loadReport(path.join(dir, 'r.json'));

@@ -1,5 +1,7 @@
 // The editor command's flow (src/extension/bulk/flow.ts) with a scripted UI and real back
 // ends: a PGlite database and the replay-protected simulator with a fake clock.
+import type { CommentResult } from '../../src/core/requests/gate';
+import type { RequestInput } from '../../src/core/requests/policy';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -29,10 +31,12 @@ interface Script {
   cancelAt?: RegExp;
   /** Press this action of the final message. */
   action?: string;
+  /** The answer of the request step (default: nothing asked, {}); null: cancelled. */
+  request?: { request?: RequestInput } | null;
 }
 
 function scriptedUi(script: Script) {
-  const seen = { previews: [] as string[], confirms: [] as number[], progress: [] as string[], opened: [] as string[], infos: [] as string[], errors: [] as string[], titles: [] as string[], actionRun: undefined as unknown };
+  const seen = { requests: [] as string[], comments: [] as CommentResult[], previews: [] as string[], confirms: [] as number[], progress: [] as string[], opened: [] as string[], infos: [] as string[], errors: [] as string[], titles: [] as string[], actionRun: undefined as unknown };
   const ui: BulkUi = {
     pickSource: async () => script.source ?? 'paste',
     askGroups: async () => script.groups,
@@ -43,6 +47,11 @@ function scriptedUi(script: Script) {
       seen.previews.push(JSON.stringify(countStatuses(report)));
       return script.proceed ?? true;
     },
+    askRequest: async (_p, what) => {
+      seen.requests.push(what);
+      return script.request === null ? undefined : (script.request ?? {});
+    },
+    commented: (_p, r) => void seen.comments.push(r),
     confirm: async (_p, count) => {
       seen.confirms.push(count);
       return script.confirmation ? script.confirmation(count) : '';
@@ -115,14 +124,15 @@ describe('Bulk disable 2SV… flow (editor command, scripted UI)', function () {
     it('paste → preview → typed count → one transaction; the Markdown report is opened; Cancel before commit rolls back', async () => {
       const before = await tdb.snapshot();
       // Cancel while deleting (progress is per batch of users: 0/2 before the DELETE): the transaction is rolled back.
-      const cancelled = scriptedUi({ text: 'bulk0001\nbulk0002\nghost\n', via: 'db', confirmation: (n) => String(n), cancelAt: /^deleting 0\/2/ });
+      const reason = { request: { reason: 'phones replaced after the office move' } };
+      const cancelled = scriptedUi({ text: 'bulk0001\nbulk0002\nghost\n', via: 'db', confirmation: (n) => String(n), cancelAt: /^deleting 0\/2/, request: reason });
       const r1 = (await runBulkFlow(prod(), cancelled.ui, deps()))!;
       assert.equal(r1.state, 'failed');
       assert.match(cancelled.seen.errors[0], /Cancelled: the transaction was rolled back/);
       assert.deepEqual(await tdb.snapshot(), before);
 
       const audit = new MemoryAudit();
-      const { ui, seen } = scriptedUi({ text: 'bulk0001\nbulk0002\n\nbulk0002\nghost\ncarol', via: 'db', confirmation: (n) => String(n) });
+      const { ui, seen } = scriptedUi({ text: 'bulk0001\nbulk0002\n\nbulk0002\nghost\ncarol', via: 'db', confirmation: (n) => String(n), request: reason });
       const report = (await runBulkFlow(prod(), ui, deps(audit)))!;
       assert.deepEqual(seen.confirms, [2]);
       assert.equal(report.state, 'completed');
@@ -135,6 +145,24 @@ describe('Bulk disable 2SV… flow (editor command, scripted UI)', function () {
       assert.match(text, /Lines left out of the list/);
       assert.match(seen.infos[0], /2 disabled, 1 not found, 1 not enrolled\. Backup .* holds every deleted row/);
       assert.equal(audit.entries.filter((e) => e.action === 'bulk.sql.disable' && e.runId === report.runId).length, 4);
+      // one request for the whole run, asked once, carried by every entry of the run
+      assert.deepEqual(seen.requests, ['Bulk disable of 2SV for 2 users']);
+      const changes = audit.entries.filter((e) => e.runId === report.runId && e.action === 'bulk.sql.disable');
+      assert.ok(changes.every((e) => e.request?.reason === 'phones replaced after the office move'));
+    });
+
+    it('production without the request its policy asks for: refused before the transaction, one "bulk.run" entry; the step cancelled: nothing', async () => {
+      const before = await tdb.snapshot();
+      const audit = new MemoryAudit();
+      const refused = scriptedUi({ text: 'bulk0020\nbulk0021', via: 'db', confirmation: (n) => String(n) });
+      const report = (await runBulkFlow(prod(), refused.ui, deps(audit)))!;
+      assert.match(refused.seen.errors[0], /requires a reason or a ticket/);
+      const run = audit.entries.filter((e) => e.runId === report.runId && e.action !== 'bulk.preview');
+      assert.deepEqual(run.map((e) => [e.action, e.outcome]), [['bulk.run', 'refused']]);
+      const cancelled = scriptedUi({ text: 'bulk0020\nbulk0021', via: 'db', confirmation: (n) => String(n), request: null });
+      assert.equal(await runBulkFlow(prod(), cancelled.ui, deps(audit)), undefined);
+      assert.deepEqual(cancelled.seen.confirms, [], 'no confirmation asked after a cancelled request step');
+      assert.deepEqual(await tdb.snapshot(), before);
     });
 
     it('a wrong typed count changes nothing; Escape at the preview changes nothing', async () => {

@@ -179,7 +179,7 @@ describe('jira2fa bulk --group / --all-enrolled (CLI, PostgreSQL)', function () 
     assert.match(plain.stdout, /Users from members of team-a \(16\), team-b \(11\); 1 left out\./);
     assert.match(plain.stdout, /left out: admin \(your own account/);
 
-    const done = await run(['bulk', '--instance', 'grp', '--via', 'db', '--group', 'team-a', '--group', 'team-b', '--commit', '--confirm', '18', '--report', 'r.json']);
+    const done = await run(['bulk', '--instance', 'grp', '--via', 'db', '--group', 'team-a', '--group', 'team-b', '--commit', '--confirm', '18', '--report', 'r.json', '--reason', 'lost phone, ticket by phone']);
     assert.equal(done.code, 0, done.stdout + done.stderr);
     const report = await loadReport(path.join(dir, 'r.json'));
     assert.equal(report.state, 'completed');

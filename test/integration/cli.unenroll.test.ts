@@ -78,17 +78,18 @@ describe('jira2fa unenroll / test (dist/cli.js against the simulator)', function
     });
 
     it('production: refused without --confirm or with another name (exit 1, nothing sent, audited); accepted with --confirm = --user', async () => {
-      const missing = await runCli(['unenroll', '--instance', 'sim-prod', '--user', 'jdoe', '--totp', code(), '--json'], env());
+      // with the reason production asks for: the confirmation is what is missing
+      const missing = await runCli(['unenroll', '--instance', 'sim-prod', '--user', 'jdoe', '--totp', code(), '--json', '--reason', 'lost phone'], env());
       assert.equal(missing.code, 1);
       assert.deepEqual(pick(JSON.parse(missing.stdout)), { ok: false, status: null, outcome: 'refusedByGuard' });
       assert.match(JSON.parse(missing.stdout).message, /production/);
-      const other = await runCli(['unenroll', '--instance', 'sim-prod', '--user', 'jdoe', '--totp', code(), '--confirm', 'JDOE'], env());
+      const other = await runCli(['unenroll', '--instance', 'sim-prod', '--user', 'jdoe', '--totp', code(), '--confirm', 'JDOE', '--reason', 'lost phone'], env());
       assert.equal(other.code, 1);
       assert.match(other.stdout, /does not match/);
       assert.equal(sim.requests.length, 0, 'no request at all before the confirmation matched');
       assert.deepEqual(audit().map((e) => [e.target, e.outcome]), [['jdoe', 'refused'], ['jdoe', 'refused']]);
 
-      const ok = await runCli(['unenroll', '--instance', 'sim-prod', '--user', 'jdoe', '--confirm', 'jdoe', '--totp', code()], env());
+      const ok = await runCli(['unenroll', '--instance', 'sim-prod', '--user', 'jdoe', '--confirm', 'jdoe', '--totp', code(), '--reason', 'lost phone'], env());
       assert.equal(ok.code, 0, ok.stdout + ok.stderr);
       assert.equal(deletes().length, 1);
     });

@@ -205,15 +205,15 @@ describe('cli: jira2fa cloud', () => {
     });
 
     it('refuses a move with neither --to nor a designated recovery policy (exit 2) and production moves without --confirm', async () => {
-      const none = await run(['--json', 'cloud', 'move', '--instance', 'acme-prod', '--user', 'bob@example.com', '--confirm', 'bob@example.com']);
+      const none = await run(['--json', 'cloud', 'move', '--instance', 'acme-prod', '--user', 'bob@example.com', '--confirm', 'bob@example.com', '--reason', 'lost phone, ticket by phone']);
       assert.equal(none.code, 2);
       assert.equal(json(none).outcome, 'refusedByGuard');
       assert.match(String(json(none).next), /recovery policy in the instance settings/);
-      const prod = await run(['cloud', 'move', '--instance', 'acme-prod', '--user', 'alice@example.com', '--to', POLICY_OPTIONAL]);
+      const prod = await run(['cloud', 'move', '--instance', 'acme-prod', '--user', 'alice@example.com', '--to', POLICY_OPTIONAL, '--reason', 'lost phone, ticket by phone']);
       assert.equal(prod.code, 1);
       assert.match(prod.stdout, /production organization: type the user's e-mail address/);
       assert.match(prod.stdout, /--confirm/);
-      const ok = await run(['cloud', 'move', '--instance', 'acme-prod', '--user', 'alice@example.com', '--to', POLICY_OPTIONAL, '--confirm', 'alice@example.com']);
+      const ok = await run(['cloud', 'move', '--instance', 'acme-prod', '--user', 'alice@example.com', '--to', POLICY_OPTIONAL, '--confirm', 'alice@example.com', '--reason', 'lost phone, ticket by phone']);
       assert.equal(ok.code, 0, ok.stdout);
       assert.equal(sim.requestsTo(/add-users/).length, 1);
     });

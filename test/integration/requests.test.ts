@@ -29,9 +29,11 @@ const policy = (over: Partial<RequestPolicy> = {}): RequestPolicy => ({ require:
 const JDOE = { username: 'jdoe', email: 'jdoe@example.com' };
 
 describe('recovery requests: policy', () => {
-  it('defaults: nothing required unless the profile asks; the profile may ask for a ticket', () => {
-    assert.equal(requestPolicyOf({ id: 'p', environment: 'production' }).require, 'none');
+  it('defaults: a reason (or a ticket) on production, nothing elsewhere; the profile may ask for a ticket', () => {
+    assert.equal(requestPolicyOf({ id: 'p', environment: 'production' }).require, 'reason');
+    assert.equal(requestPolicyOf({ id: 's', environment: 'staging' }).require, 'none');
     assert.equal(requestPolicyOf({ id: 't', environment: 'test' }).require, 'none');
+    assert.equal(requestPolicyOf({ id: 'p', environment: 'production', recoveryRequests: { require: 'none', comment: true } }).require, 'none', 'a production profile may opt out explicitly');
     const p = requestPolicyOf({ id: 'p', environment: 'test', recoveryRequests: { require: 'ticket', projects: ['HELP'], comment: false } });
     assert.deepEqual(p, { require: 'ticket', ticketInstance: 'p', projects: ['HELP'], comment: false });
   });

@@ -174,7 +174,7 @@ describe('planted secrets never reach an output', function () {
       await run('test, login page', ['test', '--instance', 'pat'], () => sim.setFault({ type: 'loginPage' }));
       await run('test, reset', ['--json', 'test', '--instance', 'pat'], () => sim.setFault({ type: 'reset' }));
       // a code generated from the seed, on production with the confirmation
-      await run('unenroll prod seed ok', ['unenroll', '--instance', 'prod', '--user', 'ann', '--confirm', 'ann', '--json']);
+      await run('unenroll prod seed ok', ['unenroll', '--instance', 'prod', '--user', 'ann', '--confirm', 'ann', '--json', '--reason', 'lost phone']);
       // a second success in the same 30 s window needs another code: the next window's, typed
       await run('unenroll typed ok', ['unenroll', '--instance', 'basic', '--user', 'ben', '--totp', type(codeAt(decodeSeed(planted.seed), Date.now() + 30_000)), '--json']);
       await run('unenroll wrong code', ['unenroll', '--instance', 'basic', '--user', 'helpdesk', '--totp', type(wrongCode(planted.seed, Date.now(), typed))]);
@@ -191,7 +191,7 @@ describe('planted secrets never reach an output', function () {
       await run('unenroll, plain-text 400 echoes', ['unenroll', '--instance', 'pat', '--user', 'jdoe', '--totp', type(wrongCode(planted.seed, Date.now(), typed))], () =>
         sim.setFault({ type: 'status', status: 400, text: `seed ${planted.seed} token ${planted.token}` }, { path: /unenroll/ }));
       await run('unenroll self', ['unenroll', '--instance', 'pat', '--user', 'Admin']);
-      await run('unenroll prod unconfirmed', ['unenroll', '--instance', 'prod', '--user', 'jdoe']);
+      await run('unenroll prod unconfirmed', ['unenroll', '--instance', 'prod', '--user', 'jdoe', '--reason', 'lost phone']);
       await run('unenroll unknown instance', ['unenroll', '--instance', 'nope', '--user', 'jdoe']);
       await run('instances list', ['--json', 'instances', 'list']);
       await run('audit show', ['audit', 'show']);
@@ -254,12 +254,14 @@ describe('planted secrets never reach an output', function () {
       const backend: UnenrollBackend = {
         instance: { id: profile.id, name: profile.name, environment: profile.environment, product: profile.product, baseUrl: profile.baseUrl },
         lookupAvailable: true,
-        request: { require: 'none', methods: [], ticketInstance: profile.id, comment: false, projects: [] },
-        checkTicket: async () => {
-          throw new Error('no tickets in this test');
-        },
-        retryComment: async () => {
-          throw new Error('no tickets in this test');
+        requests: {
+          setup: { require: 'none', methods: [], ticketInstance: profile.id, comment: false, projects: [] },
+          checkTicket: async () => {
+            throw new Error('no tickets in this test');
+          },
+          retryComment: async () => {
+            throw new Error('no tickets in this test');
+          },
         },
         seedStored: async () => !!(await secrets.get(profile.id, 'totpSeed')),
         connection: async () => (last = await testConnection(profile, await client())),
@@ -350,11 +352,11 @@ describe('planted secrets never reach an output', function () {
       const runs: Record<string, CliRun> = {};
       const cli = async (label: string, args: string[]) => (runs[label] = await runCli(args, env, { cwd: dir }));
       await cli('read', ['sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.recovery-code', '--param', 'username=alice', '--json']);
-      await cli('change', ['sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.disable-2sv', '--param', 'username=alice', '--commit', '--confirm', 'alice', '--json']);
+      await cli('change', ['sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.disable-2sv', '--param', 'username=alice', '--commit', '--confirm', 'alice', '--json', '--reason', 'lost phone']);
       cliBackupId = (JSON.parse(runs.change.stdout) as { backupId: string }).backupId;
       await cli('backups list', ['backups', 'list']);
-      await cli('restore', ['backups', 'restore', cliBackupId]);
-      await cli('restore again', ['backups', 'restore', cliBackupId, '--json']);
+      await cli('restore', ['backups', 'restore', cliBackupId, '--reason', 'lost phone']);
+      await cli('restore again', ['backups', 'restore', cliBackupId, '--json', '--reason', 'lost phone']);
       await cli('unreachable', ['sql', 'run', '--instance', 'down-jira', '--snippet', 'jira.recovery-code', '--param', 'username=alice']);
       for (const label of ['read', 'change', 'backups list', 'restore']) assert.equal(runs[label].code, 0, `${label}: ${runs[label].stderr}`);
       assert.match(runs.restore.stdout, /Restored 1 row/);

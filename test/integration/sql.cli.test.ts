@@ -150,7 +150,7 @@ for (const engine of ['postgres', 'mysql'] as const) describe(`jira2fa sql and b
   it('production needs --confirm with the user name; without it nothing changes', async () => {
     const before = await tdb.snapshot();
     for (const extra of [[], ['--confirm', 'bob']]) {
-      const r = await run('sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.disable-2sv', '--param', 'username=alice', '--commit', ...extra);
+      const r = await run('sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.disable-2sv', '--param', 'username=alice', '--commit', ...extra, '--reason', 'lost phone, ticket by phone');
       assert.equal(r.code, 2);
       assert.match(r.stderr, /production instance: confirm the change by typing "alice" \(CLI: --confirm "alice"\)/);
     }
@@ -170,7 +170,7 @@ for (const engine of ['postgres', 'mysql'] as const) describe(`jira2fa sql and b
 
   it('disable with --commit → backups list → restore gives back identical rows; a second restore conflicts and changes nothing', async () => {
     const before = await tdb.snapshot();
-    const r = await run('sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.disable-2sv', '--param', 'username=alice', '--commit', '--confirm', 'alice', '--json');
+    const r = await run('sql', 'run', '--instance', 'prod-jira', '--snippet', 'jira.disable-2sv', '--param', 'username=alice', '--commit', '--confirm', 'alice', '--json', '--reason', 'lost phone, ticket by phone');
     assert.equal(r.code, 0, r.stderr);
     const done = json(r);
     assert.equal(done.affected, 1);
@@ -189,12 +189,12 @@ for (const engine of ['postgres', 'mysql'] as const) describe(`jira2fa sql and b
     const listText = await run('backups', 'list');
     assert.match(listText.stdout, new RegExp(`${done.backupId}\\s+\\S+\\s+prod-jira\\s+jira\\.disable-2sv\\s+1\\s+committed`));
 
-    const restore = await run('backups', 'restore', done.backupId);
+    const restore = await run('backups', 'restore', done.backupId, '--reason', 'lost phone, ticket by phone');
     assert.equal(restore.code, 0, restore.stderr);
     assert.match(restore.stdout, /Restored 1 row into AO_ED669C_TOTP_USER_ENROLLMENT/);
     assert.deepEqual(await tdb.snapshot(), before, 'identical rows after the restore');
 
-    const again = await run('backups', 'restore', done.backupId, '--json');
+    const again = await run('backups', 'restore', done.backupId, '--json', '--reason', 'lost phone, ticket by phone');
     assert.equal(again.code, 1);
     assert.match(json(again).error.message, /already exists in AO_ED669C_TOTP_USER_ENROLLMENT: nothing was restored/);
     assert.deepEqual(await tdb.snapshot(), before);

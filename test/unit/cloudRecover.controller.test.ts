@@ -49,6 +49,15 @@ function setup(found: CloudResult<LookupReport>, overrides: Partial<CloudRecover
   const backend: CloudRecoverBackend = {
     instance: { id: 'org', name: 'Org', environment: 'test', product: 'cloud', orgId: ORG },
     keyStored: async () => true,
+    requests: {
+      setup: { require: 'none', methods: [], ticketInstance: 'Org', comment: true, projects: [] },
+      checkTicket: async () => {
+        throw new Error('no tickets in this test');
+      },
+      retryComment: async () => {
+        throw new Error('no tickets in this test');
+      },
+    },
     connection: async () => ({ ok: true, summary: 'API key works · 3 authentication policies (1 enforces 2SV)', warnings: [] }),
     find: async (q) => {
       calls.push(`find:${q}`);
@@ -126,7 +135,9 @@ describe('Cloud recover panel controller', () => {
     const msg = { type: 'move' as const, accountId: 'acc-bob', toPolicyId: OPTIONAL.id };
     await Promise.all([controller.handle(msg), controller.handle(msg)]);
     assert.equal(moves.length, 1, 'a double click must not move twice');
-    assert.deepEqual(moves[0].req, { email: 'bob@example.com', toPolicyId: OPTIONAL.id });
+    const { onComment, ...req } = moves[0].req;
+    assert.equal(typeof onComment, 'function');
+    assert.deepEqual(req, { email: 'bob@example.com', toPolicyId: OPTIONAL.id });
     const progress = sent.filter((m) => m.type === 'progress').map((m) => (m as { what: string }).what);
     assert.deepEqual(progress, ['Atlassian is applying the change: check 1, 1 in progress, 0 moved, 0 failed…', 'Atlassian is applying the change: check 2, 0 in progress, 1 moved, 0 failed…']);
     const r = lastOf(sent, 'moved').result;
@@ -186,7 +197,8 @@ describe('Cloud recover panel controller', () => {
     assert.match(lastOf(sent, 'moved').result.title, /from the list/);
     assert.equal(moves.length, 0);
     await controller.handle({ type: 'move', accountId: 'acc-alice', toPolicyId: OPTIONAL.id, fromPolicyId: ENFORCED.id, confirmation: 'alice@example.com' });
-    assert.deepEqual(moves[0].req, { email: 'alice@example.com', toPolicyId: OPTIONAL.id, fromPolicyId: ENFORCED.id, confirmation: 'alice@example.com' });
+    const { onComment: _, ...req } = moves[0].req;
+    assert.deepEqual(req, { email: 'alice@example.com', toPolicyId: OPTIONAL.id, fromPolicyId: ENFORCED.id, confirmation: 'alice@example.com' });
   });
 
   it('refuses a move the diagnosis does not offer (2SV can be reset in the admin hub)', async () => {

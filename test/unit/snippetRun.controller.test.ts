@@ -59,7 +59,16 @@ function fake(snippet: Snippet, environment: 'production' | 'test' = 'test', ove
       calls.push(`preview:${params.username}`);
       return preview();
     },
-    execute: async (params, fp, confirmation) => {
+    requests: {
+      setup: { require: 'none', methods: [], ticketInstance: 'Prod', comment: true, projects: [] },
+      checkTicket: async () => {
+        throw new Error('no tickets in this test');
+      },
+      retryComment: async () => {
+        throw new Error('no tickets in this test');
+      },
+    },
+    execute: async ({ params, expectFingerprint: fp, confirmation }) => {
       // The core's own confirmation rule (core/actions/snippet.ts), refused before any change.
       checkConfirmation({ name: 'Prod', environment }, snippet, params, confirmation);
       calls.push(`execute:${params.username}:${fp}`);

@@ -4,6 +4,7 @@ import { UnenrollController, type UnenrollBackend } from '../../src/extension/un
 import { FromUnenrollSchema, ToUnenrollSchema, type ToUnenroll } from '../../src/webview/unenroll/protocol';
 import type { TicketCheck } from '../../src/core/requests/ticketCheck';
 import type { AuditEntry } from '../../src/core/audit/types';
+import type { RequestBackend } from '../../src/extension/requestDesk';
 
 const HELP3: TicketCheck = {
   ticket: { key: 'HELP-3', summary: 'Reset <b>jdoe</b> please', status: 'Open', resolved: false, reporter: { username: 'helpdesk', displayName: 'Help Desk' }, created: '2026-12-05T10:00:00.000+0000' },
@@ -13,19 +14,22 @@ const HELP3: TicketCheck = {
 };
 const ENTRY: AuditEntry = { id: 'a1b2', time: '', admin: 'me', instance: { id: 'prod', name: 'Prod', baseUrl: '' }, action: 'unenroll', outcome: 'ok', message: '', prevHash: '', hash: '', request: { ticket: 'HELP-1' } };
 
-function fakeBackend(overrides: Partial<UnenrollBackend> = {}) {
+function fakeBackend(overrides: Partial<UnenrollBackend> = {}, requests: Partial<RequestBackend> = {}) {
   const calls: string[] = [];
   const backend: UnenrollBackend = {
     instance: { id: 'prod', name: 'Prod', environment: 'production', product: 'jira', baseUrl: 'https://jira.example.com' },
     lookupAvailable: true,
-    request: { require: 'ticket', methods: ['In person'], ticketInstance: 'Prod', comment: true, projects: ['HELP'] },
-    checkTicket: async (key, username) => {
-      calls.push(`check:${key}:${username}`);
-      return HELP3;
-    },
-    retryComment: async (entry) => {
-      calls.push(`retry:${entry.id}`);
-      return { posted: true, id: 'c9', ticket: 'HELP-1' };
+    requests: {
+      setup: { require: 'ticket', methods: ['In person'], ticketInstance: 'Prod', comment: true, projects: ['HELP'] },
+      checkTicket: async (key, username) => {
+        calls.push(`check:${key}:${username}`);
+        return HELP3;
+      },
+      retryComment: async (entry) => {
+        calls.push(`retry:${entry.id}`);
+        return { posted: true, id: 'c9', ticket: 'HELP-1' };
+      },
+      ...requests,
     },
     seedStored: async () => true,
     connection: async () => ({ ok: true, summary: 'Jira 10.3 · signed in as admin', productName: 'Jira', warnings: ['you are not a system administrator'] }),
@@ -133,7 +137,7 @@ describe('unenroll panel controller', () => {
 
     it('shows why a ticket is refused instead of a card', async () => {
       const sent: ToUnenroll[] = [];
-      const { backend } = fakeBackend({ checkTicket: async () => { throw new AppError('refused', 'HELP-2 is already resolved (Done): a closed request does not authorise a change.'); } });
+      const { backend } = fakeBackend({}, { checkTicket: async () => { throw new AppError('refused', 'HELP-2 is already resolved (Done): a closed request does not authorise a change.'); } });
       await new UnenrollController(backend, (m) => void sent.push(m)).handle({ type: 'checkTicket', key: 'HELP-2', username: 'jdoe' });
       const m = sent[0];
       assert.ok(m.type === 'ticket' && !m.card);
@@ -197,8 +201,7 @@ describe('unenroll panel controller', () => {
           req.onComment({ posted: false, why: 'failed', ticket: 'HELP-1', error: 'HTTP 500' }, ENTRY);
           return { ok: true, outcome: { kind: 'unenrolled', ok: true, summary: 'Unenrolled jdoe.', next: 'Tell the user.', status: 204 }, auditEntry: ENTRY };
         },
-        retryComment: async () => ({ posted: false, why: 'failed', ticket: 'HELP-1', error: 'HTTP 503' }),
-      });
+      }, { retryComment: async () => ({ posted: false, why: 'failed', ticket: 'HELP-1', error: 'HTTP 503' }) });
       const c = new UnenrollController(backend, (m) => void sent.push(m));
       await c.handle({ type: 'send', username: 'jdoe', codeSource: 'seed' });
       await c.handle({ type: 'retryComment' });

@@ -33,9 +33,8 @@ export const TICKET_MAX_AGE_DAYS = 7;
 export function requestPolicyOf(profile: Pick<InstanceProfile, 'id' | 'environment' | 'recoveryRequests'>): RequestPolicy {
   const r = profile.recoveryRequests;
   return {
-    // Until every panel asks for the request, nothing is required unless the profile says so
-    // (the default, "reason" on production, comes with those panels).
-    require: r?.require ?? 'none',
+    // Production asks at least for a reason by default; other environments ask for nothing.
+    require: r?.require ?? (profile.environment === 'production' ? 'reason' : 'none'),
     ticketInstance: r?.ticketInstance ?? profile.id,
     projects: r?.projects ?? [],
     comment: r?.comment ?? true,

@@ -15,10 +15,10 @@ export function bulkDeps(s: ExtensionServices): BulkDeps {
     withDatabase: (profile, fn) => s.databases.use(profile, fn),
     jiraClient: (profile) => s.jira.client(profile),
     runRest: async (profile, run) => {
-      const [{ runBulkRest }, { replayGuardFor }] = await Promise.all([import('../../core/actions/bulkRest.js'), import('../../core/totp.js')]);
+      const [{ runBulkRest }, { replayGuardFor }, { requestGateFor }] = await Promise.all([import('../../core/actions/bulkRest.js'), import('../../core/totp.js'), import('../requestGate.js')]);
       // The instance's pooled client and process-wide replay guard, shared with single unenrolls.
       return runBulkRest(
-        { audit: s.audit, secrets: s.secrets, replayGuard: replayGuardFor(profile.id, undefined, s.totpLedger), withClient: async (p, fn) => fn(await s.jira.client(p)) },
+        { audit: s.audit, secrets: s.secrets, replayGuard: replayGuardFor(profile.id, undefined, s.totpLedger), withClient: async (p, fn) => fn(await s.jira.client(p)), requests: requestGateFor(s) },
         { profile, ...run },
       );
     },
@@ -31,8 +31,8 @@ export function commandHandlers(s: ExtensionServices): CommandHandlers {
     [Command.bulkDisable]: async (arg: InstanceArg) => {
       const profile = await resolveInstance(s.profiles, arg, 'Bulk disable 2SV on which instance?', (p) => p.product !== 'cloud');
       if (!profile) return;
-      const [{ runBulkFlow }, { VscodeBulkUi }] = await Promise.all([import('./flow.js'), import('./vscodeUi.js')]);
-      await runBulkFlow(profile, new VscodeBulkUi(), bulkDeps(s));
+      const [{ runBulkFlow }, { VscodeBulkUi }, { requestGateFor }] = await Promise.all([import('./flow.js'), import('./vscodeUi.js'), import('../requestGate.js')]);
+      await runBulkFlow(profile, new VscodeBulkUi(s), { ...bulkDeps(s), requests: requestGateFor(s) });
     },
   };
 }

@@ -37,6 +37,9 @@ import type { RestBulkProgress } from '../../core/bulk/rest';
 import type { Driver } from '../../core/db/types';
 import { AppError, describeError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
+import type { AuditEntry } from '../../core/audit/types';
+import type { CommentResult, RequestGateDeps } from '../../core/requests/gate';
+import type { RequestInput } from '../../core/requests/policy';
 
 export type Step = (message: string, fraction?: number) => void;
 
@@ -54,6 +57,13 @@ export interface BulkUi {
   pickVia(profile: InstanceProfile): Promise<BulkVia | undefined>;
   /** Shows the preview; true to go on. `openReport` shows it as a document. */
   showPreview(report: BulkReport, openReport: () => Promise<void>): Promise<boolean>;
+  /**
+   * The one request behind the whole run, as the instance's policy asks (requestPrompt.ts);
+   * `{}` when it asks for nothing, undefined when cancelled.
+   */
+  askRequest(profile: InstanceProfile, what: string): Promise<{ request?: RequestInput } | undefined>;
+  /** After the run: how its ticket comment went (a failed one offers Retry). */
+  commented(profile: InstanceProfile, result: CommentResult, entry: AuditEntry): void;
   /** Production: the typed confirmation (the number of users); else a yes/no. undefined: cancelled. */
   confirm(profile: InstanceProfile, count: number, via: BulkVia): Promise<string | undefined>;
   /** Runs `task` with a progress notification with Cancel. */
@@ -69,6 +79,9 @@ export interface RestRun {
   signal: AbortSignal;
   onProgress: (p: RestBulkProgress) => void;
   persist: (report: BulkReport) => Promise<void>;
+  /** The one request behind the run, and the comment's outcome after it. */
+  request?: RequestInput;
+  onComment: (r: CommentResult, entry: AuditEntry) => void;
 }
 
 export interface BulkDeps {
@@ -82,6 +95,8 @@ export interface BulkDeps {
   jiraClient(profile: InstanceProfile): Promise<JiraClient>;
   /** The REST run (runRestBulk with the instance's client and replay guard). */
   runRest(profile: InstanceProfile, run: RestRun): Promise<BulkReport>;
+  /** Ticket checks and comments of the request gate (the extension's pooled Jira clients). */
+  requests?: RequestGateDeps;
   log(line: string): void;
 }
 
@@ -166,7 +181,7 @@ async function listFromGroups(profile: InstanceProfile, source: 'groups' | 'all-
 }
 
 async function dbRun(profile: InstanceProfile, report: BulkReport, ui: BulkUi, deps: BulkDeps, openReport: () => Promise<void>): Promise<BulkReport | undefined> {
-  const db: DatabaseDeps = { audit: deps.audit, admin: deps.admin(), backups: deps.backups, withDatabase: (p, fn) => deps.withDatabase(p, fn) };
+  const db: DatabaseDeps = { audit: deps.audit, admin: deps.admin(), backups: deps.backups, withDatabase: (p, fn) => deps.withDatabase(p, fn), ...(deps.requests ? { requests: deps.requests } : {}) };
   const total = report.users.length;
   await ui.progress(`Looking up ${total} users in the database of ${profile.name}`, false, (step) =>
     runBulkDbPreview(db, { profile, report, onProgress: (p) => step(`${p.done}/${p.total}`, p.done / p.total) }),
@@ -178,6 +193,8 @@ async function dbRun(profile: InstanceProfile, report: BulkReport, ui: BulkUi, d
     return report;
   }
   if (!(await ui.showPreview(report, openReport))) return undefined;
+  const asked = await ui.askRequest(profile, `Bulk disable of 2SV for ${count} users`);
+  if (!asked) return undefined;
   const confirmation = await ui.confirm(profile, count, 'db');
   if (confirmation === undefined) return undefined;
 
@@ -187,6 +204,8 @@ async function dbRun(profile: InstanceProfile, report: BulkReport, ui: BulkUi, d
       profile,
       report,
       confirmation: needsConfirmation(profile) ? confirmation : undefined,
+      ...(asked.request ? { request: asked.request } : {}),
+      onComment: (r, entry) => ui.commented(profile, r, entry),
       onProgress: (p) => {
         // Before the commit, Cancel rolls the whole transaction back.
         if (signal.aborted && p.phase !== 'audit') throw new AppError('refused', 'Cancelled: the transaction was rolled back, nothing was changed.');
@@ -208,12 +227,14 @@ async function dbRun(profile: InstanceProfile, report: BulkReport, ui: BulkUi, d
 async function restRun(profile: InstanceProfile, report: BulkReport, ui: BulkUi, deps: BulkDeps, openReport: () => Promise<void>): Promise<BulkReport | undefined> {
   for (const u of report.users) u.message = 'will be sent (the server tells whether the user exists and is enrolled)';
   if (!(await ui.showPreview(report, openReport))) return undefined;
+  const asked = await ui.askRequest(profile, `Bulk disable of 2SV for ${report.users.length} users`);
+  if (!asked) return undefined;
   for (const u of report.users) u.message = 'not attempted yet';
-  return resumeRest(profile, report, ui, deps);
+  return resumeRest(profile, report, ui, deps, asked.request);
 }
 
-/** Runs (or continues) a REST report to its end, with progress, ETA and Cancel. */
-export async function resumeRest(profile: InstanceProfile, report: BulkReport, ui: BulkUi, deps: BulkDeps): Promise<BulkReport | undefined> {
+/** Runs (or continues, with the same request) a REST report to its end, with progress, ETA and Cancel. */
+export async function resumeRest(profile: InstanceProfile, report: BulkReport, ui: BulkUi, deps: BulkDeps, request?: RequestInput): Promise<BulkReport | undefined> {
   const pending = report.users.filter((u) => u.status === 'pending').length;
   const confirmation = await ui.confirm(profile, pending, 'rest');
   if (confirmation === undefined) return undefined;
@@ -224,6 +245,8 @@ export async function resumeRest(profile: InstanceProfile, report: BulkReport, u
       confirmation: needsConfirmation(profile) ? confirmation : undefined,
       signal,
       persist: (r) => saveReport(jsonFile, r),
+      ...(request ? { request } : {}),
+      onComment: (r, entry) => ui.commented(profile, r, entry),
       onProgress: (p) => {
         const doing = p.waiting ? (p.waiting.for === 'code' ? `${p.current}: waiting ${Math.ceil(p.waiting.ms / 1000)} s for a fresh code` : `${p.current}: rate limited, waiting ${Math.ceil(p.waiting.ms / 1000)} s`) : (p.current ?? '');
         step(`${p.done}/${p.total}${doing ? ` · ${doing}` : ''} · ${p.done < p.total ? minutes(p.etaMs) : 'done'}`, p.done / p.total);
@@ -236,7 +259,7 @@ export async function resumeRest(profile: InstanceProfile, report: BulkReport, u
   if (report.state === 'cancelled' || report.state === 'stopped') {
     ui.info(`Bulk disable on ${profile.name} ${report.state}: ${describeCounts(report)}. The pending users can be resumed.`, csv, {
       title: 'Resume',
-      run: () => resumeRest(profile, report, ui, deps).catch((e) => ui.error(describeError(e))),
+      run: () => resumeRest(profile, report, ui, deps, request).catch((e) => ui.error(describeError(e))),
     });
   } else ui.info(`Bulk disable on ${profile.name}: ${describeCounts(report)}.`, csv);
   return report;

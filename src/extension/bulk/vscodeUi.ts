@@ -4,6 +4,11 @@ import * as vscode from 'vscode';
 import { countStatuses, describeCounts, describeGroupSource, summarizeProblems, type BulkReport, type BulkVia, type UserStatus } from '../../core/bulk';
 import { printable } from '../../core/printable';
 import type { InstanceProfile } from '../../core/profiles/schema';
+import type { AuditEntry } from '../../core/audit/types';
+import type { CommentResult } from '../../core/requests/gate';
+import type { RequestInput } from '../../core/requests/policy';
+import { askRequest, reportComment } from '../requestPrompt';
+import type { ExtensionServices } from '../services';
 import type { BulkUi, ListSource, Step } from './flow';
 
 const LABELS: Record<UserStatus, string> = {
@@ -18,6 +23,16 @@ const LABELS: Record<UserStatus, string> = {
 type PreviewItem = vscode.QuickPickItem & { action?: 'continue' | 'open' };
 
 export class VscodeBulkUi implements BulkUi {
+  constructor(private readonly s: ExtensionServices) {}
+
+  askRequest(profile: InstanceProfile, what: string): Promise<{ request?: RequestInput } | undefined> {
+    return askRequest(this.s, profile, what);
+  }
+
+  commented(profile: InstanceProfile, result: CommentResult, entry: AuditEntry): void {
+    reportComment(this.s, profile, result, entry);
+  }
+
   async pickSource(profile: InstanceProfile): Promise<ListSource | undefined> {
     const items: Array<vscode.QuickPickItem & { value: ListSource }> = [
       { label: '$(edit) Paste user names', description: 'one per line, in a new editor', value: 'paste' },

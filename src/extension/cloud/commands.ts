@@ -11,6 +11,7 @@ import type { MoveResult } from '../../core/cloud/moveResult';
 import type { PendingMove } from '../../core/cloud/tracker';
 import { describeError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
+import type { RequestInput } from '../../core/requests/policy';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
 import { Command, type CommandHandlers } from '../commandTable';
 import type { ExtensionServices } from '../services';
@@ -84,14 +85,26 @@ async function pickEntries(s: ExtensionServices, entries: PendingMove[]): Promis
   return (picked ?? []).map((p) => p.entry);
 }
 
-/** Moves each entry back in turn, with progress; reports what worked and what did not. */
+/**
+ * Moves each entry back in turn, with progress; reports what worked and what did not. The
+ * request behind the move back is asked first, once per organization whose policy asks for one.
+ */
 export async function moveBackAll(s: ExtensionServices, entries: PendingMove[], changed: () => void): Promise<MoveResult[]> {
   const results: MoveResult[] = [];
+  const { askRequest } = await import('../requestPrompt.js');
+  const requests = new Map<string, RequestInput | undefined>();
+  for (const e of entries) {
+    const profile = s.profiles.get(e.instanceId);
+    if (!profile || requests.has(profile.id)) continue;
+    const asked = await askRequest(s, profile, entries.length === 1 ? `Move back of ${e.email}` : 'Move back', entries.length === 1 ? e.email : undefined);
+    if (!asked) return results;
+    requests.set(profile.id, asked.request);
+  }
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Moving back', cancellable: false }, async (progress) => {
     for (const [i, e] of entries.entries()) {
       const prefix = entries.length > 1 ? `(${i + 1}/${entries.length}) ` : '';
       progress.report({ message: `${prefix}${e.email} → ${e.fromPolicyName ?? e.fromPolicyId}…` });
-      const r = await moveBackOne(s, e, (text) => progress.report({ message: `${prefix}${e.email}: ${text}` }));
+      const r = await moveBackOne(s, e, requests.get(e.instanceId), (text) => progress.report({ message: `${prefix}${e.email}: ${text}` }));
       results.push(r);
       changed();
     }
@@ -103,7 +116,7 @@ export async function moveBackAll(s: ExtensionServices, entries: PendingMove[], 
   return results;
 }
 
-async function moveBackOne(s: ExtensionServices, e: PendingMove, report: (text: string) => void): Promise<MoveResult> {
+async function moveBackOne(s: ExtensionServices, e: PendingMove, request: RequestInput | undefined, report: (text: string) => void): Promise<MoveResult> {
   const profile = s.profiles.get(e.instanceId);
   if (!profile || profile.product !== 'cloud') {
     return {
@@ -112,11 +125,22 @@ async function moveBackOne(s: ExtensionServices, e: PendingMove, report: (text: 
       next: `Add it again (same id), or move them back to "${e.fromPolicyName ?? e.fromPolicyId}" in the admin hub; the record stays until then.`,
     };
   }
-  const [{ runCloudMoveBack }, { taskProgressText }] = await Promise.all([import('../../core/actions/cloud.js'), import('../../core/cloud/tasks.js')]);
+  const [{ runCloudMoveBack }, { taskProgressText }, { requestGateFor }, { reportComment }] = await Promise.all([
+    import('../../core/actions/cloud.js'),
+    import('../../core/cloud/tasks.js'),
+    import('../requestGate.js'),
+    import('../requestPrompt.js'),
+  ]);
   const result = await runCloudMoveBack(
     // No admin name: the entry names the API key's owner as entered, else the OS user (core/cloud/identity.ts).
-    { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, withClient: (p, fn) => s.cloud.withClient(p, fn, (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`)) },
-    { profile, email: e.email, task: { onPoll: (st, n) => report(`check ${n}: ${taskProgressText(st)}`) } },
+    { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, withClient: (p, fn) => s.cloud.withClient(p, fn, (ms) => report(`rate limited, waiting ${Math.ceil(ms / 1000)} s`)), requests: requestGateFor(s) },
+    {
+      profile,
+      email: e.email,
+      task: { onPoll: (st, n) => report(`check ${n}: ${taskProgressText(st)}`) },
+      ...(request ? { request } : {}),
+      onComment: (c, entry) => reportComment(s, profile, c, entry),
+    },
   );
   s.log.info(`Cloud move back ${e.email} on ${profile.id}: ${result.outcome?.kind ?? 'ok'} (tracker: ${result.tracker})`);
   if (result.auditError) s.log.error(`Audit entry not written: ${result.auditError}`);

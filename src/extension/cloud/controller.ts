@@ -16,6 +16,10 @@ import { hubPolicyLink } from '../../core/cloud/paths';
 import type { Environment, Product } from '../../core/profiles/schema';
 import { isHubLink, type FindResult, type FromCloudRecover, type MoveView, type PolicyView, type ToCloudRecover, type UserView } from '../../webview/cloudRecover/protocol';
 import { localTime } from '../../core/audit/timeFormat';
+import type { AuditEntry } from '../../core/audit/types';
+import type { CommentResult } from '../../core/requests/gate';
+import type { RequestInput } from '../../core/requests/policy';
+import { RequestDesk, type RequestBackend } from '../requestDesk';
 
 export interface CloudConnection {
   ok: boolean;
@@ -35,7 +39,12 @@ export interface CloudRecoverBackend {
   keyStored(): Promise<boolean>;
   connection(): Promise<CloudConnection>;
   find(query: string): Promise<CloudResult<LookupReport>>;
-  move(request: { email: string; toPolicyId: string; fromPolicyId?: string; confirmation?: string }, events: MoveEvents): Promise<MoveResult>;
+  move(
+    request: { email: string; toPolicyId: string; fromPolicyId?: string; confirmation?: string; request?: RequestInput; onComment: (r: CommentResult, entry: AuditEntry) => void },
+    events: MoveEvents,
+  ): Promise<MoveResult>;
+  /** The Request section: the policy, the ticket check, the comment's retry. */
+  requests: RequestBackend;
   openLink(url: string): void;
   openAuditLog(entryId?: string): void;
   setKey(): Promise<void>;
@@ -47,12 +56,15 @@ export class CloudRecoverController {
   private moving = false;
   /** Users moved from this panel: the search result shown is stale for them. */
   private readonly movedHere = new Set<string>();
+  private readonly requests: RequestDesk;
 
   constructor(
     private readonly backend: CloudRecoverBackend,
     private readonly post: (message: ToCloudRecover) => void | Thenable<boolean>,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.requests = new RequestDesk(backend.requests, post);
+  }
 
   async handle(message: FromCloudRecover): Promise<void> {
     switch (message.type) {
@@ -71,12 +83,16 @@ export class CloudRecoverController {
       case 'setKey':
         await this.backend.setKey();
         return this.init();
+      case 'checkTicket':
+        return this.requests.checkTicket(message.key, message.username);
+      case 'retryComment':
+        return this.retryComment();
     }
   }
 
   private async init(): Promise<void> {
     const b = this.backend;
-    await this.post({ type: 'init', instance: b.instance, keyStored: await b.keyStored() });
+    await this.post({ type: 'init', instance: b.instance, keyStored: await b.keyStored(), request: this.requests.setup });
     const c = await b.connection();
     await this.post({ type: 'connection', connection: { ok: c.ok, summary: c.summary, warnings: c.warnings } });
   }
@@ -103,12 +119,15 @@ export class CloudRecoverController {
     this.moving = true;
     try {
       await this.post({ type: 'busy', what: `Moving ${user.user.email} to "${target.name}"…` });
+      const comment = this.requests.action();
       const result = await this.backend.move(
         {
           email: user.user.email!,
           toPolicyId: target.id,
           ...(!user.membership.known && m.fromPolicyId ? { fromPolicyId: m.fromPolicyId } : {}),
           ...(m.confirmation !== undefined ? { confirmation: m.confirmation } : {}),
+          ...(m.request ? { request: m.request } : {}),
+          onComment: comment.onComment,
         },
         {
           onPoll: (progress, poll) => void this.post({ type: 'progress', what: `Atlassian is applying the change: check ${poll}, ${progress}…` }),
@@ -117,7 +136,18 @@ export class CloudRecoverController {
       );
       this.lastAuditId = result.auditEntry?.id;
       if (result.moved !== 'no') this.movedHere.add(user.user.accountId);
-      await this.post({ type: 'moved', result: this.moveView(result) });
+      const said = comment.view();
+      await this.post({ type: 'moved', result: { ...this.moveView(result), ...(said ? { comment: said } : {}) } });
+    } finally {
+      this.moving = false;
+    }
+  }
+
+  private async retryComment(): Promise<void> {
+    if (this.moving) return;
+    this.moving = true;
+    try {
+      await this.requests.retry();
     } finally {
       this.moving = false;
     }

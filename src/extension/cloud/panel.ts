@@ -5,6 +5,8 @@ import { fromThrown } from '../../core/actions/cloudRefusal';
 import type { InstanceProfile } from '../../core/profiles/schema';
 import { FromCloudRecoverSchema, type FromCloudRecover, type ToCloudRecover } from '../../webview/cloudRecover/protocol';
 import { PanelHost } from '../panels/panelHost';
+import { requestBackendFor, requestGateFor } from '../requestGate';
+import { verificationMethods } from '../requestSettings';
 import type { ExtensionServices } from '../services';
 import { CloudRecoverController, type CloudRecoverBackend } from './controller';
 
@@ -40,10 +42,11 @@ function backendFor(s: ExtensionServices, profile: InstanceProfile, onChange: ()
         return { ok: false, outcome: fromThrown(e) };
       }
     },
+    requests: requestBackendFor(s, profile, verificationMethods),
     move: async (req, events) => {
       const [{ runCloudMove }, { taskProgressText }] = await Promise.all([import('../../core/actions/cloud.js'), import('../../core/cloud/tasks.js')]);
       const result = await runCloudMove(
-        { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, withClient: (p, fn) => s.cloud.withClient(p, fn, events.onRateLimited) },
+        { audit: s.audit, secrets: s.secrets, tracker: s.cloudTracker, withClient: (p, fn) => s.cloud.withClient(p, fn, events.onRateLimited), requests: requestGateFor(s) },
         { profile, ...req, task: { onPoll: (st, n) => events.onPoll(taskProgressText(st), n) } },
       );
       s.log.info(`Cloud move ${req.email} on ${profile.id}: ${result.outcome?.kind ?? 'ok'} (moved: ${result.moved}, tracker: ${result.tracker})`);

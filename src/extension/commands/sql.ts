@@ -103,10 +103,17 @@ async function restoreCommand(s: ExtensionServices, instanceId: string | undefin
     'Restore',
   );
   if (answer !== 'Restore') return;
+  // The request behind it (it puts 2SV enrollments back), as the instance's policy asks.
+  const [{ askRequest, reportComment }, { requestGateFor }] = await Promise.all([import('../requestPrompt.js'), import('../requestGate.js')]);
+  const asked = await askRequest(s, profile, `Restore of backup ${b.id}`);
+  if (!asked) return;
   try {
     const { runRestore } = await import('../../core/actions/restore.js');
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Restoring backup ${b.id}…` }, () =>
-      runRestore({ audit: s.audit, secrets: s.secrets, backups: s.backups, withDatabase: (p, fn) => s.databases.use(p, fn) }, { profile, backupId: b.id }),
+      runRestore(
+        { audit: s.audit, secrets: s.secrets, backups: s.backups, withDatabase: (p, fn) => s.databases.use(p, fn), requests: requestGateFor(s) },
+        { profile, backupId: b.id, ...(asked.request ? { request: asked.request } : {}), onComment: (c, entry) => reportComment(s, profile, c, entry) },
+      ),
     );
     s.log.info(r.message);
     if (r.auditError) s.log.error(r.auditError);

@@ -19,6 +19,10 @@ import type { Snippet } from '../../core/snippets/types';
 import { confirmationWord } from '../../core/snippets/confirmation';
 import { tidySnippetParams } from '../../core/snippets/params';
 import type { FromRun, SnippetInfo, ToRun } from '../../webview/snippetRun/protocol';
+import type { AuditEntry } from '../../core/audit/types';
+import { RequestRefusedError, type CommentResult } from '../../core/requests/gate';
+import type { RequestInput } from '../../core/requests/policy';
+import { RequestDesk, type RequestBackend } from '../requestDesk';
 
 export interface SnippetRunBackend {
   instance: { id: string; name: string; environment: 'production' | 'staging' | 'test'; product: 'jira' | 'confluence' | 'bitbucket' | 'bamboo' | 'cloud'; baseUrl: string };
@@ -27,8 +31,13 @@ export interface SnippetRunBackend {
   readOnly: boolean;
   runRead(params: Record<string, string>, rowLimit: number): Promise<ReadRunResult>;
   preview(params: Record<string, string>): Promise<DestructivePreview>;
-  /** The change; on production the core refuses it (audited) unless `confirmation` is the confirmation word. */
-  execute(params: Record<string, string>, expectFingerprint: string, confirmation: string | undefined): Promise<DestructiveRunResult>;
+  /**
+   * The change; on production the core refuses it (audited) unless `confirmation` is the
+   * confirmation word, and refuses it when the instance's request policy is not met.
+   */
+  execute(change: { params: Record<string, string>; expectFingerprint: string; confirmation?: string; request?: RequestInput; onComment: (r: CommentResult, entry: AuditEntry) => void }): Promise<DestructiveRunResult>;
+  /** The Request section of destructive snippets: the policy, the ticket check, the comment's retry. */
+  requests: RequestBackend;
   /** Writes the audit entry of a reveal of recovery codes (recovery/reveal.ts); resolves to its id, throws when it could not be written. */
   auditReveal(request: RevealRequest): Promise<string>;
   /** Asks where to save and writes the file (owner-only); resolves to where it went, undefined when cancelled. */
@@ -69,12 +78,15 @@ export class SnippetRunController {
    */
   private shown: { columns: Column[]; rows: unknown[][]; params: Record<string, string>; revealed: boolean } | undefined;
   private lastPreview: { params: string; fingerprint: string; ok: boolean; rows: number; table: string } | undefined;
+  private readonly requests: RequestDesk;
 
   constructor(
     private readonly backend: SnippetRunBackend,
     private readonly post: (message: ToRun) => void | Thenable<boolean>,
     private readonly prefill?: Record<string, string>,
-  ) {}
+  ) {
+    this.requests = new RequestDesk(backend.requests, post);
+  }
 
   async handle(message: FromRun): Promise<void> {
     switch (message.type) {
@@ -86,6 +98,7 @@ export class SnippetRunController {
           rowLimit: DEFAULT_ROW_LIMIT,
           readOnly: this.backend.readOnly,
           ...(this.prefill ? { prefill: this.prefill } : {}),
+          request: this.requests.setup,
         }));
       case 'run':
         return this.exclusive('Running…', async () => {
@@ -113,7 +126,11 @@ export class SnippetRunController {
           await this.showPreview(params, p, tidied);
         });
       case 'commit':
-        return this.commit(this.tidy(message.params).params, message.confirmation);
+        return this.commit(this.tidy(message.params).params, message.confirmation, message.request);
+      case 'checkTicket':
+        return this.requests.checkTicket(message.key, message.username);
+      case 'retryComment':
+        return this.retryComment();
       case 'export':
         return this.export(message.format);
       case 'reveal':
@@ -126,7 +143,17 @@ export class SnippetRunController {
     }
   }
 
-  private async commit(params: Record<string, string>, confirmation: string | undefined): Promise<void> {
+  private async retryComment(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await this.requests.retry();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async commit(params: Record<string, string>, confirmation: string | undefined, request: RequestInput | undefined): Promise<void> {
     const preview = this.lastPreview;
     const refuse = (message: string) => this.post({ type: 'done', ok: false, message });
     if (this.busy) return;
@@ -143,13 +170,17 @@ export class SnippetRunController {
       // One preview, one change: a second click must preview again.
       this.lastPreview = undefined;
       let r: DestructiveRunResult;
+      const comment = this.requests.action();
       try {
-        r = await this.backend.execute(params, preview.fingerprint, confirmation);
+        r = await this.backend.execute({ params, expectFingerprint: preview.fingerprint, ...(confirmation !== undefined ? { confirmation } : {}), ...(request ? { request } : {}), onComment: comment.onComment });
       } catch (e) {
-        // Refused for its input (the confirmation word) before any statement: type it again.
-        if (e instanceof AppError && e.kind === 'input') this.lastPreview = preview;
-        throw e;
+        // Refused for its input (the confirmation word, the request) before any statement: the
+        // preview still holds; give what was missing and apply again.
+        if (!((e instanceof AppError && e.kind === 'input') || e instanceof RequestRefusedError)) throw e;
+        this.lastPreview = preview;
+        return void (await this.post({ type: 'done', ok: false, message: describeError(e), previewKept: true }));
       }
+      const said = comment.view();
       // The rows as they are now, so the grid no longer shows what was just deleted.
       const now = await this.backend.preview(params).catch(() => undefined);
       if (now) await this.showPreview(params, { ...now, message: `${now.rows.length} row${now.rows.length === 1 ? '' : 's'} now: the change is done.` });
@@ -161,6 +192,7 @@ export class SnippetRunController {
         message: r.auditError ? `${message} Warning: ${r.auditError}` : message,
         backupId: r.backupId,
         ...(r.auditEntryId ? { auditId: r.auditEntryId } : {}),
+        ...(said ? { comment: said } : {}),
       });
     });
   }

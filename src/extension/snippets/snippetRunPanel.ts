@@ -10,6 +10,8 @@ import { auditRecoveryCodeReveal } from '../../core/recovery/reveal';
 import type { Snippet } from '../../core/snippets/types';
 import { FromRunSchema, type FromRun, type ToRun } from '../../webview/snippetRun/protocol';
 import { PanelHost } from '../panels/panelHost';
+import { requestBackendFor, requestGateFor } from '../requestGate';
+import { verificationMethods } from '../requestSettings';
 import type { ExtensionServices } from '../services';
 import { SnippetRunController, type SnippetRunBackend } from './controller';
 
@@ -48,7 +50,7 @@ function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snip
   };
   // The editor's pooled database sessions and the backups folder the CLI uses too.
   // No admin name: SQL is recorded as the database user (databaseIdentity), the OS user beside it.
-  const deps: DatabaseDeps = { audit: s.audit, secrets: s.secrets, backups: s.backups, withDatabase: (p, fn) => s.databases.use(p, fn) };
+  const deps: DatabaseDeps = { audit: s.audit, secrets: s.secrets, backups: s.backups, withDatabase: (p, fn) => s.databases.use(p, fn), requests: requestGateFor(s) };
   return {
     get instance() {
       const p = s.profiles.get(opened.id) ?? opened;
@@ -65,9 +67,10 @@ function backendFor(s: ExtensionServices, opened: InstanceProfile, snippet: Snip
       return r;
     },
     preview: async (params) => runSnippetPreview(deps, { profile: live(), snippet, params }),
-    execute: async (params, expectFingerprint, confirmation) => {
+    requests: requestBackendFor(s, opened, verificationMethods),
+    execute: async ({ params, expectFingerprint, confirmation, request, onComment }) => {
       try {
-        const r = await runSnippetChange(deps, { profile: live(), snippet, params, expectFingerprint, ...(confirmation !== undefined ? { confirmation } : {}) });
+        const r = await runSnippetChange(deps, { profile: live(), snippet, params, expectFingerprint, ...(confirmation !== undefined ? { confirmation } : {}), ...(request ? { request } : {}), onComment });
         s.log.info(`Snippet ${snippet.name} on ${opened.id}: ${r.affected} row(s) changed, backup ${r.backupId}`);
         if (r.auditError) s.log.error(r.auditError);
         return r;

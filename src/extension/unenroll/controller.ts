@@ -4,14 +4,13 @@
  * (unenrollPanel.ts) supplies the real backend; unit tests supply a fake one.
  */
 import type { AuditEntry } from '../../core/audit/types';
-import { describeError } from '../../core/errors';
 import type { CommentResult } from '../../core/requests/gate';
 import type { RequestInput } from '../../core/requests/policy';
-import type { TicketCheck } from '../../core/requests/ticketCheck';
 import type { ConnectionReport } from '../../core/jira/testConnection';
 import type { UnenrollResult as CoreResult } from '../../core/unenroll';
-import type { CommentView, FromUnenroll, Lookup, RequestSetup, TicketCard, ToUnenroll, UnenrollResult } from '../../webview/unenroll/protocol';
+import type { FromUnenroll, Lookup, ToUnenroll, UnenrollResult } from '../../webview/unenroll/protocol';
 import { localTime } from '../../core/audit/timeFormat';
+import { RequestDesk, type RequestBackend } from '../requestDesk';
 
 export interface UnenrollBackend {
   instance: { id: string; name: string; environment: 'production' | 'staging' | 'test'; product: 'jira' | 'confluence' | 'bitbucket' | 'bamboo' | 'cloud'; baseUrl: string };
@@ -19,10 +18,8 @@ export interface UnenrollBackend {
   seedStored(): Promise<boolean>;
   connection(): Promise<ConnectionReport>;
   lookup(username: string): Promise<Lookup>;
-  /** The instance's request policy and the verification methods offered. */
-  request: RequestSetup;
-  /** The ticket check of src/core/requests on the ticket instance; throws AppError when refused. */
-  checkTicket(key: string, username: string): Promise<TicketCheck>;
+  /** The Request section: the policy, the ticket check, the comment's retry. */
+  requests: RequestBackend;
   unenroll(request: {
     username: string;
     confirmation?: string;
@@ -32,8 +29,6 @@ export interface UnenrollBackend {
     onWait: (ms: number) => void;
     onComment: (r: CommentResult, entry: AuditEntry) => void;
   }): Promise<CoreResult>;
-  /** Adds the comment of this action again and records it (its own ticket.comment entry). */
-  retryComment(entry: AuditEntry): Promise<CommentResult>;
   openAuditLog(entryId?: string): void;
   setSeed(): Promise<void>;
 }
@@ -41,15 +36,16 @@ export interface UnenrollBackend {
 export class UnenrollController {
   private lastAuditId: string | undefined;
   private sending = false;
-  /** The action entry whose ticket comment failed: what Retry comments on. */
-  private failedComment: AuditEntry | undefined;
+  private readonly requests: RequestDesk;
 
   constructor(
     private readonly backend: UnenrollBackend,
     private readonly post: (message: ToUnenroll) => void | Thenable<boolean>,
     private readonly prefillUsername?: string,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.requests = new RequestDesk(backend.requests, post);
+  }
 
   async handle(message: FromUnenroll): Promise<void> {
     switch (message.type) {
@@ -65,35 +61,17 @@ export class UnenrollController {
         await this.backend.setSeed();
         return this.init();
       case 'checkTicket':
-        return this.checkTicket(message.key, message.username);
+        return this.requests.checkTicket(message.key, message.username);
       case 'retryComment':
         return this.retryComment();
     }
   }
 
-  private async checkTicket(key: string, username: string): Promise<void> {
-    try {
-      const check = await this.backend.checkTicket(key, username);
-      await this.post({ type: 'ticket', key, username, card: cardOf(check) });
-    } catch (e) {
-      await this.post({ type: 'ticket', key, username, error: describeError(e) });
-    }
-  }
-
   private async retryComment(): Promise<void> {
-    const entry = this.failedComment;
-    if (!entry || this.sending) return;
+    if (this.sending) return;
     this.sending = true;
     try {
-      await this.post({ type: 'busy', what: `Adding the comment to ${entry.request?.ticket ?? 'the ticket'} again…` });
-      let view: CommentView;
-      try {
-        view = commentView(await this.backend.retryComment(entry));
-      } catch (e) {
-        view = { ok: false, message: describeError(e), retry: true };
-      }
-      if (view.ok) this.failedComment = undefined;
-      await this.post({ type: 'comment', comment: view });
+      await this.requests.retry();
     } finally {
       this.sending = false;
     }
@@ -106,7 +84,7 @@ export class UnenrollController {
       instance: b.instance,
       seedStored: await b.seedStored(),
       lookupAvailable: b.lookupAvailable,
-      request: b.request,
+      request: this.requests.setup,
       ...(this.prefillUsername ? { prefillUsername: this.prefillUsername } : {}),
     });
     // The connection check can take a while: the form is usable meanwhile.
@@ -119,22 +97,19 @@ export class UnenrollController {
     this.sending = true;
     try {
       await this.post({ type: 'busy', what: `Sending the recovery unenroll for ${message.username}…` });
-      this.failedComment = undefined;
-      let comment: CommentView | undefined;
+      const comment = this.requests.action();
       const result = await this.backend.unenroll({
         username: message.username,
         ...(message.confirmation !== undefined ? { confirmation: message.confirmation } : {}),
         ...(message.codeSource === 'typed' && message.code ? { code: message.code } : {}),
         useStoredSeed: message.codeSource === 'seed',
         ...(message.request ? { request: message.request } : {}),
-        onComment: (r, entry) => {
-          comment = commentView(r);
-          if (r.posted === false && r.why === 'failed') this.failedComment = entry;
-        },
+        onComment: comment.onComment,
         onWait: (ms) => void this.post({ type: 'busy', what: `That code was already used: waiting ${Math.ceil(ms / 1000)} s for your next code…` }),
       });
       this.lastAuditId = result.auditEntry?.id;
-      await this.post({ type: 'result', result: { ...this.view(result), ...(comment ? { comment } : {}) } });
+      const said = comment.view();
+      await this.post({ type: 'result', result: { ...this.view(result), ...(said ? { comment: said } : {}) } });
     } finally {
       this.sending = false;
     }
@@ -154,29 +129,6 @@ export class UnenrollController {
       ...(result.auditError ? { nextStep: `${o.next} Warning: the audit entry could not be written: ${result.auditError}` } : {}),
     };
   }
-}
-
-/** The ticket check as the page's card shows it (server text, escaped by the page). */
-export function cardOf(check: TicketCheck): TicketCard {
-  const t = check.ticket;
-  const who = check.serviceDesk?.requester ?? t.reporter;
-  return {
-    key: t.key,
-    summary: t.summary,
-    reporter: who ? `${who.displayName ?? who.username ?? '?'}${who.username ? ` (${who.username})` : who.email ? ` <${who.email}>` : ''}` : 'unknown',
-    status: t.status,
-    created: check.serviceDesk?.created ?? t.created,
-    url: check.ticketUrl,
-    serviceDesk: !!check.serviceDesk,
-    identityMatch: check.identityMatch,
-    warnings: check.warnings,
-  };
-}
-
-export function commentView(r: CommentResult): CommentView {
-  if (r.posted) return { ok: true, message: `Internal comment added to ${r.ticket}.`, retry: false };
-  if (r.why === 'failed') return { ok: false, message: `The comment on ${r.ticket} was not added: ${r.error}`, retry: true };
-  return { ok: true, message: r.why === 'off' ? 'No ticket comment: this instance does not ask for one.' : 'No ticket: no comment.', retry: false };
 }
 
 /** A short "why" for each failure kind, shown under the outcome's summary. */

@@ -3,11 +3,11 @@ import * as vscode from 'vscode';
 import { Command } from '../commandTable';
 import { describeError } from '../../core/errors';
 import type { InstanceProfile } from '../../core/profiles/schema';
-import { DEFAULT_VERIFICATION_METHODS, requestPolicyOf } from '../../core/requests/policy';
 import { tidyUsername } from '../../core/jira/paths';
 import { FromUnenrollSchema, type FromUnenroll, type Lookup, type ToUnenroll } from '../../webview/unenroll/protocol';
 import { PanelHost } from '../panels/panelHost';
-import { requestGateFor } from '../requestGate';
+import { requestBackendFor, requestGateFor } from '../requestGate';
+import { verificationMethods } from '../requestSettings';
 import type { ExtensionServices } from '../services';
 import { UnenrollController, type UnenrollBackend } from './controller';
 
@@ -29,35 +29,15 @@ export function openUnenrollPanel(s: ExtensionServices, profile: InstanceProfile
   host.onMessage((m) => controller.handle(m));
 }
 
-/** The setting's methods, one line each; the defaults when it holds none. */
-export function verificationMethods(): string[] {
-  const raw = vscode.workspace.getConfiguration('jira2fa').get<unknown>('requests.verificationMethods');
-  const methods = Array.isArray(raw) ? raw.filter((m): m is string => typeof m === 'string').map((m) => m.trim()).filter((m) => m !== '' && m.length <= 200 && !/[\u0000-\u001f\u007f-\u009f]/.test(m)) : [];
-  return methods.length ? [...new Set(methods)].slice(0, 50) : [...DEFAULT_VERIFICATION_METHODS];
-}
-
 function backendFor(s: ExtensionServices, profile: InstanceProfile): UnenrollBackend {
   const gate = requestGateFor(s);
-  const policy = () => requestPolicyOf(s.profiles.get(profile.id) ?? profile);
   return {
     instance: { id: profile.id, name: profile.name, environment: profile.environment, product: profile.product, baseUrl: profile.baseUrl },
     lookupAvailable: profile.product === 'jira' || profile.product === 'confluence',
     seedStored: async () => !!(await s.secrets.get(profile.id, 'totpSeed')),
     connection: () => s.jira.test(profile),
-    get request() {
-      const p = policy();
-      return { require: p.require, methods: verificationMethods(), ticketInstance: s.profiles.get(p.ticketInstance)?.name ?? p.ticketInstance, comment: p.comment, projects: p.projects };
-    },
+    requests: requestBackendFor(s, profile, verificationMethods),
     lookup: (username) => lookup(s, profile, username),
-    checkTicket: async (key, username) => (await import('../../core/requests/gate.js')).previewTicket(s.profiles.get(profile.id) ?? profile, key, { username }, gate),
-    retryComment: async (entry) => {
-      const [{ retryTicketComment }, { recordComment }] = await Promise.all([import('../../core/requests/gate.js'), import('../../core/actions/audited.js')]);
-      const { result, prepared } = await retryTicketComment(profile, entry, 'Recovery unenroll', gate);
-      // recorded under the identity the action was audited with (the Jira user when known)
-      await recordComment({ audit: s.audit, admin: entry.admin }, (await gate.profileOf(prepared.policy.ticketInstance)) ?? profile, prepared, result);
-      s.log.info(`Ticket comment retry on ${prepared.check?.ticket.key}: ${result.posted ? 'added' : 'failed'}`);
-      return result;
-    },
     unenroll: async (req) => {
       const [{ replayGuardFor }, { runUnenroll }] = await Promise.all([import('../../core/totp.js'), import('../../core/actions/unenroll.js')]);
       const signedInAs = s.jira.lastReport(profile.id)?.signedInAs;

@@ -1,7 +1,9 @@
 /**
  * "Recover a Cloud user" panel: find the user by name or e-mail, read who they are and why
  * they cannot get in (diagnosis in plain words, with the admin hub link), then move them to
- * a temporary policy where 2SV is not mandatory, following Atlassian's task to its end.
+ * a temporary policy where 2SV is not mandatory, following Atlassian's task to its end, with the
+ * request behind it (the shared Request section: ticket card, reason, verification) and the
+ * ticket comment after it.
  * Keyboard: Enter in the search field searches; Ctrl/Cmd+Enter moves.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -15,6 +17,7 @@ import { byId, el, fieldWithButton, onCtrlEnter, onLinkClick, show, setText } fr
 import { panelHeader, showConnection, showInstance } from '../shared/header';
 import { showResult } from '../shared/result';
 import { connect } from '../shared/host';
+import { RequestSection } from '../shared/requestSection';
 import {
   CloudRecoverStateSchema,
   ToCloudRecoverSchema,
@@ -32,6 +35,15 @@ const host = connect<FromCloudRecover, ToCloudRecover, CloudRecoverState>(ToClou
 let state: CloudRecoverState = host.getState() ?? { query: '', confirmation: '', acknowledgeUnknown: false };
 let production = false;
 let busy = false;
+// The requester is compared with the selected user's e-mail address (the address a move names).
+const request = new RequestSection({
+  state: () => state,
+  save: (patch) => save(patch),
+  post: (m) => host.post(m),
+  target: () => selectedUser()?.email ?? '',
+  targetMissing: 'Select the user first: the ticket is checked against that user.',
+  what: 'this move',
+});
 
 function render(): void {
   byId('app').replaceChildren(
@@ -48,6 +60,7 @@ function render(): void {
     el('section', { id: 'moveSection', hidden: true },
       el('h2', {}, 'Move to a temporary policy'),
       el('div', { id: 'moveFields' }),
+      request.element,
       el('div', { class: 'buttons' }, el('vscode-button', { id: 'move', disabled: true }, 'Move user')),
       el('div', { id: 'moveBlocker', class: 'muted' }),
     ),
@@ -99,7 +112,7 @@ function blocker(): string | undefined {
   if (!u.policy && !state.from) return 'Choose the user\'s current policy (the API did not say).';
   if (!u.policy && state.from === t.id) return 'The temporary policy must differ from the current one.';
   if (production && state.confirmation.trim().toLowerCase() !== (u.email ?? '').toLowerCase()) return 'Type the user\'s e-mail address again to confirm (production).';
-  return undefined;
+  return request.blocker();
 }
 
 function refresh(): void {
@@ -115,6 +128,7 @@ function refresh(): void {
   byId<Field>('move').disabled = busy || why !== undefined;
   setText(byId('moveBlocker'), why ?? '');
   byId<Field>('find').disabled = busy;
+  request.refresh();
   renderResult(state.moved);
 }
 
@@ -133,6 +147,7 @@ function move(): void {
     ...(!u.policy && state.from ? { fromPolicyId: state.from } : {}),
     ...(production ? { confirmation: state.confirmation } : {}),
     ...(needsAck(targetOf(u)) ? { acknowledgeUnknown: state.acknowledgeUnknown } : {}),
+    ...(request.request() ? { request: request.request() } : {}),
   });
 }
 
@@ -260,6 +275,7 @@ function select(accountId: string): void {
   state = { ...state, selected: accountId, target: undefined, from: undefined, confirmation: '', acknowledgeUnknown: false, moved: undefined };
   host.setState(state);
   renderFound();
+  request.targetChanged();
   refresh();
 }
 
@@ -269,7 +285,7 @@ function renderResult(r: MoveView | undefined): void {
     el('p', { id: 'resultTracker' }, r.tracker),
     r.hubLink ? el('p', {}, hubLink(r.hubLink, 'Open the user in the admin hub', 'resultHubLink')) : '',
     ...r.warnings.map((w) => el('p', { class: 'warning' }, `⚠ ${w}`)),
-  ] : [], r?.received ? [el('p', { class: 'muted' }, 'Received: ', el('code', {}, r.received))] : [], () => host.post({ type: 'openAuditLog' }));
+  ] : [], r ? [...(r.received ? [el('p', { class: 'muted' }, 'Received: ', el('code', {}, r.received))] : []), request.commentLine(r.comment, () => busy)] : [], () => host.post({ type: 'openAuditLog' }));
 }
 
 function setProgress(text: string): void {
@@ -284,6 +300,7 @@ host.onMessage((message) => {
       production = i.environment === 'production';
       showInstance(i, `${i.name} · Atlassian Cloud organization ${i.orgId}`);
       show(byId('keyHint'), !message.keyStored);
+      request.configure(message.request);
       busy = false;
       renderFound();
       refresh();
@@ -310,9 +327,19 @@ host.onMessage((message) => {
       state = { ...state, found: message.result, selected: only, target: undefined, from: undefined, confirmation: '', acknowledgeUnknown: false, moved: undefined };
       host.setState(state);
       renderFound();
+      request.targetChanged();
       refresh();
       return;
     }
+    case 'ticket':
+      request.handle(message);
+      return;
+    case 'comment':
+      busy = false;
+      setText(byId('status'), '');
+      if (state.moved) save({ moved: { ...state.moved, comment: message.comment } });
+      else refresh();
+      return;
     case 'moved':
       busy = false;
       setText(byId('status'), '');

@@ -5,6 +5,16 @@
  */
 import * as z from 'zod/mini';
 import { BusyMessageSchema, ConnectionSchema, InstanceHeaderSchema, text } from '../shared/protocol';
+import {
+  CheckTicketMessageSchema,
+  CommentMessageSchema,
+  CommentViewSchema,
+  RequestMessageSchema,
+  RequestSetupSchema,
+  requestStateShape,
+  RetryCommentMessageSchema,
+  TicketMessageSchema,
+} from '../shared/requestProtocol';
 const enforcement = z.enum(['enforced', 'optional', 'unknown']);
 
 export const PolicyViewSchema = z.strictObject({
@@ -75,11 +85,15 @@ export const MoveViewSchema = z.strictObject({
   warnings: z.array(text),
   time: text,
   auditId: z.optional(text),
+  /** How the ticket comment after the move went. */
+  comment: z.optional(CommentViewSchema),
 });
 export type MoveView = z.infer<typeof MoveViewSchema>;
 
 export const ToCloudRecoverSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('init'), instance: InstanceHeaderSchema, keyStored: z.boolean() }),
+  z.strictObject({ type: z.literal('init'), instance: InstanceHeaderSchema, keyStored: z.boolean(), request: RequestSetupSchema }),
+  TicketMessageSchema,
+  CommentMessageSchema,
   z.strictObject({ type: z.literal('connection'), connection: ConnectionSchema }),
   z.strictObject({ type: z.literal('found'), result: FindResultSchema }),
   BusyMessageSchema,
@@ -103,7 +117,10 @@ export const FromCloudRecoverSchema = z.discriminatedUnion('type', [
     confirmation: z.optional(short),
     /** The admin checked in the admin hub that a policy of unknown enforcement has 2SV optional. */
     acknowledgeUnknown: z.optional(z.boolean()),
+    request: z.optional(RequestMessageSchema),
   }),
+  CheckTicketMessageSchema,
+  RetryCommentMessageSchema,
   z.strictObject({ type: z.literal('openLink'), url: short }),
   z.strictObject({ type: z.literal('openAuditLog') }),
   z.strictObject({ type: z.literal('setKey') }),
@@ -120,6 +137,7 @@ export const CloudRecoverStateSchema = z.strictObject({
   acknowledgeUnknown: z.boolean(),
   found: z.optional(FindResultSchema),
   moved: z.optional(MoveViewSchema),
+  ...requestStateShape,
 });
 export type CloudRecoverState = z.infer<typeof CloudRecoverStateSchema>;
 

@@ -1,18 +1,23 @@
 /**
  * "Run snippet" panel. Read snippets: parameters → Run → results grid (sort, copy, export).
  * Destructive snippets: parameters → Preview the rows the backup query finds → confirm
- * (production: type the user name) → Disable → backup id and audit entry.
+ * (production: type the user name) → the Request section (ticket, reason, verification, as the
+ * instance's policy asks) → Disable → backup id, audit entry and the ticket comment.
  * TOTP secrets never reach the panel; recovery codes arrive hidden, and "Reveal recovery
  * codes" asks the extension for them (one audit entry per press).
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-form-group/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { byId, el, onLinkClick, show, setText } from '../shared/dom';
 import { showInstance } from '../shared/header';
 import { connect } from '../shared/host';
 import { ResultsGrid } from '../shared/resultsGrid';
+import { RequestSection } from '../shared/requestSection';
+import type { CommentView } from '../shared/requestProtocol';
 import { confirmationWord } from '../../core/snippets/confirmation';
 import { RunStateSchema, ToRunSchema, type FromRun, type RunState, type SnippetInfo, type ToRun } from './protocol';
 
@@ -25,6 +30,21 @@ let readOnly = true;
 let previewOk = false;
 let busy = false;
 const grid = new ResultsGrid((text) => host.post({ type: 'copy', text }));
+/** The last change's outcome line: put back after a comment's Retry (whose progress replaced it). */
+let lastDone: { text: string; kind: 'ok' | 'error' } | undefined;
+const request = new RequestSection({
+  state: () => state,
+  save: (patch) => save(patch),
+  post: (m) => host.post(m),
+  // The ticket's requester is compared with the one user named; a list of users: not compared.
+  target: () => {
+    if (!snippet?.params.some((p) => p.name === 'username')) return undefined;
+    const u = values().username ?? '';
+    return u.includes(',') ? undefined : u;
+  },
+  targetMissing: 'Enter the user name first: the ticket is checked against that user.',
+  what: 'this change',
+});
 
 function render(info: SnippetInfo): void {
   const destructive = info.kind === 'destructive';
@@ -51,8 +71,10 @@ function render(info: SnippetInfo): void {
       el('vscode-button', { id: 'reveal', secondary: true, title: 'Show the users\' recovery codes in the grid (and in exports); recorded in the audit log' }, 'Reveal recovery codes'),
     ),
     el('div', { id: 'status', class: 'banner', role: 'status', 'aria-live': 'polite' }),
+    el('div', { id: 'commentBox' }),
     // The apply button sits with the preview's summary, above the rows: not below a long grid.
     destructive ? el('section', { id: 'commitSection' },
+      request.element,
       el('vscode-form-group', { variant: 'vertical', id: 'confirmGroup' },
         el('vscode-label', { for: 'confirmation', id: 'confirmLabel' }, 'Production: type the user name to confirm'),
         el('vscode-textfield', { id: 'confirmation' })),
@@ -65,7 +87,10 @@ function render(info: SnippetInfo): void {
   for (const p of info.params) {
     const input = byId<Field>(`p-${p.name}`);
     input.value = state.params[p.name] ?? p.default ?? '';
-    input.addEventListener('input', () => save({ params: { ...state.params, [p.name]: input.value } }, true));
+    input.addEventListener('input', () => {
+      save({ params: { ...state.params, [p.name]: input.value } }, true);
+      if (p.name === 'username') request.targetChanged();
+    });
     input.addEventListener('keydown', (e: KeyboardEvent) => {
       if (e.key === 'Enter') (destructive ? preview : run)();
     });
@@ -141,7 +166,8 @@ function refresh(): void {
   const word = confirmationWord(snippet, values());
   setText(byId('confirmLabel'), `Production: type "${word}" to confirm`);
   const confirmed = !production || state.confirmation === word;
-  byId<Field>('commit').disabled = busy || readOnly || !previewOk || !confirmed;
+  request.refresh();
+  byId<Field>('commit').disabled = busy || readOnly || !previewOk || !confirmed || request.blocker() !== undefined;
   byId<Field>('preview').disabled = busy;
 }
 
@@ -180,7 +206,13 @@ function preview(): void {
 
 function commit(): void {
   if (busy || !snippet) return;
-  host.post({ type: 'commit', params: values(), ...(production ? { confirmation: state.confirmation } : {}) });
+  const given = request.request();
+  host.post({ type: 'commit', params: values(), ...(production ? { confirmation: state.confirmation } : {}), ...(given ? { request: given } : {}) });
+}
+
+/** The ticket comment's line after a change (with Retry when it failed); kept until the next change. */
+function showComment(c: CommentView | undefined): void {
+  byId('commentBox').replaceChildren(request.commentLine(c, () => busy));
 }
 
 let gridColumns: Array<{ name: string; numeric: boolean }> = [];
@@ -203,9 +235,19 @@ host.onMessage((m) => {
       if (m.prefill) state = { ...state, params: { ...state.params, ...m.prefill } };
       if (!host.getState()) state = { ...state, rowLimit: m.rowLimit };
       render(m.snippet);
+      if (m.snippet.kind === 'destructive') request.configure(m.request);
       showInstance(m.instance, `${m.instance.name} · ${m.instance.product} · database`);
       refresh();
       (document.querySelector('[data-param]') as HTMLElement | null)?.focus();
+      return;
+    case 'ticket':
+      request.handle(m);
+      return;
+    case 'comment':
+      busy = false;
+      setStatus(lastDone?.text ?? '', lastDone?.kind ?? '');
+      showComment(m.comment);
+      refresh();
       return;
     case 'busy':
       busy = true;
@@ -242,8 +284,10 @@ host.onMessage((m) => {
       return;
     case 'done':
       busy = false;
-      previewOk = false;
-      setStatus(`${m.ok ? '✓' : '✗'} ${m.message}${m.backupId ? ` · backup ${m.backupId}` : ''}${m.auditId ? ` · audit entry ${m.auditId}` : ''}`, m.ok ? 'ok' : 'error');
+      previewOk = !!m.previewKept && previewOk;
+      lastDone = { text: `${m.ok ? '✓' : '✗'} ${m.message}${m.backupId ? ` · backup ${m.backupId}` : ''}${m.auditId ? ` · audit entry ${m.auditId}` : ''}`, kind: m.ok ? 'ok' : 'error' };
+      setStatus(lastDone.text, lastDone.kind);
+      showComment(m.comment);
       if (m.ok) {
         // A production confirmation is for one change: the next one is typed again.
         save({ confirmation: '' });

@@ -4,6 +4,16 @@
  */
 import * as z from 'zod/mini';
 import { BusyMessageSchema, InstanceHeaderSchema } from '../shared/protocol';
+import {
+  CheckTicketMessageSchema,
+  CommentMessageSchema,
+  CommentViewSchema,
+  RequestMessageSchema,
+  RequestSetupSchema,
+  requestStateShape,
+  RetryCommentMessageSchema,
+  TicketMessageSchema,
+} from '../shared/requestProtocol';
 
 const text = z.string().check(z.maxLength(100_000));
 const cell = z.nullable(z.string());
@@ -44,7 +54,11 @@ export const ToRunSchema = z.discriminatedUnion('type', [
     /** The profile refuses destructive snippets (database.readOnly). */
     readOnly: z.boolean(),
     prefill: z.optional(z.record(z.string(), text)),
+    /** What the instance asks before a change (destructive snippets show the Request section). */
+    request: RequestSetupSchema,
   }),
+  TicketMessageSchema,
+  CommentMessageSchema,
   BusyMessageSchema,
   z.strictObject({
     type: z.literal('rows'),
@@ -79,6 +93,10 @@ export const ToRunSchema = z.discriminatedUnion('type', [
     message: text,
     backupId: z.optional(text),
     auditId: z.optional(text),
+    /** How the ticket comment after a change went. */
+    comment: z.optional(CommentViewSchema),
+    /** Refused before any statement (the confirmation word, the request): the preview still holds. */
+    previewKept: z.optional(z.boolean()),
   }),
 ]);
 export type ToRun = z.infer<typeof ToRunSchema>;
@@ -87,7 +105,9 @@ export const FromRunSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready') }),
   z.strictObject({ type: z.literal('run'), params, rowLimit: z.number().check(z.int(), z.minimum(1), z.maximum(100_000)) }),
   z.strictObject({ type: z.literal('preview'), params }),
-  z.strictObject({ type: z.literal('commit'), params, confirmation: z.optional(z.string().check(z.maxLength(10_000))) }),
+  z.strictObject({ type: z.literal('commit'), params, confirmation: z.optional(z.string().check(z.maxLength(10_000))), request: z.optional(RequestMessageSchema) }),
+  CheckTicketMessageSchema,
+  RetryCommentMessageSchema,
   z.strictObject({ type: z.literal('export'), format: z.enum(['csv', 'json']) }),
   z.strictObject({ type: z.literal('reveal') }),
   z.strictObject({ type: z.literal('copy'), text: z.string().check(z.maxLength(1_000_000)) }),
@@ -95,5 +115,5 @@ export const FromRunSchema = z.discriminatedUnion('type', [
 ]);
 export type FromRun = z.infer<typeof FromRunSchema>;
 
-export const RunStateSchema = z.strictObject({ params, rowLimit: z.number(), confirmation: z.string() });
+export const RunStateSchema = z.strictObject({ params, rowLimit: z.number(), confirmation: z.string(), ...requestStateShape });
 export type RunState = z.infer<typeof RunStateSchema>;

@@ -14,12 +14,11 @@ import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { TICKET_KEY } from '../../core/requests/policy';
 import { byId, el, fieldWithButton, onCtrlEnter, onLinkClick, show, setText } from '../shared/dom';
 import { panelHeader, showConnection, showInstance } from '../shared/header';
 import { showResult } from '../shared/result';
 import { connect } from '../shared/host';
-import { methodSelect, policyText, renderCard, requestOf, requestSection, summaryText } from './requestSection';
+import { RequestSection } from '../shared/requestSection';
 import {
   secondsLeftInWindow,
   TOO_CLOSE_TO_WINDOW_END_SECONDS,
@@ -28,7 +27,6 @@ import {
   UnenrollStateSchema,
   type FromUnenroll,
   type Lookup,
-  type RequestSetup,
   type ToUnenroll,
   type UnenrollResult,
   type UnenrollState,
@@ -42,9 +40,14 @@ let production = false;
 let seedStored = false;
 let busy = false;
 let typedCode = ''; // deliberately not in `state`: a code is never persisted
-let requestSetup: RequestSetup = { require: 'none', methods: [], ticketInstance: '', comment: false, projects: [] };
-let ticketError = '';
-let ticketTimer: ReturnType<typeof setTimeout> | undefined;
+const request = new RequestSection({
+  state: () => state,
+  save: (patch) => save(patch),
+  post: (m) => host.post(m),
+  target: () => state.username,
+  targetMissing: 'Enter the user name first: the ticket is checked against that user.',
+  what: 'this reset',
+});
 
 const SVG = 'http://www.w3.org/2000/svg';
 const RING_RADIUS = 16;
@@ -101,30 +104,13 @@ function render(): void {
       el('div', { class: 'row muted', id: 'seedHint' },
         'No seed stored for this instance. ', el('a', { href: '#', id: 'setSeed' }, 'Store your own TOTP seed…')),
     ),
-    requestSection(),
+    request.element,
     el('div', { class: 'buttons' }, el('vscode-button', { id: 'send', disabled: true }, 'Unenroll user'), el('span', { id: 'sendBlocker', class: 'muted', role: 'status' })),
     el('section', { id: 'result', class: 'result', role: 'status', 'aria-live': 'polite' }),
   );
 
   const username = byId<Field>('username');
   const confirmation = byId<Field>('confirmation');
-  const ticket = byId<Field>('ticket');
-  ticket.value = state.ticket ?? '';
-  ticket.addEventListener('input', () => {
-    const key = ticket.value.trim().toUpperCase();
-    save({ ticket: key, card: undefined });
-    ticketError = '';
-    scheduleTicketCheck();
-  });
-  ticket.addEventListener('keydown', (e: KeyboardEvent) => {
-    if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) checkTicketNow();
-  });
-  byId('checkTicket').addEventListener('click', checkTicketNow);
-  for (const k of ['reason', 'verificationNote', 'override'] as const) {
-    const f = byId<Field>(k);
-    f.value = state[k] ?? '';
-    f.addEventListener('input', () => save({ [k]: f.value }));
-  }
   const code = byId<Field>('code');
   const useSeed = byId<Field>('useSeed');
   username.value = state.username;
@@ -134,8 +120,8 @@ function render(): void {
   // A changed name makes the last lookup, outcome and ticket card about someone else: all go
   // (the card's identity match is for the user it was checked against, so it is checked again).
   username.addEventListener('input', () => {
-    save({ username: username.value, lookup: undefined, result: undefined, card: undefined });
-    scheduleTicketCheck();
+    save({ username: username.value, lookup: undefined, result: undefined });
+    request.targetChanged();
   });
   username.addEventListener('keydown', (e: KeyboardEvent) => {
     if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) lookup();
@@ -151,36 +137,6 @@ function render(): void {
   byId('send').addEventListener('click', send);
   onLinkClick(byId('setSeed'), () => host.post({ type: 'setSeed' }));
   onCtrlEnter(send);
-}
-
-/** The verification select, rebuilt when the methods arrive (they come from a user setting). */
-function renderMethods(): void {
-  byId('verificationBox').replaceChildren(methodSelect(requestSetup.methods, state.verification ?? '', (value) => save({ verification: value })));
-}
-
-function scheduleTicketCheck(): void {
-  clearTimeout(ticketTimer);
-  ticketTimer = setTimeout(checkTicketNow, 600);
-}
-
-/** Asks for the card only for a well-formed key: nothing is sent for anything else. */
-function checkTicketNow(): void {
-  clearTimeout(ticketTimer);
-  const key = state.ticket ?? '';
-  if (key === '') {
-    ticketError = '';
-  } else if (!TICKET_KEY.test(key)) {
-    ticketError = 'Not a ticket key (expected e.g. HELP-123).';
-  } else if (state.username.trim() === '') {
-    ticketError = 'Enter the user name first: the ticket is checked against that user.';
-  } else {
-    ticketError = '';
-    setText(byId('ticketCard'), `Checking ${key}…`);
-    byId('ticketCard').className = 'lookup';
-    host.post({ type: 'checkTicket', key, username: state.username.trim() });
-    return void setText(byId('ticket-error'), '');
-  }
-  refresh();
 }
 
 function save(patch: Partial<UnenrollState>): void {
@@ -199,8 +155,7 @@ function blocker(): string | undefined {
     return 'Your code is about to change: wait for the next one, then type it.';
   }
   if (state.codeSource === 'seed' && !seedStored) return 'No seed is stored: type the code instead.';
-  if (state.ticket && !TICKET_KEY.test(state.ticket)) return 'The ticket key is not valid (expected e.g. HELP-123).';
-  return undefined;
+  return request.blocker();
 }
 
 function refresh(): void {
@@ -218,10 +173,7 @@ function refresh(): void {
   byId('send').title = why ?? '';
   setText(byId('sendBlocker'), busy ? '' : (why ?? ''));
   renderLookup(state.lookup);
-  const warned = !!state.card && state.card.key === state.ticket && state.card.warnings.length > 0;
-  show(byId('override-group'), warned);
-  setText(byId('ticket-error'), ticketError);
-  renderCard(state.card, state.ticket);
+  request.refresh();
   renderResult(state.result);
 }
 
@@ -249,8 +201,8 @@ function send(): void {
     ...(production ? { confirmation: state.confirmation } : {}),
     ...(state.codeSource === 'typed' ? { code: typedCode } : {}),
   };
-  const request = requestOf(state);
-  if (request) message.request = request;
+  const given = request.request();
+  if (given) message.request = given;
   host.post(message);
   typedCode = '';
   byId<Field>('code').value = '';
@@ -273,13 +225,7 @@ function renderResult(result: UnenrollResult | undefined): void {
   showResult(result, result ? [
     el('p', { id: 'resultExplanation' }, result.explanation),
     el('p', {}, el('strong', {}, 'Next: '), result.nextStep),
-  ] : [], result?.comment ? [
-    el('p', { id: 'resultComment', class: result.comment.ok ? '' : 'warning' }, result.comment.message, ' ',
-      result.comment.retry ? el('vscode-button', { id: 'retryComment', secondary: true }, 'Retry comment') : ''),
-  ] : [], () => host.post({ type: 'openAuditLog' }));
-  document.getElementById('retryComment')?.addEventListener('click', () => {
-    if (!busy) host.post({ type: 'retryComment' });
-  });
+  ] : [], result ? [request.commentLine(result.comment, () => busy)] : [], () => host.post({ type: 'openAuditLog' }));
 }
 
 host.onMessage((message) => {
@@ -292,11 +238,7 @@ host.onMessage((message) => {
       // A stored seed is the easy path: offered ticked until the user chooses otherwise.
       if (seedStored && !state.codeSourceChosen) state = { ...state, codeSource: 'seed' };
       if (message.prefillUsername && !state.username) state = { ...state, username: message.prefillUsername };
-      requestSetup = message.request;
-      setText(byId('requestPolicy'), policyText(requestSetup));
-      setText(byId('requestSummary'), summaryText(requestSetup));
-      if (requestSetup.require !== 'none' || state.ticket || state.reason) (byId('requestDetails') as HTMLDetailsElement).open = true;
-      renderMethods();
+      request.configure(message.request);
       showInstance(i, `${i.name} · ${i.product} · ${i.baseUrl}`);
       byId<Field>('lookup').disabled = !message.lookupAvailable;
       byId<Field>('username').value = state.username;
@@ -313,11 +255,7 @@ host.onMessage((message) => {
       save({ lookup: message.lookup });
       return;
     case 'ticket':
-      // an answer for a key or user since changed is stale
-      if (message.key !== state.ticket || message.username !== state.username.trim()) return;
-      ticketError = message.error ?? '';
-      if (!message.card) byId('ticketCard').replaceChildren();
-      save({ card: message.card });
+      request.handle(message);
       return;
     case 'comment':
       busy = false;

@@ -4,8 +4,17 @@
  * in the panel's saved state.
  */
 import * as z from 'zod/mini';
-import { TICKET_KEY } from '../../core/requests/policy';
 import { BusyMessageSchema, ConnectionSchema, InstanceHeaderSchema, text } from '../shared/protocol';
+import {
+  CheckTicketMessageSchema,
+  CommentMessageSchema,
+  CommentViewSchema,
+  RequestMessageSchema,
+  RequestSetupSchema,
+  requestStateShape,
+  RetryCommentMessageSchema,
+  TicketMessageSchema,
+} from '../shared/requestProtocol';
 
 export const LookupSchema = z.strictObject({
   username: text,
@@ -18,10 +27,6 @@ export const LookupSchema = z.strictObject({
   message: text,
 });
 export type Lookup = z.infer<typeof LookupSchema>;
-
-/** How the ticket comment after the action went; `retry` when it failed and can be added again. */
-export const CommentViewSchema = z.strictObject({ ok: z.boolean(), message: text, retry: z.boolean() });
-export type CommentView = z.infer<typeof CommentViewSchema>;
 
 export const ResultSchema = z.strictObject({
   ok: z.boolean(),
@@ -36,32 +41,6 @@ export const ResultSchema = z.strictObject({
 });
 export type UnenrollResult = z.infer<typeof ResultSchema>;
 
-/** What the instance asks for (its recoveryRequests policy) and what the form offers. */
-export const RequestSetupSchema = z.strictObject({
-  require: z.enum(['none', 'reason', 'ticket']),
-  /** Verification methods from the setting jira2fa.requests.verificationMethods. */
-  methods: z.array(text).check(z.maxLength(50)),
-  /** The instance tickets are read on (name), and whether a comment is left there. */
-  ticketInstance: text,
-  comment: z.boolean(),
-  projects: z.array(text).check(z.maxLength(50)),
-});
-export type RequestSetup = z.infer<typeof RequestSetupSchema>;
-
-/** The live summary card of a ticket: every string is server text, shown with textContent only. */
-export const TicketCardSchema = z.strictObject({
-  key: text,
-  summary: text,
-  reporter: text,
-  status: text,
-  created: text,
-  url: text,
-  serviceDesk: z.boolean(),
-  identityMatch: z.enum(['reporter', 'requester', 'mismatch', 'unknown']),
-  warnings: z.array(text).check(z.maxLength(20)),
-});
-export type TicketCard = z.infer<typeof TicketCardSchema>;
-
 export const ToUnenrollSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('init'),
@@ -71,9 +50,8 @@ export const ToUnenrollSchema = z.discriminatedUnion('type', [
     prefillUsername: z.optional(text),
     request: RequestSetupSchema,
   }),
-  /** The answer to a ticket check: the card, or why there is none (for the key and user asked). */
-  z.strictObject({ type: z.literal('ticket'), key: text, username: text, card: z.optional(TicketCardSchema), error: z.optional(text) }),
-  z.strictObject({ type: z.literal('comment'), comment: CommentViewSchema }),
+  TicketMessageSchema,
+  CommentMessageSchema,
   z.strictObject({ type: z.literal('connection'), connection: ConnectionSchema }),
   z.strictObject({ type: z.literal('lookup'), lookup: LookupSchema }),
   BusyMessageSchema,
@@ -82,18 +60,6 @@ export const ToUnenrollSchema = z.discriminatedUnion('type', [
 export type ToUnenroll = z.infer<typeof ToUnenrollSchema>;
 
 const username = z.string().check(z.maxLength(1024));
-const ticketKey = z.string().check(z.maxLength(64), z.regex(TICKET_KEY));
-/** One line the admin typed (the core checks it again: length, control characters). */
-const line = z.string().check(z.maxLength(500));
-
-export const RequestMessageSchema = z.strictObject({
-  ticket: z.optional(ticketKey),
-  reason: z.optional(line),
-  verification: z.optional(line),
-  verificationNote: z.optional(line),
-  override: z.optional(line),
-});
-
 export const FromUnenrollSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready') }),
   z.strictObject({ type: z.literal('lookup'), username }),
@@ -105,9 +71,8 @@ export const FromUnenrollSchema = z.discriminatedUnion('type', [
     code: z.optional(z.string().check(z.regex(/^\d{6}$/))),
     request: z.optional(RequestMessageSchema),
   }),
-  /** Asked only for a well-formed key: the format is checked here and in the page first. */
-  z.strictObject({ type: z.literal('checkTicket'), key: ticketKey, username }),
-  z.strictObject({ type: z.literal('retryComment') }),
+  CheckTicketMessageSchema,
+  RetryCommentMessageSchema,
   z.strictObject({ type: z.literal('openAuditLog') }),
   z.strictObject({ type: z.literal('setSeed') }),
 ]);
@@ -122,12 +87,7 @@ export const UnenrollStateSchema = z.strictObject({
   codeSourceChosen: z.optional(z.boolean()),
   lookup: z.optional(LookupSchema),
   result: z.optional(ResultSchema),
-  ticket: z.optional(z.string().check(z.maxLength(64))),
-  reason: z.optional(line),
-  verification: z.optional(line),
-  verificationNote: z.optional(line),
-  override: z.optional(line),
-  card: z.optional(TicketCardSchema),
+  ...requestStateShape,
 });
 export type UnenrollState = z.infer<typeof UnenrollStateSchema>;
 

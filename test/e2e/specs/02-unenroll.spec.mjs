@@ -73,6 +73,9 @@ async function flow(ctx, sim) {
   await unenroll.lookUp(`User ${target}`);
   await unenroll.confirm(target);
   await unenroll.useStoredSeed(true);
+  // a production instance asks for a reason (or a ticket) by default; it stays for the next sends
+  await unenroll.request.waitForSummary('reason or ticket required');
+  await unenroll.request.setReason('lost phone, reported at the service desk');
   await unenroll.waitForSend();
   await shot('unenroll-form-filled-seed');
   await unenroll.send();
@@ -87,8 +90,8 @@ async function flow(ctx, sim) {
   const okEntry = readAudit().find((e) => e.id === auditId);
   assert.ok(okEntry, `audit entry ${auditId} is not in ${auditFile}`);
   assert.deepEqual(
-    { action: okEntry.action, target: okEntry.target, outcome: okEntry.outcome, status: okEntry.status, instance: okEntry.instance.id, admin: okEntry.admin },
-    { action: 'unenroll', target, outcome: 'ok', status: 204, instance: INSTANCE.id, admin: 'admin' },
+    { action: okEntry.action, target: okEntry.target, outcome: okEntry.outcome, status: okEntry.status, instance: okEntry.instance.id, admin: okEntry.admin, request: okEntry.request },
+    { action: 'unenroll', target, outcome: 'ok', status: 204, instance: INSTANCE.id, admin: 'admin', request: { reason: 'lost phone, reported at the service desk' } },
   );
   const sent = (await deletes()).filter((r) => r.unenrollTarget === target);
   assert.equal(sent.length, 1, 'exactly one DELETE for the user');

@@ -43,7 +43,7 @@ function fixture(command) {
 }
 
 export async function run({ pages, shot, log, assert, waitUntil, server }) {
-  const { tree, snippet, commands, dialogs, notifications, editor, quick } = pages;
+  const { tree, snippet, commands, dialogs, notifications, editor, quick, requestStep } = pages;
   fixture('create');
   log(`fixture database ${DB} created`);
   try {
@@ -99,6 +99,9 @@ export async function run({ pages, shot, log, assert, waitUntil, server }) {
     assert.equal(await snippet.applyDisabled(), true, 'production: disabled until the user name is typed');
     await shot('disable-preview');
     await snippet.confirm('alice');
+    // production asks for a reason (or a ticket) by default
+    await snippet.request.waitForSummary('reason or ticket required');
+    await snippet.request.setReason('alice lost her phone (e2e)');
     await snippet.waitForApply('commit enabled after typing the user name');
     await shot('disable-confirmed');
     // a modal names the rows and the backup (every environment; production also had the typed word)
@@ -117,6 +120,7 @@ export async function run({ pages, shot, log, assert, waitUntil, server }) {
     await commands.restoreBackup(backupId);
     await shot('restore-confirm');
     await dialogs.answer('Restore');
+    await requestStep.reason('alice found her phone (e2e)');
     await notifications.waitFor('Restored 1 row into AO_ED669C_TOTP_USER_ENROLLMENT');
     await shot('restored');
     await tree.waitForRowText('Database', /· 8 enrolled/, { message: 'the enrollment is back', timeout: 30000 });
@@ -124,6 +128,7 @@ export async function run({ pages, shot, log, assert, waitUntil, server }) {
     // and a second restore conflicts with a clear message, changing nothing
     await commands.restoreBackup(backupId);
     await dialogs.answer('Restore');
+    await requestStep.reason('restore again (e2e)');
     await notifications.waitFor('already exists');
     await shot('second-restore-conflict');
     // Let the restore's progress toast go before the next quick pick opens: once, on a loaded

@@ -56,7 +56,7 @@ async function startSimulator(log) {
 
 export async function run(ctx) {
   const { shot, log, assert, reloadWindow, readUserSettings, server, waitUntil } = ctx;
-  const { tree, instanceForm, credentials, cloud, notifications, dialogs } = ctx.pages;
+  const { tree, instanceForm, credentials, cloud, notifications, dialogs, quick, requestStep } = ctx.pages;
   const sim = await startSimulator(log);
   try {
     // the same file the CLI uses ($XDG_STATE_HOME/jira2fa/cloud-pending.json)
@@ -131,6 +131,9 @@ export async function run(ctx) {
     assert.equal(await cloud.moveDisabled(), true, 'Move is disabled before the confirmation');
     await cloud.setTarget('pol-2sv-optional');
     await cloud.confirm(USER);
+    // production asks for a reason (or a ticket) by default: given once, it stays for the next moves
+    await cloud.request.waitForSummary('reason or ticket required');
+    await cloud.request.setReason('new phone, asked at the service desk (e2e)');
     await cloud.waitForMove('Move enabled after the confirmation');
     await shot('move-confirmed');
     await cloud.move();
@@ -193,7 +196,7 @@ export async function run(ctx) {
     const pendingBefore = cli('cloud', 'pending', '--instance', 'e2e-cloud');
     assert.deepEqual(pendingBefore.pending.map((e) => e.email), [USER, USER2], 'the CLI sees the moves made in the editor');
     // no --to: the recovery policy designated in Edit Instance
-    const cliMove = cli('cloud', 'move', '--instance', 'e2e-cloud', '--user', USER3, '--confirm', USER3);
+    const cliMove = cli('cloud', 'move', '--instance', 'e2e-cloud', '--user', USER3, '--confirm', USER3, '--reason', 'new phone (e2e, CLI)');
     assert.equal(cliMove.ok, true, JSON.stringify(cliMove));
     assert.equal(cliMove.toPolicy.id, 'pol-2sv-optional');
     await tree.rowLabelled(USER3).waitFor({ timeout: 15000 });
@@ -215,7 +218,10 @@ export async function run(ctx) {
     await tree.waitForRow(ORG_NAME);
     await showPending();
     // the progress toast may come and go quickly: either it or the result shows the click worked
-    await tree.rowAction(USER, 'Move Back', notifications.either('Moving back', `${USER} was moved back`));
+    // production: the request step asks for a reason first
+    await tree.rowAction(USER, 'Move Back', quick.title('the request behind it'));
+    await shot('move-back-request-step');
+    await requestStep.reason('the user set up 2SV again (e2e)');
     await notifications.waitFor(`${USER} was moved back to "Employees (2SV required)"`, { timeout: 60000 });
     await shot('moved-back-notification');
     await waitingReads(/2 users/, '"Waiting to move back" down to two users');
@@ -226,6 +232,7 @@ export async function run(ctx) {
     await tree.rowAction(WAITING, 'Move All Back', dialogs.box(USER3));
     await shot('move-all-back-confirmation');
     await dialogs.answer('Move All Back');
+    await requestStep.reason('both set up 2SV again (e2e)');
     await notifications.waitFor('2 of 2 users were moved back', { timeout: 60000 });
     await waitingReads(/nobody/, '"Waiting to move back" empty again');
     assert.deepEqual(tracked(), [], 'the shared file is empty after the moves back');

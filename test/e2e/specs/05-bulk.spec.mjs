@@ -63,7 +63,7 @@ function startDatabase(log) {
 }
 
 export async function run({ pages, shot, log, assert, server, waitUntil }) {
-  const { tree, bulk, notifications } = pages;
+  const { tree, bulk, notifications, requestStep } = pages;
   const db = startDatabase(log);
   try {
     await db.ready;
@@ -88,7 +88,10 @@ export async function run({ pages, shot, log, assert, server, waitUntil }) {
     await shot('preview');
     await bulk.accept(1000);
 
-    // 4. production: the typed count; a wrong one is flagged
+    // 4. production: one request for the whole run (a reason), then the typed count; a wrong one is flagged
+    await requestStep.waitFor();
+    await shot('request-step');
+    await requestStep.reason('phones replaced after the office move (e2e)');
     await bulk.typeWrongCount(999, 1000);
     await shot('confirm-wrong-count');
     await bulk.confirmCount(1000);
@@ -115,6 +118,8 @@ export async function run({ pages, shot, log, assert, server, waitUntil }) {
     assert.equal(saved.state, 'completed');
     assert.equal(saved.users.filter((u) => u.status === 'disabled').length, 1000);
     assert.ok(saved.backupId, 'one backup id');
+    const entries = fs.readFileSync(server.dirs.auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.runId === saved.runId && e.action === 'bulk.sql.disable');
+    assert.ok(entries.length >= 1000 && entries.every((e) => e.request?.reason === 'phones replaced after the office move (e2e)'), 'every entry of the run carries its one request');
     log(`run ${saved.runId}, backup ${saved.backupId}`);
     // The backup went to the folder shared with the CLI: <state dir>/jira2fa/backups, which the
     // harness keeps inside this run's folder.

@@ -1,6 +1,7 @@
 // The Cloud recovery panel (src/webview/cloudRecover): find a user, read the diagnosis and its
 // facts, choose the target policy, type the confirmation, Move, follow Atlassian's task, read
 // the result (tracker line, admin hub link, audit entry).
+import { requestSection } from './requestSection.mjs';
 
 /**
  * @param {ReturnType<import('../workbench.mjs').createWorkbench>} wb
@@ -11,6 +12,8 @@ export function cloudPanelPage(wb, { tree }) {
   const el = (id) => frame().locator(`#${id}`);
   const text = (id) => el(id).innerText();
   const cloud = {
+    /** The Request section of a move (ticket card, reason, the comment line). */
+    request: requestSection(wb, frame),
     /** Opens the panel from the "Recover a Cloud user…" row of the expanded organization. */
     async openFromTree() {
       await tree.clickLabelled('Recover a Cloud user…');

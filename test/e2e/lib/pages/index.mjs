@@ -11,6 +11,7 @@
 //   audit           the audit log panel (local and Team views)
 //   bulk            Bulk Disable 2SV… (its quick inputs, preview, confirmation, report)
 //   commands        Restore Backup…, New Snippet…, imports, Export Evidence Report…
+//   requestStep     the request step of bulk, Restore Backup… and Move Back (reason, or ticket with its card)
 //   quick           quick picks and input boxes, and quick.pickInstance (the one place that
 //                   answers "which instance?", also when the product skips the question)
 //   notifications, dialogs, editor, statusBar, welcome
@@ -25,6 +26,7 @@ import { instanceFormPage } from './instanceForm.mjs';
 import { instancesTreePage } from './instancesTree.mjs';
 import { notificationsPage } from './notifications.mjs';
 import { quickInputPage } from './quickInput.mjs';
+import { requestStepPage } from './requestStep.mjs';
 import { snippetPanelPage } from './snippetPanel.mjs';
 import { statusBarPage } from './statusBar.mjs';
 import { unenrollPanelPage } from './unenrollPanel.mjs';
@@ -43,6 +45,7 @@ export function pagesOf(wb, { containerTitle, log = () => {} }) {
   const audit = auditPanelPage(wb);
   return {
     quick,
+    requestStep: requestStepPage(wb, { quick }),
     notifications,
     dialogs,
     editor,

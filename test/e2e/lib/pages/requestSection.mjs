@@ -1,4 +1,5 @@
-// The Request section of a panel (src/webview/unenroll/requestSection.ts): the instance's policy,
+// The Request section of a panel (src/webview/shared/requestSection.ts, shared by the Unenroll,
+// snippet and Cloud panels): the instance's policy,
 // the ticket key and its card, how the identity was verified, "I verified this", and the comment
 // added to the ticket after the action. Each panel page object that has the section exposes one
 // as `request`, built over its own frame.
@@ -25,6 +26,9 @@ export function requestSection(wb, frame) {
     /** How the identity was verified (a choice of the list, by label). */
     setVerification: (how) => set('verification', how),
     setVerificationNote: (note) => set('verificationNote', note),
+    /** "I verified this": why the admin goes on despite the card's warnings. */
+    setOverride: (why) => set('override', why),
+    setReason: (reason) => set('reason', reason),
     /** Waits for the result's line about the ticket comment containing `text`. */
     waitForComment: (text) => el('resultComment').filter({ hasText: text }).waitFor(),
   };

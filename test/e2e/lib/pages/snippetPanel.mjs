@@ -2,6 +2,7 @@
 // another snippet is opened. Read snippets: parameters, Run, the results grid (recovery codes
 // hidden until Reveal), exports. Destructive snippets: Preview, the typed confirmation on
 // production, "Back up and apply" (with its modal), the backup id.
+import { requestSection } from './requestSection.mjs';
 
 /**
  * @param {ReturnType<import('../workbench.mjs').createWorkbench>} wb
@@ -18,6 +19,8 @@ export function snippetPanelPage(wb, { quick, dialogs }) {
       return re.test(s) && s;
     }, { message: `the snippet status to read ${re}`, ...options });
   const snippet = {
+    /** The Request section of destructive snippets (ticket card, reason, the comment line). */
+    request: requestSection(wb, frame),
     /**
      * Opens the snippet whose tree row contains `title` (the Snippets row expanded) and waits for
      * the panel to show it: a read snippet with its Run button, a destructive one with Preview.
@@ -82,6 +85,8 @@ export function snippetPanelPage(wb, { quick, dialogs }) {
       await el('commit').click();
       return dialogs.waitFor(text);
     },
+    /** Scrolls the ticket comment's line (after a change) into view. */
+    showComment: () => el('commentBox').scrollIntoViewIfNeeded(),
     /** Answers the modal "Back up and apply" and waits until the status reads `re`; returns the backup id. */
     async confirmApply(re = /✓ .*1 row changed\..* · backup \S+/) {
       await dialogs.answer('Back up and apply');
