@@ -12,6 +12,10 @@ import type { InstanceProfile } from '../core/profiles/schema';
 /** Which instances a command can work on; every instance when omitted. */
 export type Qualifies = (profile: InstanceProfile) => boolean;
 
+/** The predicates commands pass to resolveInstance(). */
+export const isDataCenter: Qualifies = (p) => p.product !== 'cloud';
+export const isCloud: Qualifies = (p) => p.product === 'cloud';
+
 export type InstanceChoice = { use: InstanceProfile } | { offer: InstanceProfile[] };
 
 export function instanceChoice(profiles: readonly InstanceProfile[], qualifies?: Qualifies): InstanceChoice {

@@ -1,6 +1,7 @@
 /** "Bulk disable 2SV…": the handler (loaded on first use, commandTable.ts) and the flow's dependencies. */
 import path from 'node:path';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
+import { isDataCenter } from '../instanceCandidates';
 import { Command, type CommandHandlers } from '../commandTable';
 import type { ExtensionServices } from '../services';
 import type { BulkDeps } from './flow';
@@ -29,7 +30,7 @@ export function bulkDeps(s: ExtensionServices): BulkDeps {
 export function commandHandlers(s: ExtensionServices): CommandHandlers {
   return {
     [Command.bulkDisable]: async (arg: InstanceArg) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Bulk disable 2SV on which instance?', (p) => p.product !== 'cloud');
+      const profile = await resolveInstance(s.profiles, arg, 'Bulk disable 2SV on which instance?', isDataCenter);
       if (!profile) return;
       const [{ runBulkFlow }, { VscodeBulkUi }, { requestGateFor }] = await Promise.all([import('./flow.js'), import('./vscodeUi.js'), import('../requestGate.js')]);
       await runBulkFlow(profile, new VscodeBulkUi(s), { ...bulkDeps(s), requests: requestGateFor(s) });

@@ -10,16 +10,14 @@ import * as vscode from 'vscode';
 import type { MoveResult } from '../../core/cloud/moveResult';
 import type { PendingMove } from '../../core/cloud/tracker';
 import { describeError } from '../../core/errors';
-import type { InstanceProfile } from '../../core/profiles/schema';
 import type { RequestInput } from '../../core/requests/policy';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
+import { isCloud } from '../instanceCandidates';
 import { Command, type CommandHandlers } from '../commandTable';
 import type { ExtensionServices } from '../services';
 import type { TreeNode } from '../tree/instancesTree';
 import { ageText } from './age';
 import { pendingRowKey } from './cloudTree';
-
-const CLOUD = (p: InstanceProfile) => p.product === 'cloud';
 
 export function commandHandlers(s: ExtensionServices): CommandHandlers {
   const changed = () => {
@@ -27,7 +25,7 @@ export function commandHandlers(s: ExtensionServices): CommandHandlers {
   };
   return {
     [Command.recoverCloudUser]: async (arg: InstanceArg) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Recover a user of which Cloud organization?', CLOUD);
+      const profile = await resolveInstance(s.profiles, arg, 'Recover a user of which Cloud organization?', isCloud);
       if (!profile) return;
       if (profile.product !== 'cloud') {
         return void vscode.window.showInformationMessage(`${profile.name} is a Data Center instance: use "Unenroll User…" for it.`);
@@ -47,7 +45,7 @@ export function commandHandlers(s: ExtensionServices): CommandHandlers {
       if (entries.length) await moveBackAll(s, entries, changed);
     },
     [Command.moveAllBack]: async (arg: InstanceArg) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Move every waiting user of which organization back?', CLOUD);
+      const profile = await resolveInstance(s.profiles, arg, 'Move every waiting user of which organization back?', isCloud);
       if (!profile) return;
       let entries: PendingMove[];
       try {

@@ -9,13 +9,14 @@ import { describeError } from '../../core/errors';
 import { checkProfile } from '../../core/profiles/schema';
 import { printable } from '../../core/printable';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
+import { isDataCenter } from '../instanceCandidates';
 import { Command, type CommandHandlers } from '../commandTable';
 import type { ExtensionServices } from '../services';
 
 export function commandHandlers(s: ExtensionServices): CommandHandlers {
   return {
     [Command.importDbConfig]: async (arg: InstanceArg, file?: vscode.Uri) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Import the database of which instance?', (p) => p.product !== 'cloud');
+      const profile = await resolveInstance(s.profiles, arg, 'Import the database of which instance?', isDataCenter);
       if (!profile) return;
       if (profile.product === 'cloud') return void vscode.window.showErrorMessage(`"${profile.name}" is a Cloud organization: it has no database.`);
       const source =

@@ -1,7 +1,7 @@
 /** Test Connection and Unenroll User…: handlers loaded on first use (commandTable.ts). */
 import * as vscode from 'vscode';
-import type { InstanceProfile } from '../../core/profiles/schema';
 import { resolveInstance, type InstanceArg } from '../instancePicker';
+import { isDataCenter } from '../instanceCandidates';
 import { Command, INSTANCES_VIEW, type CommandHandlers } from '../commandTable';
 import type { ExtensionServices } from '../services';
 import { connectionNotice } from '../tree/connectionNotice';
@@ -9,7 +9,6 @@ import { connectionNotice } from '../tree/connectionNotice';
 const openUnenrollPanel = async (...args: Parameters<typeof import('../unenroll/unenrollPanel.js').openUnenrollPanel>) =>
   (await import('../unenroll/unenrollPanel.js')).openUnenrollPanel(...args);
 
-const DATA_CENTER = (p: InstanceProfile) => p.product !== 'cloud';
 
 export function commandHandlers(s: ExtensionServices): CommandHandlers {
   return {
@@ -32,9 +31,9 @@ export function commandHandlers(s: ExtensionServices): CommandHandlers {
       void show(notice.message);
     },
     [Command.unenrollUser]: async (arg: InstanceArg, username?: string) => {
-      const profile = await resolveInstance(s.profiles, arg, 'Unenroll a user on which instance?', DATA_CENTER);
+      const profile = await resolveInstance(s.profiles, arg, 'Unenroll a user on which instance?', isDataCenter);
       if (!profile) return;
-      if (!DATA_CENTER(profile)) {
+      if (!isDataCenter(profile)) {
         return void vscode.window.showInformationMessage('Atlassian Cloud has no recovery unenroll call: recover Cloud users through their authentication policy.');
       }
       await openUnenrollPanel(s, profile, typeof username === 'string' ? username : undefined);
