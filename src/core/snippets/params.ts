@@ -58,9 +58,9 @@ function usernameValueProblem(label: string, v: string): string | undefined {
 
 /**
  * The typed values with each user-name parameter tidied (tidyUsername), and what was said
- * about it ("Used "dave" without the spaces around it."). Lists are split and trimmed item by
- * item by listItems() anyway. The one place snippet user names are changed: what is bound,
- * shown and audited is the returned value.
+ * about it ("Used "dave" without the spaces around it."), for the panel and the CLI to show
+ * and put back in the field. Binding (coerceOne) applies the same tidyUsername, so a caller
+ * that skips this binds the same value; lists are trimmed item by item there.
  */
 export function tidySnippetParams(snippet: { params: readonly ParamDeclaration[] }, params: Record<string, string>): { params: Record<string, string>; notes: string[] } {
   const out = { ...params };
