@@ -17,7 +17,7 @@ import type { TicketCheck } from '../core/requests/ticketCheck';
 import type { InstanceProfile } from '../core/profiles/schema';
 import { printable } from '../core/printable';
 import { policyText } from '../webview/shared/requestProtocol';
-import { commentView } from './requestDesk';
+import { cardOf, commentView } from './requestDesk';
 import { checkTicketFor, requestSetupOf, retryCommentFor } from './requestGate';
 import { verificationMethods } from './requestSettings';
 import type { ExtensionServices } from './services';
@@ -103,16 +103,13 @@ async function askTicket(s: Services, profile: InstanceProfile, title: string, t
 
 type CardItem = vscode.QuickPickItem & { use?: boolean };
 
-/** The ticket's summary card as quick pick rows: summary, reporter, status, created, identity, warnings. */
+/** The ticket's summary card (the panels' card, cardOf) as quick pick rows; server text through printable(). */
 function cardItems(check: TicketCheck): CardItem[] {
-  const t = check.ticket;
-  const who = check.serviceDesk?.requester ?? t.reporter;
-  const whoText = who ? `${printable(who.displayName ?? who.username ?? '?')}${who.username ? ` (${printable(who.username)})` : ''}` : 'unknown';
-  const created = check.serviceDesk?.created ?? t.created;
-  const identity = { reporter: 'the reporter is the locked-out user', requester: 'the service desk requester is the locked-out user', mismatch: 'the requester is NOT the locked-out user', unknown: 'identity not compared' }[check.identityMatch];
+  const card = cardOf(check);
+  const identity = { reporter: 'the reporter is the locked-out user', requester: 'the service desk requester is the locked-out user', mismatch: 'the requester is NOT the locked-out user', unknown: 'identity not compared' }[card.identityMatch];
   return [
-    { label: `$(check) Use ${t.key}`, description: printable(t.summary), detail: `${check.serviceDesk ? 'Requester' : 'Reporter'}: ${whoText} · Status: ${printable(t.status)} · Created: ${printable(created)} · ${identity}`, use: true },
-    ...check.warnings.map((w): CardItem => ({ label: `$(warning) ${printable(w)}`, use: false })),
+    { label: `$(check) Use ${printable(card.key)}`, description: printable(card.summary), detail: `${card.serviceDesk ? 'Requester' : 'Reporter'}: ${printable(card.reporter)} · Status: ${printable(card.status)} · Created: ${printable(card.created)} · ${identity}`, use: true },
+    ...card.warnings.map((w): CardItem => ({ label: `$(warning) ${printable(w)}`, use: false })),
     { label: '$(edit) Another ticket…', use: false },
   ];
 }
